@@ -76,3 +76,11 @@ impl fmt::Display for Path {
         Ok(())
     }
 }
+
+impl Path {
+    /// Builds a path from steps collected innermost-first (as errors unwind).
+    pub(crate) fn from_reversed(mut steps: Vec<PathStep>) -> Path {
+        steps.reverse();
+        Path(steps)
+    }
+}
