@@ -1,0 +1,272 @@
+//! The tfplugin6 `Provider` gRPC service over a [`Server`]: each RPC decodes its request with
+//! [`wire`], calls the server, and encodes the answer. Problems travel as diagnostics in the
+//! response; gRPC errors are kept for transport failures. RPCs not listed here answer
+//! UNIMPLEMENTED through the generated default stubs.
+
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status};
+
+use crate::plugin::tfplugin6 as pb;
+use crate::plugin::tfplugin6::provider_server;
+use crate::server::wire;
+use crate::server::{Provider, Server};
+use crate::value::Value;
+
+/// The gRPC face of a provider server.
+pub struct GrpcProvider<P: Provider> {
+    server: Arc<Server<P>>,
+}
+
+impl<P: Provider> GrpcProvider<P> {
+    pub fn new(server: Arc<Server<P>>) -> GrpcProvider<P> {
+        GrpcProvider { server }
+    }
+}
+
+/// Unwraps a decoding result, or answers at once with the diagnostic in the response.
+macro_rules! decoded {
+    ($result:expr, $response:expr) => {
+        match $result {
+            Ok(v) => v,
+            Err(d) => {
+                let mut resp = $response;
+                resp.diagnostics = wire::diagnostics(&d.into());
+                return Ok(Response::new(resp));
+            }
+        }
+    };
+}
+
+#[tonic::async_trait]
+impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
+    async fn get_metadata(
+        &self,
+        _request: Request<pb::get_metadata::Request>,
+    ) -> Result<Response<pb::get_metadata::Response>, Status> {
+        let registry = self.server.registry();
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(capabilities()),
+            resources: registry
+                .resources
+                .keys()
+                .map(|name| pb::get_metadata::ResourceMetadata { type_name: name.clone() })
+                .collect(),
+            data_sources: registry
+                .data_sources
+                .keys()
+                .map(|name| pb::get_metadata::DataSourceMetadata { type_name: name.clone() })
+                .collect(),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _request: Request<pb::get_provider_schema::Request>,
+    ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
+        let registry = self.server.registry();
+        Ok(Response::new(pb::get_provider_schema::Response {
+            provider: Some(wire::schema(&registry.provider_schema)),
+            resource_schemas: registry.resources.iter().map(|(n, r)| (n.clone(), wire::schema(&r.schema))).collect(),
+            data_source_schemas: registry
+                .data_sources
+                .iter()
+                .map(|(n, d)| (n.clone(), wire::schema(&d.schema)))
+                .collect(),
+            server_capabilities: Some(capabilities()),
+            ..Default::default()
+        }))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        request: Request<pb::validate_provider_config::Request>,
+    ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
+        let req = request.into_inner();
+        let ty = &self.server.registry().provider_type;
+        let config = decoded!(wire::decode(req.config.as_ref(), ty), pb::validate_provider_config::Response::default());
+        let diags = self.server.validate_provider_config(&config);
+        Ok(Response::new(pb::validate_provider_config::Response { diagnostics: wire::diagnostics(&diags) }))
+    }
+
+    async fn configure_provider(
+        &self,
+        request: Request<pb::configure_provider::Request>,
+    ) -> Result<Response<pb::configure_provider::Response>, Status> {
+        let req = request.into_inner();
+        let ty = &self.server.registry().provider_type;
+        let config = decoded!(wire::decode(req.config.as_ref(), ty), pb::configure_provider::Response::default());
+        let diags = self.server.configure(&config).await;
+        Ok(Response::new(pb::configure_provider::Response { diagnostics: wire::diagnostics(&diags) }))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        request: Request<pb::validate_resource_config::Request>,
+    ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let empty = pb::validate_resource_config::Response::default();
+        let r = decoded!(self.server.registry().resource(&req.type_name), empty);
+        let config = decoded!(wire::decode(req.config.as_ref(), &r.ty), empty);
+        let diags = self.server.validate_resource_config(&req.type_name, &config);
+        Ok(Response::new(pb::validate_resource_config::Response { diagnostics: wire::diagnostics(&diags) }))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        request: Request<pb::validate_data_resource_config::Request>,
+    ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let empty = pb::validate_data_resource_config::Response::default();
+        let d = decoded!(self.server.registry().data_source(&req.type_name), empty);
+        let config = decoded!(wire::decode(req.config.as_ref(), &d.ty), empty);
+        let diags = self.server.validate_data_source_config(&req.type_name, &config);
+        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: wire::diagnostics(&diags) }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        request: Request<pb::upgrade_resource_state::Request>,
+    ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
+        let req = request.into_inner();
+        let empty = pb::upgrade_resource_state::Response::default();
+        let r = decoded!(self.server.registry().resource(&req.type_name), empty);
+        let raw = req.raw_state.map(|s| s.json).unwrap_or_default();
+        let state = if raw.is_empty() {
+            Value::Null
+        } else {
+            match self.server.upgrade_resource_state(&req.type_name, req.version, &raw) {
+                Ok(v) => v,
+                Err(diags) => {
+                    return Ok(Response::new(pb::upgrade_resource_state::Response {
+                        diagnostics: wire::diagnostics(&diags),
+                        ..empty
+                    }));
+                }
+            }
+        };
+        let upgraded = decoded!(wire::encode(&state, &r.ty), empty);
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state: Some(upgraded),
+            diagnostics: Vec::new(),
+        }))
+    }
+
+    async fn read_resource(
+        &self,
+        request: Request<pb::read_resource::Request>,
+    ) -> Result<Response<pb::read_resource::Response>, Status> {
+        let req = request.into_inner();
+        let empty = pb::read_resource::Response::default();
+        let r = decoded!(self.server.registry().resource(&req.type_name), empty);
+        let state = decoded!(wire::decode(req.current_state.as_ref(), &r.ty), empty);
+        let (new_state, diags) = self.server.read_resource(&req.type_name, &state).await;
+        let encoded = decoded!(wire::encode(&new_state, &r.ty), empty);
+        Ok(Response::new(pb::read_resource::Response {
+            new_state: Some(encoded),
+            diagnostics: wire::diagnostics(&diags),
+            private: req.private,
+            ..empty
+        }))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        request: Request<pb::plan_resource_change::Request>,
+    ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
+        let req = request.into_inner();
+        let empty = pb::plan_resource_change::Response::default();
+        let r = decoded!(self.server.registry().resource(&req.type_name), empty);
+        let prior = decoded!(wire::decode(req.prior_state.as_ref(), &r.ty), empty);
+        let proposed = decoded!(wire::decode(req.proposed_new_state.as_ref(), &r.ty), empty);
+        let config = decoded!(wire::decode(req.config.as_ref(), &r.ty), empty);
+        let change = self.server.plan_resource_change(&req.type_name, &prior, &proposed, &config);
+        let planned = decoded!(wire::encode(&change.planned, &r.ty), empty);
+        Ok(Response::new(pb::plan_resource_change::Response {
+            planned_state: Some(planned),
+            requires_replace: change.requires_replace.iter().map(wire::attribute_path).collect(),
+            planned_private: req.prior_private,
+            diagnostics: wire::diagnostics(&change.diags),
+            ..empty
+        }))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        request: Request<pb::apply_resource_change::Request>,
+    ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
+        let req = request.into_inner();
+        let empty = pb::apply_resource_change::Response::default();
+        let r = decoded!(self.server.registry().resource(&req.type_name), empty);
+        let prior = decoded!(wire::decode(req.prior_state.as_ref(), &r.ty), empty);
+        let planned = decoded!(wire::decode(req.planned_state.as_ref(), &r.ty), empty);
+        let (new_state, diags) = self.server.apply_resource_change(&req.type_name, &prior, &planned).await;
+        let encoded = decoded!(wire::encode(&new_state, &r.ty), empty);
+        Ok(Response::new(pb::apply_resource_change::Response {
+            new_state: Some(encoded),
+            private: req.planned_private,
+            diagnostics: wire::diagnostics(&diags),
+            ..empty
+        }))
+    }
+
+    async fn import_resource_state(
+        &self,
+        request: Request<pb::import_resource_state::Request>,
+    ) -> Result<Response<pb::import_resource_state::Response>, Status> {
+        let req = request.into_inner();
+        let empty = pb::import_resource_state::Response::default();
+        let r = decoded!(self.server.registry().resource(&req.type_name), empty);
+        let (state, diags) = self.server.import_resource_state(&req.type_name, &req.id).await;
+        let imported_resources = match state {
+            Some(state) => vec![pb::import_resource_state::ImportedResource {
+                type_name: req.type_name.clone(),
+                state: Some(decoded!(wire::encode(&state, &r.ty), empty)),
+                ..Default::default()
+            }],
+            None => Vec::new(),
+        };
+        Ok(Response::new(pb::import_resource_state::Response {
+            imported_resources,
+            diagnostics: wire::diagnostics(&diags),
+            ..empty
+        }))
+    }
+
+    async fn read_data_source(
+        &self,
+        request: Request<pb::read_data_source::Request>,
+    ) -> Result<Response<pb::read_data_source::Response>, Status> {
+        let req = request.into_inner();
+        let empty = pb::read_data_source::Response::default();
+        let d = decoded!(self.server.registry().data_source(&req.type_name), empty);
+        let config = decoded!(wire::decode(req.config.as_ref(), &d.ty), empty);
+        let (state, diags) = self.server.read_data_source(&req.type_name, &config).await;
+        let encoded = decoded!(wire::encode(&state, &d.ty), empty);
+        Ok(Response::new(pb::read_data_source::Response {
+            state: Some(encoded),
+            diagnostics: wire::diagnostics(&diags),
+            ..empty
+        }))
+    }
+
+    async fn stop_provider(
+        &self,
+        _request: Request<pb::stop_provider::Request>,
+    ) -> Result<Response<pb::stop_provider::Response>, Status> {
+        self.server.stop();
+        Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
+    }
+}
+
+/// What this server does beyond the base protocol. `plan_destroy`: destroy plans are answered
+/// (null). `get_provider_schema_optional`: no RPC depends on GetProviderSchema being called first.
+fn capabilities() -> pb::ServerCapabilities {
+    pb::ServerCapabilities {
+        plan_destroy: true,
+        get_provider_schema_optional: true,
+        ..Default::default()
+    }
+}
+

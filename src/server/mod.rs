@@ -1,0 +1,285 @@
+//! The generic provider server: turns protocol-level requests (already decoded into values) into
+//! calls on the registered resource and data source types, and enforces Terraform's rules on
+//! what comes back. Nothing here knows about IVS Chat; nothing in a resource knows about this.
+//!
+//! - [`provider`], [`resource`], [`data_source`]: the contracts types implement.
+//! - [`plan`], [`validate`], [`merge`], [`timeouts`]: the steps, each pure and unit-tested.
+//! - [`grpc`]: the tfplugin6 gRPC service over this server (decode, call, encode).
+
+pub mod data_source;
+pub mod grpc;
+pub mod merge;
+pub mod plan;
+pub mod provider;
+pub mod resource;
+pub mod timeouts;
+pub mod validate;
+pub mod wire;
+
+mod registry;
+
+use std::sync::{Arc, OnceLock, RwLock};
+
+use tokio_util::sync::CancellationToken;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::value::{Path, Value, json};
+
+pub use data_source::{DataSource, DynDataSource};
+pub use provider::Provider;
+pub use registry::{Registered, Registry};
+pub use resource::{Context, DynResource, Failed, PlanRequest, Resource};
+
+/// The outcome of planning one resource change.
+#[derive(Debug)]
+pub struct PlannedChange {
+    pub planned: Value,
+    pub requires_replace: Vec<Path>,
+    pub diags: Diagnostics,
+}
+
+pub struct Server<P: Provider> {
+    provider: P,
+    registry: OnceLock<Registry<P::Data>>,
+    data: RwLock<Option<Arc<P::Data>>>,
+    stop: CancellationToken,
+}
+
+fn not_configured() -> Diagnostics {
+    Diagnostic::bug("an operation ran before the provider was configured").into()
+}
+
+impl<P: Provider> Server<P> {
+    pub fn new(provider: P) -> Server<P> {
+        Server { provider, registry: OnceLock::new(), data: RwLock::new(None), stop: CancellationToken::new() }
+    }
+
+    /// Schemas are built on first use, not at start-up, so the handshake is never delayed.
+    pub fn registry(&self) -> &Registry<P::Data> {
+        self.registry.get_or_init(|| Registry::new(&self.provider))
+    }
+
+    pub fn provider(&self) -> &P {
+        &self.provider
+    }
+
+    /// Cancels in-flight operations (StopProvider).
+    pub fn stop(&self) {
+        self.stop.cancel();
+    }
+
+    fn data(&self) -> Option<Arc<P::Data>> {
+        self.data.read().ok().and_then(|d| d.clone())
+    }
+
+    pub fn validate_provider_config(&self, config: &Value) -> Diagnostics {
+        let mut diags = validate::validate(&self.registry().provider_schema.block, config);
+        self.provider.validate(config, &mut diags);
+        diags
+    }
+
+    pub async fn configure(&self, config: &Value) -> Diagnostics {
+        match self.provider.configure(config).await {
+            Ok(data) => {
+                if let Ok(mut slot) = self.data.write() {
+                    *slot = Some(Arc::new(data));
+                }
+                Diagnostics::new()
+            }
+            Err(diags) => diags,
+        }
+    }
+
+    pub fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        let r = match self.registry().resource(type_name) {
+            Ok(r) => r,
+            Err(d) => return d.into(),
+        };
+        let mut diags = validate::validate(&r.schema.block, config);
+        r.imp.validate(config, &mut diags);
+        diags
+    }
+
+    pub fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        let d = match self.registry().data_source(type_name) {
+            Ok(d) => d,
+            Err(d) => return d.into(),
+        };
+        let mut diags = validate::validate(&d.schema.block, config);
+        d.imp.validate(config, &mut diags);
+        diags
+    }
+
+    /// State as stored (JSON), migrated to the current schema version and decoded.
+    pub fn upgrade_resource_state(&self, type_name: &str, version: i64, raw_json: &[u8]) -> Result<Value, Diagnostics> {
+        let r = self.registry().resource(type_name)?;
+        let mut raw = raw_json.to_vec();
+        if version > r.schema.version {
+            return Err(Diagnostic::error(
+                "State Written By A Newer Provider",
+                format!(
+                    "The state of this {type_name} was written at schema version {version}, but this provider \
+                     only knows up to version {}. Upgrade the provider.",
+                    r.schema.version
+                ),
+            )
+            .into());
+        }
+        if version < r.schema.version {
+            let mut state: serde_json::Value = serde_json::from_slice(&raw)
+                .map_err(|e| Diagnostic::error("Unreadable Resource State", format!("The stored state is not JSON: {e}.")))?;
+            for from in version..r.schema.version {
+                state = r.imp.upgrade_state(from, state)?;
+            }
+            raw = serde_json::to_vec(&state).map_err(|e| Diagnostic::bug(e))?;
+        }
+        json::decode_lenient(&raw, &r.ty).map_err(|e| {
+            Diagnostic::error(
+                "Unreadable Resource State",
+                format!("The stored state of this {type_name} does not match its schema: {e}."),
+            )
+            .into()
+        })
+    }
+
+    fn context<'a>(&'a self, data: &'a P::Data, object: &Value, operation: &str, r: &Registered<Box<dyn DynResource<P::Data>>>) -> Context<'a, P::Data> {
+        let timeout = timeouts::configured(object, operation).unwrap_or_else(|| r.imp.default_timeout(operation));
+        Context { provider: data, cancel: &self.stop, timeout }
+    }
+
+    /// The object as it is now, or null when it is gone.
+    pub async fn read_resource(&self, type_name: &str, state: &Value) -> (Value, Diagnostics) {
+        let r = match self.registry().resource(type_name) {
+            Ok(r) => r,
+            Err(d) => return (state.clone(), d.into()),
+        };
+        if state.is_null() {
+            return (Value::Null, Diagnostics::new());
+        }
+        let Some(data) = self.data() else { return (state.clone(), not_configured()) };
+        let ctx = self.context(&data, state, "read", r);
+        match r.imp.read(&ctx, &r.ty, state).await {
+            Ok(Some(mut new)) => {
+                let mut unknown = Vec::new();
+                merge::null_out_unknowns(&mut new, &Path::root(), &mut unknown);
+                (new, Diagnostics::new())
+            }
+            Ok(None) => (Value::Null, Diagnostics::new()),
+            // Keep the prior state on failure: a failed read must never drop the object.
+            Err(diags) => (state.clone(), diags),
+        }
+    }
+
+    pub fn plan_resource_change(&self, type_name: &str, prior: &Value, proposed: &Value, config: &Value) -> PlannedChange {
+        let r = match self.registry().resource(type_name) {
+            Ok(r) => r,
+            Err(d) => return PlannedChange { planned: proposed.clone(), requires_replace: vec![], diags: d.into() },
+        };
+        let mut planned = plan::plan(&r.schema, prior, proposed, config);
+        if !planned.value.is_null() {
+            let data = self.data();
+            r.imp.modify_plan(PlanRequest {
+                provider: data.as_deref(),
+                config,
+                prior,
+                plan: &mut planned.value,
+                requires_replace: &mut planned.requires_replace,
+                diags: &mut planned.diags,
+            });
+            planned.requires_replace.sort();
+            planned.requires_replace.dedup();
+        }
+        PlannedChange { planned: planned.value, requires_replace: planned.requires_replace, diags: planned.diags }
+    }
+
+    /// Create (null prior), delete (null plan) or update, returning the new state. On failure the
+    /// returned state is what exists: prior state, or the partial object a create made.
+    pub async fn apply_resource_change(&self, type_name: &str, prior: &Value, planned: &Value) -> (Value, Diagnostics) {
+        let r = match self.registry().resource(type_name) {
+            Ok(r) => r,
+            Err(d) => return (prior.clone(), d.into()),
+        };
+        let Some(data) = self.data() else { return (prior.clone(), not_configured()) };
+        if planned.is_null() {
+            let ctx = self.context(&data, prior, "delete", r);
+            return match r.imp.delete(&ctx, prior).await {
+                Ok(()) => (Value::Null, Diagnostics::new()),
+                Err(diags) => (prior.clone(), diags),
+            };
+        }
+        let result = if prior.is_null() {
+            let ctx = self.context(&data, planned, "create", r);
+            r.imp.create(&ctx, &r.ty, planned).await
+        } else {
+            let ctx = self.context(&data, planned, "update", r);
+            r.imp.update(&ctx, &r.ty, prior, planned).await
+        };
+        match result {
+            Ok(actual) => {
+                let mut new = merge::fill_unknowns(planned, &actual);
+                let mut unknown = Vec::new();
+                merge::null_out_unknowns(&mut new, &Path::root(), &mut unknown);
+                let diags = unknown
+                    .into_iter()
+                    .map(|p| Diagnostic::bug(format!("{type_name} left attribute {p} unknown after apply")).at(p))
+                    .collect();
+                (new, diags)
+            }
+            Err((partial, diags)) => {
+                let state = match partial {
+                    Some(actual) => {
+                        let mut new = merge::fill_unknowns(planned, &actual);
+                        merge::null_out_unknowns(&mut new, &Path::root(), &mut Vec::new());
+                        new
+                    }
+                    None if prior.is_null() => Value::Null,
+                    None => prior.clone(),
+                };
+                (state, diags)
+            }
+        }
+    }
+
+    /// The objects an import id names (one), still to be read by Terraform.
+    pub async fn import_resource_state(&self, type_name: &str, id: &str) -> (Option<Value>, Diagnostics) {
+        let r = match self.registry().resource(type_name) {
+            Ok(r) => r,
+            Err(d) => return (None, d.into()),
+        };
+        let Some(data) = self.data() else { return (None, not_configured()) };
+        let ctx = self.context(&data, &Value::Null, "read", r);
+        match r.imp.import(&ctx, &r.ty, id).await {
+            None => (
+                None,
+                Diagnostic::error("Resource Import Not Implemented", format!("{type_name} cannot be imported.")).into(),
+            ),
+            Some(Ok(mut v)) => {
+                merge::null_out_unknowns(&mut v, &Path::root(), &mut Vec::new());
+                (Some(v), Diagnostics::new())
+            }
+            Some(Err(diags)) => (None, diags),
+        }
+    }
+
+    pub async fn read_data_source(&self, type_name: &str, config: &Value) -> (Value, Diagnostics) {
+        let d = match self.registry().data_source(type_name) {
+            Ok(d) => d,
+            Err(diag) => return (config.clone(), diag.into()),
+        };
+        let Some(data) = self.data() else { return (config.clone(), not_configured()) };
+        let ctx = Context { provider: &*data, cancel: &self.stop, timeout: std::time::Duration::from_secs(300) };
+        match d.imp.read(&ctx, &d.ty, config).await {
+            Ok(actual) => {
+                let mut new = merge::keep_config(config, &actual);
+                let mut unknown = Vec::new();
+                merge::null_out_unknowns(&mut new, &Path::root(), &mut unknown);
+                let diags = unknown
+                    .into_iter()
+                    .map(|p| Diagnostic::bug(format!("{type_name} left attribute {p} unknown")).at(p))
+                    .collect();
+                (new, diags)
+            }
+            Err(diags) => (config.clone(), diags),
+        }
+    }
+}

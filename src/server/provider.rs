@@ -1,0 +1,31 @@
+//! The provider contract: its own configuration schema, how it configures itself, and the one
+//! place where its types are registered.
+
+use async_trait::async_trait;
+
+use crate::diagnostics::Diagnostics;
+use crate::schema::Schema;
+use crate::server::data_source::DynDataSource;
+use crate::server::resource::DynResource;
+use crate::value::Value;
+
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// What configuration produces and every operation receives (clients, settings).
+    type Data: Send + Sync + 'static;
+
+    /// The prefix of every type name: `ivschat` for `ivschat_room`.
+    fn type_prefix(&self) -> &'static str;
+
+    fn schema(&self) -> Schema;
+
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    /// Builds the provider's data from its configuration, which may hold unknown values during
+    /// plan. Must not block on the network: Terraform starts a provider for every phase.
+    async fn configure(&self, config: &Value) -> Result<Self::Data, Diagnostics>;
+
+    fn resources(&self) -> Vec<Box<dyn DynResource<Self::Data>>>;
+
+    fn data_sources(&self) -> Vec<Box<dyn DynDataSource<Self::Data>>>;
+}

@@ -1,0 +1,67 @@
+//! The provider's types by full name, with their schemas built once.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostics::Diagnostic;
+use crate::schema::Schema;
+use crate::server::data_source::DynDataSource;
+use crate::server::provider::Provider;
+use crate::server::resource::DynResource;
+use crate::value::Type;
+
+pub struct Registered<T> {
+    pub imp: T,
+    pub schema: Schema,
+    /// The schema's implied object type, what values of this type are encoded against.
+    pub ty: Type,
+}
+
+impl<T> Registered<T> {
+    fn new(imp: T, schema: Schema) -> Registered<T> {
+        let ty = schema.implied_type();
+        Registered { imp, schema, ty }
+    }
+}
+
+pub struct Registry<D> {
+    pub provider_schema: Schema,
+    pub provider_type: Type,
+    pub resources: BTreeMap<String, Registered<Box<dyn DynResource<D>>>>,
+    pub data_sources: BTreeMap<String, Registered<Box<dyn DynDataSource<D>>>>,
+}
+
+impl<D: Send + Sync + 'static> Registry<D> {
+    pub fn new<P: Provider<Data = D>>(provider: &P) -> Registry<D> {
+        let prefix = provider.type_prefix();
+        let provider_schema = provider.schema();
+        let resources = provider
+            .resources()
+            .into_iter()
+            .map(|r| {
+                let schema = r.schema();
+                (format!("{prefix}_{}", r.name()), Registered::new(r, schema))
+            })
+            .collect();
+        let data_sources = provider
+            .data_sources()
+            .into_iter()
+            .map(|d| {
+                let schema = d.schema();
+                (format!("{prefix}_{}", d.name()), Registered::new(d, schema))
+            })
+            .collect();
+        Registry { provider_type: provider_schema.implied_type(), provider_schema, resources, data_sources }
+    }
+
+    pub fn resource(&self, name: &str) -> Result<&Registered<Box<dyn DynResource<D>>>, Diagnostic> {
+        self.resources.get(name).ok_or_else(|| {
+            Diagnostic::error("Unknown Resource Type", format!("This provider has no resource type {name:?}."))
+        })
+    }
+
+    pub fn data_source(&self, name: &str) -> Result<&Registered<Box<dyn DynDataSource<D>>>, Diagnostic> {
+        self.data_sources.get(name).ok_or_else(|| {
+            Diagnostic::error("Unknown Data Source", format!("This provider has no data source {name:?}."))
+        })
+    }
+}

@@ -1,0 +1,232 @@
+//! The resource contract: what a resource type implements, in plain Rust types, and the erased
+//! form the server stores in its registry.
+//!
+//! Resource code sees typed, known models. It never sees msgpack, gRPC or unknown values on apply:
+//! the server converts, and merges what the resource returns into the plan so that every value
+//! Terraform was promised is what it gets back.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio_util::sync::CancellationToken;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{self, ModelError};
+use crate::schema::Schema;
+use crate::value::{Path, Type, Value};
+
+/// What every operation receives: the configured provider, and the signal to give up.
+pub struct Context<'a, D> {
+    pub provider: &'a D,
+    /// Cancelled when Terraform calls StopProvider (Ctrl-C): stop waiting and return promptly.
+    pub cancel: &'a CancellationToken,
+    /// The operation's time limit from the `timeouts` block, or the resource's default.
+    pub timeout: Duration,
+}
+
+/// A failed create or update. `partial` is what exists now: a create that made an object before
+/// a later step failed returns it here, and Terraform keeps it in state (tainted), so nothing
+/// leaks.
+#[derive(Debug)]
+pub struct Failed<M> {
+    pub partial: Option<M>,
+    pub diags: Diagnostics,
+}
+
+impl<M> Failed<M> {
+    pub fn nothing_created(diags: impl Into<Diagnostics>) -> Failed<M> {
+        Failed { partial: None, diags: diags.into() }
+    }
+
+    pub fn with_partial(partial: M, diags: impl Into<Diagnostics>) -> Failed<M> {
+        Failed { partial: Some(partial), diags: diags.into() }
+    }
+}
+
+impl<M> From<Diagnostic> for Failed<M> {
+    fn from(d: Diagnostic) -> Failed<M> {
+        Failed::nothing_created(d)
+    }
+}
+
+impl<M> From<Diagnostics> for Failed<M> {
+    fn from(d: Diagnostics) -> Failed<M> {
+        Failed::nothing_created(d)
+    }
+}
+
+/// What a plan hook sees: the pipeline's plan, the configuration and the prior state, as values
+/// (plans hold unknowns, which models cannot).
+pub struct PlanRequest<'a, D> {
+    pub provider: Option<&'a D>,
+    pub config: &'a Value,
+    pub prior: &'a Value,
+    pub plan: &'a mut Value,
+    pub requires_replace: &'a mut Vec<Path>,
+    pub diags: &'a mut Diagnostics,
+}
+
+/// A managed resource type.
+#[async_trait]
+pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
+    /// The model whose fields are the schema's attributes.
+    type Model: Serialize + DeserializeOwned + Send + Sync;
+
+    /// The type name after the provider prefix: `room` for `ivschat_room`.
+    fn name(&self) -> &'static str;
+
+    fn schema(&self) -> Schema;
+
+    /// Rules across attributes beyond the schema's validators.
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    /// Adjusts the plan after the generic pipeline (for example, tags merged with default tags).
+    fn modify_plan(&self, _req: PlanRequest<'_, D>) {}
+
+    /// The time limit of an operation ("create", "update", "delete") given the object's
+    /// `timeouts` block, if the schema has one.
+    fn default_timeout(&self, _operation: &str) -> Duration {
+        Duration::from_secs(300)
+    }
+
+    async fn create(&self, ctx: &Context<'_, D>, plan: Self::Model) -> Result<Self::Model, Failed<Self::Model>>;
+
+    /// The object as it is now; `None` when it no longer exists.
+    async fn read(&self, ctx: &Context<'_, D>, state: Self::Model) -> Result<Option<Self::Model>, Diagnostics>;
+
+    async fn update(
+        &self,
+        ctx: &Context<'_, D>,
+        prior: Self::Model,
+        plan: Self::Model,
+    ) -> Result<Self::Model, Failed<Self::Model>>;
+
+    /// Deletes the object; succeeds when it is already gone.
+    async fn delete(&self, ctx: &Context<'_, D>, state: Self::Model) -> Result<(), Diagnostics>;
+
+    /// The object an import id names, to be completed by a read. `None`: not importable.
+    async fn import(&self, _ctx: &Context<'_, D>, _id: &str) -> Option<Result<Self::Model, Diagnostics>> {
+        None
+    }
+
+    /// Migrates state JSON written by schema version `from` to the next version.
+    fn upgrade_state(&self, from: i64, _state: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
+        Err(Diagnostic::error(
+            "Unsupported State Version",
+            format!("No migration from schema version {from} of {} exists.", self.name()),
+        )
+        .into())
+    }
+}
+
+fn model_bug(what: &str, e: ModelError) -> Diagnostics {
+    Diagnostic::bug(format!("{what}: {e}")).into()
+}
+
+/// The erased face of a resource, working on values.
+#[async_trait]
+pub trait DynResource<D>: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, config: &Value, diags: &mut Diagnostics);
+    fn modify_plan(&self, req: PlanRequest<'_, D>);
+    fn default_timeout(&self, operation: &str) -> Duration;
+    async fn create(&self, ctx: &Context<'_, D>, ty: &Type, plan: &Value) -> Result<Value, (Option<Value>, Diagnostics)>;
+    async fn read(&self, ctx: &Context<'_, D>, ty: &Type, state: &Value) -> Result<Option<Value>, Diagnostics>;
+    async fn update(
+        &self,
+        ctx: &Context<'_, D>,
+        ty: &Type,
+        prior: &Value,
+        plan: &Value,
+    ) -> Result<Value, (Option<Value>, Diagnostics)>;
+    async fn delete(&self, ctx: &Context<'_, D>, state: &Value) -> Result<(), Diagnostics>;
+    async fn import(&self, ctx: &Context<'_, D>, ty: &Type, id: &str) -> Option<Result<Value, Diagnostics>>;
+    fn upgrade_state(&self, from: i64, state: serde_json::Value) -> Result<serde_json::Value, Diagnostics>;
+}
+
+fn failed_to_values<M: Serialize>(ty: &Type, f: Failed<M>) -> (Option<Value>, Diagnostics) {
+    let mut diags = f.diags;
+    let partial = f.partial.and_then(|m| match model::to_value(&m, ty) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            diags.extend(model_bug("partial state does not fit the schema", e));
+            None
+        }
+    });
+    (partial, diags)
+}
+
+#[async_trait]
+impl<D, R> DynResource<D> for R
+where
+    D: Send + Sync + 'static,
+    R: Resource<D>,
+{
+    fn name(&self) -> &'static str {
+        Resource::name(self)
+    }
+
+    fn schema(&self) -> Schema {
+        Resource::schema(self)
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        Resource::validate(self, config, diags);
+    }
+
+    fn modify_plan(&self, req: PlanRequest<'_, D>) {
+        Resource::modify_plan(self, req);
+    }
+
+    fn default_timeout(&self, operation: &str) -> Duration {
+        Resource::default_timeout(self, operation)
+    }
+
+    async fn create(&self, ctx: &Context<'_, D>, ty: &Type, plan: &Value) -> Result<Value, (Option<Value>, Diagnostics)> {
+        let plan: R::Model = model::from_value(plan).map_err(|e| (None, model_bug("reading the plan", e)))?;
+        match Resource::create(self, ctx, plan).await {
+            Ok(m) => model::to_value(&m, ty).map_err(|e| (None, model_bug("new state does not fit the schema", e))),
+            Err(f) => Err(failed_to_values(ty, f)),
+        }
+    }
+
+    async fn read(&self, ctx: &Context<'_, D>, ty: &Type, state: &Value) -> Result<Option<Value>, Diagnostics> {
+        let state: R::Model = model::from_value(state).map_err(|e| model_bug("reading the state", e))?;
+        match Resource::read(self, ctx, state).await? {
+            Some(m) => model::to_value(&m, ty).map(Some).map_err(|e| model_bug("read state does not fit the schema", e)),
+            None => Ok(None),
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &Context<'_, D>,
+        ty: &Type,
+        prior: &Value,
+        plan: &Value,
+    ) -> Result<Value, (Option<Value>, Diagnostics)> {
+        let prior_model: R::Model = model::from_value(prior).map_err(|e| (None, model_bug("reading the state", e)))?;
+        let plan: R::Model = model::from_value(plan).map_err(|e| (None, model_bug("reading the plan", e)))?;
+        match Resource::update(self, ctx, prior_model, plan).await {
+            Ok(m) => model::to_value(&m, ty).map_err(|e| (None, model_bug("new state does not fit the schema", e))),
+            Err(f) => Err(failed_to_values(ty, f)),
+        }
+    }
+
+    async fn delete(&self, ctx: &Context<'_, D>, state: &Value) -> Result<(), Diagnostics> {
+        let state: R::Model = model::from_value(state).map_err(|e| model_bug("reading the state", e))?;
+        Resource::delete(self, ctx, state).await
+    }
+
+    async fn import(&self, ctx: &Context<'_, D>, ty: &Type, id: &str) -> Option<Result<Value, Diagnostics>> {
+        let result = Resource::import(self, ctx, id).await?;
+        Some(result.and_then(|m| model::to_value(&m, ty).map_err(|e| model_bug("imported state does not fit the schema", e))))
+    }
+
+    fn upgrade_state(&self, from: i64, state: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
+        Resource::upgrade_state(self, from, state)
+    }
+}

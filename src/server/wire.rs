@@ -1,0 +1,132 @@
+//! Conversions between the protocol's messages and the server's own types: one function per
+//! message kind. The generated types stop here.
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::plugin::tfplugin6 as pb;
+use crate::schema::{Attribute, AttributeType, Block, Nesting, NestedBlock, Schema};
+use crate::value::{Path, PathStep, Type, Value, json, msgpack};
+
+/// Decodes a DynamicValue; an absent one is null.
+pub fn decode(dv: Option<&pb::DynamicValue>, ty: &Type) -> Result<Value, Diagnostic> {
+    let Some(dv) = dv else { return Ok(Value::Null) };
+    if !dv.msgpack.is_empty() {
+        msgpack::decode(&dv.msgpack, ty)
+            .map_err(|e| Diagnostic::error("Invalid Value From Terraform", format!("Cannot decode a msgpack value: {e}.")))
+    } else if !dv.json.is_empty() {
+        json::decode(&dv.json, ty)
+            .map_err(|e| Diagnostic::error("Invalid Value From Terraform", format!("Cannot decode a JSON value: {e}.")))
+    } else {
+        Ok(Value::Null)
+    }
+}
+
+pub fn encode(value: &Value, ty: &Type) -> Result<pb::DynamicValue, Diagnostic> {
+    msgpack::encode(value, ty)
+        .map(|msgpack| pb::DynamicValue { msgpack, json: Vec::new() })
+        .map_err(|e| Diagnostic::bug(format!("cannot encode a value for Terraform: {e}")))
+}
+
+pub fn attribute_path(path: &Path) -> pb::AttributePath {
+    use pb::attribute_path::{Step, step::Selector};
+    let steps = path
+        .steps()
+        .iter()
+        .map(|s| Step {
+            selector: Some(match s {
+                PathStep::Attribute(a) => Selector::AttributeName(a.clone()),
+                PathStep::Key(k) => Selector::ElementKeyString(k.clone()),
+                PathStep::Index(i) => Selector::ElementKeyInt(*i),
+            }),
+        })
+        .collect();
+    pb::AttributePath { steps }
+}
+
+pub fn diagnostic(d: &Diagnostic) -> pb::Diagnostic {
+    let severity = match d.severity {
+        Severity::Error => pb::diagnostic::Severity::Error,
+        Severity::Warning => pb::diagnostic::Severity::Warning,
+    };
+    pb::Diagnostic {
+        severity: severity as i32,
+        summary: d.summary.clone(),
+        detail: d.detail.clone(),
+        attribute: d.path.as_ref().filter(|p| !p.is_root()).map(attribute_path),
+    }
+}
+
+pub fn diagnostics(diags: &Diagnostics) -> Vec<pb::Diagnostic> {
+    diags.iter().map(diagnostic).collect()
+}
+
+pub fn schema(s: &Schema) -> pb::Schema {
+    pb::Schema { version: s.version, block: Some(block(&s.block, s.version)) }
+}
+
+fn block(b: &Block, version: i64) -> pb::schema::Block {
+    pb::schema::Block {
+        version,
+        attributes: b.attributes.iter().map(attribute).collect(),
+        block_types: b.blocks.iter().map(nested_block).collect(),
+        description: b.description.clone(),
+        description_kind: pb::StringKind::Markdown as i32,
+        deprecated: b.deprecated,
+    }
+}
+
+fn attribute(a: &Attribute) -> pb::schema::Attribute {
+    let (ty, nested_type) = match &a.ty {
+        AttributeType::Plain(t) => (t.to_json(), None),
+        AttributeType::Nested { nesting, attributes } => {
+            use pb::schema::object::NestingMode as M;
+            let mode = match nesting {
+                Nesting::Single | Nesting::Group => M::Single,
+                Nesting::List => M::List,
+                Nesting::Set => M::Set,
+                Nesting::Map => M::Map,
+            };
+            let object = pb::schema::Object {
+                attributes: attributes.iter().map(attribute).collect(),
+                nesting: mode as i32,
+                ..pb::schema::Object::default()
+            };
+            (Vec::new(), Some(object))
+        }
+    };
+    let description = match &a.deprecation {
+        Some(message) if a.description.is_empty() => format!("**Deprecated** {message}"),
+        Some(message) => format!("{} **Deprecated** {message}", a.description),
+        None => a.description.clone(),
+    };
+    pb::schema::Attribute {
+        name: a.name.clone(),
+        r#type: ty,
+        nested_type,
+        description,
+        required: a.mode == crate::schema::Mode::Required,
+        optional: matches!(a.mode, crate::schema::Mode::Optional | crate::schema::Mode::OptionalComputed),
+        computed: a.mode.is_computed(),
+        sensitive: a.sensitive,
+        description_kind: pb::StringKind::Markdown as i32,
+        deprecated: a.deprecation.is_some(),
+        write_only: a.write_only,
+    }
+}
+
+fn nested_block(b: &NestedBlock) -> pb::schema::NestedBlock {
+    use pb::schema::nested_block::NestingMode as M;
+    let nesting = match b.nesting {
+        Nesting::Single => M::Single,
+        Nesting::Group => M::Group,
+        Nesting::List => M::List,
+        Nesting::Set => M::Set,
+        Nesting::Map => M::Map,
+    };
+    pb::schema::NestedBlock {
+        type_name: b.name.clone(),
+        block: Some(block(&b.block, 0)),
+        nesting: nesting as i32,
+        min_items: i64::try_from(b.min_items).unwrap_or(i64::MAX),
+        max_items: i64::try_from(b.max_items).unwrap_or(i64::MAX),
+    }
+}
