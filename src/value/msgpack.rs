@@ -107,7 +107,7 @@ pub enum EncodeErrorKind {
     Write(String),
 }
 
-pub(crate) fn at(path: &Path) -> String {
+pub(super) fn at(path: &Path) -> String {
     if path.is_root() {
         String::new()
     } else {
@@ -116,7 +116,7 @@ pub(crate) fn at(path: &Path) -> String {
 }
 
 /// A short name for what a value is, for error messages.
-pub(crate) fn value_kind(v: &Value) -> &'static str {
+pub(super) fn value_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Unknown(_) => "unknown",
@@ -158,14 +158,14 @@ pub fn encode_into(out: &mut Vec<u8>, value: &Value, ty: &Type) -> Result<(), En
 }
 
 /// An error on its way out, collecting path steps innermost first.
-struct Fail<K> {
-    rev_steps: Vec<PathStep>,
-    kind: K,
+pub(super) struct Fail<K> {
+    pub(super) rev_steps: Vec<PathStep>,
+    pub(super) kind: K,
 }
 
-type R<T, K> = Result<T, Box<Fail<K>>>;
+pub(super) type R<T, K> = Result<T, Box<Fail<K>>>;
 
-fn fail<T, K>(kind: K) -> R<T, K> {
+pub(super) fn fail<T, K>(kind: K) -> R<T, K> {
     Err(Box::new(Fail {
         rev_steps: Vec::new(),
         kind,
@@ -191,7 +191,7 @@ impl Fail<EncodeErrorKind> {
 }
 
 /// Adds a path step to an error passing through this level.
-trait InPath<T, K> {
+pub(super) trait InPath<T, K> {
     fn in_path(self, step: impl FnOnce() -> PathStep) -> R<T, K>;
 }
 
@@ -204,7 +204,7 @@ impl<T, K> InPath<T, K> for R<T, K> {
     }
 }
 
-fn index_step(i: usize) -> PathStep {
+pub(super) fn index_step(i: usize) -> PathStep {
     PathStep::Index(i64::try_from(i).unwrap_or(i64::MAX))
 }
 
