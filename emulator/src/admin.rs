@@ -1,0 +1,162 @@
+//! Introspection over HTTP, outside the AWS paths: `/_emulator/...`.
+
+use crate::app::App;
+use crate::config::Faults;
+use crate::handle::Handle;
+use crate::store::{LoggingFailure, LoggingState};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::time::Duration;
+
+fn handle(app: &App) -> Handle {
+    Handle { app: app.clone() }
+}
+
+fn bad(msg: impl std::fmt::Display) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"message": msg.to_string()})),
+    )
+        .into_response()
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok"}))
+}
+
+async fn state(State(app): State<App>) -> Json<serde_json::Value> {
+    let h = handle(&app);
+    Json(json!({
+        "rooms": h.rooms(),
+        "loggingConfigurations": h.logging_configurations(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct Since {
+    since: Option<u64>,
+}
+
+async fn events(State(app): State<App>, Query(q): Query<Since>) -> Json<serde_json::Value> {
+    Json(json!({ "events": handle(&app).events_since(q.since.unwrap_or(0)) }))
+}
+
+async fn operations(State(app): State<App>) -> Json<serde_json::Value> {
+    Json(json!({ "operations": handle(&app).operation_counts() }))
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct FaultsJson {
+    throttle_rate: f64,
+    internal_error_rate: f64,
+    latency_ms: u64,
+    reset_after_commit_rate: f64,
+    seed: Option<u64>,
+    deny_operations: Vec<String>,
+    pending_verification: bool,
+}
+
+fn faults_json(f: Faults) -> FaultsJson {
+    FaultsJson {
+        throttle_rate: f.throttle_rate,
+        internal_error_rate: f.internal_error_rate,
+        latency_ms: u64::try_from(f.latency.as_millis()).unwrap_or(u64::MAX),
+        reset_after_commit_rate: f.reset_after_commit_rate,
+        seed: f.seed,
+        deny_operations: f.deny_operations,
+        pending_verification: f.pending_verification,
+    }
+}
+
+async fn get_faults(State(app): State<App>) -> Json<FaultsJson> {
+    Json(faults_json(handle(&app).faults()))
+}
+
+async fn set_faults(State(app): State<App>, Json(f): Json<FaultsJson>) -> Response {
+    let rates = [
+        f.throttle_rate,
+        f.internal_error_rate,
+        f.reset_after_commit_rate,
+    ];
+    if rates.iter().any(|r| !(0.0..=1.0).contains(r)) {
+        return bad("rates must be between 0 and 1");
+    }
+    let faults = Faults {
+        throttle_rate: f.throttle_rate,
+        internal_error_rate: f.internal_error_rate,
+        latency: Duration::from_millis(f.latency_ms),
+        reset_after_commit_rate: f.reset_after_commit_rate,
+        seed: f.seed,
+        deny_operations: f.deny_operations,
+        pending_verification: f.pending_verification,
+    };
+    handle(&app).set_faults(faults.clone());
+    Json(faults_json(faults)).into_response()
+}
+
+async fn logging_failures(State(app): State<App>, Json(rule): Json<LoggingFailure>) -> Response {
+    match handle(&app).fail_logging(rule) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => bad(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct ForceState {
+    arn: String,
+    state: String,
+}
+
+async fn logging_state(State(app): State<App>, Json(f): Json<ForceState>) -> Response {
+    let Some(state) = LoggingState::parse(&f.state) else {
+        return bad("unknown state");
+    };
+    match handle(&app).force_logging_state(&f.arn, state) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"message": e.to_string()})),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenReq {
+    token: String,
+}
+
+async fn verify_token(State(app): State<App>, Json(t): Json<TokenReq>) -> Response {
+    match handle(&app).verify_chat_token(&t.token) {
+        Ok(c) => Json(json!({"valid": true, "claims": c})).into_response(),
+        Err(e) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"valid": false, "message": e.to_string()})),
+        )
+            .into_response(),
+    }
+}
+
+async fn reset(State(app): State<App>) -> StatusCode {
+    handle(&app).reset();
+    StatusCode::NO_CONTENT
+}
+
+pub(crate) fn admin_routes() -> Router<App> {
+    Router::new()
+        .route("/_emulator/health", get(health))
+        .route("/_emulator/state", get(state))
+        .route("/_emulator/events", get(events))
+        .route("/_emulator/operations", get(operations))
+        .route("/_emulator/faults", get(get_faults).post(set_faults))
+        .route("/_emulator/logging-failures", post(logging_failures))
+        .route("/_emulator/logging-state", post(logging_state))
+        .route("/_emulator/verify-token", post(verify_token))
+        .route("/_emulator/reset", post(reset))
+}

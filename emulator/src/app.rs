@@ -1,0 +1,93 @@
+//! Shared application state: the store behind one lock, quotas, faults, counters.
+
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::faults::FaultInjector;
+use crate::ids;
+use crate::quota::Quotas;
+use crate::router::Operation;
+use crate::store::{Ctx, State};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::Notify;
+
+pub(crate) type App = Arc<Shared>;
+
+pub(crate) struct Shared {
+    pub config: Config,
+    state: Mutex<State>,
+    pub quotas: Quotas,
+    pub faults: FaultInjector,
+    /// Wakes the persister after a mutation.
+    pub persist: Notify,
+    counts: [AtomicU64; 17],
+}
+
+/// Per-connection handle that drops the connection when fired.
+#[derive(Clone)]
+pub(crate) struct ConnAbort(pub Arc<Notify>);
+
+impl ConnAbort {
+    pub(crate) fn fire(&self) {
+        self.0.notify_one();
+    }
+}
+
+impl Shared {
+    pub(crate) fn new(config: Config, state: State) -> Self {
+        Self {
+            quotas: Quotas::new(config.quotas),
+            faults: FaultInjector::new(config.faults.clone()),
+            config,
+            state: Mutex::new(state),
+            persist: Notify::new(),
+            counts: Default::default(),
+        }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn count(&self, op: Operation) {
+        self.counts[op.index()].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn counts(&self) -> Vec<(&'static str, u64)> {
+        Operation::ALL
+            .iter()
+            .map(|o| (o.name(), self.counts[o.index()].load(Ordering::Relaxed)))
+            .collect()
+    }
+
+    /// Runs one operation under the lock, after settling logging configurations.
+    pub(crate) fn with_state<T>(
+        &self,
+        region: &str,
+        f: impl FnOnce(&mut State, &Ctx) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let now = ids::now_ms();
+        let ctx = Ctx {
+            region,
+            account: &self.config.account_id,
+            now,
+            settle_ms: i64::try_from(self.config.logging_settle.as_millis())
+                .unwrap_or(i64::MAX / 4),
+            token_ttl_ms: i64::try_from(self.config.chat_token_ttl.as_millis())
+                .unwrap_or(i64::MAX / 4),
+            max_rooms: self.config.max_rooms,
+            max_logging: self.config.max_logging_configurations,
+        };
+        let (res, changed) = {
+            let mut s = self.lock();
+            let before = s.version;
+            s.settle(now);
+            let res = f(&mut s, &ctx);
+            (res, s.version != before)
+        };
+        if changed {
+            self.persist.notify_one();
+        }
+        res
+    }
+}

@@ -1,0 +1,93 @@
+//! Emulator configuration (shared by the CLI and the library API).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Whether the per-operation AWS rate quotas are enforced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum QuotaMode {
+    /// Token buckets with the AWS rates (5 TPS room operations, 3 TPS logging
+    /// configuration operations, 10 TPS tag operations, 200 TPS CreateChatToken,
+    /// 100 TPS for each messaging operation), per region.
+    #[default]
+    Aws,
+    /// No rate limiting.
+    Off,
+}
+
+/// Fault injection settings. Rates are probabilities in `0.0..=1.0`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Faults {
+    /// Probability that a request is answered with ThrottlingException (429) before it runs.
+    pub throttle_rate: f64,
+    /// Probability that a request is answered with InternalServerException (500) before it runs.
+    pub internal_error_rate: f64,
+    /// Latency added to every AWS API request.
+    pub latency: Duration,
+    /// Probability that a successful request is applied and then its connection is
+    /// dropped without a response.
+    pub reset_after_commit_rate: f64,
+    /// Seed of the fault generator; the same seed and the same request sequence give
+    /// the same faults. `None` seeds from the OS.
+    pub seed: Option<u64>,
+    /// Operation names (e.g. `DeleteRoom`) answered with AccessDeniedException (403).
+    pub deny_operations: Vec<String>,
+    /// Answer PendingVerification (403) on the operations whose model lists it.
+    pub pending_verification: bool,
+}
+
+/// Access key pair that requests must be signed with (SigV4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credentials {
+    /// Access key id.
+    pub access_key_id: String,
+    /// Secret access key.
+    pub secret_access_key: String,
+}
+
+/// Everything the emulator can be told at start.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port. Default `127.0.0.1:0`
+    /// (the CLI defaults to `127.0.0.1:4510`).
+    pub listen: SocketAddr,
+    /// Region used when a request carries no SigV4 scope. Default `us-east-1`.
+    pub region: String,
+    /// Account id in every ARN. Default `123456789012`.
+    pub account_id: String,
+    /// JSON file the state is loaded from and saved to (atomically).
+    pub state_file: Option<PathBuf>,
+    /// Rate quotas. Default [`QuotaMode::Aws`].
+    pub quotas: QuotaMode,
+    /// Fault injection. Default: none.
+    pub faults: Faults,
+    /// How long a logging configuration stays CREATING / UPDATING / DELETING. Default 1 s.
+    pub logging_settle: Duration,
+    /// When set, every AWS API request must carry a valid SigV4 signature made with these.
+    pub credentials: Option<Credentials>,
+    /// Lifetime of a chat token (tokenExpirationTime - now). Default 60 minutes.
+    pub chat_token_ttl: Duration,
+    /// Logging configurations per account and region. Default 10 (the AWS quota).
+    pub max_logging_configurations: usize,
+    /// Rooms per account and region. Default 50,000 (the AWS quota).
+    pub max_rooms: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            region: "us-east-1".to_owned(),
+            account_id: "123456789012".to_owned(),
+            state_file: None,
+            quotas: QuotaMode::Aws,
+            faults: Faults::default(),
+            logging_settle: Duration::from_millis(1000),
+            credentials: None,
+            chat_token_ttl: Duration::from_secs(3600),
+            max_logging_configurations: 10,
+            max_rooms: 50_000,
+        }
+    }
+}

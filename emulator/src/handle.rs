@@ -1,0 +1,85 @@
+//! Programmatic introspection and control, for tests.
+
+use crate::app::App;
+use crate::config::Faults;
+use crate::error::Error;
+use crate::ids;
+use crate::store::{LoggingConfiguration, LoggingFailure, LoggingState, RecordedEvent, Room};
+use crate::token::{ChatTokenClaims, TokenError};
+use std::collections::BTreeMap;
+
+/// A cheap, cloneable handle on a running emulator's state.
+#[derive(Clone)]
+pub struct Handle {
+    pub(crate) app: App,
+}
+
+impl Handle {
+    /// All rooms of every region, newest update first within a region.
+    pub fn rooms(&self) -> Vec<Room> {
+        let mut s = self.app.lock();
+        s.settle(ids::now_ms());
+        s.rooms()
+    }
+
+    /// All logging configurations (with their current state).
+    pub fn logging_configurations(&self) -> Vec<LoggingConfiguration> {
+        let mut s = self.app.lock();
+        s.settle(ids::now_ms());
+        s.logging_configurations()
+    }
+
+    /// Recorded messaging events, chat token issues and deletions, oldest first
+    /// (the most recent 10,000).
+    pub fn events(&self) -> Vec<RecordedEvent> {
+        self.events_since(0)
+    }
+
+    /// Recorded events with `seq > since`.
+    pub fn events_since(&self, since: u64) -> Vec<RecordedEvent> {
+        self.app.lock().events_since(since)
+    }
+
+    /// Makes the next matching create / update / delete of a logging configuration end
+    /// in CREATE_FAILED / UPDATE_FAILED / DELETE_FAILED after the settle time.
+    pub fn fail_logging(&self, rule: LoggingFailure) -> Result<(), Error> {
+        self.app.lock().add_failure(rule).map_err(Error::Invalid)
+    }
+
+    /// Puts a logging configuration into `state` at once (cancelling any transition).
+    pub fn force_logging_state(&self, arn: &str, state: LoggingState) -> Result<(), Error> {
+        let r = self.app.lock().force_logging_state(arn, state);
+        self.app.persist.notify_one();
+        r.map_err(|_| Error::NotFound(arn.to_owned()))
+    }
+
+    /// Checks a token returned by CreateChatToken: signature and expiry.
+    pub fn verify_chat_token(&self, token: &str) -> Result<ChatTokenClaims, TokenError> {
+        self.app.lock().verify_token(token, ids::now_ms())
+    }
+
+    /// Current fault settings.
+    pub fn faults(&self) -> Faults {
+        self.app.faults.get()
+    }
+
+    /// Replaces the fault settings (and reseeds the generator).
+    pub fn set_faults(&self, faults: Faults) {
+        self.app.faults.set(faults);
+    }
+
+    /// Number of requests routed to each operation so far (before quotas and faults).
+    pub fn operation_counts(&self) -> BTreeMap<String, u64> {
+        self.app
+            .counts()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect()
+    }
+
+    /// Deletes every resource, event and forced failure.
+    pub fn reset(&self) {
+        self.app.lock().reset();
+        self.app.persist.notify_one();
+    }
+}

@@ -1,0 +1,484 @@
+//! Routing of the AWS API (restJson1 bindings of the model) and the request pipeline:
+//! body buffering, SigV4, fault injection, rate quotas, then the operation.
+
+use crate::app::{App, ConnAbort};
+use crate::error::ApiError;
+use crate::ids;
+use crate::model::*;
+use crate::quota;
+use crate::sigv4;
+use axum::Json;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Path, RawQuery, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use percent_encoding::percent_decode_str;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Largest request body accepted.
+const MAX_BODY: usize = 1 << 20;
+
+/// The 17 operations of the service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Operation {
+    CreateChatToken,
+    CreateLoggingConfiguration,
+    CreateRoom,
+    DeleteLoggingConfiguration,
+    DeleteMessage,
+    DeleteRoom,
+    DisconnectUser,
+    GetLoggingConfiguration,
+    GetRoom,
+    ListLoggingConfigurations,
+    ListRooms,
+    ListTagsForResource,
+    SendEvent,
+    TagResource,
+    UntagResource,
+    UpdateLoggingConfiguration,
+    UpdateRoom,
+}
+
+impl Operation {
+    pub(crate) const ALL: [Operation; 17] = [
+        Self::CreateChatToken,
+        Self::CreateLoggingConfiguration,
+        Self::CreateRoom,
+        Self::DeleteLoggingConfiguration,
+        Self::DeleteMessage,
+        Self::DeleteRoom,
+        Self::DisconnectUser,
+        Self::GetLoggingConfiguration,
+        Self::GetRoom,
+        Self::ListLoggingConfigurations,
+        Self::ListRooms,
+        Self::ListTagsForResource,
+        Self::SendEvent,
+        Self::TagResource,
+        Self::UntagResource,
+        Self::UpdateLoggingConfiguration,
+        Self::UpdateRoom,
+    ];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::CreateChatToken => "CreateChatToken",
+            Self::CreateLoggingConfiguration => "CreateLoggingConfiguration",
+            Self::CreateRoom => "CreateRoom",
+            Self::DeleteLoggingConfiguration => "DeleteLoggingConfiguration",
+            Self::DeleteMessage => "DeleteMessage",
+            Self::DeleteRoom => "DeleteRoom",
+            Self::DisconnectUser => "DisconnectUser",
+            Self::GetLoggingConfiguration => "GetLoggingConfiguration",
+            Self::GetRoom => "GetRoom",
+            Self::ListLoggingConfigurations => "ListLoggingConfigurations",
+            Self::ListRooms => "ListRooms",
+            Self::ListTagsForResource => "ListTagsForResource",
+            Self::SendEvent => "SendEvent",
+            Self::TagResource => "TagResource",
+            Self::UntagResource => "UntagResource",
+            Self::UpdateLoggingConfiguration => "UpdateLoggingConfiguration",
+            Self::UpdateRoom => "UpdateRoom",
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        Self::ALL.iter().position(|o| *o == self).unwrap_or(0)
+    }
+
+    pub(crate) fn is_logging(self) -> bool {
+        matches!(
+            self,
+            Self::CreateLoggingConfiguration
+                | Self::GetLoggingConfiguration
+                | Self::UpdateLoggingConfiguration
+                | Self::DeleteLoggingConfiguration
+                | Self::ListLoggingConfigurations
+        )
+    }
+
+    /// Whether the model lists PendingVerification among the operation's errors.
+    pub(crate) fn can_be_pending_verification(self) -> bool {
+        !matches!(
+            self,
+            Self::GetLoggingConfiguration
+                | Self::GetRoom
+                | Self::ListLoggingConfigurations
+                | Self::ListRooms
+                | Self::ListTagsForResource
+                | Self::TagResource
+                | Self::UntagResource
+        )
+    }
+
+    /// The operation an HTTP method and path are bound to.
+    pub(crate) fn of(method: &Method, path: &str) -> Option<Self> {
+        if path.starts_with("/tags/") && path.len() > "/tags/".len() {
+            return match *method {
+                Method::POST => Some(Self::TagResource),
+                Method::DELETE => Some(Self::UntagResource),
+                Method::GET => Some(Self::ListTagsForResource),
+                _ => None,
+            };
+        }
+        if *method != Method::POST {
+            return None;
+        }
+        let name = path.strip_prefix('/')?;
+        Self::ALL.iter().copied().find(|o| {
+            o.name() == name
+                && !matches!(
+                    o,
+                    Self::TagResource | Self::UntagResource | Self::ListTagsForResource
+                )
+        })
+    }
+}
+
+/// Per-request facts the pipeline hands to the handlers.
+#[derive(Clone, Debug)]
+pub(crate) struct ReqCtx {
+    pub region: String,
+}
+
+/// JSON body extractor: an empty body reads as `{}`; bad JSON is a ValidationException.
+pub(crate) struct AwsJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for AwsJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::validation_other("Could not read the request body."))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(T::default()));
+        }
+        serde_json::from_slice(&bytes).map(Self).map_err(|e| {
+            ApiError::validation_other(format!("Could not parse the request body: {e}"))
+        })
+    }
+}
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+async fn create_room(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    AwsJson(i): AwsJson<CreateRoomIn>,
+) -> ApiResult {
+    app.with_state(&ctx.region, |s, c| s.create_room(c, i))
+        .map(Json)
+}
+async fn get_room(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    AwsJson(i): AwsJson<IdentifierIn>,
+) -> ApiResult {
+    app.with_state(&ctx.region, |s, c| s.get_room(c, i))
+        .map(Json)
+}
+async fn update_room(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    AwsJson(i): AwsJson<UpdateRoomIn>,
+) -> ApiResult {
+    app.with_state(&ctx.region, |s, c| s.update_room(c, i))
+        .map(Json)
+}
+async fn delete_room(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    AwsJson(i): AwsJson<IdentifierIn>,
+) -> Result<StatusCode, ApiError> {
+    app.with_state(&ctx.region, |s, c| s.delete_room(c, i))
+        .map(|()| StatusCode::NO_CONTENT)
+}
+async fn list_rooms(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    AwsJson(i): AwsJson<ListRoomsIn>,
+) -> ApiResult {
+    app.with_state(&ctx.region, |s, c| s.list_rooms(c, i))
+        .map(Json)
+}
+async fn create_logging(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    AwsJson(i): AwsJson<CreateLoggingIn>,
+) -> ApiResult {
+    app.with_state(&ctx.region, |s, c| s.create_logging(c, i))
+        .map(Json)
+}
+async fn get_logging(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    AwsJson(i): AwsJson<IdentifierIn>,
+) -> ApiResult {
+    app.with_state(&ctx.region, |s, c| s.get_logging(c, i))
+        .map(Json)
+}
+async fn update_logging(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    AwsJson(i): AwsJson<UpdateLoggingIn>,
+) -> ApiResult {
+    app.with_state(&ctx.region, |s, c| s.update_logging(c, i))
+        .map(Json)
+}
+async fn delete_logging(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    AwsJson(i): AwsJson<IdentifierIn>,
+) -> Result<StatusCode, ApiError> {
+    app.with_state(&ctx.region, |s, c| s.delete_logging(c, i))
+        .map(|()| StatusCode::NO_CONTENT)
+}
+async fn list_logging(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    AwsJson(i): AwsJson<ListLoggingIn>,
+) -> ApiResult {
+    app.with_state(&ctx.region, |s, c| s.list_logging(c, i))
+        .map(Json)
+}
+async fn tag_resource(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    Path(arn): Path<String>,
+    AwsJson(i): AwsJson<TagResourceIn>,
+) -> ApiResult {
+    app.with_state(&ctx.region, |s, c| s.tag_resource(c, &arn, i))
+        .map(Json)
+}
+async fn untag_resource(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    Path(arn): Path<String>,
+    RawQuery(q): RawQuery,
+) -> ApiResult {
+    let keys = query_values(q.as_deref().unwrap_or(""), "tagKeys");
+    app.with_state(&ctx.region, |s, c| s.untag_resource(c, &arn, keys))
+        .map(Json)
+}
+async fn list_tags(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    Path(arn): Path<String>,
+) -> ApiResult {
+    app.with_state(&ctx.region, |s, c| s.list_tags(c, &arn))
+        .map(Json)
+}
+async fn create_chat_token(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    AwsJson(i): AwsJson<CreateChatTokenIn>,
+) -> ApiResult {
+    app.with_state(&ctx.region, |s, c| s.create_chat_token(c, i))
+        .map(Json)
+}
+async fn send_event(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    AwsJson(i): AwsJson<SendEventIn>,
+) -> ApiResult {
+    app.with_state(&ctx.region, |s, c| s.send_event(c, i))
+        .map(Json)
+}
+async fn delete_message(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    AwsJson(i): AwsJson<DeleteMessageIn>,
+) -> ApiResult {
+    app.with_state(&ctx.region, |s, c| s.delete_message(c, i))
+        .map(Json)
+}
+async fn disconnect_user(
+    State(app): State<App>,
+    ctx: axum::Extension<ReqCtx>,
+    AwsJson(i): AwsJson<DisconnectUserIn>,
+) -> ApiResult {
+    app.with_state(&ctx.region, |s, c| s.disconnect_user(c, i))
+        .map(Json)
+}
+
+/// All values of a repeated query parameter; `None` when it is absent.
+fn query_values(q: &str, name: &str) -> Option<Vec<String>> {
+    let vals: Vec<String> = q
+        .split('&')
+        .filter_map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode_str(k).decode_utf8_lossy() == name)
+                .then(|| percent_decode_str(v).decode_utf8_lossy().into_owned())
+        })
+        .collect();
+    (!vals.is_empty()).then_some(vals)
+}
+
+async fn unknown_operation() -> ApiError {
+    ApiError::unknown_operation()
+}
+
+/// The AWS API routes with the request pipeline.
+pub(crate) fn aws_routes(app: App) -> Router<App> {
+    Router::new()
+        .route("/CreateRoom", post(create_room))
+        .route("/GetRoom", post(get_room))
+        .route("/UpdateRoom", post(update_room))
+        .route("/DeleteRoom", post(delete_room))
+        .route("/ListRooms", post(list_rooms))
+        .route("/CreateLoggingConfiguration", post(create_logging))
+        .route("/GetLoggingConfiguration", post(get_logging))
+        .route("/UpdateLoggingConfiguration", post(update_logging))
+        .route("/DeleteLoggingConfiguration", post(delete_logging))
+        .route("/ListLoggingConfigurations", post(list_logging))
+        .route(
+            "/tags/{*resourceArn}",
+            post(tag_resource)
+                .delete(untag_resource)
+                .merge(get(list_tags)),
+        )
+        .route("/CreateChatToken", post(create_chat_token))
+        .route("/SendEvent", post(send_event))
+        .route("/DeleteMessage", post(delete_message))
+        .route("/DisconnectUser", post(disconnect_user))
+        .fallback(unknown_operation)
+        .method_not_allowed_fallback(unknown_operation)
+        .layer(middleware::from_fn_with_state(app, pipeline))
+}
+
+fn valid_region(r: &str) -> bool {
+    !r.is_empty()
+        && r.len() <= 32
+        && r.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+async fn pipeline(State(app): State<App>, req: Request, next: Next) -> Response {
+    let abort = req.extensions().get::<ConnAbort>().cloned();
+    let rid = ids::request_id();
+    let mut resp = match run(&app, req, next).await {
+        Ok((resp, reset)) => {
+            if reset
+                && resp.status().is_success()
+                && let Some(abort) = abort
+            {
+                // The operation took effect; drop the connection without answering.
+                abort.fire();
+                std::future::pending::<()>().await;
+            }
+            resp
+        }
+        Err(e) => e.into_response(),
+    };
+    if let Ok(v) = HeaderValue::from_str(&rid) {
+        resp.headers_mut().insert("x-amzn-RequestId", v);
+    }
+    resp
+}
+
+async fn run(app: &App, req: Request, next: Next) -> Result<(Response, bool), ApiError> {
+    let (mut parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+        ApiError::validation_other("The request body is too large or could not be read.")
+    })?;
+    let auth_header = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let region = match (&app.config.credentials, auth_header) {
+        (Some(_), None) => {
+            return Err(ApiError::Auth {
+                status: StatusCode::FORBIDDEN,
+                error_type: "MissingAuthenticationTokenException",
+                message: "Missing Authentication Token".to_owned(),
+            });
+        }
+        (Some(creds), Some(h)) => {
+            let auth = sigv4::parse_authorization(h)?;
+            sigv4::verify(
+                creds,
+                &auth,
+                &parts.method,
+                &parts.uri,
+                &parts.headers,
+                &bytes,
+                ids::now_ms() / 1000,
+            )?;
+            auth.region
+        }
+        (None, Some(h)) => sigv4::parse_authorization(h)
+            .map(|a| a.region)
+            .unwrap_or_default(),
+        (None, None) => String::new(),
+    };
+    let region = if valid_region(&region) {
+        region
+    } else {
+        app.config.region.clone()
+    };
+    let Some(op) = Operation::of(&parts.method, parts.uri.path()) else {
+        return Err(ApiError::unknown_operation());
+    };
+    app.count(op);
+    let d = app
+        .faults
+        .decide(op.name(), op.can_be_pending_verification());
+    if !d.latency.is_zero() {
+        tokio::time::sleep(d.latency).await;
+    }
+    if d.access_denied {
+        return Err(ApiError::AccessDenied(format!(
+            "User is not authorized to perform: ivschat:{}",
+            op.name()
+        )));
+    }
+    if d.pending_verification {
+        return Err(ApiError::PendingVerification(
+            "Your account is pending verification.".to_owned(),
+        ));
+    }
+    if d.throttle {
+        return Err(quota::throttled(op, &app.config.account_id));
+    }
+    if d.internal_error {
+        return Err(ApiError::Internal(
+            "Unexpected error during processing of request.".to_owned(),
+        ));
+    }
+    app.quotas.check(&region, &app.config.account_id, op)?;
+    parts.extensions.insert(ReqCtx { region });
+    let req = Request::from_parts(parts, Body::from(bytes));
+    Ok((next.run(req).await, d.reset_after_commit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_bind_to_model_paths() {
+        assert_eq!(
+            Operation::of(&Method::POST, "/CreateRoom"),
+            Some(Operation::CreateRoom)
+        );
+        assert_eq!(Operation::of(&Method::GET, "/CreateRoom"), None);
+        assert_eq!(Operation::of(&Method::POST, "/TagResource"), None);
+        assert_eq!(
+            Operation::of(&Method::DELETE, "/tags/arn%3Ax"),
+            Some(Operation::UntagResource)
+        );
+        assert_eq!(
+            query_values("tagKeys=a&x=1&tagKeys=b%20c", "tagKeys"),
+            Some(vec!["a".into(), "b c".into()])
+        );
+        for o in Operation::ALL {
+            assert_eq!(Operation::ALL[o.index()], o);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! Listener and connection handling. Connections are served one by one with hyper so
+//! that a request can drop its own connection (reset-after-commit fault).
+
+use crate::admin::admin_routes;
+use crate::app::{App, ConnAbort};
+use crate::persist;
+use crate::router::aws_routes;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tower::ServiceExt;
+
+pub(crate) fn router(app: App) -> Router {
+    admin_routes()
+        .merge(aws_routes(app.clone()))
+        .with_state(app)
+}
+
+/// Accepts connections until `stop` turns true, then drains them for a short while.
+pub(crate) async fn serve(listener: TcpListener, app: App, mut stop: watch::Receiver<bool>) {
+    let router = router(app.clone());
+    let graceful = GracefulShutdown::new();
+    let persister = app.config.state_file.clone().map(|path| {
+        let app = app.clone();
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            let mut last = app.lock().version;
+            loop {
+                tokio::select! {
+                    _ = app.persist.notified() => {}
+                    _ = stop.changed() => break,
+                }
+                last = persist::save_if_changed(&app, &path, last).await;
+            }
+            persist::save_if_changed(&app, &path, last).await;
+        })
+    });
+    loop {
+        tokio::select! {
+            res = listener.accept() => {
+                let stream = match res {
+                    Ok((s, _)) => s,
+                    Err(e) => {
+                        tracing::warn!("accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let abort = Arc::new(Notify::new());
+                let conn_abort = ConnAbort(abort.clone());
+                let svc = router.clone().map_request(move |mut req: hyper::Request<Incoming>| {
+                    req.extensions_mut().insert(conn_abort.clone());
+                    req
+                });
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .serve_connection(TokioIo::new(stream), TowerToHyperService::new(svc));
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = conn => {}
+                        _ = abort.notified() => {}
+                    }
+                });
+            }
+            _ = stop.changed() => break,
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(Duration::from_secs(3), graceful.shutdown()).await;
+    if let Some(p) = persister {
+        let _ = p.await;
+    }
+}
