@@ -1,0 +1,43 @@
+//! The plugin host: how Terraform launches this provider and talks to it.
+//!
+//! Terraform starts the binary as a go-plugin subprocess. This module does
+//! everything that happens before and around the provider RPCs:
+//!
+//! | file | what it does |
+//! |---|---|
+//! | [`handshake`] | magic cookie check, protocol version negotiation, the handshake line |
+//! | [`listener`] | unix socket (private directory, removed on exit) or TCP loopback |
+//! | [`tls`] | AutoMTLS: per-process server cert, exact pinning of Terraform's client cert |
+//! | [`conn`] | one connection type for plain/TLS over unix/TCP, served by tonic |
+//! | [`side_services`] | go-plugin controller (Shutdown), stdio and broker streams |
+//! | [`shutdown`] | the shutdown trigger shared by Shutdown, SIGTERM and Ctrl-C |
+//! | [`serve`] | [`serve()`]: wires it all together |
+//! | [`debug`] | `--debug`: reattach mode for running under a debugger |
+//! | [`logging`] | hclog-style JSON log lines on stderr, level from `TF_LOG_PROVIDER`/`TF_LOG` |
+//! | [`bootstrap_provider`] | a minimal provider answering until the real framework is plugged in |
+//!
+//! The generated protocol types are re-exported as [`tfplugin6`] (for the
+//! provider framework) and [`go_plugin`] (for tests and tools).
+
+pub mod bootstrap_provider;
+mod conn;
+mod debug;
+pub mod handshake;
+mod listener;
+pub mod logging;
+mod proto;
+mod serve;
+mod shutdown;
+mod side_services;
+mod tls;
+
+pub use listener::Transport;
+pub use proto::{go_plugin, tfplugin6};
+pub use serve::{ServeError, ServeOptions, serve};
+
+/// Largest gRPC message accepted or sent, both ways (256 MiB), matching
+/// Terraform's own limit so big schemas and states never hit a lower ceiling.
+pub const MAX_MESSAGE_SIZE: usize = 256 * 1024 * 1024;
+
+/// Source address used in debug mode's `TF_REATTACH_PROVIDERS`.
+pub const DEFAULT_PROVIDER_ADDRESS: &str = "registry.terraform.io/ivschat/ivschat";
