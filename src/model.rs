@@ -42,9 +42,11 @@ pub fn conform(value: Value, ty: &Type) -> Result<Value, ModelError> {
     Ok(match (value, ty) {
         (v @ (Value::Null | Value::Unknown(_)), _) => v,
         (v, Type::Dynamic) => v,
-        (Value::List(v) | Value::Set(v) | Value::Tuple(v), Type::List(t)) => {
-            Value::List(v.into_iter().map(|e| conform(e, t)).collect::<Result<_, _>>()?)
-        }
+        (Value::List(v) | Value::Set(v) | Value::Tuple(v), Type::List(t)) => Value::List(
+            v.into_iter()
+                .map(|e| conform(e, t))
+                .collect::<Result<_, _>>()?,
+        ),
         (Value::List(v) | Value::Set(v) | Value::Tuple(v), Type::Set(t)) => {
             let mut out: Vec<Value> = Vec::with_capacity(v.len());
             for e in v {
@@ -55,15 +57,22 @@ pub fn conform(value: Value, ty: &Type) -> Result<Value, ModelError> {
             }
             Value::Set(out)
         }
-        (Value::List(v) | Value::Tuple(v), Type::Tuple(ts)) if v.len() == ts.len() => {
-            Value::Tuple(v.into_iter().zip(ts).map(|(e, t)| conform(e, t)).collect::<Result<_, _>>()?)
-        }
-        (Value::Map(m) | Value::Object(m), Type::Map(t)) => {
-            Value::Map(m.into_iter().map(|(k, e)| Ok((k, conform(e, t)?))).collect::<Result<_, _>>()?)
-        }
+        (Value::List(v) | Value::Tuple(v), Type::Tuple(ts)) if v.len() == ts.len() => Value::Tuple(
+            v.into_iter()
+                .zip(ts)
+                .map(|(e, t)| conform(e, t))
+                .collect::<Result<_, _>>()?,
+        ),
+        (Value::Map(m) | Value::Object(m), Type::Map(t)) => Value::Map(
+            m.into_iter()
+                .map(|(k, e)| Ok((k, conform(e, t)?)))
+                .collect::<Result<_, _>>()?,
+        ),
         (Value::Map(mut m) | Value::Object(mut m), Type::Object(attrs)) => {
             if let Some(extra) = m.keys().find(|k| !attrs.contains_key(*k)) {
-                return Err(ModelError(format!("model has attribute {extra:?} that the schema lacks")));
+                return Err(ModelError(format!(
+                    "model has attribute {extra:?} that the schema lacks"
+                )));
             }
             let mut out = BTreeMap::new();
             for (name, t) in attrs {
@@ -98,10 +107,11 @@ impl<'de, 'a> de::Deserializer<'de> for ValueDeserializer<'a> {
                 None => visitor.visit_f64(n.to_f64()),
             },
             Value::String(s) => visitor.visit_str(s),
-            Value::List(v) | Value::Set(v) | Value::Tuple(v) => {
-                visitor.visit_seq(Seq(v.iter()))
-            }
-            Value::Map(m) | Value::Object(m) => visitor.visit_map(Map { iter: m.iter(), next: None }),
+            Value::List(v) | Value::Set(v) | Value::Tuple(v) => visitor.visit_seq(Seq(v.iter())),
+            Value::Map(m) | Value::Object(m) => visitor.visit_map(Map {
+                iter: m.iter(),
+                next: None,
+            }),
             Value::Dynamic(_, v) => ValueDeserializer(v).deserialize_any(visitor),
         }
     }
@@ -113,6 +123,15 @@ impl<'de, 'a> de::Deserializer<'de> for ValueDeserializer<'a> {
         }
     }
 
+    /// A block list that is null or not yet known reads as empty: block collections are never
+    /// null on the wire, and a model field for one is a plain `Vec`.
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
+        match self.0 {
+            Value::Null | Value::Unknown(_) => visitor.visit_seq(Seq([].iter())),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -121,7 +140,9 @@ impl<'de, 'a> de::Deserializer<'de> for ValueDeserializer<'a> {
     ) -> Result<V::Value, ModelError> {
         match self.0 {
             Value::String(s) => visitor.visit_enum(s.as_str().into_deserializer()),
-            other => Err(ModelError(format!("expected a string for an enumeration, got {other:?}"))),
+            other => Err(ModelError(format!(
+                "expected a string for an enumeration, got {other:?}"
+            ))),
         }
     }
 
@@ -135,7 +156,7 @@ impl<'de, 'a> de::Deserializer<'de> for ValueDeserializer<'a> {
 
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+        bytes byte_buf unit unit_struct tuple tuple_struct map struct identifier ignored_any
     }
 }
 
@@ -148,7 +169,10 @@ impl<'de, 'a> SeqAccess<'de> for Seq<'a> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, ModelError> {
-        self.0.next().map(|v| seed.deserialize(ValueDeserializer(v))).transpose()
+        self.0
+            .next()
+            .map(|v| seed.deserialize(ValueDeserializer(v)))
+            .transpose()
     }
 }
 
@@ -173,7 +197,10 @@ impl<'de, 'a> MapAccess<'de> for Map<'a> {
         }
     }
 
-    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, ModelError> {
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, ModelError> {
         match self.next.take() {
             Some(v) => seed.deserialize(ValueDeserializer(v)),
             None => Err(ModelError("map value requested before its key".to_owned())),
@@ -276,7 +303,9 @@ impl ser::Serializer for ValueSerializer {
         variant: &'static str,
         _value: &T,
     ) -> Result<Value, ModelError> {
-        Err(ModelError(format!("enum {name}::{variant} with data has no Terraform type")))
+        Err(ModelError(format!(
+            "enum {name}::{variant} with data has no Terraform type"
+        )))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<SerializeVec, ModelError> {
         Ok(SerializeVec(Vec::with_capacity(len.unwrap_or(0))))
@@ -284,7 +313,11 @@ impl ser::Serializer for ValueSerializer {
     fn serialize_tuple(self, len: usize) -> Result<SerializeVec, ModelError> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<SerializeVec, ModelError> {
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<SerializeVec, ModelError> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
@@ -294,13 +327,25 @@ impl ser::Serializer for ValueSerializer {
         variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeTupleVariant, ModelError> {
-        Err(ModelError(format!("enum {name}::{variant} with data has no Terraform type")))
+        Err(ModelError(format!(
+            "enum {name}::{variant} with data has no Terraform type"
+        )))
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<SerializeMap, ModelError> {
-        Ok(SerializeMap { map: BTreeMap::new(), key: None })
+        Ok(SerializeMap {
+            map: BTreeMap::new(),
+            key: None,
+        })
     }
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<SerializeMap, ModelError> {
-        Ok(SerializeMap { map: BTreeMap::new(), key: None })
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<SerializeMap, ModelError> {
+        Ok(SerializeMap {
+            map: BTreeMap::new(),
+            key: None,
+        })
     }
     fn serialize_struct_variant(
         self,
@@ -309,7 +354,9 @@ impl ser::Serializer for ValueSerializer {
         variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeStructVariant, ModelError> {
-        Err(ModelError(format!("enum {name}::{variant} with data has no Terraform type")))
+        Err(ModelError(format!(
+            "enum {name}::{variant} with data has no Terraform type"
+        )))
     }
 }
 
@@ -363,11 +410,16 @@ impl ser::SerializeMap for SerializeMap {
                 self.key = Some(s);
                 Ok(())
             }
-            other => Err(ModelError(format!("map keys must be strings, got {other:?}"))),
+            other => Err(ModelError(format!(
+                "map keys must be strings, got {other:?}"
+            ))),
         }
     }
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), ModelError> {
-        let key = self.key.take().ok_or_else(|| ModelError("map value before key".to_owned()))?;
+        let key = self
+            .key
+            .take()
+            .ok_or_else(|| ModelError("map value before key".to_owned()))?;
         self.map.insert(key, value.serialize(ValueSerializer)?);
         Ok(())
     }
@@ -384,7 +436,8 @@ impl ser::SerializeStruct for SerializeMap {
         key: &'static str,
         value: &T,
     ) -> Result<(), ModelError> {
-        self.map.insert(key.to_owned(), value.serialize(ValueSerializer)?);
+        self.map
+            .insert(key.to_owned(), value.serialize(ValueSerializer)?);
         Ok(())
     }
     fn end(self) -> Result<Value, ModelError> {
@@ -432,12 +485,19 @@ mod tests {
             name: Some("lobby".into()),
             maximum_message_length: Some(500),
             tags: Some(BTreeMap::from([("env".into(), "dev".into())])),
-            message_review_handler: vec![Handler { uri: Some(String::new()), fallback_result: None }],
+            message_review_handler: vec![Handler {
+                uri: Some(String::new()),
+                fallback_result: None,
+            }],
             logging_configuration_identifiers: Some(vec!["b".into(), "a".into()]),
         };
         let value = to_value(&room, &room_type()).unwrap();
-        assert!(matches!(value.attr("logging_configuration_identifiers"), Some(Value::Set(s)) if s.len() == 2));
-        assert!(matches!(value.attr("message_review_handler"), Some(Value::List(l)) if l.len() == 1));
+        assert!(
+            matches!(value.attr("logging_configuration_identifiers"), Some(Value::Set(s)) if s.len() == 2)
+        );
+        assert!(
+            matches!(value.attr("message_review_handler"), Some(Value::List(l)) if l.len() == 1)
+        );
         assert_eq!(value.attr("name"), Some(&Value::string("lobby")));
         let back: Room = from_value(&value).unwrap();
         assert_eq!(back, room);
@@ -472,7 +532,11 @@ mod tests {
 
     #[test]
     fn duplicate_set_elements_collapse() {
-        let v = conform(Value::List(vec!["a".into(), "a".into()]), &Type::set(Type::String)).unwrap();
+        let v = conform(
+            Value::List(vec!["a".into(), "a".into()]),
+            &Type::set(Type::String),
+        )
+        .unwrap();
         assert_eq!(v, Value::Set(vec!["a".into()]));
     }
 }

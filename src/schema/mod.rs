@@ -13,8 +13,8 @@ pub use plan_modifiers::{
     AttributePlan, PlanModifier, RequiresReplace, RequiresReplaceIf, UseStateForUnknown,
 };
 pub use validators::{
-    AtMostOneOf, ExactlyOneOf, IntBetween, LengthBetween, Matches, OneOf, SizeBetween, Validator,
-    custom,
+    AtMostOneOf, Each, ExactlyOneOf, IntBetween, LengthBetween, Matches, OneOf, SizeBetween,
+    Validator, custom,
 };
 
 use crate::value::{Type, Value};
@@ -28,7 +28,10 @@ pub struct Schema {
 
 impl Schema {
     pub fn new(description: impl Into<String>) -> Schema {
-        Schema { version: 0, block: Block::new(description) }
+        Schema {
+            version: 0,
+            block: Block::new(description),
+        }
     }
 
     #[must_use]
@@ -74,7 +77,10 @@ pub struct Block {
 
 impl Block {
     pub fn new(description: impl Into<String>) -> Block {
-        Block { description: description.into(), ..Block::default() }
+        Block {
+            description: description.into(),
+            ..Block::default()
+        }
     }
 
     #[must_use]
@@ -134,7 +140,13 @@ pub struct NestedBlock {
 
 impl NestedBlock {
     pub fn new(name: &str, nesting: Nesting, block: Block) -> NestedBlock {
-        NestedBlock { name: name.to_owned(), nesting, block, min_items: 0, max_items: 0 }
+        NestedBlock {
+            name: name.to_owned(),
+            nesting,
+            block,
+            min_items: 0,
+            max_items: 0,
+        }
     }
 
     /// A list block holding at most one element, the shape `hashicorp/aws` uses for optional
@@ -191,7 +203,10 @@ impl Mode {
 #[derive(Clone, Debug)]
 pub enum AttributeType {
     Plain(Type),
-    Nested { nesting: Nesting, attributes: Vec<Attribute> },
+    Nested {
+        nesting: Nesting,
+        attributes: Vec<Attribute>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -251,7 +266,10 @@ impl Attribute {
 
     pub fn nested(name: &str, nesting: Nesting, attributes: Vec<Attribute>) -> Attribute {
         let mut a = Attribute::new(name, Type::Dynamic);
-        a.ty = AttributeType::Nested { nesting, attributes };
+        a.ty = AttributeType::Nested {
+            nesting,
+            attributes,
+        };
         a
     }
 
@@ -339,9 +357,16 @@ impl Attribute {
     pub fn ty(&self) -> Type {
         match &self.ty {
             AttributeType::Plain(t) => t.clone(),
-            AttributeType::Nested { nesting, attributes } => {
-                let object =
-                    Type::Object(attributes.iter().map(|a| (a.name.clone(), a.ty())).collect());
+            AttributeType::Nested {
+                nesting,
+                attributes,
+            } => {
+                let object = Type::Object(
+                    attributes
+                        .iter()
+                        .map(|a| (a.name.clone(), a.ty()))
+                        .collect(),
+                );
                 match nesting {
                     Nesting::Single | Nesting::Group => object,
                     Nesting::List => Type::List(Box::new(object)),

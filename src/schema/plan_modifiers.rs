@@ -55,10 +55,20 @@ impl PlanModifier for RequiresReplace {
     }
 
     fn modify(&self, plan: &mut AttributePlan<'_>) {
-        if !plan.creating && !plan.plan.semantically_equal(plan.state) {
+        if changed(plan) {
             plan.requires_replace = true;
         }
     }
+}
+
+/// Whether the attribute's planned value differs from its state. A value left unknown only
+/// because the provider computes it (null in configuration) is not a change yet: whoever
+/// decides it later (a resource's plan hook) decides about replacement too.
+fn changed(plan: &AttributePlan<'_>) -> bool {
+    if plan.creating || (plan.config.is_null() && plan.plan.is_unknown()) {
+        return false;
+    }
+    !plan.plan.semantically_equal(plan.state)
 }
 
 type ReplaceFn = dyn Fn(&Value, &Value) -> bool + Send + Sync;
@@ -74,7 +84,10 @@ impl RequiresReplaceIf {
         description: &str,
         predicate: impl Fn(&Value, &Value) -> bool + Send + Sync + 'static,
     ) -> RequiresReplaceIf {
-        RequiresReplaceIf { description: description.to_owned(), predicate: Box::new(predicate) }
+        RequiresReplaceIf {
+            description: description.to_owned(),
+            predicate: Box::new(predicate),
+        }
     }
 }
 
@@ -90,10 +103,7 @@ impl PlanModifier for RequiresReplaceIf {
     }
 
     fn modify(&self, plan: &mut AttributePlan<'_>) {
-        if !plan.creating
-            && !plan.plan.semantically_equal(plan.state)
-            && (self.predicate)(plan.state, &plan.plan)
-        {
+        if changed(plan) && (self.predicate)(plan.state, &plan.plan) {
             plan.requires_replace = true;
         }
     }

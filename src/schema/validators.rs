@@ -19,9 +19,16 @@ pub trait Validator: fmt::Debug + Send + Sync {
 }
 
 fn invalid(path: &Path, rule: &str, got: impl fmt::Display) -> Diagnostic {
-    let what = if path.is_root() { "The value".to_owned() } else { format!("Attribute {path}") };
-    Diagnostic::error("Invalid Attribute Value", format!("{what} must {rule}, got {got}."))
-        .at(path.clone())
+    let what = if path.is_root() {
+        "The value".to_owned()
+    } else {
+        format!("Attribute {path}")
+    };
+    Diagnostic::error(
+        "Invalid Attribute Value",
+        format!("{what} must {rule}, got {got}."),
+    )
+    .at(path.clone())
 }
 
 /// An integer within an inclusive range.
@@ -102,7 +109,10 @@ impl Matches {
     pub fn new(pattern: &str, explanation: &str) -> Matches {
         #[allow(clippy::expect_used)]
         let regex = Regex::new(&format!("^(?:{pattern})$")).expect("schema regex is valid");
-        Matches { regex, explanation: explanation.to_owned() }
+        Matches {
+            regex,
+            explanation: explanation.to_owned(),
+        }
     }
 }
 
@@ -169,10 +179,20 @@ impl Validator for ExactlyOneOf {
     }
 
     fn validate(&self, value: &Value, path: &Path, diags: &mut Diagnostics) {
-        let Some(set) = set_members(value, self.0) else { return };
+        let Some(set) = set_members(value, self.0) else {
+            return;
+        };
         if set.len() != 1 {
-            let got = if set.is_empty() { "none".to_owned() } else { set.join(", ") };
-            let what = if path.is_root() { "The configuration".to_owned() } else { format!("Block {path}") };
+            let got = if set.is_empty() {
+                "none".to_owned()
+            } else {
+                set.join(", ")
+            };
+            let what = if path.is_root() {
+                "The configuration".to_owned()
+            } else {
+                format!("Block {path}")
+            };
             diags.push(
                 Diagnostic::error(
                     "Invalid Attribute Combination",
@@ -194,9 +214,15 @@ impl Validator for AtMostOneOf {
     }
 
     fn validate(&self, value: &Value, path: &Path, diags: &mut Diagnostics) {
-        let Some(set) = set_members(value, self.0) else { return };
+        let Some(set) = set_members(value, self.0) else {
+            return;
+        };
         if set.len() > 1 {
-            let what = if path.is_root() { "The configuration".to_owned() } else { format!("Block {path}") };
+            let what = if path.is_root() {
+                "The configuration".to_owned()
+            } else {
+                format!("Block {path}")
+            };
             diags.push(
                 Diagnostic::error(
                     "Invalid Attribute Combination",
@@ -221,7 +247,10 @@ pub fn custom(
     rule: &str,
     check: impl Fn(&Value) -> Result<(), String> + Send + Sync + 'static,
 ) -> Custom {
-    Custom { rule: rule.to_owned(), check: Box::new(check) }
+    Custom {
+        rule: rule.to_owned(),
+        check: Box::new(check),
+    }
 }
 
 impl fmt::Debug for Custom {
@@ -238,6 +267,41 @@ impl Validator for Custom {
     fn validate(&self, value: &Value, path: &Path, diags: &mut Diagnostics) {
         if let Err(problem) = (self.check)(value) {
             diags.push(invalid(path, &self.rule, problem));
+        }
+    }
+}
+
+/// Applies a validator to each element of a list, set or map.
+#[derive(Debug)]
+pub struct Each<V>(pub V);
+
+impl<V: Validator> Validator for Each<V> {
+    fn rule(&self) -> String {
+        format!("have elements that each {}", self.0.rule())
+    }
+
+    fn validate(&self, value: &Value, path: &Path, diags: &mut Diagnostics) {
+        match value {
+            Value::List(items) | Value::Tuple(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    if v.is_known() && !v.is_null() {
+                        self.0.validate(v, &path.join_index(i), diags);
+                    }
+                }
+            }
+            Value::Set(items) => {
+                for v in items.iter().filter(|v| v.is_known() && !v.is_null()) {
+                    self.0.validate(v, path, diags);
+                }
+            }
+            Value::Map(items) => {
+                for (k, v) in items {
+                    if v.is_known() && !v.is_null() {
+                        self.0.validate(v, &path.join_key(k), diags);
+                    }
+                }
+            }
+            _ => {}
         }
     }
 }

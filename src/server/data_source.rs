@@ -22,7 +22,11 @@ pub trait DataSource<D: Send + Sync + 'static>: Send + Sync + 'static {
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
 
     /// Reads the data the configuration asks for; every computed attribute must be set.
-    async fn read(&self, ctx: &Context<'_, D>, config: Self::Model) -> Result<Self::Model, Diagnostics>;
+    async fn read(
+        &self,
+        ctx: &Context<'_, D>,
+        config: Self::Model,
+    ) -> Result<Self::Model, Diagnostics>;
 }
 
 #[async_trait]
@@ -30,7 +34,12 @@ pub trait DynDataSource<D>: Send + Sync {
     fn name(&self) -> &'static str;
     fn schema(&self) -> Schema;
     fn validate(&self, config: &Value, diags: &mut Diagnostics);
-    async fn read(&self, ctx: &Context<'_, D>, ty: &Type, config: &Value) -> Result<Value, Diagnostics>;
+    async fn read(
+        &self,
+        ctx: &Context<'_, D>,
+        ty: &Type,
+        config: &Value,
+    ) -> Result<Value, Diagnostics>;
 }
 
 #[async_trait]
@@ -51,10 +60,16 @@ where
         DataSource::validate(self, config, diags);
     }
 
-    async fn read(&self, ctx: &Context<'_, D>, ty: &Type, config: &Value) -> Result<Value, Diagnostics> {
-        let config: S::Model =
-            model::from_value(config).map_err(|e| Diagnostic::bug(format!("reading the configuration: {e}")))?;
+    async fn read(
+        &self,
+        ctx: &Context<'_, D>,
+        ty: &Type,
+        config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        let config: S::Model = model::from_value(config)
+            .map_err(|e| Diagnostic::bug(format!("reading the configuration: {e}")))?;
         let result = DataSource::read(self, ctx, config).await?;
-        model::to_value(&result, ty).map_err(|e| Diagnostic::bug(format!("result does not fit the schema: {e}")).into())
+        model::to_value(&result, ty)
+            .map_err(|e| Diagnostic::bug(format!("result does not fit the schema: {e}")).into())
     }
 }

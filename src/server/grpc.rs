@@ -50,12 +50,16 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
             resources: registry
                 .resources
                 .keys()
-                .map(|name| pb::get_metadata::ResourceMetadata { type_name: name.clone() })
+                .map(|name| pb::get_metadata::ResourceMetadata {
+                    type_name: name.clone(),
+                })
                 .collect(),
             data_sources: registry
                 .data_sources
                 .keys()
-                .map(|name| pb::get_metadata::DataSourceMetadata { type_name: name.clone() })
+                .map(|name| pb::get_metadata::DataSourceMetadata {
+                    type_name: name.clone(),
+                })
                 .collect(),
             ..Default::default()
         }))
@@ -68,7 +72,11 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         let registry = self.server.registry();
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(wire::schema(&registry.provider_schema)),
-            resource_schemas: registry.resources.iter().map(|(n, r)| (n.clone(), wire::schema(&r.schema))).collect(),
+            resource_schemas: registry
+                .resources
+                .iter()
+                .map(|(n, r)| (n.clone(), wire::schema(&r.schema)))
+                .collect(),
             data_source_schemas: registry
                 .data_sources
                 .iter()
@@ -85,9 +93,14 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
     ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
         let req = request.into_inner();
         let ty = &self.server.registry().provider_type;
-        let config = decoded!(wire::decode(req.config.as_ref(), ty), pb::validate_provider_config::Response::default());
+        let config = decoded!(
+            wire::decode(req.config.as_ref(), ty),
+            pb::validate_provider_config::Response::default()
+        );
         let diags = self.server.validate_provider_config(&config);
-        Ok(Response::new(pb::validate_provider_config::Response { diagnostics: wire::diagnostics(&diags) }))
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: wire::diagnostics(&diags),
+        }))
     }
 
     async fn configure_provider(
@@ -96,9 +109,14 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
     ) -> Result<Response<pb::configure_provider::Response>, Status> {
         let req = request.into_inner();
         let ty = &self.server.registry().provider_type;
-        let config = decoded!(wire::decode(req.config.as_ref(), ty), pb::configure_provider::Response::default());
+        let config = decoded!(
+            wire::decode(req.config.as_ref(), ty),
+            pb::configure_provider::Response::default()
+        );
         let diags = self.server.configure(&config).await;
-        Ok(Response::new(pb::configure_provider::Response { diagnostics: wire::diagnostics(&diags) }))
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics: wire::diagnostics(&diags),
+        }))
     }
 
     async fn validate_resource_config(
@@ -109,8 +127,12 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         let empty = pb::validate_resource_config::Response::default();
         let r = decoded!(self.server.registry().resource(&req.type_name), empty);
         let config = decoded!(wire::decode(req.config.as_ref(), &r.ty), empty);
-        let diags = self.server.validate_resource_config(&req.type_name, &config);
-        Ok(Response::new(pb::validate_resource_config::Response { diagnostics: wire::diagnostics(&diags) }))
+        let diags = self
+            .server
+            .validate_resource_config(&req.type_name, &config);
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: wire::diagnostics(&diags),
+        }))
     }
 
     async fn validate_data_resource_config(
@@ -121,8 +143,12 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         let empty = pb::validate_data_resource_config::Response::default();
         let d = decoded!(self.server.registry().data_source(&req.type_name), empty);
         let config = decoded!(wire::decode(req.config.as_ref(), &d.ty), empty);
-        let diags = self.server.validate_data_source_config(&req.type_name, &config);
-        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: wire::diagnostics(&diags) }))
+        let diags = self
+            .server
+            .validate_data_source_config(&req.type_name, &config);
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: wire::diagnostics(&diags),
+        }))
     }
 
     async fn upgrade_resource_state(
@@ -136,7 +162,10 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         let state = if raw.is_empty() {
             Value::Null
         } else {
-            match self.server.upgrade_resource_state(&req.type_name, req.version, &raw) {
+            match self
+                .server
+                .upgrade_resource_state(&req.type_name, req.version, &raw)
+            {
                 Ok(v) => v,
                 Err(diags) => {
                     return Ok(Response::new(pb::upgrade_resource_state::Response {
@@ -181,11 +210,17 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         let prior = decoded!(wire::decode(req.prior_state.as_ref(), &r.ty), empty);
         let proposed = decoded!(wire::decode(req.proposed_new_state.as_ref(), &r.ty), empty);
         let config = decoded!(wire::decode(req.config.as_ref(), &r.ty), empty);
-        let change = self.server.plan_resource_change(&req.type_name, &prior, &proposed, &config);
+        let change = self
+            .server
+            .plan_resource_change(&req.type_name, &prior, &proposed, &config);
         let planned = decoded!(wire::encode(&change.planned, &r.ty), empty);
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state: Some(planned),
-            requires_replace: change.requires_replace.iter().map(wire::attribute_path).collect(),
+            requires_replace: change
+                .requires_replace
+                .iter()
+                .map(wire::attribute_path)
+                .collect(),
             planned_private: req.prior_private,
             diagnostics: wire::diagnostics(&change.diags),
             ..empty
@@ -201,7 +236,10 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         let r = decoded!(self.server.registry().resource(&req.type_name), empty);
         let prior = decoded!(wire::decode(req.prior_state.as_ref(), &r.ty), empty);
         let planned = decoded!(wire::decode(req.planned_state.as_ref(), &r.ty), empty);
-        let (new_state, diags) = self.server.apply_resource_change(&req.type_name, &prior, &planned).await;
+        let (new_state, diags) = self
+            .server
+            .apply_resource_change(&req.type_name, &prior, &planned)
+            .await;
         let encoded = decoded!(wire::encode(&new_state, &r.ty), empty);
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state: Some(encoded),
@@ -218,7 +256,10 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         let req = request.into_inner();
         let empty = pb::import_resource_state::Response::default();
         let r = decoded!(self.server.registry().resource(&req.type_name), empty);
-        let (state, diags) = self.server.import_resource_state(&req.type_name, &req.id).await;
+        let (state, diags) = self
+            .server
+            .import_resource_state(&req.type_name, &req.id)
+            .await;
         let imported_resources = match state {
             Some(state) => vec![pb::import_resource_state::ImportedResource {
                 type_name: req.type_name.clone(),
@@ -256,7 +297,9 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         _request: Request<pb::stop_provider::Request>,
     ) -> Result<Response<pb::stop_provider::Response>, Status> {
         self.server.stop();
-        Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
+        Ok(Response::new(pb::stop_provider::Response {
+            error: String::new(),
+        }))
     }
 }
 
@@ -269,4 +312,3 @@ fn capabilities() -> pb::ServerCapabilities {
         ..Default::default()
     }
 }
-

@@ -18,7 +18,9 @@ pub fn fill_unknowns(promised: &Value, actual: &Value) -> Value {
         (Value::Tuple(p), Value::Tuple(a)) if p.len() == a.len() => {
             Value::Tuple(p.iter().zip(a).map(|(p, a)| fill_unknowns(p, a)).collect())
         }
-        (Value::Set(p), Value::Set(a)) if p.len() == a.len() && p.iter().any(|v| !v.is_wholly_known()) => {
+        (Value::Set(p), Value::Set(a))
+            if p.len() == a.len() && p.iter().any(|v| !v.is_wholly_known()) =>
+        {
             // Set elements have no identity until known: take the actual set whole.
             Value::Set(a.clone())
         }
@@ -26,7 +28,10 @@ pub fn fill_unknowns(promised: &Value, actual: &Value) -> Value {
     }
 }
 
-fn merge_entries(p: &BTreeMap<String, Value>, a: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
+fn merge_entries(
+    p: &BTreeMap<String, Value>,
+    a: &BTreeMap<String, Value>,
+) -> BTreeMap<String, Value> {
     p.iter()
         .map(|(k, pv)| {
             let merged = match a.get(k) {
@@ -94,28 +99,63 @@ mod tests {
     use super::*;
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Object(pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect())
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        )
     }
 
     #[test]
     fn known_planned_values_win_and_unknowns_take_the_actual_value() {
-        let planned = obj(&[("name", "a".into()), ("arn", Value::unknown()), ("max", Value::int(500))]);
-        let actual = obj(&[("name", "A".into()), ("arn", "arn:x".into()), ("max", Value::int(499))]);
+        let planned = obj(&[
+            ("name", "a".into()),
+            ("arn", Value::unknown()),
+            ("max", Value::int(500)),
+        ]);
+        let actual = obj(&[
+            ("name", "A".into()),
+            ("arn", "arn:x".into()),
+            ("max", Value::int(499)),
+        ]);
         let merged = fill_unknowns(&planned, &actual);
-        assert_eq!(merged, obj(&[("name", "a".into()), ("arn", "arn:x".into()), ("max", Value::int(500))]));
+        assert_eq!(
+            merged,
+            obj(&[
+                ("name", "a".into()),
+                ("arn", "arn:x".into()),
+                ("max", Value::int(500))
+            ])
+        );
     }
 
     #[test]
     fn unknowns_inside_lists_are_filled_elementwise() {
-        let planned = obj(&[("h", Value::List(vec![obj(&[("uri", "".into()), ("f", Value::unknown())])]))]);
-        let actual = obj(&[("h", Value::List(vec![obj(&[("uri", "x".into()), ("f", "ALLOW".into())])]))]);
+        let planned = obj(&[(
+            "h",
+            Value::List(vec![obj(&[("uri", "".into()), ("f", Value::unknown())])]),
+        )]);
+        let actual = obj(&[(
+            "h",
+            Value::List(vec![obj(&[("uri", "x".into()), ("f", "ALLOW".into())])]),
+        )]);
         let merged = fill_unknowns(&planned, &actual);
-        assert_eq!(merged, obj(&[("h", Value::List(vec![obj(&[("uri", "".into()), ("f", "ALLOW".into())])]))]));
+        assert_eq!(
+            merged,
+            obj(&[(
+                "h",
+                Value::List(vec![obj(&[("uri", "".into()), ("f", "ALLOW".into())])])
+            )])
+        );
     }
 
     #[test]
     fn leftover_unknowns_are_reported_by_path() {
-        let mut v = obj(&[("a", Value::List(vec![Value::unknown()])), ("b", Value::int(1))]);
+        let mut v = obj(&[
+            ("a", Value::List(vec![Value::unknown()])),
+            ("b", Value::int(1)),
+        ]);
         let mut found = Vec::new();
         null_out_unknowns(&mut v, &Path::root(), &mut found);
         assert_eq!(found, vec![Path::attr("a").join_index(0)]);
@@ -126,6 +166,9 @@ mod tests {
     fn data_source_results_keep_configured_values() {
         let config = obj(&[("name", "lobby".into()), ("rooms", Value::Null)]);
         let actual = obj(&[("name", "other".into()), ("rooms", Value::List(vec![]))]);
-        assert_eq!(keep_config(&config, &actual), obj(&[("name", "lobby".into()), ("rooms", Value::List(vec![]))]));
+        assert_eq!(
+            keep_config(&config, &actual),
+            obj(&[("name", "lobby".into()), ("rooms", Value::List(vec![]))])
+        );
     }
 }

@@ -51,7 +51,12 @@ fn not_configured() -> Diagnostics {
 
 impl<P: Provider> Server<P> {
     pub fn new(provider: P) -> Server<P> {
-        Server { provider, registry: OnceLock::new(), data: RwLock::new(None), stop: CancellationToken::new() }
+        Server {
+            provider,
+            registry: OnceLock::new(),
+            data: RwLock::new(None),
+            stop: CancellationToken::new(),
+        }
     }
 
     /// Schemas are built on first use, not at start-up, so the handshake is never delayed.
@@ -111,7 +116,12 @@ impl<P: Provider> Server<P> {
     }
 
     /// State as stored (JSON), migrated to the current schema version and decoded.
-    pub fn upgrade_resource_state(&self, type_name: &str, version: i64, raw_json: &[u8]) -> Result<Value, Diagnostics> {
+    pub fn upgrade_resource_state(
+        &self,
+        type_name: &str,
+        version: i64,
+        raw_json: &[u8],
+    ) -> Result<Value, Diagnostics> {
         let r = self.registry().resource(type_name)?;
         let mut raw = raw_json.to_vec();
         if version > r.schema.version {
@@ -126,8 +136,12 @@ impl<P: Provider> Server<P> {
             .into());
         }
         if version < r.schema.version {
-            let mut state: serde_json::Value = serde_json::from_slice(&raw)
-                .map_err(|e| Diagnostic::error("Unreadable Resource State", format!("The stored state is not JSON: {e}.")))?;
+            let mut state: serde_json::Value = serde_json::from_slice(&raw).map_err(|e| {
+                Diagnostic::error(
+                    "Unreadable Resource State",
+                    format!("The stored state is not JSON: {e}."),
+                )
+            })?;
             for from in version..r.schema.version {
                 state = r.imp.upgrade_state(from, state)?;
             }
@@ -142,9 +156,20 @@ impl<P: Provider> Server<P> {
         })
     }
 
-    fn context<'a>(&'a self, data: &'a P::Data, object: &Value, operation: &str, r: &Registered<Box<dyn DynResource<P::Data>>>) -> Context<'a, P::Data> {
-        let timeout = timeouts::configured(object, operation).unwrap_or_else(|| r.imp.default_timeout(operation));
-        Context { provider: data, cancel: &self.stop, timeout }
+    fn context<'a>(
+        &'a self,
+        data: &'a P::Data,
+        object: &Value,
+        operation: &str,
+        r: &Registered<Box<dyn DynResource<P::Data>>>,
+    ) -> Context<'a, P::Data> {
+        let timeout = timeouts::configured(object, operation)
+            .unwrap_or_else(|| r.imp.default_timeout(operation));
+        Context {
+            provider: data,
+            cancel: &self.stop,
+            timeout,
+        }
     }
 
     /// The object as it is now, or null when it is gone.
@@ -156,7 +181,9 @@ impl<P: Provider> Server<P> {
         if state.is_null() {
             return (Value::Null, Diagnostics::new());
         }
-        let Some(data) = self.data() else { return (state.clone(), not_configured()) };
+        let Some(data) = self.data() else {
+            return (state.clone(), not_configured());
+        };
         let ctx = self.context(&data, state, "read", r);
         match r.imp.read(&ctx, &r.ty, state).await {
             Ok(Some(mut new)) => {
@@ -170,10 +197,22 @@ impl<P: Provider> Server<P> {
         }
     }
 
-    pub fn plan_resource_change(&self, type_name: &str, prior: &Value, proposed: &Value, config: &Value) -> PlannedChange {
+    pub fn plan_resource_change(
+        &self,
+        type_name: &str,
+        prior: &Value,
+        proposed: &Value,
+        config: &Value,
+    ) -> PlannedChange {
         let r = match self.registry().resource(type_name) {
             Ok(r) => r,
-            Err(d) => return PlannedChange { planned: proposed.clone(), requires_replace: vec![], diags: d.into() },
+            Err(d) => {
+                return PlannedChange {
+                    planned: proposed.clone(),
+                    requires_replace: vec![],
+                    diags: d.into(),
+                };
+            }
         };
         let mut planned = plan::plan(&r.schema, prior, proposed, config);
         if !planned.value.is_null() {
@@ -189,17 +228,28 @@ impl<P: Provider> Server<P> {
             planned.requires_replace.sort();
             planned.requires_replace.dedup();
         }
-        PlannedChange { planned: planned.value, requires_replace: planned.requires_replace, diags: planned.diags }
+        PlannedChange {
+            planned: planned.value,
+            requires_replace: planned.requires_replace,
+            diags: planned.diags,
+        }
     }
 
     /// Create (null prior), delete (null plan) or update, returning the new state. On failure the
     /// returned state is what exists: prior state, or the partial object a create made.
-    pub async fn apply_resource_change(&self, type_name: &str, prior: &Value, planned: &Value) -> (Value, Diagnostics) {
+    pub async fn apply_resource_change(
+        &self,
+        type_name: &str,
+        prior: &Value,
+        planned: &Value,
+    ) -> (Value, Diagnostics) {
         let r = match self.registry().resource(type_name) {
             Ok(r) => r,
             Err(d) => return (prior.clone(), d.into()),
         };
-        let Some(data) = self.data() else { return (prior.clone(), not_configured()) };
+        let Some(data) = self.data() else {
+            return (prior.clone(), not_configured());
+        };
         if planned.is_null() {
             let ctx = self.context(&data, prior, "delete", r);
             return match r.imp.delete(&ctx, prior).await {
@@ -221,7 +271,12 @@ impl<P: Provider> Server<P> {
                 merge::null_out_unknowns(&mut new, &Path::root(), &mut unknown);
                 let diags = unknown
                     .into_iter()
-                    .map(|p| Diagnostic::bug(format!("{type_name} left attribute {p} unknown after apply")).at(p))
+                    .map(|p| {
+                        Diagnostic::bug(format!(
+                            "{type_name} left attribute {p} unknown after apply"
+                        ))
+                        .at(p)
+                    })
                     .collect();
                 (new, diags)
             }
@@ -241,17 +296,27 @@ impl<P: Provider> Server<P> {
     }
 
     /// The objects an import id names (one), still to be read by Terraform.
-    pub async fn import_resource_state(&self, type_name: &str, id: &str) -> (Option<Value>, Diagnostics) {
+    pub async fn import_resource_state(
+        &self,
+        type_name: &str,
+        id: &str,
+    ) -> (Option<Value>, Diagnostics) {
         let r = match self.registry().resource(type_name) {
             Ok(r) => r,
             Err(d) => return (None, d.into()),
         };
-        let Some(data) = self.data() else { return (None, not_configured()) };
+        let Some(data) = self.data() else {
+            return (None, not_configured());
+        };
         let ctx = self.context(&data, &Value::Null, "read", r);
         match r.imp.import(&ctx, &r.ty, id).await {
             None => (
                 None,
-                Diagnostic::error("Resource Import Not Implemented", format!("{type_name} cannot be imported.")).into(),
+                Diagnostic::error(
+                    "Resource Import Not Implemented",
+                    format!("{type_name} cannot be imported."),
+                )
+                .into(),
             ),
             Some(Ok(mut v)) => {
                 merge::null_out_unknowns(&mut v, &Path::root(), &mut Vec::new());
@@ -266,8 +331,14 @@ impl<P: Provider> Server<P> {
             Ok(d) => d,
             Err(diag) => return (config.clone(), diag.into()),
         };
-        let Some(data) = self.data() else { return (config.clone(), not_configured()) };
-        let ctx = Context { provider: &*data, cancel: &self.stop, timeout: std::time::Duration::from_secs(300) };
+        let Some(data) = self.data() else {
+            return (config.clone(), not_configured());
+        };
+        let ctx = Context {
+            provider: &*data,
+            cancel: &self.stop,
+            timeout: std::time::Duration::from_secs(300),
+        };
         match d.imp.read(&ctx, &d.ty, config).await {
             Ok(actual) => {
                 let mut new = merge::keep_config(config, &actual);
@@ -275,7 +346,9 @@ impl<P: Provider> Server<P> {
                 merge::null_out_unknowns(&mut new, &Path::root(), &mut unknown);
                 let diags = unknown
                     .into_iter()
-                    .map(|p| Diagnostic::bug(format!("{type_name} left attribute {p} unknown")).at(p))
+                    .map(|p| {
+                        Diagnostic::bug(format!("{type_name} left attribute {p} unknown")).at(p)
+                    })
                     .collect();
                 (new, diags)
             }

@@ -26,7 +26,11 @@ pub struct Planned {
 /// Runs steps 1-4 and 6 of the pipeline.
 pub fn plan(schema: &Schema, prior: &Value, proposed: &Value, config: &Value) -> Planned {
     if proposed.is_null() {
-        return Planned { value: Value::Null, requires_replace: Vec::new(), diags: Diagnostics::new() };
+        return Planned {
+            value: Value::Null,
+            requires_replace: Vec::new(),
+            diags: Diagnostics::new(),
+        };
     }
     let creating = prior.is_null();
     let mut planned = proposed.clone();
@@ -34,8 +38,20 @@ pub fn plan(schema: &Schema, prior: &Value, proposed: &Value, config: &Value) ->
     if creating || !planned.semantically_equal(prior) {
         mark_computed_unknown(&schema.block, config, &mut planned);
     }
-    let mut out = Planned { value: Value::Null, requires_replace: Vec::new(), diags: Diagnostics::new() };
-    run_modifiers(&schema.block, &Path::root(), config, prior, creating, &mut planned, &mut out);
+    let mut out = Planned {
+        value: Value::Null,
+        requires_replace: Vec::new(),
+        diags: Diagnostics::new(),
+    };
+    run_modifiers(
+        &schema.block,
+        &Path::root(),
+        config,
+        prior,
+        creating,
+        &mut planned,
+        &mut out,
+    );
     out.value = planned;
     out.requires_replace.sort();
     out.requires_replace.dedup();
@@ -54,14 +70,24 @@ fn for_each_element(
         (Nesting::Single | Nesting::Group, p @ Value::Object(_)) => f(PathPart::None, config, p),
         (Nesting::List | Nesting::Set, Value::List(items) | Value::Set(items)) => {
             for (i, item) in items.iter_mut().enumerate() {
-                let c = config.elements().and_then(|e| e.get(i)).unwrap_or(&Value::Null);
-                let part = if nesting == Nesting::List { PathPart::Index(i) } else { PathPart::Unaddressable };
+                let c = config
+                    .elements()
+                    .and_then(|e| e.get(i))
+                    .unwrap_or(&Value::Null);
+                let part = if nesting == Nesting::List {
+                    PathPart::Index(i)
+                } else {
+                    PathPart::Unaddressable
+                };
                 f(part, c, item);
             }
         }
         (Nesting::Map, Value::Map(items)) => {
             for (k, item) in items.iter_mut() {
-                let c = config.entries().and_then(|e| e.get(k)).unwrap_or(&Value::Null);
+                let c = config
+                    .entries()
+                    .and_then(|e| e.get(k))
+                    .unwrap_or(&Value::Null);
                 f(PathPart::Key(k.clone()), c, item);
             }
         }
@@ -90,9 +116,15 @@ fn child_path(base: &Path, part: &PathPart) -> Option<Path> {
 fn nested_attributes(a: &Attribute) -> Option<(Nesting, Block)> {
     match &a.ty {
         AttributeType::Plain(_) => None,
-        AttributeType::Nested { nesting, attributes } => Some((
+        AttributeType::Nested {
+            nesting,
+            attributes,
+        } => Some((
             *nesting,
-            Block { attributes: attributes.clone(), ..Block::default() },
+            Block {
+                attributes: attributes.clone(),
+                ..Block::default()
+            },
         )),
     }
 }
@@ -104,7 +136,9 @@ fn config_attr<'a>(config: &'a Value, name: &str) -> &'a Value {
 fn apply_defaults(block: &Block, config: &Value, planned: &mut Value) {
     for a in &block.attributes {
         let c = config_attr(config, &a.name);
-        let Some(p) = planned.attr_mut(&a.name) else { continue };
+        let Some(p) = planned.attr_mut(&a.name) else {
+            continue;
+        };
         if let (Some(default), true) = (&a.default, c.is_null()) {
             *p = default.clone();
         } else if let Some((nesting, inner)) = nested_attributes(a) {
@@ -122,7 +156,9 @@ fn apply_defaults(block: &Block, config: &Value, planned: &mut Value) {
 fn mark_computed_unknown(block: &Block, config: &Value, planned: &mut Value) {
     for a in &block.attributes {
         let c = config_attr(config, &a.name);
-        let Some(p) = planned.attr_mut(&a.name) else { continue };
+        let Some(p) = planned.attr_mut(&a.name) else {
+            continue;
+        };
         if a.mode.is_computed() && c.is_null() && a.default.is_none() {
             *p = Value::unknown();
         } else if let Some((nesting, inner)) = nested_attributes(a) {
@@ -132,7 +168,9 @@ fn mark_computed_unknown(block: &Block, config: &Value, planned: &mut Value) {
     for b in &block.blocks {
         let c = config_attr(config, &b.name);
         if let Some(p) = planned.attr_mut(&b.name) {
-            for_each_element(b.nesting, c, p, |_, c, p| mark_computed_unknown(&b.block, c, p));
+            for_each_element(b.nesting, c, p, |_, c, p| {
+                mark_computed_unknown(&b.block, c, p)
+            });
         }
     }
 }
@@ -150,7 +188,9 @@ fn run_modifiers(
         let attr_path = path.join_attr(&a.name);
         let c = config_attr(config, &a.name);
         let s = prior.attr(&a.name).unwrap_or(&Value::Null);
-        let Some(p) = planned.attr_mut(&a.name) else { continue };
+        let Some(p) = planned.attr_mut(&a.name) else {
+            continue;
+        };
         if !a.plan_modifiers.is_empty() {
             let mut step = AttributePlan {
                 path: &attr_path,
@@ -198,8 +238,14 @@ fn modifiers_in_elements(
     for_each_element(nesting, config, planned, |part, c, p| {
         let s = match &part {
             PathPart::None => prior,
-            PathPart::Index(i) => prior.elements().and_then(|e| e.get(*i)).unwrap_or(&Value::Null),
-            PathPart::Key(k) => prior.entries().and_then(|e| e.get(k)).unwrap_or(&Value::Null),
+            PathPart::Index(i) => prior
+                .elements()
+                .and_then(|e| e.get(*i))
+                .unwrap_or(&Value::Null),
+            PathPart::Key(k) => prior
+                .entries()
+                .and_then(|e| e.get(k))
+                .unwrap_or(&Value::Null),
             PathPart::Unaddressable => &Value::Null,
         };
         // An element that did not exist before is being created, whatever the object does.

@@ -50,18 +50,32 @@ impl<D: Send + Sync + 'static> Registry<D> {
                 (format!("{prefix}_{}", d.name()), Registered::new(d, schema))
             })
             .collect();
-        Registry { provider_type: provider_schema.implied_type(), provider_schema, resources, data_sources }
+        Registry {
+            provider_type: provider_schema.implied_type(),
+            provider_schema,
+            resources,
+            data_sources,
+        }
     }
 
     pub fn resource(&self, name: &str) -> Result<&Registered<Box<dyn DynResource<D>>>, Diagnostic> {
         self.resources.get(name).ok_or_else(|| {
-            Diagnostic::error("Unknown Resource Type", format!("This provider has no resource type {name:?}."))
+            Diagnostic::error(
+                "Unknown Resource Type",
+                format!("This provider has no resource type {name:?}."),
+            )
         })
     }
 
-    pub fn data_source(&self, name: &str) -> Result<&Registered<Box<dyn DynDataSource<D>>>, Diagnostic> {
+    pub fn data_source(
+        &self,
+        name: &str,
+    ) -> Result<&Registered<Box<dyn DynDataSource<D>>>, Diagnostic> {
         self.data_sources.get(name).ok_or_else(|| {
-            Diagnostic::error("Unknown Data Source", format!("This provider has no data source {name:?}."))
+            Diagnostic::error(
+                "Unknown Data Source",
+                format!("This provider has no data source {name:?}."),
+            )
         })
     }
 }

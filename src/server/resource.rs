@@ -37,11 +37,17 @@ pub struct Failed<M> {
 
 impl<M> Failed<M> {
     pub fn nothing_created(diags: impl Into<Diagnostics>) -> Failed<M> {
-        Failed { partial: None, diags: diags.into() }
+        Failed {
+            partial: None,
+            diags: diags.into(),
+        }
     }
 
     pub fn with_partial(partial: M, diags: impl Into<Diagnostics>) -> Failed<M> {
-        Failed { partial: Some(partial), diags: diags.into() }
+        Failed {
+            partial: Some(partial),
+            diags: diags.into(),
+        }
     }
 }
 
@@ -91,10 +97,18 @@ pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
         Duration::from_secs(300)
     }
 
-    async fn create(&self, ctx: &Context<'_, D>, plan: Self::Model) -> Result<Self::Model, Failed<Self::Model>>;
+    async fn create(
+        &self,
+        ctx: &Context<'_, D>,
+        plan: Self::Model,
+    ) -> Result<Self::Model, Failed<Self::Model>>;
 
     /// The object as it is now; `None` when it no longer exists.
-    async fn read(&self, ctx: &Context<'_, D>, state: Self::Model) -> Result<Option<Self::Model>, Diagnostics>;
+    async fn read(
+        &self,
+        ctx: &Context<'_, D>,
+        state: Self::Model,
+    ) -> Result<Option<Self::Model>, Diagnostics>;
 
     async fn update(
         &self,
@@ -107,15 +121,26 @@ pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
     async fn delete(&self, ctx: &Context<'_, D>, state: Self::Model) -> Result<(), Diagnostics>;
 
     /// The object an import id names, to be completed by a read. `None`: not importable.
-    async fn import(&self, _ctx: &Context<'_, D>, _id: &str) -> Option<Result<Self::Model, Diagnostics>> {
+    async fn import(
+        &self,
+        _ctx: &Context<'_, D>,
+        _id: &str,
+    ) -> Option<Result<Self::Model, Diagnostics>> {
         None
     }
 
     /// Migrates state JSON written by schema version `from` to the next version.
-    fn upgrade_state(&self, from: i64, _state: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
+    fn upgrade_state(
+        &self,
+        from: i64,
+        _state: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
         Err(Diagnostic::error(
             "Unsupported State Version",
-            format!("No migration from schema version {from} of {} exists.", self.name()),
+            format!(
+                "No migration from schema version {from} of {} exists.",
+                self.name()
+            ),
         )
         .into())
     }
@@ -133,8 +158,18 @@ pub trait DynResource<D>: Send + Sync {
     fn validate(&self, config: &Value, diags: &mut Diagnostics);
     fn modify_plan(&self, req: PlanRequest<'_, D>);
     fn default_timeout(&self, operation: &str) -> Duration;
-    async fn create(&self, ctx: &Context<'_, D>, ty: &Type, plan: &Value) -> Result<Value, (Option<Value>, Diagnostics)>;
-    async fn read(&self, ctx: &Context<'_, D>, ty: &Type, state: &Value) -> Result<Option<Value>, Diagnostics>;
+    async fn create(
+        &self,
+        ctx: &Context<'_, D>,
+        ty: &Type,
+        plan: &Value,
+    ) -> Result<Value, (Option<Value>, Diagnostics)>;
+    async fn read(
+        &self,
+        ctx: &Context<'_, D>,
+        ty: &Type,
+        state: &Value,
+    ) -> Result<Option<Value>, Diagnostics>;
     async fn update(
         &self,
         ctx: &Context<'_, D>,
@@ -143,8 +178,17 @@ pub trait DynResource<D>: Send + Sync {
         plan: &Value,
     ) -> Result<Value, (Option<Value>, Diagnostics)>;
     async fn delete(&self, ctx: &Context<'_, D>, state: &Value) -> Result<(), Diagnostics>;
-    async fn import(&self, ctx: &Context<'_, D>, ty: &Type, id: &str) -> Option<Result<Value, Diagnostics>>;
-    fn upgrade_state(&self, from: i64, state: serde_json::Value) -> Result<serde_json::Value, Diagnostics>;
+    async fn import(
+        &self,
+        ctx: &Context<'_, D>,
+        ty: &Type,
+        id: &str,
+    ) -> Option<Result<Value, Diagnostics>>;
+    fn upgrade_state(
+        &self,
+        from: i64,
+        state: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics>;
 }
 
 fn failed_to_values<M: Serialize>(ty: &Type, f: Failed<M>) -> (Option<Value>, Diagnostics) {
@@ -185,18 +229,33 @@ where
         Resource::default_timeout(self, operation)
     }
 
-    async fn create(&self, ctx: &Context<'_, D>, ty: &Type, plan: &Value) -> Result<Value, (Option<Value>, Diagnostics)> {
-        let plan: R::Model = model::from_value(plan).map_err(|e| (None, model_bug("reading the plan", e)))?;
+    async fn create(
+        &self,
+        ctx: &Context<'_, D>,
+        ty: &Type,
+        plan: &Value,
+    ) -> Result<Value, (Option<Value>, Diagnostics)> {
+        let plan: R::Model =
+            model::from_value(plan).map_err(|e| (None, model_bug("reading the plan", e)))?;
         match Resource::create(self, ctx, plan).await {
-            Ok(m) => model::to_value(&m, ty).map_err(|e| (None, model_bug("new state does not fit the schema", e))),
+            Ok(m) => model::to_value(&m, ty)
+                .map_err(|e| (None, model_bug("new state does not fit the schema", e))),
             Err(f) => Err(failed_to_values(ty, f)),
         }
     }
 
-    async fn read(&self, ctx: &Context<'_, D>, ty: &Type, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let state: R::Model = model::from_value(state).map_err(|e| model_bug("reading the state", e))?;
+    async fn read(
+        &self,
+        ctx: &Context<'_, D>,
+        ty: &Type,
+        state: &Value,
+    ) -> Result<Option<Value>, Diagnostics> {
+        let state: R::Model =
+            model::from_value(state).map_err(|e| model_bug("reading the state", e))?;
         match Resource::read(self, ctx, state).await? {
-            Some(m) => model::to_value(&m, ty).map(Some).map_err(|e| model_bug("read state does not fit the schema", e)),
+            Some(m) => model::to_value(&m, ty)
+                .map(Some)
+                .map_err(|e| model_bug("read state does not fit the schema", e)),
             None => Ok(None),
         }
     }
@@ -208,25 +267,41 @@ where
         prior: &Value,
         plan: &Value,
     ) -> Result<Value, (Option<Value>, Diagnostics)> {
-        let prior_model: R::Model = model::from_value(prior).map_err(|e| (None, model_bug("reading the state", e)))?;
-        let plan: R::Model = model::from_value(plan).map_err(|e| (None, model_bug("reading the plan", e)))?;
+        let prior_model: R::Model =
+            model::from_value(prior).map_err(|e| (None, model_bug("reading the state", e)))?;
+        let plan: R::Model =
+            model::from_value(plan).map_err(|e| (None, model_bug("reading the plan", e)))?;
         match Resource::update(self, ctx, prior_model, plan).await {
-            Ok(m) => model::to_value(&m, ty).map_err(|e| (None, model_bug("new state does not fit the schema", e))),
+            Ok(m) => model::to_value(&m, ty)
+                .map_err(|e| (None, model_bug("new state does not fit the schema", e))),
             Err(f) => Err(failed_to_values(ty, f)),
         }
     }
 
     async fn delete(&self, ctx: &Context<'_, D>, state: &Value) -> Result<(), Diagnostics> {
-        let state: R::Model = model::from_value(state).map_err(|e| model_bug("reading the state", e))?;
+        let state: R::Model =
+            model::from_value(state).map_err(|e| model_bug("reading the state", e))?;
         Resource::delete(self, ctx, state).await
     }
 
-    async fn import(&self, ctx: &Context<'_, D>, ty: &Type, id: &str) -> Option<Result<Value, Diagnostics>> {
+    async fn import(
+        &self,
+        ctx: &Context<'_, D>,
+        ty: &Type,
+        id: &str,
+    ) -> Option<Result<Value, Diagnostics>> {
         let result = Resource::import(self, ctx, id).await?;
-        Some(result.and_then(|m| model::to_value(&m, ty).map_err(|e| model_bug("imported state does not fit the schema", e))))
+        Some(result.and_then(|m| {
+            model::to_value(&m, ty)
+                .map_err(|e| model_bug("imported state does not fit the schema", e))
+        }))
     }
 
-    fn upgrade_state(&self, from: i64, state: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
+    fn upgrade_state(
+        &self,
+        from: i64,
+        state: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
         Resource::upgrade_state(self, from, state)
     }
 }

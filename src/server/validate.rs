@@ -23,7 +23,9 @@ fn validate_block(block: &Block, path: &Path, object: &Value, diags: &mut Diagno
     for b in &block.blocks {
         let value = object.attr(&b.name).unwrap_or(&Value::Null);
         let block_path = path.join_attr(&b.name);
-        for_each_element(b.nesting, &block_path, value, |p, v| validate_block(&b.block, &p, v, diags));
+        for_each_element(b.nesting, &block_path, value, |p, v| {
+            validate_block(&b.block, &p, v, diags)
+        });
     }
     for v in &block.validators {
         v.validate(object, path, diags);
@@ -40,9 +42,18 @@ fn validate_attribute(a: &Attribute, path: &Path, value: &Value, diags: &mut Dia
     for v in &a.validators {
         v.validate(value, path, diags);
     }
-    if let AttributeType::Nested { nesting, attributes } = &a.ty {
-        let inner = Block { attributes: attributes.clone(), ..Block::default() };
-        for_each_element(*nesting, path, value, |p, v| validate_block(&inner, &p, v, diags));
+    if let AttributeType::Nested {
+        nesting,
+        attributes,
+    } = &a.ty
+    {
+        let inner = Block {
+            attributes: attributes.clone(),
+            ..Block::default()
+        };
+        for_each_element(*nesting, path, value, |p, v| {
+            validate_block(&inner, &p, v, diags)
+        });
     }
 }
 

@@ -3,18 +3,26 @@
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::plugin::tfplugin6 as pb;
-use crate::schema::{Attribute, AttributeType, Block, Nesting, NestedBlock, Schema};
+use crate::schema::{Attribute, AttributeType, Block, NestedBlock, Nesting, Schema};
 use crate::value::{Path, PathStep, Type, Value, json, msgpack};
 
 /// Decodes a DynamicValue; an absent one is null.
 pub fn decode(dv: Option<&pb::DynamicValue>, ty: &Type) -> Result<Value, Diagnostic> {
     let Some(dv) = dv else { return Ok(Value::Null) };
     if !dv.msgpack.is_empty() {
-        msgpack::decode(&dv.msgpack, ty)
-            .map_err(|e| Diagnostic::error("Invalid Value From Terraform", format!("Cannot decode a msgpack value: {e}.")))
+        msgpack::decode(&dv.msgpack, ty).map_err(|e| {
+            Diagnostic::error(
+                "Invalid Value From Terraform",
+                format!("Cannot decode a msgpack value: {e}."),
+            )
+        })
     } else if !dv.json.is_empty() {
-        json::decode(&dv.json, ty)
-            .map_err(|e| Diagnostic::error("Invalid Value From Terraform", format!("Cannot decode a JSON value: {e}.")))
+        json::decode(&dv.json, ty).map_err(|e| {
+            Diagnostic::error(
+                "Invalid Value From Terraform",
+                format!("Cannot decode a JSON value: {e}."),
+            )
+        })
     } else {
         Ok(Value::Null)
     }
@@ -22,7 +30,10 @@ pub fn decode(dv: Option<&pb::DynamicValue>, ty: &Type) -> Result<Value, Diagnos
 
 pub fn encode(value: &Value, ty: &Type) -> Result<pb::DynamicValue, Diagnostic> {
     msgpack::encode(value, ty)
-        .map(|msgpack| pb::DynamicValue { msgpack, json: Vec::new() })
+        .map(|msgpack| pb::DynamicValue {
+            msgpack,
+            json: Vec::new(),
+        })
         .map_err(|e| Diagnostic::bug(format!("cannot encode a value for Terraform: {e}")))
 }
 
@@ -60,7 +71,10 @@ pub fn diagnostics(diags: &Diagnostics) -> Vec<pb::Diagnostic> {
 }
 
 pub fn schema(s: &Schema) -> pb::Schema {
-    pb::Schema { version: s.version, block: Some(block(&s.block, s.version)) }
+    pb::Schema {
+        version: s.version,
+        block: Some(block(&s.block, s.version)),
+    }
 }
 
 fn block(b: &Block, version: i64) -> pb::schema::Block {
@@ -77,7 +91,10 @@ fn block(b: &Block, version: i64) -> pb::schema::Block {
 fn attribute(a: &Attribute) -> pb::schema::Attribute {
     let (ty, nested_type) = match &a.ty {
         AttributeType::Plain(t) => (t.to_json(), None),
-        AttributeType::Nested { nesting, attributes } => {
+        AttributeType::Nested {
+            nesting,
+            attributes,
+        } => {
             use pb::schema::object::NestingMode as M;
             let mode = match nesting {
                 Nesting::Single | Nesting::Group => M::Single,
@@ -104,7 +121,10 @@ fn attribute(a: &Attribute) -> pb::schema::Attribute {
         nested_type,
         description,
         required: a.mode == crate::schema::Mode::Required,
-        optional: matches!(a.mode, crate::schema::Mode::Optional | crate::schema::Mode::OptionalComputed),
+        optional: matches!(
+            a.mode,
+            crate::schema::Mode::Optional | crate::schema::Mode::OptionalComputed
+        ),
         computed: a.mode.is_computed(),
         sensitive: a.sensitive,
         description_kind: pb::StringKind::Markdown as i32,

@@ -1,0 +1,14 @@
+//! Managed resource types, one file each, registered in [`all`].
+
+pub mod arn;
+pub mod room;
+pub mod tagging;
+pub mod timeouts;
+
+use crate::provider::ProviderData;
+use crate::server::DynResource;
+
+/// Every resource type this provider serves.
+pub fn all() -> Vec<Box<dyn DynResource<ProviderData>>> {
+    vec![Box::new(room::Room)]
+}

@@ -1,0 +1,433 @@
+//! `ivschat_room`: an Amazon IVS Chat room. A drop-in for `aws_ivschat_room` from hashicorp/aws,
+//! with exact plans (defaults known at plan time, the review handler detached when its block is
+//! removed) and every API constraint checked at plan time.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use aws_sdk_ivschat::types::{FallbackResult, MessageReviewHandler};
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::provider::client::{IvsChat, Operation};
+use crate::provider::{ProviderData, region, tags};
+use crate::resources::arn::{Arn, Kind};
+use crate::resources::{tagging, timeouts};
+use crate::schema::{
+    Attribute, Block, Each, IntBetween, LengthBetween, Matches, NestedBlock, OneOf, Schema,
+    SizeBetween,
+};
+use crate::server::{Context, Failed, PlanRequest, Resource};
+
+pub struct Room;
+
+pub const NAME_PATTERN: &str = "[a-zA-Z0-9-_]*";
+pub const NAME_RULE: &str = "contain only letters, digits, hyphens and underscores";
+pub const LAMBDA_ARN_PATTERN: &str = "|arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+";
+pub const LOGGING_ARN_PATTERN: &str =
+    "arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+";
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RoomModel {
+    pub arn: Option<String>,
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub maximum_message_length: Option<i64>,
+    pub maximum_message_rate_per_second: Option<i64>,
+    pub message_review_handler: Vec<HandlerModel>,
+    pub logging_configuration_identifiers: Option<Vec<String>>,
+    pub tags: Option<BTreeMap<String, String>>,
+    pub tags_all: Option<BTreeMap<String, String>>,
+    pub region: Option<String>,
+    pub timeouts: Option<timeouts::Model>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HandlerModel {
+    pub uri: Option<String>,
+    pub fallback_result: Option<String>,
+}
+
+impl HandlerModel {
+    /// An empty uri is how the API detaches a handler.
+    fn is_detached(&self) -> bool {
+        self.uri.as_deref().unwrap_or("").is_empty()
+    }
+
+    fn to_api(&self) -> MessageReviewHandler {
+        MessageReviewHandler::builder()
+            .uri(self.uri.clone().unwrap_or_default())
+            .fallback_result(FallbackResult::from(
+                self.fallback_result.as_deref().unwrap_or("ALLOW"),
+            ))
+            .build()
+    }
+}
+
+fn schema() -> Schema {
+    let handler = Block::new("The Lambda function that reviews each message before it is delivered.")
+        .attribute(
+            Attribute::string("uri")
+                .optional()
+                .description(
+                    "ARN of the Lambda function that reviews messages, \
+                     `arn:aws:lambda:<region>:<account id>:function:<name>`. An empty string detaches the handler.",
+                )
+                .validate(LengthBetween(0, 170))
+                .validate(Matches::new(
+                    LAMBDA_ARN_PATTERN,
+                    "be empty or a Lambda function ARN (arn:aws:lambda:<region>:<12-digit account>:function:<name>)",
+                )),
+        )
+        .attribute(
+            Attribute::string("fallback_result")
+                .default("ALLOW")
+                .description(
+                    "What happens to a message when the handler fails or times out: `ALLOW` (the default) or `DENY`.",
+                )
+                .validate(OneOf(&["ALLOW", "DENY"])),
+        );
+    Schema::new("An Amazon IVS Chat room. Users connect to a room with chat tokens to send and receive messages.")
+        .attribute(Attribute::string("arn").computed().stable().description("The room's ARN."))
+        .attribute(Attribute::string("id").computed().stable().description("The room's ARN, as in hashicorp/aws."))
+        .attribute(
+            Attribute::string("name")
+                .default("")
+                .description("Room name, not unique: at most 128 letters, digits, hyphens and underscores.")
+                .validate(LengthBetween(0, 128))
+                .validate(Matches::new(NAME_PATTERN, NAME_RULE)),
+        )
+        .attribute(
+            Attribute::number("maximum_message_length")
+                .default(500)
+                .description("Largest message, in Unicode code points: 1 to 500, default 500.")
+                .validate(IntBetween(1, 500)),
+        )
+        .attribute(
+            Attribute::number("maximum_message_rate_per_second")
+                .default(10)
+                .description("Most messages the room delivers each second, over all its users: 1 to 100, default 10.")
+                .validate(IntBetween(1, 100)),
+        )
+        .attribute(
+            Attribute::string_list("logging_configuration_identifiers")
+                .optional()
+                .description("ARNs of at most 3 logging configurations that record the room's messages and events.")
+                .validate(SizeBetween(0, 3))
+                .validate(Each(Matches::new(
+                    LOGGING_ARN_PATTERN,
+                    "be a logging configuration ARN (arn:aws:ivschat:<region>:<account>:logging-configuration/<id>)",
+                ))),
+        )
+        .attribute(tags::tag_attributes()[0].clone())
+        .attribute(tags::tag_attributes()[1].clone())
+        .attribute(region::region_attribute())
+        .block(NestedBlock::list_max_one("message_review_handler", handler))
+        .block(timeouts::block(&["create", "update", "delete"]))
+}
+
+fn api_handler(h: Option<&MessageReviewHandler>) -> Option<HandlerModel> {
+    let h = h?;
+    let uri = h.uri().unwrap_or("");
+    if uri.is_empty() {
+        return None;
+    }
+    Some(HandlerModel {
+        uri: Some(uri.to_owned()),
+        fallback_result: Some(
+            h.fallback_result()
+                .map_or("ALLOW", |f| f.as_str())
+                .to_owned(),
+        ),
+    })
+}
+
+/// What the API returned for a room, shaped as state: `prior` supplies what the API does not
+/// hold (timeouts, which tags came from configuration) and keeps equivalent forms stable.
+#[allow(clippy::too_many_arguments)]
+fn state_from_api(
+    data: &ProviderData,
+    client: &IvsChat,
+    prior: &RoomModel,
+    arn: Option<&str>,
+    name: Option<&str>,
+    max_length: Option<i32>,
+    max_rate: Option<i32>,
+    handler: Option<&MessageReviewHandler>,
+    logging: &[String],
+    api_tags: Option<&std::collections::HashMap<String, String>>,
+) -> RoomModel {
+    let message_review_handler = match api_handler(handler) {
+        Some(h) => vec![h],
+        // Detached: a prior block with an empty uri is the same thing, keep it as written.
+        None => prior
+            .message_review_handler
+            .iter()
+            .filter(|h| h.is_detached())
+            .cloned()
+            .collect(),
+    };
+    let logging_configuration_identifiers =
+        if logging.is_empty() && prior.logging_configuration_identifiers.is_none() {
+            None
+        } else {
+            Some(logging.to_vec())
+        };
+    let empty = std::collections::HashMap::new();
+    let (tags, tags_all) =
+        tags::tags_from_api(data, api_tags.unwrap_or(&empty), prior.tags.as_ref());
+    RoomModel {
+        arn: arn.map(str::to_owned),
+        id: arn.map(str::to_owned),
+        name: Some(name.unwrap_or("").to_owned()),
+        maximum_message_length: max_length.map(i64::from),
+        maximum_message_rate_per_second: max_rate.map(i64::from),
+        message_review_handler,
+        logging_configuration_identifiers,
+        tags,
+        tags_all: Some(tags_all),
+        region: Some(
+            prior
+                .region
+                .clone()
+                .unwrap_or_else(|| client.region().to_owned()),
+        ),
+        timeouts: prior.timeouts.clone(),
+    }
+}
+
+fn subject(m: &RoomModel) -> String {
+    match (m.name.as_deref(), m.arn.as_deref()) {
+        (_, Some(arn)) => format!("room {arn}"),
+        (Some(name), None) if !name.is_empty() => format!("room {name:?}"),
+        _ => "room".to_owned(),
+    }
+}
+
+fn int(v: Option<i64>) -> Option<i32> {
+    v.and_then(|v| i32::try_from(v).ok())
+}
+
+#[async_trait]
+impl Resource<ProviderData> for Room {
+    type Model = RoomModel;
+
+    fn name(&self) -> &'static str {
+        "room"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn modify_plan(&self, mut req: PlanRequest<'_, ProviderData>) {
+        region::plan_region(&mut req);
+        tags::plan_tags_all(&mut req);
+    }
+
+    async fn create(
+        &self,
+        ctx: &Context<'_, ProviderData>,
+        plan: RoomModel,
+    ) -> Result<RoomModel, Failed<RoomModel>> {
+        let client = ctx.provider.client(plan.region.as_deref())?;
+        let send_tags = tags::tags_to_send(
+            ctx.provider,
+            plan.tags_all
+                .as_ref()
+                .or(plan.tags.as_ref())
+                .unwrap_or(&BTreeMap::new()),
+        );
+        let handler = plan
+            .message_review_handler
+            .first()
+            .filter(|h| !h.is_detached())
+            .map(HandlerModel::to_api);
+        let out = client
+            .create_room(|b| {
+                b.name(plan.name.clone().unwrap_or_default())
+                    .set_maximum_message_length(int(plan.maximum_message_length))
+                    .set_maximum_message_rate_per_second(int(plan.maximum_message_rate_per_second))
+                    .set_message_review_handler(handler.clone())
+                    .set_logging_configuration_identifiers(
+                        plan.logging_configuration_identifiers.clone(),
+                    )
+                    .set_tags((!send_tags.is_empty()).then(|| send_tags.clone()))
+            })
+            .await
+            .map_err(|e| Failed::nothing_created(e.diagnostic(&subject(&plan))))?;
+        Ok(state_from_api(
+            ctx.provider,
+            &client,
+            &plan,
+            out.arn(),
+            out.name(),
+            out.maximum_message_length(),
+            out.maximum_message_rate_per_second(),
+            out.message_review_handler(),
+            out.logging_configuration_identifiers(),
+            out.tags(),
+        ))
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context<'_, ProviderData>,
+        state: RoomModel,
+    ) -> Result<Option<RoomModel>, Diagnostics> {
+        let Some(arn) = state.arn.clone().or_else(|| state.id.clone()) else {
+            return Err(Diagnostic::bug("room state has no ARN").into());
+        };
+        let region = state
+            .region
+            .clone()
+            .or_else(|| arn.parse::<Arn>().ok().map(|a| a.region));
+        let client = ctx.provider.client(region.as_deref())?;
+        let result = client
+            .call(Operation::GetRoom, |c| {
+                c.get_room().identifier(arn.clone()).send()
+            })
+            .await;
+        match result {
+            Ok(out) => Ok(Some(state_from_api(
+                ctx.provider,
+                &client,
+                &RoomModel {
+                    region,
+                    ..state.clone()
+                },
+                out.arn(),
+                out.name(),
+                out.maximum_message_length(),
+                out.maximum_message_rate_per_second(),
+                out.message_review_handler(),
+                out.logging_configuration_identifiers(),
+                out.tags(),
+            ))),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e.diagnostic(&subject(&state)).into()),
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &Context<'_, ProviderData>,
+        prior: RoomModel,
+        plan: RoomModel,
+    ) -> Result<RoomModel, Failed<RoomModel>> {
+        let client = ctx.provider.client(plan.region.as_deref())?;
+        let Some(arn) = prior.arn.clone() else {
+            return Err(Diagnostic::bug("room state has no ARN").into());
+        };
+        let name_changed = plan.name != prior.name;
+        let length_changed = plan.maximum_message_length != prior.maximum_message_length;
+        let rate_changed =
+            plan.maximum_message_rate_per_second != prior.maximum_message_rate_per_second;
+        let handler_changed = plan.message_review_handler != prior.message_review_handler;
+        let logging_changed = plan
+            .logging_configuration_identifiers
+            .clone()
+            .unwrap_or_default()
+            != prior
+                .logging_configuration_identifiers
+                .clone()
+                .unwrap_or_default();
+        if name_changed || length_changed || rate_changed || handler_changed || logging_changed {
+            // A removed block detaches the handler: the API detaches on an empty uri.
+            let handler = match plan.message_review_handler.first() {
+                Some(h) => h.to_api(),
+                None => MessageReviewHandler::builder().uri("").build(),
+            };
+            client
+                .call(Operation::UpdateRoom, |c| {
+                    let mut b = c.update_room().identifier(arn.clone());
+                    if name_changed {
+                        b = b.name(plan.name.clone().unwrap_or_default());
+                    }
+                    if length_changed {
+                        b = b.set_maximum_message_length(int(plan.maximum_message_length));
+                    }
+                    if rate_changed {
+                        b = b.set_maximum_message_rate_per_second(int(
+                            plan.maximum_message_rate_per_second
+                        ));
+                    }
+                    if handler_changed {
+                        b = b.message_review_handler(handler.clone());
+                    }
+                    if logging_changed {
+                        b = b.set_logging_configuration_identifiers(Some(
+                            plan.logging_configuration_identifiers
+                                .clone()
+                                .unwrap_or_default(),
+                        ));
+                    }
+                    b.send()
+                })
+                .await
+                .map_err(|e| Failed::with_partial(prior.clone(), e.diagnostic(&subject(&prior))))?;
+        }
+        let old_tags = prior.tags_all.clone().unwrap_or_default();
+        let new_tags = plan
+            .tags_all
+            .clone()
+            .or_else(|| plan.tags.clone())
+            .unwrap_or_default();
+        tagging::update_tags(ctx.provider, &client, &arn, &old_tags, &new_tags)
+            .await
+            .map_err(|e| {
+                Failed::with_partial(
+                    RoomModel {
+                        tags_all: Some(old_tags.clone()),
+                        ..plan.clone()
+                    },
+                    e.diagnostic(&subject(&prior)),
+                )
+            })?;
+        Ok(RoomModel {
+            tags_all: Some(new_tags),
+            ..plan
+        })
+    }
+
+    async fn delete(
+        &self,
+        ctx: &Context<'_, ProviderData>,
+        state: RoomModel,
+    ) -> Result<(), Diagnostics> {
+        let Some(arn) = state.arn.clone() else {
+            return Ok(());
+        };
+        let client = ctx.provider.client(state.region.as_deref())?;
+        match client
+            .call(Operation::DeleteRoom, |c| {
+                c.delete_room().identifier(arn.clone()).send()
+            })
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(e.diagnostic(&subject(&state)).into()),
+        }
+    }
+
+    async fn import(
+        &self,
+        _ctx: &Context<'_, ProviderData>,
+        id: &str,
+    ) -> Option<Result<RoomModel, Diagnostics>> {
+        Some(match Arn::parse_kind(id, Kind::Room) {
+            Ok(arn) => Ok(RoomModel {
+                arn: Some(id.to_owned()),
+                id: Some(id.to_owned()),
+                region: Some(arn.region),
+                ..RoomModel::default()
+            }),
+            Err(problem) => Err(Diagnostic::error(
+                "Invalid Import ID",
+                format!("Import ivschat_room by its ARN: {problem}."),
+            )
+            .into()),
+        })
+    }
+}
