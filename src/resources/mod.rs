@@ -1,6 +1,7 @@
 //! Managed resource types, one file each, registered in [`all`].
 
 pub mod arn;
+pub mod logging_configuration;
 pub mod room;
 pub mod tagging;
 pub mod timeouts;
@@ -10,5 +11,8 @@ use crate::server::DynResource;
 
 /// Every resource type this provider serves.
 pub fn all() -> Vec<Box<dyn DynResource<ProviderData>>> {
-    vec![Box::new(room::Room)]
+    vec![
+        Box::new(room::Room),
+        Box::new(logging_configuration::LoggingConfiguration),
+    ]
 }
