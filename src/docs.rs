@@ -1,0 +1,214 @@
+//! Registry-style documentation generated from the schemas: every description, rule and default
+//! written once in the schema appears in `docs/` without being written again. Examples come from
+//! `examples/`, the same files the tests apply.
+
+use std::fmt::Write as _;
+use std::path::Path as FsPath;
+
+use crate::schema::{Attribute, AttributeType, Block, Mode, Nesting, NestedBlock, Schema};
+use crate::server::{Provider, Registry};
+use crate::value::Type;
+
+/// One generated file: its path under `docs/` and its text.
+pub struct Page {
+    pub path: String,
+    pub text: String,
+}
+
+/// Every page of the provider's documentation. `examples` is the project's `examples/` folder.
+pub fn generate<P: Provider>(provider: &P, examples: &FsPath) -> Vec<Page> {
+    let registry = Registry::new(provider);
+    let prefix = provider.type_prefix();
+    let mut pages = vec![Page {
+        path: "index.md".to_owned(),
+        text: index_page(prefix, &registry.provider_schema, examples),
+    }];
+    for (name, r) in &registry.resources {
+        pages.push(Page {
+            path: format!("resources/{}.md", short(name, prefix)),
+            text: type_page(name, "Resource", &r.schema, examples, "resources", "resource.tf", true),
+        });
+    }
+    for (name, d) in &registry.data_sources {
+        pages.push(Page {
+            path: format!("data-sources/{}.md", short(name, prefix)),
+            text: type_page(name, "Data Source", &d.schema, examples, "data-sources", "data-source.tf", false),
+        });
+    }
+    pages
+}
+
+fn short<'a>(name: &'a str, prefix: &str) -> &'a str {
+    name.strip_prefix(prefix).and_then(|s| s.strip_prefix('_')).unwrap_or(name)
+}
+
+fn read_example(path: &FsPath) -> Option<String> {
+    std::fs::read_to_string(path).ok().map(|s| s.trim_end().to_owned())
+}
+
+fn front_matter(title: &str, description: &str) -> String {
+    let first = description.lines().next().unwrap_or("");
+    format!("---\npage_title: \"{title}\"\nsubcategory: \"\"\ndescription: |-\n  {first}\n---\n\n")
+}
+
+fn index_page(prefix: &str, schema: &Schema, examples: &FsPath) -> String {
+    let mut out = front_matter(&format!("{prefix} Provider"), &schema.block.description);
+    let _ = writeln!(out, "# {prefix} Provider\n\n{}\n", schema.block.description);
+    if let Some(example) = read_example(&examples.join("provider").join("provider.tf")) {
+        let _ = writeln!(out, "## Example Usage\n\n```terraform\n{example}\n```\n");
+    }
+    out.push_str("<!-- generated from the provider schema; regenerate with `cargo run --bin gen-docs` -->\n");
+    out.push_str("## Schema\n\n");
+    block_sections(&mut out, &schema.block, "");
+    out
+}
+
+fn type_page(
+    name: &str,
+    kind: &str,
+    schema: &Schema,
+    examples: &FsPath,
+    folder: &str,
+    example_file: &str,
+    importable: bool,
+) -> String {
+    let mut out = front_matter(&format!("{name} {kind} - terraform-provider-ivschat"), &schema.block.description);
+    let _ = writeln!(out, "# {name} ({kind})\n\n{}\n", schema.block.description);
+    let dir = examples.join(folder).join(name);
+    if let Some(example) = read_example(&dir.join(example_file)) {
+        let _ = writeln!(out, "## Example Usage\n\n```terraform\n{example}\n```\n");
+    }
+    out.push_str("<!-- generated from the schema; regenerate with `cargo run --bin gen-docs` -->\n");
+    out.push_str("## Schema\n\n");
+    block_sections(&mut out, &schema.block, "");
+    if importable {
+        if let Some(import) = read_example(&dir.join("import.sh")) {
+            let _ = writeln!(out, "## Import\n\nImport is supported using the following syntax:\n\n```shell\n{import}\n```");
+        }
+    }
+    out
+}
+
+/// The Required / Optional / Read-Only lists of a block, then a section per nested block.
+fn block_sections(out: &mut String, block: &Block, anchor_prefix: &str) {
+    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+        ("Required", |a| a.mode == Mode::Required),
+        ("Optional", |a| matches!(a.mode, Mode::Optional | Mode::OptionalComputed)),
+        ("Read-Only", |a| a.mode == Mode::Computed),
+    ];
+    let mut nested: Vec<(&str, String, Block)> = Vec::new();
+    for (title, member) in groups {
+        let attrs: Vec<&Attribute> = block.attributes.iter().filter(|a| member(a)).collect();
+        let blocks: Vec<&NestedBlock> = block
+            .blocks
+            .iter()
+            .filter(|b| match title {
+                "Required" => b.min_items > 0,
+                "Optional" => b.min_items == 0,
+                _ => false,
+            })
+            .collect();
+        if attrs.is_empty() && blocks.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "### {title}\n");
+        let mut lines: Vec<(String, String)> = Vec::new();
+        for a in attrs {
+            let anchor = format!("{anchor_prefix}{}", a.name);
+            let mut line = format!("- `{}` ({}) {}", a.name, attribute_type(a), attribute_text(a));
+            if let AttributeType::Nested { attributes, .. } = &a.ty {
+                let _ = write!(line, " (see [below for nested schema](#nestedatt--{anchor}))");
+                nested.push(("nestedatt", anchor, Block { attributes: attributes.clone(), ..Block::default() }));
+            }
+            lines.push((a.name.clone(), line));
+        }
+        for b in blocks {
+            let anchor = format!("{anchor_prefix}{}", b.name);
+            let line = format!(
+                "- `{}` ({}) {} (see [below for nested schema](#nestedblock--{anchor}))",
+                b.name,
+                block_type(b),
+                b.block.description
+            );
+            nested.push(("nestedblock", anchor, b.block.clone()));
+            lines.push((b.name.clone(), line));
+        }
+        lines.sort();
+        for (_, line) in lines {
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+        out.push('\n');
+    }
+    for (kind, anchor, inner) in nested {
+        let _ = writeln!(out, "<a id=\"{kind}--{anchor}\"></a>\n### Nested Schema for `{}`\n", anchor.replace("--", "."));
+        block_sections(out, &inner, &format!("{anchor}--"));
+    }
+}
+
+fn attribute_text(a: &Attribute) -> String {
+    let mut text = a.description.trim().to_owned();
+    for v in &a.validators {
+        let _ = write!(text, " Must {}.", v.rule());
+    }
+    if let Some(default) = &a.default {
+        let shown = match default {
+            crate::value::Value::String(s) => format!("{s:?}"),
+            other => other.as_i64().map_or_else(|| format!("{other:?}"), |i| i.to_string()),
+        };
+        let _ = write!(text, " Defaults to `{shown}`.");
+    }
+    for m in &a.plan_modifiers {
+        let d = m.description();
+        if d.contains("forces") {
+            let _ = write!(text, " {d}");
+        }
+    }
+    if a.sensitive {
+        text.push_str(" Sensitive.");
+    }
+    if let Some(message) = &a.deprecation {
+        let _ = write!(text, " **Deprecated:** {message}");
+    }
+    text.trim().to_owned()
+}
+
+fn attribute_type(a: &Attribute) -> String {
+    match &a.ty {
+        AttributeType::Plain(t) => type_name(t),
+        AttributeType::Nested { nesting, .. } => match nesting {
+            Nesting::Single | Nesting::Group => "Attributes".to_owned(),
+            Nesting::List => "Attributes List".to_owned(),
+            Nesting::Set => "Attributes Set".to_owned(),
+            Nesting::Map => "Attributes Map".to_owned(),
+        },
+    }
+}
+
+fn block_type(b: &NestedBlock) -> String {
+    let base = match b.nesting {
+        Nesting::Single | Nesting::Group => "Block".to_owned(),
+        Nesting::List => "Block List".to_owned(),
+        Nesting::Set => "Block Set".to_owned(),
+        Nesting::Map => "Block Map".to_owned(),
+    };
+    match (b.min_items, b.max_items) {
+        (0, 0) => base,
+        (min, 0) => format!("{base}, Min: {min}"),
+        (0, max) => format!("{base}, Max: {max}"),
+        (min, max) => format!("{base}, Min: {min}, Max: {max}"),
+    }
+}
+
+fn type_name(t: &Type) -> String {
+    match t {
+        Type::String => "String".to_owned(),
+        Type::Number => "Number".to_owned(),
+        Type::Bool => "Boolean".to_owned(),
+        Type::Dynamic => "Dynamic".to_owned(),
+        Type::List(e) => format!("List of {}", type_name(e)),
+        Type::Set(e) => format!("Set of {}", type_name(e)),
+        Type::Map(e) => format!("Map of {}", type_name(e)),
+        Type::Object(_) => "Object".to_owned(),
+        Type::Tuple(_) => "Tuple".to_owned(),
+    }
+}
