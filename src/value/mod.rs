@@ -80,7 +80,9 @@ impl Value {
     pub fn is_wholly_known(&self) -> bool {
         match self {
             Value::Unknown(_) => false,
-            Value::List(v) | Value::Set(v) | Value::Tuple(v) => v.iter().all(Value::is_wholly_known),
+            Value::List(v) | Value::Set(v) | Value::Tuple(v) => {
+                v.iter().all(Value::is_wholly_known)
+            }
             Value::Map(m) | Value::Object(m) => m.values().all(Value::is_wholly_known),
             Value::Dynamic(_, v) => v.is_wholly_known(),
             _ => true,
@@ -141,15 +143,17 @@ impl Value {
 
     /// The value at `path`, if every step exists.
     pub fn at(&self, path: &Path) -> Option<&Value> {
-        path.steps().iter().try_fold(self, |v, step| match (step, v) {
-            (PathStep::Attribute(a), Value::Object(m)) => m.get(a),
-            (PathStep::Key(k), Value::Map(m)) => m.get(k),
-            (PathStep::Index(i), Value::List(v) | Value::Tuple(v) | Value::Set(v)) => {
-                usize::try_from(*i).ok().and_then(|i| v.get(i))
-            }
-            (_, Value::Dynamic(_, inner)) => inner.at(&Path::from(vec![step.clone()])),
-            _ => None,
-        })
+        path.steps()
+            .iter()
+            .try_fold(self, |v, step| match (step, v) {
+                (PathStep::Attribute(a), Value::Object(m)) => m.get(a),
+                (PathStep::Key(k), Value::Map(m)) => m.get(k),
+                (PathStep::Index(i), Value::List(v) | Value::Tuple(v) | Value::Set(v)) => {
+                    usize::try_from(*i).ok().and_then(|i| v.get(i))
+                }
+                (_, Value::Dynamic(_, inner)) => inner.at(&Path::from(vec![step.clone()])),
+                _ => None,
+            })
     }
 
     /// Semantic equality: sets compare without regard to order, numbers numerically, unknowns
@@ -167,7 +171,8 @@ impl Value {
             }
             (Value::Map(a), Value::Map(b)) | (Value::Object(a), Value::Object(b)) => {
                 a.len() == b.len()
-                    && a.iter().all(|(k, x)| b.get(k).is_some_and(|y| x.semantically_equal(y)))
+                    && a.iter()
+                        .all(|(k, x)| b.get(k).is_some_and(|y| x.semantically_equal(y)))
             }
             (Value::Dynamic(ta, a), Value::Dynamic(tb, b)) => ta == tb && a.semantically_equal(b),
             _ => self == other,

@@ -135,7 +135,7 @@ pub(super) fn value_kind(v: &Value) -> &'static str {
 /// Decodes a msgpack value of type `ty`; the whole input must be that one value.
 pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
     let mut d = Decoder { buf: bytes, pos: 0 };
-    let v = d.value(ty, 0).map_err(Fail::into_decode)?;
+    let v = d.value(ty, 0).map_err(DecodeError::from)?;
     if d.pos != bytes.len() {
         return Err(DecodeError {
             path: Path::root(),
@@ -154,7 +154,7 @@ pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, EncodeError> {
 
 /// Appends the encoding of `value` as type `ty` to `out`.
 pub fn encode_into(out: &mut Vec<u8>, value: &Value, ty: &Type) -> Result<(), EncodeError> {
-    write_value(out, value, ty, 0).map_err(Fail::into_encode)
+    write_value(out, value, ty, 0).map_err(EncodeError::from)
 }
 
 /// An error on its way out, collecting path steps innermost first.
@@ -172,20 +172,20 @@ pub(super) fn fail<T, K>(kind: K) -> R<T, K> {
     }))
 }
 
-impl Fail<DecodeErrorKind> {
-    fn into_decode(self: Box<Self>) -> DecodeError {
+impl From<Box<Fail<DecodeErrorKind>>> for DecodeError {
+    fn from(f: Box<Fail<DecodeErrorKind>>) -> DecodeError {
         DecodeError {
-            path: Path::from_reversed(self.rev_steps),
-            kind: self.kind,
+            path: Path::from_reversed(f.rev_steps),
+            kind: f.kind,
         }
     }
 }
 
-impl Fail<EncodeErrorKind> {
-    fn into_encode(self: Box<Self>) -> EncodeError {
+impl From<Box<Fail<EncodeErrorKind>>> for EncodeError {
+    fn from(f: Box<Fail<EncodeErrorKind>>) -> EncodeError {
         EncodeError {
-            path: Path::from_reversed(self.rev_steps),
-            kind: self.kind,
+            path: Path::from_reversed(f.rev_steps),
+            kind: f.kind,
         }
     }
 }
@@ -697,7 +697,7 @@ fn parse_refinements(payload: &[u8], ty: &Type) -> Option<Refinements> {
                 if !ty.is_collection() {
                     return None;
                 }
-                let n = u64::try_from(d.int().ok()?).ok()?;
+                let n = d.number().ok()?.to_u64()?;
                 if key == REFINE_LENGTH_LOWER {
                     r.length_lower = Some(n);
                 } else {
@@ -788,12 +788,13 @@ fn write_unknown(out: &mut Vec<u8>, r: &Refinements, ty: &Type) -> ER<()> {
         }
         _ => {}
     }
-    if entries == 0 {
+    let mut map_header = Vec::with_capacity(5);
+    w(rmp::encode::write_map_len(&mut map_header, entries))?;
+    // Terraform refuses refinement payloads over 1 KiB; dropping refinements is always safe.
+    if entries == 0 || map_header.len() + body.len() > MAX_REFINEMENT_LEN {
         out.extend_from_slice(&UNKNOWN);
         return Ok(());
     }
-    let mut map_header = Vec::with_capacity(5);
-    w(rmp::encode::write_map_len(&mut map_header, entries))?;
     w(rmp::encode::write_ext_meta(
         out,
         len_u32(map_header.len() + body.len())?,
@@ -879,4 +880,4 @@ fn write_dynamic(out: &mut Vec<u8>, vty: &Type, inner: &Value, depth: usize) -> 
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

@@ -75,7 +75,7 @@ fn int_digits(i: i64, buf: &mut [u8; 20]) -> (&[u8], i64) {
         return (&buf[20..], 0);
     }
     let mut zeros = 0i64;
-    while n % 10 == 0 {
+    while n.is_multiple_of(10) {
         n /= 10;
         zeros += 1;
     }
@@ -325,7 +325,7 @@ impl TryFrom<f64> for Number {
         } else {
             (mant | (1u64 << 52), exp_bits - 1075)
         };
-        while m != 0 && m % 2 == 0 {
+        while m != 0 && m.is_multiple_of(2) {
             m /= 2;
             e += 1;
         }
