@@ -3,11 +3,17 @@
 //! Layers, each depending only on those listed before it:
 //! [`value`] (Terraform's values and encodings) → [`diagnostics`] → [`schema`] (how types
 //! declare themselves) → [`model`] (values as Rust structs) → [`plugin`] (how Terraform reaches
-//! us: go-plugin, TLS, gRPC) → [`server`] (RPCs turned into calls on resource types).
+//! us: go-plugin, TLS, gRPC) → [`server`] (RPCs turned into calls on resource types) →
+//! [`provider`] (configuration, the paced AWS client) → [`resources`] and [`data_sources`] (one
+//! file per Terraform type) → [`docs`] (registry docs generated from the schemas).
 
+pub mod data_sources;
 pub mod diagnostics;
+pub mod docs;
 pub mod model;
 pub mod plugin;
+pub mod provider;
+pub mod resources;
 pub mod schema;
 pub mod server;
 pub mod value;

@@ -180,6 +180,13 @@ impl Value {
     }
 }
 
+/// Null: the value of an attribute nobody set.
+impl Default for Value {
+    fn default() -> Value {
+        Value::Null
+    }
+}
+
 impl From<&str> for Value {
     fn from(s: &str) -> Value {
         Value::String(s.to_owned())

@@ -1,0 +1,396 @@
+//! The provider itself (issue 5): the `provider "ivschat"` block, configuration without any
+//! network call, and the per-region IVS Chat clients every resource uses.
+//!
+//! - [`config`]: the block as Rust, and the precedence rules (region, endpoint, credentials)
+//!   as pure functions over an explicit environment and the shared files.
+//! - [`credentials`]: credential providers built lazily, on the first API call.
+//! - [`client`]: the paced, retried, leak-safe client ([`IvsChat`]) and its errors.
+//! - [`pacing`]: token buckets per region and operation.
+//! - [`tags`], [`region`]: the `tags`/`tags_all` and `region` attributes shared by resources.
+
+pub mod client;
+pub mod config;
+pub mod credentials;
+pub mod pacing;
+pub mod region;
+pub mod tags;
+
+mod http;
+mod schema;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_config::BehaviorVersion;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_sdk_ivschat::config::retry::RetryConfig;
+use aws_sdk_ivschat::config::timeout::TimeoutConfig;
+use aws_types::region::Region;
+
+pub use client::{ApiError, ErrorKind, IvsChat, Operation};
+pub use config::Setting;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::schema::Schema;
+use crate::server::{DynDataSource, DynResource, Provider};
+use crate::value::{Path, Value};
+
+use config::{
+    EndpointSource, Env, IgnoreTags, ProviderConfig, credential_source, load_shared_files,
+    parse_duration, resolve_endpoint, resolve_region, shared_file_paths,
+};
+use credentials::{CredentialPlan, LazyCredentials, RolePlan, WebIdentityPlan};
+use pacing::Pacer;
+
+/// The IVS Chat provider.
+#[derive(Debug, Default)]
+pub struct IvschatProvider;
+
+/// What configuration produces: settings, the shared pacer and the per-region clients.
+pub struct ProviderData {
+    region: Setting<String>,
+    endpoint: Setting<(String, EndpointSource)>,
+    credentials: Setting<SharedCredentialsProvider>,
+    use_fips: bool,
+    use_dualstack: bool,
+    http_client: Option<aws_sdk_ivschat::config::SharedHttpClient>,
+    /// Names of settings that decide the client and are not known yet.
+    unknown: Vec<&'static str>,
+    retry: client::RetryPolicy,
+    pacer: Arc<Pacer>,
+    clients: Mutex<HashMap<String, IvsChat>>,
+    default_tags_value: Value,
+    default_tags: BTreeMap<String, String>,
+    ignore_tags: IgnoreTags,
+}
+
+impl std::fmt::Debug for ProviderData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderData")
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .field("unknown", &self.unknown)
+            .finish_non_exhaustive()
+    }
+}
+
+fn unknown_config_diagnostic(what: &[&'static str]) -> Diagnostic {
+    Diagnostic::error(
+        "Provider Configuration Not Known Yet",
+        format!(
+            "The provider's {} depend on values that are only known after apply, so IVS Chat cannot be \
+             called yet. Set them from values known at plan time, or create the objects they depend on \
+             first (terraform apply -target=...), then apply again.",
+            what.join(", ")
+        ),
+    )
+}
+
+impl ProviderData {
+    /// The client for `region` (a resource's own `region` argument) or the provider's region.
+    /// Cached per region; builds nothing that calls the network.
+    pub fn client(&self, region: Option<&str>) -> Result<IvsChat, Diagnostic> {
+        if !self.unknown.is_empty() {
+            return Err(unknown_config_diagnostic(&self.unknown));
+        }
+        let region = match region.filter(|r| !r.is_empty()) {
+            Some(r) => r.to_owned(),
+            None => self.region()?.to_owned(),
+        };
+        let mut clients = self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(c) = clients.get(&region) {
+            return Ok(c.clone());
+        }
+        let Setting::Set(credentials) = &self.credentials else {
+            return Err(unknown_config_diagnostic(&["credentials"]));
+        };
+        let mut b = aws_sdk_ivschat::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region.clone()))
+            .credentials_provider(credentials.clone())
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(10))
+                    .operation_attempt_timeout(Duration::from_secs(60))
+                    .build(),
+            )
+            .use_fips(self.use_fips)
+            .use_dual_stack(self.use_dualstack)
+            .app_name(aws_sdk_ivschat::config::AppName::new("terraform-provider-ivschat").map_err(Diagnostic::bug)?);
+        if let Setting::Set((url, _)) = &self.endpoint {
+            b = b.endpoint_url(url.clone());
+        }
+        if let Some(h) = &self.http_client {
+            b = b.http_client(h.clone());
+        }
+        let sdk = aws_sdk_ivschat::Client::from_conf(b.build());
+        let c = IvsChat::new(sdk, region.clone(), self.pacer.clone(), self.retry.clone());
+        clients.insert(region, c.clone());
+        Ok(c)
+    }
+
+    /// The provider's region (error diagnostic if it is unknown or unset).
+    pub fn region(&self) -> Result<&str, Diagnostic> {
+        match &self.region {
+            Setting::Set(r) => Ok(r),
+            Setting::Unknown => Err(unknown_config_diagnostic(&["region"])),
+            Setting::Unset => Err(Diagnostic::error(
+                "Missing AWS Region",
+                "No region is configured: set `region` in the provider block (or on the resource), or the \
+                 AWS_REGION environment variable, or a region in the shared config profile.",
+            )),
+        }
+    }
+
+    /// The provider's region as configured, unknown or unset (for plan hooks).
+    pub fn region_setting(&self) -> Setting<String> {
+        self.region.clone()
+    }
+
+    /// The endpoint in use, if overridden, and where it came from.
+    pub fn endpoint(&self) -> Option<(&str, EndpointSource)> {
+        self.endpoint.as_option().map(|(u, s)| (u.as_str(), *s))
+    }
+
+    /// `default_tags { tags }` as configured: a map value (values may be unknown during plan),
+    /// null, or unknown.
+    pub fn default_tags_value(&self) -> &Value {
+        &self.default_tags_value
+    }
+
+    /// The known default tags.
+    pub fn default_tags(&self) -> &BTreeMap<String, String> {
+        &self.default_tags
+    }
+
+    pub fn ignore_tags(&self) -> &IgnoreTags {
+        &self.ignore_tags
+    }
+
+    pub fn retry_policy(&self) -> &client::RetryPolicy {
+        &self.retry
+    }
+
+    pub fn pacer(&self) -> &Arc<Pacer> {
+        &self.pacer
+    }
+
+    /// Builds the data from a parsed configuration and an environment. Reads the shared files
+    /// (and a CA bundle), never the network.
+    pub fn from_config(cfg: &ProviderConfig, env: &Env) -> Result<ProviderData, Diagnostics> {
+        let mut diags = Diagnostics::new();
+        let (config_files, credentials_files) = shared_file_paths(cfg, env);
+        let files = load_shared_files(&config_files, &credentials_files);
+        let region = resolve_region(cfg, env, &files);
+        let endpoint = resolve_endpoint(cfg, env, &files);
+        let mut unknown = Vec::new();
+        if endpoint.is_unknown() {
+            unknown.push("endpoints");
+        }
+        for (name, u) in [
+            ("use_fips_endpoint", cfg.use_fips_endpoint.is_unknown()),
+            ("use_dualstack_endpoint", cfg.use_dualstack_endpoint.is_unknown()),
+            ("custom_ca_bundle", cfg.custom_ca_bundle.is_unknown()),
+            ("http_proxy", cfg.http_proxy.is_unknown()),
+            ("https_proxy", cfg.https_proxy.is_unknown()),
+            ("insecure", cfg.insecure.is_unknown()),
+            ("assume_role", cfg.assume_role.iter().any(|r| r != &role_known_check(r))),
+        ] {
+            if u {
+                unknown.push(name);
+            }
+        }
+        let sts_region = region.as_option().cloned().unwrap_or_else(|| "us-east-1".to_owned());
+        let credentials = match credential_source(cfg, env) {
+            Setting::Set(source) => {
+                let roles = cfg.assume_role.iter().filter_map(role_plan).collect::<Result<Vec<_>, _>>();
+                let roles = match roles {
+                    Ok(r) => r,
+                    Err(d) => {
+                        diags.push(d);
+                        Vec::new()
+                    }
+                };
+                let plan = CredentialPlan {
+                    source,
+                    web_identity: cfg.assume_role_with_web_identity.as_ref().and_then(web_identity_plan),
+                    roles,
+                    region: sts_region,
+                    config_files: config_files.clone(),
+                    credentials_files: credentials_files.clone(),
+                    sts_endpoint: cfg.endpoint_sts.as_option().filter(|s| !s.is_empty()).cloned(),
+                };
+                Setting::Set(SharedCredentialsProvider::new(LazyCredentials::new(plan)))
+            }
+            Setting::Unknown => {
+                unknown.push("credentials");
+                Setting::Unknown
+            }
+            Setting::Unset => Setting::Unset,
+        };
+        let http_client = match http::build(cfg, env) {
+            Ok(c) => c,
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        };
+        let mut retry = client::RetryPolicy::default();
+        if let Setting::Set(n) = cfg.max_retries {
+            retry.max_retries = u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+        } else if let Some(n) = env.get("AWS_MAX_ATTEMPTS").and_then(|v| v.parse::<u32>().ok()) {
+            retry.max_retries = n.saturating_sub(1);
+        }
+        let mode = cfg.retry_mode.as_option().cloned().or_else(|| env.get("AWS_RETRY_MODE").map(str::to_owned));
+        if let Some(m) = mode {
+            retry.adaptive = m != "standard";
+        }
+        let default_tags_value = cfg.default_tags.clone();
+        let default_tags = match &default_tags_value {
+            Value::Map(m) | Value::Object(m) => m
+                .iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned())))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        Ok(ProviderData {
+            region,
+            endpoint,
+            credentials,
+            use_fips: cfg.use_fips_endpoint.as_option().copied().unwrap_or(false)
+                || env.get("AWS_USE_FIPS_ENDPOINT").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            use_dualstack: cfg.use_dualstack_endpoint.as_option().copied().unwrap_or(false)
+                || env.get("AWS_USE_DUALSTACK_ENDPOINT").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            http_client,
+            unknown,
+            retry,
+            pacer: Arc::new(Pacer::new(cfg.rate_limits())),
+            clients: Mutex::new(HashMap::new()),
+            default_tags_value,
+            default_tags,
+            ignore_tags: IgnoreTags::from_config(cfg, env),
+        })
+    }
+
+    /// Data with only a region, for unit tests of plan hooks.
+    #[cfg(test)]
+    pub(crate) fn for_tests(region: Setting<String>) -> ProviderData {
+        let mut cfg = ProviderConfig { region: region.clone(), ..ProviderConfig::default() };
+        cfg.access_key = Setting::Set("AKIDTEST".into());
+        cfg.secret_key = Setting::Set("secret".into());
+        let mut d = ProviderData::from_config(&cfg, &Env::default()).expect("test config is valid");
+        d.region = region;
+        d
+    }
+
+    #[cfg(test)]
+    pub(crate) fn with_tags(mut self, default_tags: Value, ignore: IgnoreTags) -> ProviderData {
+        self.default_tags = match &default_tags {
+            Value::Map(m) => m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned()))).collect(),
+            _ => BTreeMap::new(),
+        };
+        self.default_tags_value = default_tags;
+        self.ignore_tags = ignore;
+        self
+    }
+}
+
+/// The role with only its unknown-ness kept, to detect unknown assume_role settings.
+fn role_known_check(r: &config::AssumeRole) -> config::AssumeRole {
+    let k = |s: &Setting<String>| if s.is_unknown() { Setting::Unset } else { s.clone() };
+    config::AssumeRole {
+        role_arn: k(&r.role_arn),
+        session_name: k(&r.session_name),
+        external_id: k(&r.external_id),
+        duration: k(&r.duration),
+        policy: k(&r.policy),
+        policy_arns: if r.policy_arns.is_unknown() { Setting::Unset } else { r.policy_arns.clone() },
+        tags: if r.tags.is_unknown() { Setting::Unset } else { r.tags.clone() },
+        transitive_tag_keys: if r.transitive_tag_keys.is_unknown() { Setting::Unset } else { r.transitive_tag_keys.clone() },
+        source_identity: k(&r.source_identity),
+    }
+}
+
+fn role_plan(r: &config::AssumeRole) -> Option<Result<RolePlan, Diagnostic>> {
+    let arn = r.role_arn.as_option().filter(|a| !a.is_empty())?;
+    let duration = match r.duration.as_option().filter(|d| !d.is_empty()) {
+        None => None,
+        Some(d) => match parse_duration(d) {
+            Some(d) => Some(d),
+            None => {
+                return Some(Err(Diagnostic::error(
+                    "Invalid Attribute Value",
+                    format!("assume_role duration {d:?} is not a duration such as \"1h\" or \"15m\"."),
+                )));
+            }
+        },
+    };
+    Some(Ok(RolePlan {
+        role_arn: arn.clone(),
+        session_name: r.session_name.as_option().filter(|s| !s.is_empty()).cloned(),
+        external_id: r.external_id.as_option().filter(|s| !s.is_empty()).cloned(),
+        duration,
+        policy: r.policy.as_option().filter(|s| !s.is_empty()).cloned(),
+        policy_arns: r.policy_arns.as_option().cloned().unwrap_or_default(),
+        tags: r.tags.as_option().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default(),
+    }))
+}
+
+fn web_identity_plan(w: &config::WebIdentity) -> Option<WebIdentityPlan> {
+    let arn = w.role_arn.as_option().filter(|a| !a.is_empty())?;
+    Some(WebIdentityPlan {
+        role_arn: arn.clone(),
+        session_name: w.session_name.as_option().filter(|s| !s.is_empty()).cloned(),
+        token: w.web_identity_token.as_option().filter(|s| !s.is_empty()).cloned(),
+        token_file: w.web_identity_token_file.as_option().filter(|s| !s.is_empty()).map(std::path::PathBuf::from),
+        policy: w.policy.as_option().filter(|s| !s.is_empty()).cloned(),
+        policy_arns: w.policy_arns.as_option().cloned().unwrap_or_default(),
+    })
+}
+
+#[async_trait]
+impl Provider for IvschatProvider {
+    type Data = ProviderData;
+
+    fn type_prefix(&self) -> &'static str {
+        "ivschat"
+    }
+
+    fn schema(&self) -> Schema {
+        schema::provider_schema()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        schema::validate(config, diags);
+    }
+
+    async fn configure(&self, config: &Value) -> Result<ProviderData, Diagnostics> {
+        let cfg = ProviderConfig::from_value(config);
+        let env = Env::process();
+        let data = ProviderData::from_config(&cfg, &env)?;
+        tracing::debug!(provider = ?data, "configured");
+        Ok(data)
+    }
+
+    fn resources(&self) -> Vec<Box<dyn DynResource<ProviderData>>> {
+        crate::resources::all()
+    }
+
+    fn data_sources(&self) -> Vec<Box<dyn DynDataSource<ProviderData>>> {
+        crate::data_sources::all()
+    }
+}
+
+/// Where an attribute of the single-element block `block` is.
+pub(crate) fn block_attr(block: &str, attr: &str) -> Path {
+    Path::attr(block).join_index(0).join_attr(attr)
+}
+
+#[cfg(test)]
+mod tests;
