@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::Path as FsPath;
 
-use crate::schema::{Attribute, AttributeType, Block, Mode, Nesting, NestedBlock, Schema};
+use crate::schema::{Attribute, AttributeType, Block, Mode, NestedBlock, Nesting, Schema};
 use crate::server::{Provider, Registry};
 use crate::value::Type;
 
@@ -26,24 +26,44 @@ pub fn generate<P: Provider>(provider: &P, examples: &FsPath) -> Vec<Page> {
     for (name, r) in &registry.resources {
         pages.push(Page {
             path: format!("resources/{}.md", short(name, prefix)),
-            text: type_page(name, "Resource", &r.schema, examples, "resources", "resource.tf", true),
+            text: type_page(
+                name,
+                "Resource",
+                &r.schema,
+                examples,
+                "resources",
+                "resource.tf",
+                true,
+            ),
         });
     }
     for (name, d) in &registry.data_sources {
         pages.push(Page {
             path: format!("data-sources/{}.md", short(name, prefix)),
-            text: type_page(name, "Data Source", &d.schema, examples, "data-sources", "data-source.tf", false),
+            text: type_page(
+                name,
+                "Data Source",
+                &d.schema,
+                examples,
+                "data-sources",
+                "data-source.tf",
+                false,
+            ),
         });
     }
     pages
 }
 
 fn short<'a>(name: &'a str, prefix: &str) -> &'a str {
-    name.strip_prefix(prefix).and_then(|s| s.strip_prefix('_')).unwrap_or(name)
+    name.strip_prefix(prefix)
+        .and_then(|s| s.strip_prefix('_'))
+        .unwrap_or(name)
 }
 
 fn read_example(path: &FsPath) -> Option<String> {
-    std::fs::read_to_string(path).ok().map(|s| s.trim_end().to_owned())
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim_end().to_owned())
 }
 
 fn front_matter(title: &str, description: &str) -> String {
@@ -57,7 +77,9 @@ fn index_page(prefix: &str, schema: &Schema, examples: &FsPath) -> String {
     if let Some(example) = read_example(&examples.join("provider").join("provider.tf")) {
         let _ = writeln!(out, "## Example Usage\n\n```terraform\n{example}\n```\n");
     }
-    out.push_str("<!-- generated from the provider schema; regenerate with `cargo run --bin gen-docs` -->\n");
+    out.push_str(
+        "<!-- generated from the provider schema; regenerate with `cargo run --bin gen-docs` -->\n",
+    );
     out.push_str("## Schema\n\n");
     block_sections(&mut out, &schema.block, "");
     out
@@ -72,18 +94,26 @@ fn type_page(
     example_file: &str,
     importable: bool,
 ) -> String {
-    let mut out = front_matter(&format!("{name} {kind} - terraform-provider-ivschat"), &schema.block.description);
+    let mut out = front_matter(
+        &format!("{name} {kind} - terraform-provider-ivschat"),
+        &schema.block.description,
+    );
     let _ = writeln!(out, "# {name} ({kind})\n\n{}\n", schema.block.description);
     let dir = examples.join(folder).join(name);
     if let Some(example) = read_example(&dir.join(example_file)) {
         let _ = writeln!(out, "## Example Usage\n\n```terraform\n{example}\n```\n");
     }
-    out.push_str("<!-- generated from the schema; regenerate with `cargo run --bin gen-docs` -->\n");
+    out.push_str(
+        "<!-- generated from the schema; regenerate with `cargo run --bin gen-docs` -->\n",
+    );
     out.push_str("## Schema\n\n");
     block_sections(&mut out, &schema.block, "");
     if importable {
         if let Some(import) = read_example(&dir.join("import.sh")) {
-            let _ = writeln!(out, "## Import\n\nImport is supported using the following syntax:\n\n```shell\n{import}\n```");
+            let _ = writeln!(
+                out,
+                "## Import\n\nImport is supported using the following syntax:\n\n```shell\n{import}\n```"
+            );
         }
     }
     out
@@ -93,7 +123,9 @@ fn type_page(
 fn block_sections(out: &mut String, block: &Block, anchor_prefix: &str) {
     let groups: [(&str, fn(&Attribute) -> bool); 3] = [
         ("Required", |a| a.mode == Mode::Required),
-        ("Optional", |a| matches!(a.mode, Mode::Optional | Mode::OptionalComputed)),
+        ("Optional", |a| {
+            matches!(a.mode, Mode::Optional | Mode::OptionalComputed)
+        }),
         ("Read-Only", |a| a.mode == Mode::Computed),
     ];
     let mut nested: Vec<(&str, String, Block)> = Vec::new();
@@ -115,10 +147,25 @@ fn block_sections(out: &mut String, block: &Block, anchor_prefix: &str) {
         let mut lines: Vec<(String, String)> = Vec::new();
         for a in attrs {
             let anchor = format!("{anchor_prefix}{}", a.name);
-            let mut line = format!("- `{}` ({}) {}", a.name, attribute_type(a), attribute_text(a));
+            let mut line = format!(
+                "- `{}` ({}) {}",
+                a.name,
+                attribute_type(a),
+                attribute_text(a)
+            );
             if let AttributeType::Nested { attributes, .. } = &a.ty {
-                let _ = write!(line, " (see [below for nested schema](#nestedatt--{anchor}))");
-                nested.push(("nestedatt", anchor, Block { attributes: attributes.clone(), ..Block::default() }));
+                let _ = write!(
+                    line,
+                    " (see [below for nested schema](#nestedatt--{anchor}))"
+                );
+                nested.push((
+                    "nestedatt",
+                    anchor,
+                    Block {
+                        attributes: attributes.clone(),
+                        ..Block::default()
+                    },
+                ));
             }
             lines.push((a.name.clone(), line));
         }
@@ -140,7 +187,11 @@ fn block_sections(out: &mut String, block: &Block, anchor_prefix: &str) {
         out.push('\n');
     }
     for (kind, anchor, inner) in nested {
-        let _ = writeln!(out, "<a id=\"{kind}--{anchor}\"></a>\n### Nested Schema for `{}`\n", anchor.replace("--", "."));
+        let _ = writeln!(
+            out,
+            "<a id=\"{kind}--{anchor}\"></a>\n### Nested Schema for `{}`\n",
+            anchor.replace("--", ".")
+        );
         block_sections(out, &inner, &format!("{anchor}--"));
     }
 }
@@ -153,7 +204,9 @@ fn attribute_text(a: &Attribute) -> String {
     if let Some(default) = &a.default {
         let shown = match default {
             crate::value::Value::String(s) => format!("{s:?}"),
-            other => other.as_i64().map_or_else(|| format!("{other:?}"), |i| i.to_string()),
+            other => other
+                .as_i64()
+                .map_or_else(|| format!("{other:?}"), |i| i.to_string()),
         };
         let _ = write!(text, " Defaults to `{shown}`.");
     }

@@ -3,10 +3,13 @@
 //! Run by hand only with `--debug` (reattach mode); see `plugin::serve`.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use ivschat_provider::plugin::{self, ServeOptions, bootstrap_provider::BootstrapProvider};
+use ivschat_provider::plugin::{self, ServeOptions};
+use ivschat_provider::provider::IvschatProvider;
+use ivschat_provider::server::{Server, grpc::GrpcProvider};
 
 /// Terraform provider for Amazon IVS Chat.
 ///
@@ -38,7 +41,10 @@ fn main() -> ExitCode {
         debug: args.debug,
         ..ServeOptions::default()
     };
-    let result = runtime.block_on(plugin::serve(BootstrapProvider, opts));
+    let result = runtime.block_on(plugin::serve(
+        GrpcProvider::new(Arc::new(Server::new(IvschatProvider))),
+        opts,
+    ));
     // Do not wait on stray tasks: Terraform expects a prompt exit.
     runtime.shutdown_timeout(Duration::from_millis(100));
 

@@ -15,7 +15,10 @@ struct Setup {
 impl Setup {
     fn new(tf: &support::Terraform) -> Setup {
         let emulator = support::start_emulator();
-        Setup { wd: tf.workdir(), emulator }
+        Setup {
+            wd: tf.workdir(),
+            emulator,
+        }
     }
 
     fn provider_block(&self, extra: &str) -> String {
@@ -29,7 +32,8 @@ impl Setup {
     /// Writes the configuration (provider block plus `body`), applies it, and checks that the
     /// next plan is empty.
     fn apply(&self, body: &str) {
-        self.wd.write_config(&format!("{}\n{body}", self.provider_block("")));
+        self.wd
+            .write_config(&format!("{}\n{body}", self.provider_block("")));
         self.wd.apply();
         self.wd.assert_no_changes();
     }
@@ -51,32 +55,54 @@ struct Api {
 
 impl Api {
     fn new(endpoint: &str) -> Api {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let config = rt.block_on(
             aws_config::defaults(aws_config::BehaviorVersion::latest())
                 .region(aws_config::Region::new("us-east-1"))
                 .endpoint_url(endpoint)
-                .credentials_provider(aws_credential_types::Credentials::new("test", "test", None, None, "test"))
+                .credentials_provider(aws_credential_types::Credentials::new(
+                    "test", "test", None, None, "test",
+                ))
                 .load(),
         );
-        Api { rt, client: aws_sdk_ivschat::Client::new(&config) }
+        Api {
+            rt,
+            client: aws_sdk_ivschat::Client::new(&config),
+        }
     }
 
     fn delete_room(&self, arn: &str) {
-        self.rt.block_on(self.client.delete_room().identifier(arn).send()).unwrap();
+        self.rt
+            .block_on(self.client.delete_room().identifier(arn).send())
+            .unwrap();
     }
 
     fn rename_room(&self, arn: &str, name: &str) {
-        self.rt.block_on(self.client.update_room().identifier(arn).name(name).send()).unwrap();
+        self.rt
+            .block_on(self.client.update_room().identifier(arn).name(name).send())
+            .unwrap();
     }
 
     fn room_count(&self) -> usize {
-        self.rt.block_on(self.client.list_rooms().send()).unwrap().rooms().len()
+        self.rt
+            .block_on(self.client.list_rooms().send())
+            .unwrap()
+            .rooms()
+            .len()
     }
 
     fn handler_uri(&self, arn: &str) -> Option<String> {
-        let room = self.rt.block_on(self.client.get_room().identifier(arn).send()).unwrap();
-        room.message_review_handler().and_then(|h| h.uri()).filter(|u| !u.is_empty()).map(str::to_owned)
+        let room = self
+            .rt
+            .block_on(self.client.get_room().identifier(arn).send())
+            .unwrap();
+        room.message_review_handler()
+            .and_then(|h| h.uri())
+            .filter(|u| !u.is_empty())
+            .map(str::to_owned)
     }
 }
 
@@ -87,7 +113,10 @@ terraform_test!(empty_room_plans_known_defaults_and_then_nothing, |tf| {
     s.apply(r#"resource "ivschat_room" "test" {}"#);
     let room = s.room("ivschat_room.test");
     let arn = room["arn"].as_str().unwrap();
-    assert!(arn.starts_with("arn:aws:ivschat:us-east-1:123456789012:room/"), "{room:#}");
+    assert!(
+        arn.starts_with("arn:aws:ivschat:us-east-1:123456789012:room/"),
+        "{room:#}"
+    );
     assert_eq!(room["id"], room["arn"]);
     assert_eq!(room["name"], "");
     assert_eq!(room["maximum_message_length"], 500);
@@ -119,19 +148,30 @@ terraform_test!(default_tags_merge_without_perpetual_diffs, |tf| {
     let body = r#"resource "ivschat_room" "test" { tags = { env = "dev", team = "chat" } }"#;
     s.wd.write_config(&format!(
         "{}\n{body}",
-        s.provider_block("  default_tags {\n    tags = { team = \"chat\", owner = \"platform\" }\n  }\n")
+        s.provider_block(
+            "  default_tags {\n    tags = { team = \"chat\", owner = \"platform\" }\n  }\n"
+        )
     ));
     s.wd.apply();
     s.wd.assert_no_changes();
     let room = s.room("ivschat_room.test");
-    assert_eq!(room["tags"], serde_json::json!({"env": "dev", "team": "chat"}));
-    assert_eq!(room["tags_all"], serde_json::json!({"env": "dev", "team": "chat", "owner": "platform"}));
+    assert_eq!(
+        room["tags"],
+        serde_json::json!({"env": "dev", "team": "chat"})
+    );
+    assert_eq!(
+        room["tags_all"],
+        serde_json::json!({"env": "dev", "team": "chat", "owner": "platform"})
+    );
 });
 
 terraform_test!(a_room_deleted_outside_terraform_is_planned_again, |tf| {
     let s = Setup::new(tf);
     s.apply(r#"resource "ivschat_room" "test" { name = "gone" }"#);
-    let arn = s.room("ivschat_room.test")["arn"].as_str().unwrap().to_owned();
+    let arn = s.room("ivschat_room.test")["arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     s.api().delete_room(&arn);
     assert_eq!(s.wd.plan_detailed_exitcode(), 2);
     s.wd.apply();
@@ -142,11 +182,18 @@ terraform_test!(a_room_deleted_outside_terraform_is_planned_again, |tf| {
 terraform_test!(changes_made_outside_are_shown_and_reverted, |tf| {
     let s = Setup::new(tf);
     s.apply(r#"resource "ivschat_room" "test" { name = "mine" }"#);
-    let arn = s.room("ivschat_room.test")["arn"].as_str().unwrap().to_owned();
+    let arn = s.room("ivschat_room.test")["arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     s.api().rename_room(&arn, "theirs");
     let plan = s.wd.run(["plan", "-no-color", "-detailed-exitcode"]);
     assert_eq!(plan.code(), 2, "{}", plan.dump());
-    assert!(plan.stdout.contains("\"theirs\" -> \"mine\""), "{}", plan.dump());
+    assert!(
+        plan.stdout.contains("\"theirs\" -> \"mine\""),
+        "{}",
+        plan.dump()
+    );
     s.wd.apply();
     s.wd.assert_no_changes();
 });
@@ -184,23 +231,46 @@ terraform_test!(a_full_update_happens_in_place, |tf| {
     let room = s.room("ivschat_room.test");
     assert_eq!(room["maximum_message_length"], 500);
     assert_eq!(room["maximum_message_rate_per_second"], 10);
-    assert_eq!(room["message_review_handler"][0]["fallback_result"], "ALLOW");
+    assert_eq!(
+        room["message_review_handler"][0]["fallback_result"],
+        "ALLOW"
+    );
 });
 
-terraform_test!(review_handler_detaches_with_an_empty_uri_and_when_removed, |tf| {
-    let s = Setup::new(tf);
-    let with = |uri: &str| format!("resource \"ivschat_room\" \"test\" {{\n  message_review_handler {{\n    uri = \"{uri}\"\n  }}\n}}");
-    s.apply(&with(LAMBDA));
-    let arn = s.room("ivschat_room.test")["arn"].as_str().unwrap().to_owned();
-    assert_eq!(s.api().handler_uri(&arn).as_deref(), Some(LAMBDA));
-    s.apply(&with(""));
-    assert_eq!(s.api().handler_uri(&arn), None);
-    assert_eq!(s.room("ivschat_room.test")["message_review_handler"][0]["uri"], "");
-    s.apply(&with(LAMBDA));
-    s.apply(r#"resource "ivschat_room" "test" {}"#);
-    assert_eq!(s.api().handler_uri(&arn), None, "removing the block detaches the handler");
-    assert_eq!(s.room("ivschat_room.test")["message_review_handler"], serde_json::json!([]));
-});
+terraform_test!(
+    review_handler_detaches_with_an_empty_uri_and_when_removed,
+    |tf| {
+        let s = Setup::new(tf);
+        let with = |uri: &str| {
+            format!(
+                "resource \"ivschat_room\" \"test\" {{\n  message_review_handler {{\n    uri = \"{uri}\"\n  }}\n}}"
+            )
+        };
+        s.apply(&with(LAMBDA));
+        let arn = s.room("ivschat_room.test")["arn"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(s.api().handler_uri(&arn).as_deref(), Some(LAMBDA));
+        s.apply(&with(""));
+        assert_eq!(s.api().handler_uri(&arn), None);
+        assert_eq!(
+            s.room("ivschat_room.test")["message_review_handler"][0]["uri"],
+            ""
+        );
+        s.apply(&with(LAMBDA));
+        s.apply(r#"resource "ivschat_room" "test" {}"#);
+        assert_eq!(
+            s.api().handler_uri(&arn),
+            None,
+            "removing the block detaches the handler"
+        );
+        assert_eq!(
+            s.room("ivschat_room.test")["message_review_handler"],
+            serde_json::json!([])
+        );
+    }
+);
 
 terraform_test!(logging_configuration_lists_change_in_place, |tf| {
     let s = Setup::new(tf);
@@ -221,16 +291,34 @@ resource "ivschat_logging_configuration" "c" {
   }
 }
 "#;
-    let room = |ids: &str| format!("{configs}\nresource \"ivschat_room\" \"test\" {{\n  logging_configuration_identifiers = [{ids}]\n}}");
+    let room = |ids: &str| {
+        format!(
+            "{configs}\nresource \"ivschat_room\" \"test\" {{\n  logging_configuration_identifiers = [{ids}]\n}}"
+        )
+    };
     s.apply(&room("ivschat_logging_configuration.a.arn"));
     let arn = s.room("ivschat_room.test")["arn"].clone();
-    s.apply(&room("ivschat_logging_configuration.a.arn, ivschat_logging_configuration.b.arn"));
-    assert_eq!(s.room("ivschat_room.test")["logging_configuration_identifiers"].as_array().unwrap().len(), 2);
+    s.apply(&room(
+        "ivschat_logging_configuration.a.arn, ivschat_logging_configuration.b.arn",
+    ));
+    assert_eq!(
+        s.room("ivschat_room.test")["logging_configuration_identifiers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     s.apply(&room("ivschat_logging_configuration.c.arn"));
     let c = s.room("ivschat_logging_configuration.c")["arn"].clone();
-    assert_eq!(s.room("ivschat_room.test")["logging_configuration_identifiers"], serde_json::json!([c]));
+    assert_eq!(
+        s.room("ivschat_room.test")["logging_configuration_identifiers"],
+        serde_json::json!([c])
+    );
     s.apply(&room(""));
-    assert_eq!(s.room("ivschat_room.test")["logging_configuration_identifiers"], serde_json::json!([]));
+    assert_eq!(
+        s.room("ivschat_room.test")["logging_configuration_identifiers"],
+        serde_json::json!([])
+    );
     assert_eq!(s.room("ivschat_room.test")["arn"], arn);
 });
 
@@ -241,14 +329,20 @@ terraform_test!(import_by_arn_then_plan_nothing, |tf| {
   tags = { k = "v" }
 }"#;
     s.apply(body);
-    let arn = s.room("ivschat_room.test")["arn"].as_str().unwrap().to_owned();
-    s.wd.run(["state", "rm", "ivschat_room.test"]).assert_success();
-    s.wd.run(["import", "-no-color", "ivschat_room.test", &arn]).assert_success();
+    let arn = s.room("ivschat_room.test")["arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.wd.run(["state", "rm", "ivschat_room.test"])
+        .assert_success();
+    s.wd.run(["import", "-no-color", "ivschat_room.test", &arn])
+        .assert_success();
     s.wd.assert_no_changes();
     let room = s.room("ivschat_room.test");
     assert_eq!(room["name"], "imported");
     assert_eq!(room["tags"], serde_json::json!({"k": "v"}));
-    s.wd.run(["state", "rm", "ivschat_room.test"]).assert_success();
+    s.wd.run(["state", "rm", "ivschat_room.test"])
+        .assert_success();
     s.wd.run(["import", "-no-color", "ivschat_room.test", "room/abc"])
         .assert_failure_contains("Import ivschat_room by its ARN");
 });
@@ -256,26 +350,54 @@ terraform_test!(import_by_arn_then_plan_nothing, |tf| {
 terraform_test!(every_bound_is_checked_at_plan_time, |tf| {
     let s = Setup::new(tf);
     let cases = [
-        ("maximum_message_length = 0", "maximum_message_length must be a whole number between 1 and 500"),
-        ("maximum_message_length = 501", "maximum_message_length must be a whole number between 1 and 500"),
+        (
+            "maximum_message_length = 0",
+            "maximum_message_length must be a whole number between 1 and 500",
+        ),
+        (
+            "maximum_message_length = 501",
+            "maximum_message_length must be a whole number between 1 and 500",
+        ),
         ("maximum_message_rate_per_second = 0", "between 1 and 100"),
         ("maximum_message_rate_per_second = 101", "between 1 and 100"),
-        ("name = \"has space\"", "contain only letters, digits, hyphens and underscores"),
-        (&format!("name = \"{}\"", "n".repeat(129)), "at most 128 characters"),
-        ("message_review_handler {\n uri = \"http://example.com\"\n}", "Lambda function ARN"),
-        ("message_review_handler {\n uri = \"\"\n fallback_result = \"MAYBE\"\n}", "be one of \"ALLOW\", \"DENY\""),
+        (
+            "name = \"has space\"",
+            "contain only letters, digits, hyphens and underscores",
+        ),
+        (
+            &format!("name = \"{}\"", "n".repeat(129)),
+            "at most 128 characters",
+        ),
+        (
+            "message_review_handler {\n uri = \"http://example.com\"\n}",
+            "Lambda function ARN",
+        ),
+        (
+            "message_review_handler {\n uri = \"\"\n fallback_result = \"MAYBE\"\n}",
+            "be one of \"ALLOW\", \"DENY\"",
+        ),
         ("tags = { \"aws:reserved\" = \"x\" }", "aws:"),
         (
             "logging_configuration_identifiers = [\"arn:aws:ivschat:us-east-1:123456789012:logging-configuration/a\", \"arn:aws:ivschat:us-east-1:123456789012:logging-configuration/b\", \"arn:aws:ivschat:us-east-1:123456789012:logging-configuration/c\", \"arn:aws:ivschat:us-east-1:123456789012:logging-configuration/d\"]",
             "at most 3 elements",
         ),
-        ("logging_configuration_identifiers = [\"not-an-arn\"]", "logging configuration ARN"),
+        (
+            "logging_configuration_identifiers = [\"not-an-arn\"]",
+            "logging configuration ARN",
+        ),
     ];
     for (attr, message) in cases {
-        s.wd.write_config(&format!("{}\nresource \"ivschat_room\" \"test\" {{\n  {attr}\n}}", s.provider_block("")));
+        s.wd.write_config(&format!(
+            "{}\nresource \"ivschat_room\" \"test\" {{\n  {attr}\n}}",
+            s.provider_block("")
+        ));
         let out = s.wd.run(["plan", "-no-color"]);
         out.assert_failure_contains(message);
-        assert!(out.stderr.contains("main.tf line") || out.stdout.contains("main.tf line"), "{}", out.dump());
+        assert!(
+            out.stderr.contains("main.tf line") || out.stdout.contains("main.tf line"),
+            "{}",
+            out.dump()
+        );
     }
     // The accepting side of each bound.
     s.apply(&format!(

@@ -1,0 +1,46 @@
+//! The committed `docs/` must be what the schemas and examples generate: a description, rule or
+//! example changed without regenerating fails here.
+
+use std::path::Path;
+
+use ivschat_provider::docs;
+use ivschat_provider::provider::IvschatProvider;
+
+#[test]
+fn committed_docs_match_the_schemas() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let pages = docs::generate(&IvschatProvider, &root.join("examples"));
+    assert!(
+        pages.iter().any(|p| p.path == "resources/room.md"),
+        "room page generated"
+    );
+    let mut stale = Vec::new();
+    for page in &pages {
+        let path = root.join("docs").join(&page.path);
+        match std::fs::read_to_string(&path) {
+            Ok(text) if text == page.text => {}
+            Ok(_) => stale.push(format!("{} differs", page.path)),
+            Err(_) => stale.push(format!("{} is missing", page.path)),
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "docs/ is out of date ({}): run `cargo run --bin gen-docs` and commit",
+        stale.join(", ")
+    );
+}
+
+#[test]
+fn every_attribute_of_every_type_is_described() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for page in docs::generate(&IvschatProvider, &root.join("examples")) {
+        for line in page.text.lines().filter(|l| l.starts_with("- `")) {
+            let (_, after_type) = line.split_once(") ").unwrap_or((line, ""));
+            assert!(
+                !after_type.trim().is_empty(),
+                "{}: undocumented attribute: {line}",
+                page.path
+            );
+        }
+    }
+}
