@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing of the value codecs (msgpack, state JSON, type JSON) with cargo-fuzz.
+#
+#   scripts/fuzz.sh                   # every target, FUZZ_SECONDS (default 60) each
+#   FUZZ_SECONDS=300 scripts/fuzz.sh msgpack_decode
+#
+# Only a stable toolchain is needed: RUSTC_BOOTSTRAP=1 lets it accept the -Z flags cargo-fuzz
+# passes. No sanitizer is used (the code under test has no `unsafe`); a panic is a finding.
+# Corpora grow in fuzz/corpus/<target> (not committed), findings land in fuzz/artifacts/<target>.
+# Exit status: 0 when no target found anything, 1 otherwise.
+set -euo pipefail
+
+cd "$(dirname "$0")/../fuzz"
+seconds="${FUZZ_SECONDS:-60}"
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+    targets=(msgpack_decode json_decode type_json)
+fi
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "cargo-fuzz is missing; installing it (cargo install cargo-fuzz)" >&2
+    cargo install cargo-fuzz
+fi
+
+export RUSTC_BOOTSTRAP=1
+cargo fuzz build -O -s none
+
+status=0
+summary=()
+for t in "${targets[@]}"; do
+    mkdir -p "corpus/$t" "artifacts/$t"
+    before=$(find "artifacts/$t" -type f | wc -l)
+    log=$(mktemp)
+    echo "== $t: fuzzing for ${seconds}s"
+    set +e
+    cargo fuzz run -O -s none "$t" "corpus/$t" "seeds/$t" -- \
+        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        >"$log" 2>&1
+    rc=$?
+    set -e
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+    if [ -z "$execs" ]; then
+        execs=$(grep -o 'Done [0-9]* runs' "$log" | grep -o '[0-9]*' | tail -1)
+    fi
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || true)
+    after=$(find "artifacts/$t" -type f | wc -l)
+    found=$((after - before))
+    if [ "$rc" -ne 0 ] || [ "$found" -gt 0 ]; then
+        status=1
+        echo "!! $t: FINDING (exit $rc); last output:"
+        grep -E "panicked|ERROR|SUMMARY|Test unit written|deadly signal" "$log" | head -20 || true
+        find "artifacts/$t" -type f -newer "$log" -print | sed 's/^/   artifact: fuzz\//'
+    fi
+    summary+=("$t: ${execs:-?} executions, coverage ${cov:-?} edges, corpus $(find "corpus/$t" -type f | wc -l) inputs, findings $found (exit $rc)")
+    rm -f "$log"
+done
+
+echo
+echo "== fuzz summary (${seconds}s per target)"
+printf '%s\n' "${summary[@]}"
+exit "$status"
