@@ -566,21 +566,52 @@ pub fn wait_with_deadline(child: &mut Child, deadline: Instant) -> Option<ExitSt
     }
 }
 
-/// The local IVS Chat emulator, for tests that create real resources.
+/// The local IVS Chat emulator, for tests that create real resources. It runs in-process on
+/// its own runtime and stops when dropped.
 pub struct Emulator {
     /// `http://127.0.0.1:PORT`: pass as the provider's endpoint.
     pub endpoint: String,
+    running: Option<ivschat_local::Running>,
+    rt: tokio::runtime::Runtime,
 }
 
-/// Start the `ivschat-local` emulator in-process for one test.
-///
-/// TO FILL IN once `emulator/` exports `ivschat_local::start(Config)`: add
-/// `ivschat-local = { path = "emulator" }` as a dev-dependency, start it on
-/// `127.0.0.1:0` on a runtime owned by the returned handle, and return its
-/// endpoint. Until then calling this fails the test with that message.
+impl Emulator {
+    /// Inspect and steer the emulator (rooms, forced failures, recorded events, faults).
+    pub fn handle(&self) -> &ivschat_local::Handle {
+        self.running.as_ref().expect("emulator is running").handle()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(running) = self.running.take() {
+            self.rt.block_on(running.shutdown());
+        }
+    }
+}
+
+/// Start `ivschat-local` in-process for one test: AWS quotas on (the provider paces itself),
+/// logging configurations settling in 200 ms so waiters are exercised quickly.
 pub fn start_emulator() -> Emulator {
-    panic!(
-        "tests/support::start_emulator is not wired yet: it needs ivschat_local::start(Config) \
-         from emulator/ (see the comment on this function)"
-    )
+    start_emulator_with(ivschat_local::Config {
+        logging_settle: Duration::from_millis(200),
+        ..ivschat_local::Config::default()
+    })
+}
+
+/// Start `ivschat-local` in-process with `config`.
+pub fn start_emulator_with(config: ivschat_local::Config) -> Emulator {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("emulator runtime");
+    let running = rt
+        .block_on(ivschat_local::start(config))
+        .expect("start ivschat-local");
+    Emulator {
+        endpoint: running.endpoint(),
+        running: Some(running),
+        rt,
+    }
 }
