@@ -451,7 +451,8 @@ impl<'a> Decoder<'a> {
                 for _ in 0..len {
                     let key = self.str("attribute name")?;
                     let Some((name, aty)) = atys.get_key_value(key) else {
-                        return fail(DecodeErrorKind::UnexpectedAttribute(key.to_owned()));
+                        return fail(DecodeErrorKind::UnexpectedAttribute(key.to_owned()))
+                            .in_path(|| PathStep::Attribute(key.to_owned()));
                     };
                     let v = self
                         .value(aty, depth + 1)
@@ -575,6 +576,10 @@ impl<'a> Decoder<'a> {
         } else {
             Refinements::default()
         };
+        // "Definitely null" collapses to a known null, as it does in Terraform.
+        if refinements.nullness == Some(true) {
+            return Ok(Value::Null);
+        }
         Ok(Value::Unknown(refinements))
     }
 

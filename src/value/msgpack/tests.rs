@@ -194,6 +194,8 @@ fn refined_unknowns() {
         &Type::String,
         Value::Unknown(r),
     );
+    // "Definitely null" is a known null.
+    decodes("c7 03 0c 81 01 c3", &Type::String, Value::Null);
     // Trailing bytes inside the payload are ignored, as cty does.
     let r = Refinements {
         nullness: Some(false),
@@ -464,6 +466,10 @@ fn objects() {
     assert_eq!(
         rejects("83 a1 61 a1 78 a1 62 02 a1 63 c0", &room_type()).kind,
         DecodeErrorKind::UnexpectedAttribute("c".into())
+    );
+    assert_eq!(
+        rejects("83 a1 61 a1 78 a1 62 02 a1 63 c0", &room_type()).path,
+        Path::attr("c")
     );
     // Duplicate attribute (would otherwise hide a missing one).
     assert_eq!(
