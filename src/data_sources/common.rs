@@ -1,0 +1,223 @@
+//! What the data sources share: result shapes, ARN look-ups and API-to-model conversions.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aws_sdk_ivschat::types::{DestinationConfiguration, MessageReviewHandler};
+use aws_smithy_types::DateTime;
+use aws_smithy_types::date_time::Format;
+
+use crate::diagnostics::Diagnostic;
+use crate::provider::ProviderData;
+use crate::provider::client::{ApiError, IvsChat, MARKER_TAG_KEY};
+use crate::resources::arn::{Arn, Kind};
+use crate::resources::logging_configuration::DestinationModel;
+use crate::resources::room::HandlerModel;
+use crate::schema::{Attribute, Nesting};
+use crate::server::Context;
+use crate::value::Path;
+
+/// Largest page ListRooms and ListLoggingConfigurations return: fewest calls, fastest listing.
+pub const PAGE_SIZE: i32 = 50;
+
+/// `arn:aws:ivschat:<region>:<account>:room/<id>`, the room ARN the API accepts.
+pub const ROOM_ARN_PATTERN: &str = "arn:aws[a-z-]*:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9]+";
+pub const ROOM_ARN_RULE: &str = "be a room ARN (arn:aws:ivschat:<region>:<account id>:room/<id>)";
+pub const LOGGING_ARN_PATTERN: &str =
+    "arn:aws[a-z-]*:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9]+";
+pub const LOGGING_ARN_RULE: &str = "be a logging configuration ARN (arn:aws:ivschat:<region>:<account id>:logging-configuration/<id>)";
+
+/// An API timestamp as an RFC 3339 string (`2026-11-25T15:43:30Z`).
+pub fn timestamp(t: Option<&DateTime>) -> Option<String> {
+    t.and_then(|t| t.fmt(Format::DateTime).ok())
+}
+
+/// The tags as the practitioner set them: without the provider's hidden create marker.
+pub fn clean_tags(tags: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
+    tags.into_iter()
+        .flatten()
+        .filter(|(k, _)| k.as_str() != MARKER_TAG_KEY)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// Whether `tags` carries every one of `wanted`, with the same value.
+pub fn has_all_tags(tags: &BTreeMap<String, String>, wanted: &BTreeMap<String, String>) -> bool {
+    wanted.iter().all(|(k, v)| tags.get(k) == Some(v))
+}
+
+/// The review handler as a list of at most one element (empty when none is attached), the shape
+/// of the `ivschat_room` resource's `message_review_handler` block.
+pub fn handler(h: Option<&MessageReviewHandler>) -> Vec<HandlerModel> {
+    let Some(h) = h else { return Vec::new() };
+    let uri = h.uri().unwrap_or("");
+    if uri.is_empty() {
+        return Vec::new();
+    }
+    vec![HandlerModel {
+        uri: Some(uri.to_owned()),
+        fallback_result: Some(
+            h.fallback_result()
+                .map_or("ALLOW", |f| f.as_str())
+                .to_owned(),
+        ),
+    }]
+}
+
+/// The destination as a list of one element, the shape of the `ivschat_logging_configuration`
+/// resource's `destination_configuration` block.
+pub fn destination(d: Option<&DestinationConfiguration>) -> Vec<DestinationModel> {
+    d.map(DestinationModel::from_api).into_iter().collect()
+}
+
+pub fn handler_attribute() -> Attribute {
+    Attribute::nested(
+        "message_review_handler",
+        Nesting::List,
+        vec![
+            Attribute::string("uri").computed().description(
+                "ARN of the Lambda function that reviews each message before it is delivered.",
+            ),
+            Attribute::string("fallback_result").computed().description(
+                "What happens to a message when the handler fails or times out: `ALLOW` or `DENY`.",
+            ),
+        ],
+    )
+    .computed()
+    .description(
+        "The Lambda function that reviews messages: one element when a handler is attached, \
+         none otherwise (the shape of the `ivschat_room` resource's block).",
+    )
+}
+
+pub fn destination_attribute() -> Attribute {
+    let one = |name: &str, field: &str, what: &str, field_doc: &str| {
+        Attribute::nested(
+            name,
+            Nesting::List,
+            vec![Attribute::string(field).computed().description(field_doc)],
+        )
+        .computed()
+        .description(format!(
+            "One element when the logs go to {what}, none otherwise."
+        ))
+    };
+    Attribute::nested(
+        "destination_configuration",
+        Nesting::List,
+        vec![
+            one(
+                "s3",
+                "bucket_name",
+                "an Amazon S3 bucket",
+                "Name of the S3 bucket.",
+            ),
+            one(
+                "cloudwatch_logs",
+                "log_group_name",
+                "an Amazon CloudWatch Logs log group",
+                "Name of the CloudWatch Logs log group.",
+            ),
+            one(
+                "firehose",
+                "delivery_stream_name",
+                "an Amazon Kinesis Data Firehose delivery stream",
+                "Name of the Firehose delivery stream.",
+            ),
+        ],
+    )
+    .computed()
+    .description(
+        "Where the logs go: one element holding exactly one of `s3`, `cloudwatch_logs` or \
+         `firehose` (the shape of the `ivschat_logging_configuration` resource's block).",
+    )
+}
+
+pub fn time_attribute(name: &str, description: &str) -> Attribute {
+    Attribute::string(name).computed().description(description)
+}
+
+pub fn tags_attribute(description: &str) -> Attribute {
+    Attribute::string_map("tags")
+        .computed()
+        .description(description)
+}
+
+/// The client for an object named by ARN, in the ARN's region unless `region` is set. A `region`
+/// other than the ARN's is an error: objects live in one region only.
+pub fn client_for_arn(
+    ctx: &Context<'_, ProviderData>,
+    arn: &str,
+    kind: Kind,
+    region: Option<&str>,
+) -> Result<IvsChat, Diagnostic> {
+    let parsed = Arn::parse_kind(arn, kind).map_err(|problem| {
+        Diagnostic::error("Invalid ARN", format!("{problem}.")).at(Path::attr("arn"))
+    })?;
+    if let Some(region) = region {
+        if region != parsed.region {
+            return Err(Diagnostic::error(
+                "Region Does Not Match the ARN",
+                format!(
+                    "The {} {arn} is in region {}, but region is set to {region:?}. An IVS Chat \
+                     object can only be read in its own region: remove `region`, or set it to {:?}.",
+                    kind_words(kind),
+                    parsed.region,
+                    parsed.region
+                ),
+            )
+            .at(Path::attr("region")));
+        }
+    }
+    Ok(ctx
+        .provider
+        .client(Some(&parsed.region))?
+        .with_cancel(ctx.cancel))
+}
+
+pub fn kind_words(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Room => "room",
+        Kind::LoggingConfiguration => "logging configuration",
+    }
+}
+
+/// A Get that failed: "not found" names the ARN and says what to check; others as the client
+/// explains them.
+pub fn get_failed(e: &ApiError, kind: Kind, arn: &str, region: &str) -> Diagnostic {
+    let what = kind_words(kind);
+    if !e.is_not_found() {
+        return e.diagnostic(&format!("{what} {arn}"));
+    }
+    let (title, plural) = match kind {
+        Kind::Room => ("Room Not Found", "ivschat_rooms"),
+        Kind::LoggingConfiguration => (
+            "Logging Configuration Not Found",
+            "ivschat_logging_configurations",
+        ),
+    };
+    Diagnostic::error(
+        title,
+        format!(
+            "No IVS Chat {what} {arn} exists in region {region} for these credentials. Check the \
+             ARN: the {what} may have been deleted, or belong to another account. To find {what}s \
+             without failing when none matches, use the {plural} data source."
+        ),
+    )
+    .at(Path::attr("arn"))
+}
+
+/// `region` of a data source that lists a region's objects: the provider's region when unset.
+pub fn list_region_attribute() -> Attribute {
+    crate::provider::region::region_attribute().description(
+        "The AWS region to list, for example `us-east-1`. Defaults to the provider's region; \
+         the region used is returned here.",
+    )
+}
+
+/// `region` of a data source that reads one object by ARN: the ARN's region when unset.
+pub fn arn_region_attribute() -> Attribute {
+    crate::provider::region::region_attribute().description(
+        "The AWS region of the object. Defaults to the region in its ARN, the only region it \
+         can be read in: when set, it must be that region. The region used is returned here.",
+    )
+}

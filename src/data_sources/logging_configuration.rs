@@ -1,0 +1,135 @@
+//! `ivschat_logging_configuration`: one logging configuration by ARN, with its state and
+//! destination. A missing configuration is an error naming the ARN.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use super::common;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::provider::ProviderData;
+use crate::provider::client::Operation;
+use crate::resources::arn::Kind;
+use crate::resources::logging_configuration::DestinationModel;
+use crate::schema::{Attribute, Matches, Schema};
+use crate::server::{Context, DataSource};
+
+pub struct LoggingConfiguration;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoggingConfigurationModel {
+    pub arn: Option<String>,
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub create_time: Option<String>,
+    pub update_time: Option<String>,
+    pub state: Option<String>,
+    pub destination_configuration: Vec<DestinationModel>,
+    pub tags: BTreeMap<String, String>,
+    pub region: Option<String>,
+}
+
+pub const STATE_DESCRIPTION: &str = "Where the configuration is in its life: `ACTIVE` once \
+    usable; `CREATING`, `UPDATING` and `DELETING` while it settles; `CREATE_FAILED`, \
+    `UPDATE_FAILED`, `DELETE_FAILED` when IVS Chat could not complete the change.";
+
+/// The attributes of a logging configuration as the data sources return it (without `arn`).
+pub fn computed_attributes() -> Vec<Attribute> {
+    vec![
+        Attribute::string("id")
+            .computed()
+            .description("The logging configuration's ID: the 12 characters that end its ARN."),
+        Attribute::string("name")
+            .computed()
+            .description("The logging configuration's name (empty when it has none)."),
+        common::time_attribute(
+            "create_time",
+            "When the logging configuration was created, as an RFC 3339 timestamp.",
+        ),
+        common::time_attribute(
+            "update_time",
+            "When the logging configuration was last changed, as an RFC 3339 timestamp.",
+        ),
+        Attribute::string("state")
+            .computed()
+            .description(STATE_DESCRIPTION),
+        common::destination_attribute(),
+        common::tags_attribute("The logging configuration's tags."),
+    ]
+}
+
+fn schema() -> Schema {
+    let mut schema = Schema::new(
+        "One IVS Chat logging configuration, by ARN, with its state and destination. Fails when \
+         no logging configuration has that ARN.",
+    )
+    .attribute(
+        Attribute::string("arn")
+            .required()
+            .description(
+                "The logging configuration's ARN, \
+                 `arn:aws:ivschat:<region>:<account id>:logging-configuration/<id>`. It is read \
+                 in the ARN's region.",
+            )
+            .validate(Matches::new(
+                common::LOGGING_ARN_PATTERN,
+                common::LOGGING_ARN_RULE,
+            )),
+    );
+    for a in computed_attributes() {
+        schema = schema.attribute(a);
+    }
+    schema.attribute(common::arn_region_attribute())
+}
+
+#[async_trait]
+impl DataSource<ProviderData> for LoggingConfiguration {
+    type Model = LoggingConfigurationModel;
+
+    fn name(&self) -> &'static str {
+        "logging_configuration"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context<'_, ProviderData>,
+        config: LoggingConfigurationModel,
+    ) -> Result<LoggingConfigurationModel, Diagnostics> {
+        let Some(arn) = config.arn.clone() else {
+            return Err(Diagnostic::bug(
+                "ivschat_logging_configuration read without an arn (a required attribute)",
+            )
+            .into());
+        };
+        let client = common::client_for_arn(
+            ctx,
+            &arn,
+            Kind::LoggingConfiguration,
+            config.region.as_deref(),
+        )?;
+        let out = client
+            .call(Operation::GetLoggingConfiguration, |c| {
+                c.get_logging_configuration().identifier(arn.clone()).send()
+            })
+            .await
+            .map_err(|e| {
+                common::get_failed(&e, Kind::LoggingConfiguration, &arn, client.region())
+            })?;
+        Ok(LoggingConfigurationModel {
+            arn: Some(arn.clone()),
+            id: out.id().map(str::to_owned),
+            name: Some(out.name().unwrap_or("").to_owned()),
+            create_time: common::timestamp(out.create_time()),
+            update_time: common::timestamp(out.update_time()),
+            state: out.state().map(|s| s.as_str().to_owned()),
+            destination_configuration: common::destination(out.destination_configuration()),
+            tags: common::clean_tags(out.tags()),
+            region: Some(client.region().to_owned()),
+        })
+    }
+}

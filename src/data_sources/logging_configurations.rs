@@ -1,0 +1,142 @@
+//! `ivschat_logging_configurations`: every logging configuration of a region, with state and
+//! destination (ListLoggingConfigurations, every page).
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use aws_sdk_ivschat::types::LoggingConfigurationSummary;
+use serde::{Deserialize, Serialize};
+
+use super::common;
+use super::logging_configuration::computed_attributes;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::provider::ProviderData;
+use crate::provider::client::Operation;
+use crate::resources::logging_configuration::DestinationModel;
+use crate::schema::{Attribute, Nesting, Schema};
+use crate::server::{Context, DataSource};
+
+pub struct LoggingConfigurations;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoggingConfigurationsModel {
+    pub region: Option<String>,
+    pub logging_configurations: Vec<SummaryModel>,
+    pub arns: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SummaryModel {
+    pub arn: Option<String>,
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub create_time: Option<String>,
+    pub update_time: Option<String>,
+    pub state: Option<String>,
+    pub destination_configuration: Vec<DestinationModel>,
+    pub tags: BTreeMap<String, String>,
+}
+
+fn schema() -> Schema {
+    let mut attributes = vec![
+        Attribute::string("arn")
+            .computed()
+            .description("The logging configuration's ARN."),
+    ];
+    attributes.extend(computed_attributes());
+    Schema::new(
+        "All the IVS Chat logging configurations of a region, with their state and destination. \
+         None is not an error: the lists are then empty.",
+    )
+    .attribute(common::list_region_attribute())
+    .attribute(
+        Attribute::nested("logging_configurations", Nesting::List, attributes)
+            .computed()
+            .description(
+                "The logging configurations, in the API's order: most recently updated first.",
+            ),
+    )
+    .attribute(
+        Attribute::string_list("arns")
+            .computed()
+            .description("Their ARNs, in the order of `logging_configurations`."),
+    )
+}
+
+fn summary(s: &LoggingConfigurationSummary) -> SummaryModel {
+    SummaryModel {
+        arn: s.arn().map(str::to_owned),
+        id: s.id().map(str::to_owned),
+        name: Some(s.name().unwrap_or("").to_owned()),
+        create_time: common::timestamp(s.create_time()),
+        update_time: common::timestamp(s.update_time()),
+        state: s.state().map(|s| s.as_str().to_owned()),
+        destination_configuration: common::destination(s.destination_configuration()),
+        tags: common::clean_tags(s.tags()),
+    }
+}
+
+#[async_trait]
+impl DataSource<ProviderData> for LoggingConfigurations {
+    type Model = LoggingConfigurationsModel;
+
+    fn name(&self) -> &'static str {
+        "logging_configurations"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context<'_, ProviderData>,
+        config: LoggingConfigurationsModel,
+    ) -> Result<LoggingConfigurationsModel, Diagnostics> {
+        let client = ctx
+            .provider
+            .client(config.region.as_deref())?
+            .with_cancel(ctx.cancel);
+        let mut found = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let out = client
+                .call(Operation::ListLoggingConfigurations, |c| {
+                    c.list_logging_configurations()
+                        .max_results(common::PAGE_SIZE)
+                        .set_next_token(token.clone())
+                        .send()
+                })
+                .await
+                .map_err(|e| {
+                    e.diagnostic(&format!(
+                        "the logging configurations of {}",
+                        client.region()
+                    ))
+                })?;
+            found.extend(out.logging_configurations().iter().map(summary));
+            match out.next_token() {
+                Some(next) if !next.is_empty() => {
+                    if token.as_deref() == Some(next) {
+                        return Err(Diagnostic::error(
+                            "Cannot List Logging Configurations",
+                            format!(
+                                "IVS Chat ListLoggingConfigurations in {} returned the same \
+                                 nextToken twice, so the listing would never end. Try again.",
+                                client.region()
+                            ),
+                        )
+                        .into());
+                    }
+                    token = Some(next.to_owned());
+                }
+                _ => break,
+            }
+        }
+        Ok(LoggingConfigurationsModel {
+            arns: found.iter().filter_map(|c| c.arn.clone()).collect(),
+            logging_configurations: found,
+            region: Some(client.region().to_owned()),
+        })
+    }
+}

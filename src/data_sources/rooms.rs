@@ -1,0 +1,231 @@
+//! `ivschat_rooms`: the rooms of a region, filtered by name, review handler, logging
+//! configuration (all three passed to ListRooms) and tags (checked on the summaries ListRooms
+//! returns, no extra calls). Follows every page, 50 rooms a call, at the provider's pace.
+
+use std::collections::{BTreeMap, HashSet};
+
+use async_trait::async_trait;
+use aws_sdk_ivschat::types::RoomSummary;
+use serde::{Deserialize, Serialize};
+
+use super::common;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::provider::ProviderData;
+use crate::provider::client::{IvsChat, Operation};
+use crate::resources::room::{HandlerModel, LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE};
+use crate::schema::{Attribute, LengthBetween, Matches, Nesting, Schema};
+use crate::server::{Context, DataSource};
+
+pub struct Rooms;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RoomsModel {
+    pub name: Option<String>,
+    pub message_review_handler_uri: Option<String>,
+    pub logging_configuration_identifier: Option<String>,
+    pub tags: Option<BTreeMap<String, String>>,
+    pub region: Option<String>,
+    pub rooms: Vec<RoomSummaryModel>,
+    pub arns: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RoomSummaryModel {
+    pub arn: Option<String>,
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub create_time: Option<String>,
+    pub update_time: Option<String>,
+    pub message_review_handler: Vec<HandlerModel>,
+    pub logging_configuration_identifiers: Vec<String>,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// What to ask ListRooms for, and what to keep of its answer.
+#[derive(Clone, Debug, Default)]
+pub struct Filters {
+    pub name: Option<String>,
+    pub message_review_handler_uri: Option<String>,
+    pub logging_configuration_identifier: Option<String>,
+    pub tags: BTreeMap<String, String>,
+}
+
+fn schema() -> Schema {
+    let room = vec![
+        Attribute::string("arn")
+            .computed()
+            .description("The room's ARN."),
+        Attribute::string("id")
+            .computed()
+            .description("The room's ID: the 12 characters that end its ARN."),
+        Attribute::string("name")
+            .computed()
+            .description("The room's name (empty when it has none)."),
+        common::time_attribute(
+            "create_time",
+            "When the room was created, as an RFC 3339 timestamp.",
+        ),
+        common::time_attribute(
+            "update_time",
+            "When the room was last changed, as an RFC 3339 timestamp.",
+        ),
+        common::handler_attribute(),
+        Attribute::string_list("logging_configuration_identifiers")
+            .computed()
+            .description("ARNs of the logging configurations the room uses (empty when none)."),
+        common::tags_attribute("The room's tags."),
+    ];
+    Schema::new(
+        "The IVS Chat rooms of a region, optionally filtered by name, message review handler, \
+         logging configuration and tags; newest update first. Matching no room is not an error: \
+         `rooms` is then empty. Every page of ListRooms is followed, 50 rooms a call.",
+    )
+    .attribute(
+        Attribute::string("name")
+            .optional()
+            .description("Only rooms with exactly this name (ListRooms filter).")
+            .validate(LengthBetween(0, 128))
+            .validate(Matches::new(NAME_PATTERN, NAME_RULE)),
+    )
+    .attribute(
+        Attribute::string("message_review_handler_uri")
+            .optional()
+            .description(
+                "Only rooms whose message review handler is this Lambda function ARN (ListRooms filter).",
+            )
+            .validate(LengthBetween(0, 170))
+            .validate(Matches::new(
+                LAMBDA_ARN_PATTERN,
+                "be a Lambda function ARN (arn:aws:lambda:<region>:<12-digit account>:function:<name>)",
+            )),
+    )
+    .attribute(
+        Attribute::string("logging_configuration_identifier")
+            .optional()
+            .description(
+                "Only rooms that use the logging configuration with this ARN (ListRooms filter).",
+            )
+            .validate(LengthBetween(1, 128))
+            .validate(Matches::new(
+                common::LOGGING_ARN_PATTERN,
+                common::LOGGING_ARN_RULE,
+            )),
+    )
+    .attribute(Attribute::string_map("tags").optional().description(
+        "Only rooms that carry every one of these tags with the same value (other tags allowed). \
+         Checked on the summaries ListRooms returns: no extra API calls.",
+    ))
+    .attribute(common::list_region_attribute())
+    .attribute(
+        Attribute::nested("rooms", Nesting::List, room)
+            .computed()
+            .description("The matching rooms, in the API's order: most recently updated first."),
+    )
+    .attribute(
+        Attribute::string_list("arns")
+            .computed()
+            .description("The ARNs of the matching rooms, in the order of `rooms`."),
+    )
+}
+
+pub fn summary(s: &RoomSummary) -> RoomSummaryModel {
+    RoomSummaryModel {
+        arn: s.arn().map(str::to_owned),
+        id: s.id().map(str::to_owned),
+        name: Some(s.name().unwrap_or("").to_owned()),
+        create_time: common::timestamp(s.create_time()),
+        update_time: common::timestamp(s.update_time()),
+        message_review_handler: common::handler(s.message_review_handler()),
+        logging_configuration_identifiers: s.logging_configuration_identifiers().to_vec(),
+        tags: common::clean_tags(s.tags()),
+    }
+}
+
+/// Lists every room matching `filters`, following `nextToken` until the last page. Also used
+/// by the benchmark.
+pub async fn list_rooms(
+    client: &IvsChat,
+    filters: &Filters,
+) -> Result<Vec<RoomSummaryModel>, Diagnostic> {
+    let mut rooms = Vec::new();
+    let mut seen = HashSet::new();
+    let mut token: Option<String> = None;
+    loop {
+        let out = client
+            .call(Operation::ListRooms, |c| {
+                c.list_rooms()
+                    .max_results(common::PAGE_SIZE)
+                    .set_name(filters.name.clone())
+                    .set_message_review_handler_uri(filters.message_review_handler_uri.clone())
+                    .set_logging_configuration_identifier(
+                        filters.logging_configuration_identifier.clone(),
+                    )
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await
+            .map_err(|e| e.diagnostic(&format!("the rooms of {}", client.region())))?;
+        for s in out.rooms() {
+            let room = summary(s);
+            // A room updated while we list moves to the front and may come again on a later
+            // page: keep its first sighting.
+            let new = room.arn.as_ref().is_none_or(|arn| seen.insert(arn.clone()));
+            if new && common::has_all_tags(&room.tags, &filters.tags) {
+                rooms.push(room);
+            }
+        }
+        match out.next_token() {
+            Some(next) if !next.is_empty() => {
+                if token.as_deref() == Some(next) {
+                    return Err(Diagnostic::error(
+                        "Cannot List Rooms",
+                        format!(
+                            "IVS Chat ListRooms in {} returned the same nextToken twice, so the \
+                             listing would never end. Try again; if it persists, report it to AWS.",
+                            client.region()
+                        ),
+                    ));
+                }
+                token = Some(next.to_owned());
+            }
+            _ => return Ok(rooms),
+        }
+    }
+}
+
+#[async_trait]
+impl DataSource<ProviderData> for Rooms {
+    type Model = RoomsModel;
+
+    fn name(&self) -> &'static str {
+        "rooms"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context<'_, ProviderData>,
+        config: RoomsModel,
+    ) -> Result<RoomsModel, Diagnostics> {
+        let client = ctx
+            .provider
+            .client(config.region.as_deref())?
+            .with_cancel(ctx.cancel);
+        let filters = Filters {
+            name: config.name.clone(),
+            message_review_handler_uri: config.message_review_handler_uri.clone(),
+            logging_configuration_identifier: config.logging_configuration_identifier.clone(),
+            tags: config.tags.clone().unwrap_or_default(),
+        };
+        let rooms = list_rooms(&client, &filters).await?;
+        Ok(RoomsModel {
+            arns: rooms.iter().filter_map(|r| r.arn.clone()).collect(),
+            rooms,
+            region: Some(client.region().to_owned()),
+            ..config
+        })
+    }
+}
