@@ -47,6 +47,11 @@ pub enum Value {
     Object(BTreeMap<String, Value>),
     Tuple(Vec<Value>),
     /// A known, non-null value in a position typed `dynamic`, with its concrete type.
+    /// (Terraform can also send a typed null or unknown this way, `[type, nil]`; the codecs
+    /// decode that as `Dynamic(ty, Null)` / `Dynamic(ty, Unknown)` so it round-trips.) A plain
+    /// null or unknown in a dynamic position is `Value::Null` / `Value::Unknown`. Encoding a plain
+    /// known value in a dynamic position writes it with the type it implies
+    /// ([`Type::implied_by`]).
     Dynamic(Box<Type>, Box<Value>),
 }
 

@@ -633,4 +633,28 @@ mod tests {
         assert!(Number::try_from(f64::NAN).is_err());
         assert!(Number::try_from(f64::INFINITY).is_err());
     }
+
+    proptest::proptest! {
+        #![proptest_config(crate::value::msgpack::tests::cases(2000))]
+
+        #[test]
+        fn order_is_total_and_numeric(
+            a in crate::value::msgpack::tests::arb_number(),
+            b in crate::value::msgpack::tests::arb_number(),
+        ) {
+            use std::cmp::Ordering;
+            let ord = a.cmp(&b);
+            proptest::prop_assert_eq!(ord, b.cmp(&a).reverse());
+            proptest::prop_assert_eq!(ord == Ordering::Equal, a == b);
+            let (fa, fb) = (a.to_f64(), b.to_f64());
+            if fa < fb {
+                proptest::prop_assert_eq!(ord, Ordering::Less);
+            } else if fa > fb {
+                proptest::prop_assert_eq!(ord, Ordering::Greater);
+            }
+            // Text round trip keeps both value and order.
+            let a2: Number = a.to_string().parse().unwrap();
+            proptest::prop_assert_eq!(a2.cmp(&b), ord);
+        }
+    }
 }
