@@ -439,13 +439,45 @@ async fn tls_client_with_terraform_cert_is_served() {
         .await
         .unwrap()
         .into_inner();
+    assert!(schema.server_capabilities.is_some(), "capabilities");
+    assert!(
+        schema.provider.and_then(|s| s.block).is_some(),
+        "provider block"
+    );
+    assert!(
+        schema.diagnostics.iter().all(|d| d.severity != 1),
+        "error diagnostics: {:?}",
+        schema.diagnostics
+    );
+}
+
+/// The generated default stubs answer UNIMPLEMENTED for RPCs a provider does
+/// not implement (Terraform >= 1.12 relies on it for identity schemas).
+#[tokio::test]
+async fn unimplemented_rpcs_answer_unimplemented() {
+    use ivschat_provider::plugin::bootstrap_provider::BootstrapProvider;
+    use ivschat_provider::plugin::tfplugin6::provider_server::ProviderServer;
+
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("s.sock");
+    let listener = tokio::net::UnixListener::bind(&sock).unwrap();
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(ProviderServer::new(BootstrapProvider))
+            .serve_with_incoming(tokio_stream::wrappers::UnixListenerStream::new(listener)),
+    );
+    let hs = Handshake::parse(&format!("1|6|unix|{}|grpc|", sock.display()));
+    let mut provider = ProviderClient::new(channel(&hs, ClientAuth::Plain).await.unwrap());
+
+    let schema = provider
+        .get_provider_schema(get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
     let caps = schema.server_capabilities.expect("capabilities");
     assert!(caps.plan_destroy);
     assert!(!caps.get_provider_schema_optional);
-    assert!(schema.provider.and_then(|s| s.block).is_some());
-    assert!(schema.diagnostics.is_empty());
 
-    // RPCs the provider does not implement answer UNIMPLEMENTED.
     let err = provider
         .get_resource_identity_schemas(get_resource_identity_schemas::Request {})
         .await

@@ -106,6 +106,11 @@ pub(crate) struct SocketCleanup {
 }
 
 impl SocketCleanup {
+    /// The socket file, then its directory.
+    pub(crate) fn paths(&self) -> [PathBuf; 2] {
+        [self.socket.clone(), self.dir.clone()]
+    }
+
     /// Removes both now; safe to call more than once.
     pub(crate) fn remove(&self) {
         // Errors are expected when already removed; nothing else to do.

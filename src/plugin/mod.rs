@@ -13,6 +13,7 @@
 //! | [`shutdown`] | the shutdown trigger shared by Shutdown, SIGTERM and Ctrl-C |
 //! | [`serve`] | [`serve()`]: wires it all together |
 //! | [`debug`] | `--debug`: reattach mode for running under a debugger |
+//! | [`crash`] | a panic becomes a Go-style `panic: ` report on stderr and exit 2 |
 //! | [`logging`] | hclog-style JSON log lines on stderr, level from `TF_LOG_PROVIDER`/`TF_LOG` |
 //! | [`bootstrap_provider`] | a minimal provider answering until the real framework is plugged in |
 //!
@@ -21,6 +22,7 @@
 
 pub mod bootstrap_provider;
 mod conn;
+mod crash;
 mod debug;
 pub mod handshake;
 mod listener;

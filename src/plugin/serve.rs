@@ -27,7 +27,7 @@ use super::shutdown::Shutdown;
 use super::side_services::{Broker, Controller, Stdio};
 use super::tfplugin6::provider_server::{Provider, ProviderServer};
 use super::tls::{self, TlsError};
-use super::{DEFAULT_PROVIDER_ADDRESS, MAX_MESSAGE_SIZE, conn, debug};
+use super::{DEFAULT_PROVIDER_ADDRESS, MAX_MESSAGE_SIZE, conn, crash, debug};
 
 /// After shutdown starts, in-flight calls get this long to finish before the
 /// server is dropped. Terraform closes its connection right after Shutdown,
@@ -99,7 +99,11 @@ async fn run<P: Provider>(provider: P, opts: ServeOptions) -> Result<(), ServeEr
     };
     let auto_tls = if opts.debug { None } else { tls::from_env()? };
 
+    crash::install();
     let bound = listener::bind(transport)?;
+    if let Some(cleanup) = &bound.cleanup {
+        crash::remove_on_crash(cleanup.paths());
+    }
     let shutdown = Shutdown::new();
     install_signal_handlers(&shutdown, opts.debug)?;
 
@@ -142,6 +146,9 @@ async fn run<P: Provider>(provider: P, opts: ServeOptions) -> Result<(), ServeEr
         .max_decoding_message_size(MAX_MESSAGE_SIZE)
         .max_encoding_message_size(MAX_MESSAGE_SIZE);
     let server = Server::builder()
+        // Let h2 size its flow-control windows to the link, as grpc-go does,
+        // so large schemas and states are not throttled by 64 KiB windows.
+        .http2_adaptive_window(Some(true))
         .add_service(provider)
         .add_service(health_service)
         .add_service(GrpcControllerServer::new(Controller {
