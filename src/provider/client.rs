@@ -164,7 +164,10 @@ pub enum ErrorKind {
 impl ErrorKind {
     /// Worth another attempt (after backoff).
     pub fn is_retryable(self) -> bool {
-        matches!(self, ErrorKind::Throttling | ErrorKind::Internal | ErrorKind::Transport | ErrorKind::Timeout)
+        matches!(
+            self,
+            ErrorKind::Throttling | ErrorKind::Internal | ErrorKind::Transport | ErrorKind::Timeout
+        )
     }
 }
 
@@ -188,7 +191,15 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(operation: Operation, kind: ErrorKind, message: impl Into<String>) -> ApiError {
-        ApiError { operation, kind, code: None, message: message.into(), status: None, attempts: 1, ambiguous: false }
+        ApiError {
+            operation,
+            kind,
+            code: None,
+            message: message.into(),
+            status: None,
+            attempts: 1,
+            ambiguous: false,
+        }
     }
 
     pub fn is_not_found(&self) -> bool {
@@ -196,7 +207,10 @@ impl ApiError {
     }
 
     /// Classifies an SDK error.
-    pub fn from_sdk<E>(operation: Operation, err: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> ApiError
+    pub fn from_sdk<E>(
+        operation: Operation,
+        err: &SdkError<E, aws_smithy_runtime_api::http::Response>,
+    ) -> ApiError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
@@ -204,7 +218,10 @@ impl ApiError {
         match err {
             SdkError::ConstructionFailure(_) => {
                 e.kind = ErrorKind::Other;
-                e.message = format!("the request could not be built: {}", DisplayErrorContext(err));
+                e.message = format!(
+                    "the request could not be built: {}",
+                    DisplayErrorContext(err)
+                );
             }
             SdkError::TimeoutError(_) => {
                 e.kind = ErrorKind::Timeout;
@@ -264,13 +281,28 @@ impl ApiError {
     /// `room "lobby"`), the AWS error code and message, and what to do.
     pub fn diagnostic(&self, subject: &str) -> Diagnostic {
         let summary = format!("Cannot {} {subject}", self.operation.verb());
-        let code = self.code.as_deref().map(|c| format!(" {c}")).unwrap_or_default();
-        let status = self.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
-        let attempts = if self.attempts > 1 { format!(" after {} attempts", self.attempts) } else { String::new() };
+        let code = self
+            .code
+            .as_deref()
+            .map(|c| format!(" {c}"))
+            .unwrap_or_default();
+        let status = self
+            .status
+            .map(|s| format!(" (HTTP {s})"))
+            .unwrap_or_default();
+        let attempts = if self.attempts > 1 {
+            format!(" after {} attempts", self.attempts)
+        } else {
+            String::new()
+        };
         let mut detail = format!(
             "IVS Chat {} failed{attempts} with{code}{status}: {}",
             self.operation.name(),
-            if self.message.is_empty() { "no message" } else { self.message.as_str() }
+            if self.message.is_empty() {
+                "no message"
+            } else {
+                self.message.as_str()
+            }
         );
         let advice = self.advice();
         if !advice.is_empty() {
@@ -283,14 +315,30 @@ impl ApiError {
 
     fn advice(&self) -> &'static str {
         match self.kind {
-            ErrorKind::NotFound => "The object no longer exists in AWS. If it was deleted outside Terraform, run `terraform apply` again to recreate it, or remove it from the configuration.",
-            ErrorKind::Validation => "AWS rejected an argument. Check the values in the configuration against the IVS Chat limits named in the message.",
-            ErrorKind::AccessDenied => "The credentials in use are not allowed to do this, or could not be loaded. Check the provider's credentials (access keys, profile, assume_role) and that their IAM policy allows this ivschat action on this resource.",
-            ErrorKind::Conflict => "The object is in use or being changed by another operation. Wait for the other change to finish (or remove the reference to it first), then apply again.",
-            ErrorKind::QuotaExceeded => "An IVS Chat service quota is reached for this account and region (for example 10 logging configurations, or 3 per room). Delete unused objects or request a quota increase in Service Quotas.",
-            ErrorKind::Throttling => "IVS Chat kept throttling the calls although the provider paces them at the quota. Another client probably shares this account's quota: lower the provider's rate_limits, raise max_retries, or run Terraform with a lower -parallelism.",
-            ErrorKind::Internal => "IVS Chat had an internal error that persisted across retries. Try again later; raise max_retries to wait longer.",
-            ErrorKind::Transport | ErrorKind::Timeout => "IVS Chat could not be reached. Check network access to the endpoint (proxy, custom_ca_bundle, endpoints.ivschat) and try again.",
+            ErrorKind::NotFound => {
+                "The object no longer exists in AWS. If it was deleted outside Terraform, run `terraform apply` again to recreate it, or remove it from the configuration."
+            }
+            ErrorKind::Validation => {
+                "AWS rejected an argument. Check the values in the configuration against the IVS Chat limits named in the message."
+            }
+            ErrorKind::AccessDenied => {
+                "The credentials in use are not allowed to do this, or could not be loaded. Check the provider's credentials (access keys, profile, assume_role) and that their IAM policy allows this ivschat action on this resource."
+            }
+            ErrorKind::Conflict => {
+                "The object is in use or being changed by another operation. Wait for the other change to finish (or remove the reference to it first), then apply again."
+            }
+            ErrorKind::QuotaExceeded => {
+                "An IVS Chat service quota is reached for this account and region (for example 10 logging configurations, or 3 per room). Delete unused objects or request a quota increase in Service Quotas."
+            }
+            ErrorKind::Throttling => {
+                "IVS Chat kept throttling the calls although the provider paces them at the quota. Another client probably shares this account's quota: lower the provider's rate_limits, raise max_retries, or run Terraform with a lower -parallelism."
+            }
+            ErrorKind::Internal => {
+                "IVS Chat had an internal error that persisted across retries. Try again later; raise max_retries to wait longer."
+            }
+            ErrorKind::Transport | ErrorKind::Timeout => {
+                "IVS Chat could not be reached. Check network access to the endpoint (proxy, custom_ca_bundle, endpoints.ivschat) and try again."
+            }
             ErrorKind::Cancelled => "The operation was interrupted before it finished.",
             ErrorKind::Other => "",
         }
@@ -309,7 +357,9 @@ fn capitalize_first(s: &str) -> String {
 pub fn classify_code(code: Option<&str>, status: u16) -> ErrorKind {
     match code.unwrap_or("") {
         "ResourceNotFoundException" | "NotFoundException" => ErrorKind::NotFound,
-        "ValidationException" | "InvalidParameterException" | "SerializationException" => ErrorKind::Validation,
+        "ValidationException" | "InvalidParameterException" | "SerializationException" => {
+            ErrorKind::Validation
+        }
         "AccessDeniedException"
         | "PendingVerification"
         | "UnrecognizedClientException"
@@ -335,9 +385,11 @@ pub fn classify_code(code: Option<&str>, status: u16) -> ErrorKind {
         | "EC2ThrottledException"
         | "PriorRequestNotComplete"
         | "TransactionInProgressException" => ErrorKind::Throttling,
-        "InternalServerException" | "InternalFailure" | "InternalError" | "ServiceUnavailable" | "ServiceUnavailableException" => {
-            ErrorKind::Internal
-        }
+        "InternalServerException"
+        | "InternalFailure"
+        | "InternalError"
+        | "ServiceUnavailable"
+        | "ServiceUnavailableException" => ErrorKind::Internal,
         _ => match status {
             404 => ErrorKind::NotFound,
             400 => ErrorKind::Validation,
@@ -366,7 +418,12 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_retries: 25, base: Duration::from_millis(250), cap: Duration::from_secs(20), adaptive: true }
+        RetryPolicy {
+            max_retries: 25,
+            base: Duration::from_millis(250),
+            cap: Duration::from_secs(20),
+            adaptive: true,
+        }
     }
 }
 
@@ -383,7 +440,11 @@ impl RetryPolicy {
         let ceiling = self.ceiling(retry);
         let half = ceiling / 2;
         let spread = u64::try_from(half.as_micros()).unwrap_or(u64::MAX);
-        half + Duration::from_micros(if spread == 0 { 0 } else { fastrand::u64(0..=spread) })
+        half + Duration::from_micros(if spread == 0 {
+            0
+        } else {
+            fastrand::u64(0..=spread)
+        })
     }
 }
 
@@ -403,7 +464,9 @@ pub struct IvsChat {
 
 impl fmt::Debug for IvsChat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IvsChat").field("region", &self.inner.region).finish_non_exhaustive()
+        f.debug_struct("IvsChat")
+            .field("region", &self.inner.region)
+            .finish_non_exhaustive()
     }
 }
 
@@ -414,12 +477,30 @@ enum Next {
 }
 
 impl IvsChat {
-    pub(crate) fn new(sdk: aws_sdk_ivschat::Client, region: String, pacer: Arc<Pacer>, retry: RetryPolicy) -> IvsChat {
-        IvsChat { inner: Arc::new(Inner { sdk, region, pacer, retry }), cancel: None }
+    pub(crate) fn new(
+        sdk: aws_sdk_ivschat::Client,
+        region: String,
+        pacer: Arc<Pacer>,
+        retry: RetryPolicy,
+    ) -> IvsChat {
+        IvsChat {
+            inner: Arc::new(Inner {
+                sdk,
+                region,
+                pacer,
+                retry,
+            }),
+            cancel: None,
+        }
     }
 
     pub fn region(&self) -> &str {
         &self.inner.region
+    }
+
+    #[cfg(test)]
+    pub(crate) fn inner_for_tests(&self) -> Arc<Inner> {
+        self.inner.clone()
     }
 
     /// The underlying SDK client, for calls that need no pacing (none in this provider).
@@ -431,15 +512,26 @@ impl IvsChat {
     /// pass `ctx.cancel` so Ctrl-C interrupts waits for pacing and backoff.
     #[must_use]
     pub fn with_cancel(&self, token: &CancellationToken) -> IvsChat {
-        IvsChat { inner: self.inner.clone(), cancel: Some(token.clone()) }
+        IvsChat {
+            inner: self.inner.clone(),
+            cancel: Some(token.clone()),
+        }
     }
 
     fn cancelled(&self, op: Operation) -> ApiError {
-        ApiError::new(op, ErrorKind::Cancelled, "the operation was cancelled (Terraform is stopping)")
+        ApiError::new(
+            op,
+            ErrorKind::Cancelled,
+            "the operation was cancelled (Terraform is stopping)",
+        )
     }
 
     /// Sleeps until `deadline`, or fails if cancelled first.
-    async fn sleep_until(&self, op: Operation, deadline: tokio::time::Instant) -> Result<(), ApiError> {
+    async fn sleep_until(
+        &self,
+        op: Operation,
+        deadline: tokio::time::Instant,
+    ) -> Result<(), ApiError> {
         match &self.cancel {
             None => {
                 tokio::time::sleep_until(deadline).await;
@@ -459,7 +551,11 @@ impl IvsChat {
         Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        if self.cancel.as_ref().is_some_and(CancellationToken::is_cancelled) {
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(CancellationToken::is_cancelled)
+        {
             return Err(self.cancelled(op));
         }
         let slot = self.inner.pacer.reserve(&self.inner.region, op);
@@ -480,13 +576,16 @@ impl IvsChat {
         }
         let delay = self.inner.retry.backoff(retry);
         if err.kind == ErrorKind::Throttling && self.inner.retry.adaptive {
-            self.inner.pacer.pause(&self.inner.region, err.operation, delay);
+            self.inner
+                .pacer
+                .pause(&self.inner.region, err.operation, delay);
         }
         Next::RetryAfter(delay)
     }
 
     async fn wait(&self, op: Operation, delay: Duration) -> Result<(), ApiError> {
-        self.sleep_until(op, tokio::time::Instant::now() + delay).await
+        self.sleep_until(op, tokio::time::Instant::now() + delay)
+            .await
     }
 
     /// One paced, retried API call. `op` names the operation (for pacing class and
@@ -541,7 +640,10 @@ impl IvsChat {
                         // paced and retried, and failing to look means we cannot safely retry.
                         match lookup().await {
                             Ok(Some(found)) => {
-                                tracing::info!(operation = op.name(), "adopted the object an interrupted create had made");
+                                tracing::info!(
+                                    operation = op.name(),
+                                    "adopted the object an interrupted create had made"
+                                );
                                 return Ok(found);
                             }
                             Ok(None) => {}
@@ -593,21 +695,38 @@ impl IvsChat {
             let Some(t) = token_ref else { return Ok(None) };
             self.find_room_by_marker(name_ref, t).await
         };
-        self.create_with_marker(Operation::CreateRoom, create, lookup).await
+        self.create_with_marker(Operation::CreateRoom, create, lookup)
+            .await
     }
 
-    async fn find_room_by_marker(&self, name: Option<&str>, token: &str) -> Result<Option<CreateRoomOutput>, ApiError> {
+    async fn find_room_by_marker(
+        &self,
+        name: Option<&str>,
+        token: &str,
+    ) -> Result<Option<CreateRoomOutput>, ApiError> {
         let mut next: Option<String> = None;
         loop {
             let page = self
                 .call(Operation::ListRooms, |c| {
-                    c.list_rooms().set_name(name.map(str::to_owned)).max_results(50).set_next_token(next.clone()).send()
+                    c.list_rooms()
+                        .set_name(name.map(str::to_owned))
+                        .max_results(50)
+                        .set_next_token(next.clone())
+                        .send()
                 })
                 .await?;
-            let hit = page.rooms().iter().find(|r| r.tags().and_then(|t| t.get(MARKER_TAG_KEY)).is_some_and(|v| v == token));
+            let hit = page.rooms().iter().find(|r| {
+                r.tags()
+                    .and_then(|t| t.get(MARKER_TAG_KEY))
+                    .is_some_and(|v| v == token)
+            });
             if let Some(summary) = hit {
-                let Some(arn) = summary.arn() else { return Ok(None) };
-                let room = self.call(Operation::GetRoom, |c| c.get_room().identifier(arn).send()).await?;
+                let Some(arn) = summary.arn() else {
+                    return Ok(None);
+                };
+                let room = self
+                    .call(Operation::GetRoom, |c| c.get_room().identifier(arn).send())
+                    .await?;
                 let out = CreateRoomOutput::builder()
                     .set_arn(room.arn().map(str::to_owned))
                     .set_id(room.id().map(str::to_owned))
@@ -618,7 +737,9 @@ impl IvsChat {
                     .set_maximum_message_length(room.maximum_message_length())
                     .set_message_review_handler(room.message_review_handler().cloned())
                     .set_tags(room.tags().cloned())
-                    .set_logging_configuration_identifiers(Some(room.logging_configuration_identifiers().to_vec()))
+                    .set_logging_configuration_identifiers(Some(
+                        room.logging_configuration_identifiers().to_vec(),
+                    ))
                     .build();
                 return Ok(Some(out));
             }
@@ -630,7 +751,10 @@ impl IvsChat {
     }
 
     /// CreateLoggingConfiguration that never leaks (as [`IvsChat::create_room`]).
-    pub async fn create_logging_configuration<F>(&self, input: F) -> Result<CreateLoggingConfigurationOutput, ApiError>
+    pub async fn create_logging_configuration<F>(
+        &self,
+        input: F,
+    ) -> Result<CreateLoggingConfigurationOutput, ApiError>
     where
         F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder,
     {
@@ -649,7 +773,8 @@ impl IvsChat {
             let Some(t) = token_ref else { return Ok(None) };
             self.find_logging_configuration_by_marker(t).await
         };
-        self.create_with_marker(Operation::CreateLoggingConfiguration, create, lookup).await
+        self.create_with_marker(Operation::CreateLoggingConfiguration, create, lookup)
+            .await
     }
 
     async fn find_logging_configuration_by_marker(
@@ -661,17 +786,25 @@ impl IvsChat {
         loop {
             let page = self
                 .call(Operation::ListLoggingConfigurations, |c| {
-                    c.list_logging_configurations().max_results(50).set_next_token(next.clone()).send()
+                    c.list_logging_configurations()
+                        .max_results(50)
+                        .set_next_token(next.clone())
+                        .send()
                 })
                 .await?;
-            let hit = page
-                .logging_configurations()
-                .iter()
-                .find(|l| l.tags().and_then(|t| t.get(MARKER_TAG_KEY)).is_some_and(|v| v == token));
+            let hit = page.logging_configurations().iter().find(|l| {
+                l.tags()
+                    .and_then(|t| t.get(MARKER_TAG_KEY))
+                    .is_some_and(|v| v == token)
+            });
             if let Some(summary) = hit {
-                let Some(arn) = summary.arn() else { return Ok(None) };
+                let Some(arn) = summary.arn() else {
+                    return Ok(None);
+                };
                 let l = self
-                    .call(Operation::GetLoggingConfiguration, |c| c.get_logging_configuration().identifier(arn).send())
+                    .call(Operation::GetLoggingConfiguration, |c| {
+                        c.get_logging_configuration().identifier(arn).send()
+                    })
                     .await?;
                 let out = CreateLoggingConfigurationOutput::builder()
                     .set_arn(l.arn().map(str::to_owned))
@@ -680,7 +813,10 @@ impl IvsChat {
                     .set_create_time(l.create_time().copied())
                     .set_update_time(l.update_time().copied())
                     .set_destination_configuration(l.destination_configuration().cloned())
-                    .set_state(l.state().map(|s| CreateLoggingConfigurationState::from(s.as_str())))
+                    .set_state(
+                        l.state()
+                            .map(|s| CreateLoggingConfigurationState::from(s.as_str())),
+                    )
                     .set_tags(l.tags().cloned())
                     .build();
                 return Ok(Some(out));

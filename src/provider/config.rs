@@ -49,16 +49,23 @@ impl Env {
     }
 
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Env {
-        Env(pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
+        Env(pairs
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect())
     }
 
     /// A variable's value; empty values count as unset, as in the AWS SDKs.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     fn flag(&self, name: &str) -> bool {
-        self.get(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        self.get(name)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
 }
 
@@ -99,7 +106,13 @@ pub struct RateLimits {
 impl Default for RateLimits {
     /// The IVS Chat quotas, which cannot be raised.
     fn default() -> Self {
-        RateLimits { room: 5.0, logging_configuration: 3.0, tags: 10.0, chat_token: 200.0, messaging: 100.0 }
+        RateLimits {
+            room: 5.0,
+            logging_configuration: 3.0,
+            tags: 10.0,
+            chat_token: 200.0,
+            messaging: 100.0,
+        }
     }
 }
 
@@ -313,7 +326,10 @@ impl ProviderConfig {
         };
         RateLimits {
             room: pick(&self.rate_limits.room, d.room),
-            logging_configuration: pick(&self.rate_limits.logging_configuration, d.logging_configuration),
+            logging_configuration: pick(
+                &self.rate_limits.logging_configuration,
+                d.logging_configuration,
+            ),
             tags: pick(&self.rate_limits.tags, d.tags),
             chat_token: pick(&self.rate_limits.chat_token, d.chat_token),
             messaging: pick(&self.rate_limits.messaging, d.messaging),
@@ -361,15 +377,23 @@ impl SharedFiles {
                 sub = None;
                 let header = header.trim();
                 section = match (kind, header.split_once(char::is_whitespace)) {
-                    (FileKind::Config, Some(("profile", name))) => Section::Profile(name.trim().to_owned()),
-                    (FileKind::Config, Some(("services", name))) => Section::Services(name.trim().to_owned()),
-                    (FileKind::Config, None) if header == "default" => Section::Profile("default".to_owned()),
+                    (FileKind::Config, Some(("profile", name))) => {
+                        Section::Profile(name.trim().to_owned())
+                    }
+                    (FileKind::Config, Some(("services", name))) => {
+                        Section::Services(name.trim().to_owned())
+                    }
+                    (FileKind::Config, None) if header == "default" => {
+                        Section::Profile("default".to_owned())
+                    }
                     (FileKind::Config, _) => Section::None,
                     (FileKind::Credentials, _) => Section::Profile(header.to_owned()),
                 };
                 continue;
             }
-            let Some((key, value)) = line.split_once('=') else { continue };
+            let Some((key, value)) = line.split_once('=') else {
+                continue;
+            };
             let (key, value) = (key.trim().to_ascii_lowercase(), value.trim().to_owned());
             match &section {
                 Section::None => {}
@@ -390,7 +414,12 @@ impl SharedFiles {
                         continue;
                     }
                     if let Some(service) = &sub {
-                        let svc = self.services.entry(s.clone()).or_default().entry(service.clone()).or_default();
+                        let svc = self
+                            .services
+                            .entry(s.clone())
+                            .or_default()
+                            .entry(service.clone())
+                            .or_default();
                         svc.entry(key).or_insert(value);
                     }
                 }
@@ -399,7 +428,11 @@ impl SharedFiles {
     }
 
     pub fn profile_value(&self, profile: &str, key: &str) -> Option<&str> {
-        self.profiles.get(profile).and_then(|p| p.get(key)).map(String::as_str).filter(|v| !v.is_empty())
+        self.profiles
+            .get(profile)
+            .and_then(|p| p.get(key))
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     pub fn has_profile(&self, profile: &str) -> bool {
@@ -433,10 +466,10 @@ fn strip_comment(line: &str) -> &str {
 }
 
 fn expand_home(path: &str, env: &Env) -> PathBuf {
-    if let Some(rest) = path.strip_prefix("~/").or_else(|| path.strip_prefix("~\\")) {
-        if let Some(home) = env.get("HOME").or_else(|| env.get("USERPROFILE")) {
-            return FsPath::new(home).join(rest);
-        }
+    if let Some(rest) = path.strip_prefix("~/").or_else(|| path.strip_prefix("~\\"))
+        && let Some(home) = env.get("HOME").or_else(|| env.get("USERPROFILE"))
+    {
+        return FsPath::new(home).join(rest);
     }
     PathBuf::from(path)
 }
@@ -446,13 +479,19 @@ fn expand_home(path: &str, env: &Env) -> PathBuf {
 pub fn shared_file_paths(cfg: &ProviderConfig, env: &Env) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let pick = |setting: &Setting<Vec<String>>, var: &str, default: &str| -> Vec<PathBuf> {
         match setting {
-            Setting::Set(files) if !files.is_empty() => files.iter().map(|f| expand_home(f, env)).collect(),
+            Setting::Set(files) if !files.is_empty() => {
+                files.iter().map(|f| expand_home(f, env)).collect()
+            }
             _ => vec![expand_home(env.get(var).unwrap_or(default), env)],
         }
     };
     (
         pick(&cfg.shared_config_files, "AWS_CONFIG_FILE", "~/.aws/config"),
-        pick(&cfg.shared_credentials_files, "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
+        pick(
+            &cfg.shared_credentials_files,
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "~/.aws/credentials",
+        ),
     )
 }
 
@@ -492,11 +531,16 @@ pub fn resolve_region(cfg: &ProviderConfig, env: &Env, files: &SharedFiles) -> S
         Setting::Unknown => return Setting::Unknown,
         _ => {}
     }
-    if let Some(r) = env.get("AWS_REGION").or_else(|| env.get("AWS_DEFAULT_REGION")) {
+    if let Some(r) = env
+        .get("AWS_REGION")
+        .or_else(|| env.get("AWS_DEFAULT_REGION"))
+    {
         return Setting::Set(r.to_owned());
     }
     match profile_name(cfg, env) {
-        Setting::Set(p) => files.profile_value(&p, "region").map_or(Setting::Unset, |r| Setting::Set(r.to_owned())),
+        Setting::Set(p) => files
+            .profile_value(&p, "region")
+            .map_or(Setting::Unset, |r| Setting::Set(r.to_owned())),
         Setting::Unknown => Setting::Unknown,
         Setting::Unset => Setting::Unset,
     }
@@ -523,7 +567,9 @@ pub fn resolve_endpoint(
     files: &SharedFiles,
 ) -> Setting<(String, EndpointSource)> {
     match &cfg.endpoint_ivschat {
-        Setting::Set(e) if !e.is_empty() => return Setting::Set((e.clone(), EndpointSource::ProviderBlock)),
+        Setting::Set(e) if !e.is_empty() => {
+            return Setting::Set((e.clone(), EndpointSource::ProviderBlock));
+        }
         Setting::Unknown => return Setting::Unknown,
         _ => {}
     }
@@ -594,28 +640,36 @@ pub fn credential_source(cfg: &ProviderConfig, env: &Env) -> Setting<CredentialS
     if cfg.access_key.is_unknown() || cfg.secret_key.is_unknown() || cfg.token.is_unknown() {
         return Setting::Unknown;
     }
-    if let (Setting::Set(a), Setting::Set(s)) = (&cfg.access_key, &cfg.secret_key) {
-        if !a.is_empty() && !s.is_empty() {
-            return Setting::Set(CredentialSource::ProviderBlock(StaticKeys {
-                access_key: a.clone(),
-                secret_key: s.clone(),
-                token: cfg.token.as_option().filter(|t| !t.is_empty()).cloned(),
-            }));
-        }
+    if let (Setting::Set(a), Setting::Set(s)) = (&cfg.access_key, &cfg.secret_key)
+        && !a.is_empty()
+        && !s.is_empty()
+    {
+        return Setting::Set(CredentialSource::ProviderBlock(StaticKeys {
+            access_key: a.clone(),
+            secret_key: s.clone(),
+            token: cfg.token.as_option().filter(|t| !t.is_empty()).cloned(),
+        }));
     }
     match &cfg.profile {
         Setting::Unknown => return Setting::Unknown,
-        Setting::Set(p) if !p.is_empty() => return Setting::Set(CredentialSource::Profile(p.clone())),
+        Setting::Set(p) if !p.is_empty() => {
+            return Setting::Set(CredentialSource::Profile(p.clone()));
+        }
         _ => {}
     }
-    if let (Some(a), Some(s)) = (env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")) {
+    if let (Some(a), Some(s)) = (
+        env.get("AWS_ACCESS_KEY_ID"),
+        env.get("AWS_SECRET_ACCESS_KEY"),
+    ) {
         return Setting::Set(CredentialSource::Environment(StaticKeys {
             access_key: a.to_owned(),
             secret_key: s.to_owned(),
             token: env.get("AWS_SESSION_TOKEN").map(str::to_owned),
         }));
     }
-    Setting::Set(CredentialSource::DefaultChain { profile: env.get("AWS_PROFILE").map(str::to_owned) })
+    Setting::Set(CredentialSource::DefaultChain {
+        profile: env.get("AWS_PROFILE").map(str::to_owned),
+    })
 }
 
 /// Parses a duration as hashicorp/aws writes it: Go syntax (`1h`, `15m`, `1h30m`, `900s`).
@@ -626,13 +680,17 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
         return None;
     }
     while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         if num_len == 0 {
             return None;
         }
         let n: f64 = rest[..num_len].parse().ok()?;
         rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let factor = match &rest[..unit_len] {
             "h" => 3600.0,
             "m" => 60.0,
@@ -655,20 +713,44 @@ pub struct IgnoreTags {
 
 impl IgnoreTags {
     pub fn from_config(cfg: &ProviderConfig, env: &Env) -> IgnoreTags {
-        let mut keys: BTreeSet<String> = cfg.ignore_tags_keys.as_option().cloned().unwrap_or_default().into_iter().collect();
-        let mut key_prefixes = cfg.ignore_tags_key_prefixes.as_option().cloned().unwrap_or_default();
+        let mut keys: BTreeSet<String> = cfg
+            .ignore_tags_keys
+            .as_option()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        let mut key_prefixes = cfg
+            .ignore_tags_key_prefixes
+            .as_option()
+            .cloned()
+            .unwrap_or_default();
         // hashicorp/aws also reads these two variables (comma-separated).
         if let Some(v) = env.get("TF_AWS_IGNORE_TAGS_KEYS") {
-            keys.extend(v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned));
+            keys.extend(
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned),
+            );
         }
         if let Some(v) = env.get("TF_AWS_IGNORE_TAGS_KEY_PREFIXES") {
-            key_prefixes.extend(v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned));
+            key_prefixes.extend(
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned),
+            );
         }
         IgnoreTags { keys, key_prefixes }
     }
 
     pub fn ignores(&self, key: &str) -> bool {
-        self.keys.contains(key) || self.key_prefixes.iter().any(|p| key.starts_with(p.as_str()))
+        self.keys.contains(key)
+            || self
+                .key_prefixes
+                .iter()
+                .any(|p| key.starts_with(p.as_str()))
     }
 }
 
@@ -678,8 +760,12 @@ pub fn is_region_format(region: &str) -> bool {
     parts.len() >= 3
         && parts[0].len() == 2
         && parts[0].chars().all(|c| c.is_ascii_lowercase())
-        && parts[1..parts.len() - 1].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
-        && parts.last().is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        && parts[1..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts
+            .last()
+            .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Why `text` is not a usable endpoint URL, if it is not: it needs an `http` or `https`
@@ -695,8 +781,12 @@ pub fn endpoint_problem(text: &str) -> Option<String> {
                     None
                 }
             }
-            (Some(s), _) if s != "http" && s != "https" => Some(format!("its scheme {s:?} is not http or https")),
-            (None, _) => Some("it has no scheme (write http://host:port or https://host)".to_owned()),
+            (Some(s), _) if s != "http" && s != "https" => {
+                Some(format!("its scheme {s:?} is not http or https"))
+            }
+            (None, _) => {
+                Some("it has no scheme (write http://host:port or https://host)".to_owned())
+            }
             _ => Some("it has no host".to_owned()),
         },
     }

@@ -82,12 +82,21 @@ fn keys_provider(keys: &StaticKeys, name: &'static str) -> SharedCredentialsProv
 impl CredentialPlan {
     #[allow(deprecated)]
     fn profile_files(&self) -> ProfileFiles {
-        let mut b = ProfileFiles::builder();
-        for f in &self.config_files {
-            b = b.with_file(ProfileFileKind::Config, f);
-        }
-        for f in &self.credentials_files {
-            b = b.with_file(ProfileFileKind::Credentials, f);
+        // Missing files are normal (most machines have no ~/.aws); aws-config refuses explicit
+        // paths that do not exist, so those are given as empty contents. The empty config
+        // contents first also keep the set non-empty, which aws-config requires.
+        let mut b = ProfileFiles::builder().with_contents(ProfileFileKind::Config, "");
+        for (kind, files) in [
+            (ProfileFileKind::Config, &self.config_files),
+            (ProfileFileKind::Credentials, &self.credentials_files),
+        ] {
+            for f in files {
+                b = if f.is_file() {
+                    b.with_file(kind, f)
+                } else {
+                    b.with_contents(kind, "")
+                };
+            }
         }
         b.build()
     }
@@ -107,7 +116,9 @@ impl CredentialPlan {
             CredentialSource::Profile(name) => {
                 let conf = self.loader().profile_name(name).load().await;
                 conf.credentials_provider().ok_or_else(|| {
-                    CredentialsError::not_loaded(format!("profile {name:?} provides no credentials"))
+                    CredentialsError::not_loaded(format!(
+                        "profile {name:?} provides no credentials"
+                    ))
                 })?
             }
             CredentialSource::DefaultChain { profile } => {
@@ -116,14 +127,17 @@ impl CredentialPlan {
                     loader = loader.profile_name(p);
                 }
                 let conf = loader.load().await;
-                conf.credentials_provider()
-                    .ok_or_else(|| CredentialsError::not_loaded("no credential source is configured"))?
+                conf.credentials_provider().ok_or_else(|| {
+                    CredentialsError::not_loaded("no credential source is configured")
+                })?
             }
         };
         if let Some(w) = &self.web_identity {
             let token_file = match (&w.token_file, &w.token) {
                 (Some(f), _) => f.clone(),
-                (None, Some(token)) => write_token_file(token).map_err(CredentialsError::provider_error)?,
+                (None, Some(token)) => {
+                    write_token_file(token).map_err(CredentialsError::provider_error)?
+                }
                 (None, None) => {
                     return Err(CredentialsError::invalid_configuration(
                         "assume_role_with_web_identity needs web_identity_token or web_identity_token_file",
@@ -132,13 +146,13 @@ impl CredentialPlan {
             };
             let pc = aws_config::provider_config::ProviderConfig::without_region()
                 .with_region(Some(Region::new(self.region.clone())));
-            let mut b = WebIdentityTokenCredentialsProvider::builder().configure(&pc).static_configuration(
-                StaticConfiguration {
+            let mut b = WebIdentityTokenCredentialsProvider::builder()
+                .configure(&pc)
+                .static_configuration(StaticConfiguration {
                     web_identity_token_file: token_file,
                     role_arn: w.role_arn.clone(),
                     session_name: w.session_name.clone().unwrap_or_else(default_session_name),
-                },
-            );
+                });
             if let Some(p) = &w.policy {
                 b = b.policy(p.clone());
             }
@@ -155,7 +169,11 @@ impl CredentialPlan {
             let sts = sts.load().await;
             let mut b = AssumeRoleProvider::builder(role.role_arn.clone())
                 .region(Region::new(self.region.clone()))
-                .session_name(role.session_name.clone().unwrap_or_else(default_session_name))
+                .session_name(
+                    role.session_name
+                        .clone()
+                        .unwrap_or_else(default_session_name),
+                )
                 .configure(&sts);
             if let Some(x) = &role.external_id {
                 b = b.external_id(x.clone());
@@ -179,7 +197,9 @@ impl CredentialPlan {
 }
 
 fn default_session_name() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     format!("terraform-provider-ivschat-{secs}")
 }
 
@@ -187,7 +207,11 @@ fn default_session_name() -> String {
 /// tokens from files only).
 fn write_token_file(token: &str) -> std::io::Result<PathBuf> {
     use std::io::Write;
-    let path = std::env::temp_dir().join(format!("ivschat-provider-web-identity-{}-{}", std::process::id(), fastrand::u64(..)));
+    let path = std::env::temp_dir().join(format!(
+        "ivschat-provider-web-identity-{}-{}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -208,7 +232,10 @@ pub struct LazyCredentials {
 
 impl LazyCredentials {
     pub fn new(plan: CredentialPlan) -> LazyCredentials {
-        LazyCredentials { plan, built: OnceCell::new() }
+        LazyCredentials {
+            plan,
+            built: OnceCell::new(),
+        }
     }
 
     pub fn plan(&self) -> &CredentialPlan {
@@ -218,7 +245,9 @@ impl LazyCredentials {
 
 impl fmt::Debug for LazyCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LazyCredentials").field("plan", &self.plan).finish_non_exhaustive()
+        f.debug_struct("LazyCredentials")
+            .field("plan", &self.plan)
+            .finish_non_exhaustive()
     }
 }
 
@@ -228,7 +257,10 @@ impl ProvideCredentials for LazyCredentials {
         Self: 'a,
     {
         provider::future::ProvideCredentials::new(async move {
-            let built = self.built.get_or_init(|| async { self.plan.build().await.map_err(|e| e.to_string()) }).await;
+            let built = self
+                .built
+                .get_or_init(|| async { self.plan.build().await.map_err(|e| e.to_string()) })
+                .await;
             match built {
                 Ok(p) => p.provide_credentials().await,
                 Err(e) => Err(CredentialsError::not_loaded(e.clone())),
@@ -258,7 +290,10 @@ mod tests {
         };
         let lazy = LazyCredentials::new(plan);
         let printed = format!("{lazy:?}");
-        assert!(!printed.contains("very-secret") && !printed.contains("AKIDEXAMPLE"), "{printed}");
+        assert!(
+            !printed.contains("very-secret") && !printed.contains("AKIDEXAMPLE"),
+            "{printed}"
+        );
         let creds = lazy.provide_credentials().await.unwrap();
         assert_eq!(creds.access_key_id(), "AKIDEXAMPLE");
     }
@@ -267,7 +302,11 @@ mod tests {
     async fn a_profile_is_read_from_the_given_files_on_first_use() {
         let dir = tempfile::tempdir().unwrap();
         let creds_file = dir.path().join("credentials");
-        std::fs::write(&creds_file, "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = s\n").unwrap();
+        std::fs::write(
+            &creds_file,
+            "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = s\n",
+        )
+        .unwrap();
         let plan = CredentialPlan {
             source: CredentialSource::Profile("dev".into()),
             web_identity: None,
@@ -277,7 +316,10 @@ mod tests {
             credentials_files: vec![creds_file],
             sts_endpoint: None,
         };
-        let creds = LazyCredentials::new(plan).provide_credentials().await.unwrap();
+        let creds = LazyCredentials::new(plan)
+            .provide_credentials()
+            .await
+            .unwrap();
         assert_eq!(creds.access_key_id(), "AKIDDEV");
     }
 }

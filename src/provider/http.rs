@@ -13,21 +13,39 @@ use crate::diagnostics::Diagnostic;
 use crate::value::Path;
 
 fn proxy(url: &str, attr: &str, https: bool) -> Result<ProxyConfig, Diagnostic> {
-    let made = if https { ProxyConfig::https(url) } else { ProxyConfig::http(url) };
+    let made = if https {
+        ProxyConfig::https(url)
+    } else {
+        ProxyConfig::http(url)
+    };
     made.map_err(|e| {
-        Diagnostic::error("Invalid Proxy URL", format!("{attr} {url:?} is not a usable proxy URL: {e}."))
-            .at(Path::attr(attr))
+        Diagnostic::error(
+            "Invalid Proxy URL",
+            format!("{attr} {url:?} is not a usable proxy URL: {e}."),
+        )
+        .at(Path::attr(attr))
     })
 }
 
 /// `None`: the SDK's default client (which honours the proxy environment variables).
-pub(super) fn build(cfg: &ProviderConfig, env: &Env) -> Result<Option<SharedHttpClient>, Diagnostic> {
+pub(super) fn build(
+    cfg: &ProviderConfig,
+    env: &Env,
+) -> Result<Option<SharedHttpClient>, Diagnostic> {
     let ca_path = match &cfg.custom_ca_bundle {
         Setting::Set(p) if !p.is_empty() => Some((p.clone(), true)),
         _ => env.get("AWS_CA_BUNDLE").map(|p| (p.to_owned(), false)),
     };
-    let http_proxy = cfg.http_proxy.as_option().filter(|s| !s.is_empty()).cloned();
-    let https_proxy = cfg.https_proxy.as_option().filter(|s| !s.is_empty()).cloned();
+    let http_proxy = cfg
+        .http_proxy
+        .as_option()
+        .filter(|s| !s.is_empty())
+        .cloned();
+    let https_proxy = cfg
+        .https_proxy
+        .as_option()
+        .filter(|s| !s.is_empty())
+        .cloned();
     if ca_path.is_none() && http_proxy.is_none() && https_proxy.is_none() {
         return Ok(None);
     }
@@ -42,10 +60,16 @@ pub(super) fn build(cfg: &ProviderConfig, env: &Env) -> Result<Option<SharedHttp
         })?;
         trust = trust.with_pem_certificate(pem);
     }
-    let tls_context = TlsContext::builder().with_trust_store(trust).build().map_err(|e| {
-        Diagnostic::error("Invalid CA Bundle", format!("The CA bundle cannot be used: {e}."))
+    let tls_context = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .map_err(|e| {
+            Diagnostic::error(
+                "Invalid CA Bundle",
+                format!("The CA bundle cannot be used: {e}."),
+            )
             .at(Path::attr("custom_ca_bundle"))
-    })?;
+        })?;
     let no_proxy = cfg.no_proxy.as_option().filter(|s| !s.is_empty()).cloned();
     // One proxy config: https_proxy for https, http_proxy for http (hashicorp/aws semantics).
     let proxy_config = match (&http_proxy, &https_proxy) {
@@ -53,7 +77,11 @@ pub(super) fn build(cfg: &ProviderConfig, env: &Env) -> Result<Option<SharedHttp
         (Some(h), None) => Some(proxy(h, "http_proxy", false)?),
         (None, Some(s)) => Some(proxy(s, "https_proxy", true)?),
         (Some(h), Some(s)) if h == s => Some(ProxyConfig::all(h.as_str()).map_err(|e| {
-            Diagnostic::error("Invalid Proxy URL", format!("{h:?} is not a usable proxy URL: {e}.")).at(Path::attr("http_proxy"))
+            Diagnostic::error(
+                "Invalid Proxy URL",
+                format!("{h:?} is not a usable proxy URL: {e}."),
+            )
+            .at(Path::attr("http_proxy"))
         })?),
         (Some(_), Some(s)) => Some(proxy(s, "https_proxy", true)?),
     };
@@ -72,7 +100,9 @@ pub(super) fn build(cfg: &ProviderConfig, env: &Env) -> Result<Option<SharedHttp
         if let Some(p) = &proxy_config {
             b = b.proxy_config(p.clone());
         }
-        b.tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc)).tls_context(tls_context.clone()).build()
+        b.tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+            .tls_context(tls_context.clone())
+            .build()
     });
     Ok(Some(client))
 }
@@ -80,7 +110,10 @@ pub(super) fn build(cfg: &ProviderConfig, env: &Env) -> Result<Option<SharedHttp
 /// Validation of the proxy settings' shape (ValidateProviderConfig).
 pub(super) fn validate_proxy(name: &str, value: &str) -> Option<Diagnostic> {
     endpoint_problem(value).map(|why| {
-        Diagnostic::error("Invalid Attribute Value", format!("{name} {value:?} is not a proxy URL: {why}."))
-            .at(Path::attr(name))
+        Diagnostic::error(
+            "Invalid Attribute Value",
+            format!("{name} {value:?} is not a proxy URL: {why}."),
+        )
+        .at(Path::attr(name))
     })
 }

@@ -99,7 +99,10 @@ impl ProviderData {
             Some(r) => r.to_owned(),
             None => self.region()?.to_owned(),
         };
-        let mut clients = self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut clients = self
+            .clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(c) = clients.get(&region) {
             return Ok(c.clone());
         }
@@ -119,7 +122,10 @@ impl ProviderData {
             )
             .use_fips(self.use_fips)
             .use_dual_stack(self.use_dualstack)
-            .app_name(aws_sdk_ivschat::config::AppName::new("terraform-provider-ivschat").map_err(Diagnostic::bug)?);
+            .app_name(
+                aws_sdk_ivschat::config::AppName::new("terraform-provider-ivschat")
+                    .map_err(Diagnostic::bug)?,
+            );
         if let Setting::Set((url, _)) = &self.endpoint {
             b = b.endpoint_url(url.clone());
         }
@@ -192,21 +198,34 @@ impl ProviderData {
         }
         for (name, u) in [
             ("use_fips_endpoint", cfg.use_fips_endpoint.is_unknown()),
-            ("use_dualstack_endpoint", cfg.use_dualstack_endpoint.is_unknown()),
+            (
+                "use_dualstack_endpoint",
+                cfg.use_dualstack_endpoint.is_unknown(),
+            ),
             ("custom_ca_bundle", cfg.custom_ca_bundle.is_unknown()),
             ("http_proxy", cfg.http_proxy.is_unknown()),
             ("https_proxy", cfg.https_proxy.is_unknown()),
             ("insecure", cfg.insecure.is_unknown()),
-            ("assume_role", cfg.assume_role.iter().any(|r| r != &role_known_check(r))),
+            (
+                "assume_role",
+                cfg.assume_role.iter().any(|r| r != &role_known_check(r)),
+            ),
         ] {
             if u {
                 unknown.push(name);
             }
         }
-        let sts_region = region.as_option().cloned().unwrap_or_else(|| "us-east-1".to_owned());
+        let sts_region = region
+            .as_option()
+            .cloned()
+            .unwrap_or_else(|| "us-east-1".to_owned());
         let credentials = match credential_source(cfg, env) {
             Setting::Set(source) => {
-                let roles = cfg.assume_role.iter().filter_map(role_plan).collect::<Result<Vec<_>, _>>();
+                let roles = cfg
+                    .assume_role
+                    .iter()
+                    .filter_map(role_plan)
+                    .collect::<Result<Vec<_>, _>>();
                 let roles = match roles {
                     Ok(r) => r,
                     Err(d) => {
@@ -216,12 +235,19 @@ impl ProviderData {
                 };
                 let plan = CredentialPlan {
                     source,
-                    web_identity: cfg.assume_role_with_web_identity.as_ref().and_then(web_identity_plan),
+                    web_identity: cfg
+                        .assume_role_with_web_identity
+                        .as_ref()
+                        .and_then(web_identity_plan),
                     roles,
                     region: sts_region,
                     config_files: config_files.clone(),
                     credentials_files: credentials_files.clone(),
-                    sts_endpoint: cfg.endpoint_sts.as_option().filter(|s| !s.is_empty()).cloned(),
+                    sts_endpoint: cfg
+                        .endpoint_sts
+                        .as_option()
+                        .filter(|s| !s.is_empty())
+                        .cloned(),
                 };
                 Setting::Set(SharedCredentialsProvider::new(LazyCredentials::new(plan)))
             }
@@ -241,10 +267,17 @@ impl ProviderData {
         let mut retry = client::RetryPolicy::default();
         if let Setting::Set(n) = cfg.max_retries {
             retry.max_retries = u32::try_from(n.max(0)).unwrap_or(u32::MAX);
-        } else if let Some(n) = env.get("AWS_MAX_ATTEMPTS").and_then(|v| v.parse::<u32>().ok()) {
+        } else if let Some(n) = env
+            .get("AWS_MAX_ATTEMPTS")
+            .and_then(|v| v.parse::<u32>().ok())
+        {
             retry.max_retries = n.saturating_sub(1);
         }
-        let mode = cfg.retry_mode.as_option().cloned().or_else(|| env.get("AWS_RETRY_MODE").map(str::to_owned));
+        let mode = cfg
+            .retry_mode
+            .as_option()
+            .cloned()
+            .or_else(|| env.get("AWS_RETRY_MODE").map(str::to_owned));
         if let Some(m) = mode {
             retry.adaptive = m != "standard";
         }
@@ -264,9 +297,17 @@ impl ProviderData {
             endpoint,
             credentials,
             use_fips: cfg.use_fips_endpoint.as_option().copied().unwrap_or(false)
-                || env.get("AWS_USE_FIPS_ENDPOINT").is_some_and(|v| v.eq_ignore_ascii_case("true")),
-            use_dualstack: cfg.use_dualstack_endpoint.as_option().copied().unwrap_or(false)
-                || env.get("AWS_USE_DUALSTACK_ENDPOINT").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+                || env
+                    .get("AWS_USE_FIPS_ENDPOINT")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            use_dualstack: cfg
+                .use_dualstack_endpoint
+                .as_option()
+                .copied()
+                .unwrap_or(false)
+                || env
+                    .get("AWS_USE_DUALSTACK_ENDPOINT")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("true")),
             http_client,
             unknown,
             retry,
@@ -281,7 +322,10 @@ impl ProviderData {
     /// Data with only a region, for unit tests of plan hooks.
     #[cfg(test)]
     pub(crate) fn for_tests(region: Setting<String>) -> ProviderData {
-        let mut cfg = ProviderConfig { region: region.clone(), ..ProviderConfig::default() };
+        let mut cfg = ProviderConfig {
+            region: region.clone(),
+            ..ProviderConfig::default()
+        };
         cfg.access_key = Setting::Set("AKIDTEST".into());
         cfg.secret_key = Setting::Set("secret".into());
         let mut d = ProviderData::from_config(&cfg, &Env::default()).expect("test config is valid");
@@ -292,7 +336,10 @@ impl ProviderData {
     #[cfg(test)]
     pub(crate) fn with_tags(mut self, default_tags: Value, ignore: IgnoreTags) -> ProviderData {
         self.default_tags = match &default_tags {
-            Value::Map(m) => m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned()))).collect(),
+            Value::Map(m) => m
+                .iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned())))
+                .collect(),
             _ => BTreeMap::new(),
         };
         self.default_tags_value = default_tags;
@@ -303,16 +350,34 @@ impl ProviderData {
 
 /// The role with only its unknown-ness kept, to detect unknown assume_role settings.
 fn role_known_check(r: &config::AssumeRole) -> config::AssumeRole {
-    let k = |s: &Setting<String>| if s.is_unknown() { Setting::Unset } else { s.clone() };
+    let k = |s: &Setting<String>| {
+        if s.is_unknown() {
+            Setting::Unset
+        } else {
+            s.clone()
+        }
+    };
     config::AssumeRole {
         role_arn: k(&r.role_arn),
         session_name: k(&r.session_name),
         external_id: k(&r.external_id),
         duration: k(&r.duration),
         policy: k(&r.policy),
-        policy_arns: if r.policy_arns.is_unknown() { Setting::Unset } else { r.policy_arns.clone() },
-        tags: if r.tags.is_unknown() { Setting::Unset } else { r.tags.clone() },
-        transitive_tag_keys: if r.transitive_tag_keys.is_unknown() { Setting::Unset } else { r.transitive_tag_keys.clone() },
+        policy_arns: if r.policy_arns.is_unknown() {
+            Setting::Unset
+        } else {
+            r.policy_arns.clone()
+        },
+        tags: if r.tags.is_unknown() {
+            Setting::Unset
+        } else {
+            r.tags.clone()
+        },
+        transitive_tag_keys: if r.transitive_tag_keys.is_unknown() {
+            Setting::Unset
+        } else {
+            r.transitive_tag_keys.clone()
+        },
         source_identity: k(&r.source_identity),
     }
 }
@@ -326,19 +391,29 @@ fn role_plan(r: &config::AssumeRole) -> Option<Result<RolePlan, Diagnostic>> {
             None => {
                 return Some(Err(Diagnostic::error(
                     "Invalid Attribute Value",
-                    format!("assume_role duration {d:?} is not a duration such as \"1h\" or \"15m\"."),
+                    format!(
+                        "assume_role duration {d:?} is not a duration such as \"1h\" or \"15m\"."
+                    ),
                 )));
             }
         },
     };
     Some(Ok(RolePlan {
         role_arn: arn.clone(),
-        session_name: r.session_name.as_option().filter(|s| !s.is_empty()).cloned(),
+        session_name: r
+            .session_name
+            .as_option()
+            .filter(|s| !s.is_empty())
+            .cloned(),
         external_id: r.external_id.as_option().filter(|s| !s.is_empty()).cloned(),
         duration,
         policy: r.policy.as_option().filter(|s| !s.is_empty()).cloned(),
         policy_arns: r.policy_arns.as_option().cloned().unwrap_or_default(),
-        tags: r.tags.as_option().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default(),
+        tags: r
+            .tags
+            .as_option()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
     }))
 }
 
@@ -346,9 +421,21 @@ fn web_identity_plan(w: &config::WebIdentity) -> Option<WebIdentityPlan> {
     let arn = w.role_arn.as_option().filter(|a| !a.is_empty())?;
     Some(WebIdentityPlan {
         role_arn: arn.clone(),
-        session_name: w.session_name.as_option().filter(|s| !s.is_empty()).cloned(),
-        token: w.web_identity_token.as_option().filter(|s| !s.is_empty()).cloned(),
-        token_file: w.web_identity_token_file.as_option().filter(|s| !s.is_empty()).map(std::path::PathBuf::from),
+        session_name: w
+            .session_name
+            .as_option()
+            .filter(|s| !s.is_empty())
+            .cloned(),
+        token: w
+            .web_identity_token
+            .as_option()
+            .filter(|s| !s.is_empty())
+            .cloned(),
+        token_file: w
+            .web_identity_token_file
+            .as_option()
+            .filter(|s| !s.is_empty())
+            .map(std::path::PathBuf::from),
         policy: w.policy.as_option().filter(|s| !s.is_empty()).cloned(),
         policy_arns: w.policy_arns.as_option().cloned().unwrap_or_default(),
     })

@@ -33,7 +33,10 @@ pub struct Pacer {
 
 impl Pacer {
     pub fn new(rates: RateLimits) -> Pacer {
-        Pacer { rates, buckets: Mutex::new(HashMap::new()) }
+        Pacer {
+            rates,
+            buckets: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn rates(&self) -> &RateLimits {
@@ -43,15 +46,24 @@ impl Pacer {
     /// The spacing between two calls of `op`.
     pub fn interval(&self, op: Operation) -> Duration {
         let rate = op.class().rate(&self.rates);
-        if rate.is_finite() && rate > 0.0 { Duration::from_secs_f64(1.0 / rate) } else { Duration::ZERO }
+        if rate.is_finite() && rate > 0.0 {
+            Duration::from_secs_f64(1.0 / rate)
+        } else {
+            Duration::ZERO
+        }
     }
 
     /// Reserves the next slot for `op` in `region` and returns when it starts (now or later).
     pub fn reserve(&self, region: &str, op: Operation) -> Instant {
         let now = Instant::now();
         let interval = self.interval(op);
-        let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let bucket = buckets.entry((region.to_owned(), op)).or_insert(Bucket { next: now });
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let bucket = buckets
+            .entry((region.to_owned(), op))
+            .or_insert(Bucket { next: now });
         let start = bucket.next.max(now);
         bucket.next = start + interval;
         start
@@ -68,8 +80,13 @@ impl Pacer {
     /// whole process slows down rather than each caller retrying on its own.
     pub fn pause(&self, region: &str, op: Operation, pause: Duration) {
         let until = Instant::now() + pause;
-        let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let bucket = buckets.entry((region.to_owned(), op)).or_insert(Bucket { next: until });
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let bucket = buckets
+            .entry((region.to_owned(), op))
+            .or_insert(Bucket { next: until });
         if bucket.next < until {
             bucket.next = until;
         }
@@ -126,9 +143,18 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn configured_rates_override_the_quotas() {
-        let pacer = Pacer::new(RateLimits { room: 2.0, ..RateLimits::default() });
-        assert_eq!(pacer.interval(Operation::UpdateRoom), Duration::from_millis(500));
-        assert_eq!(pacer.interval(Operation::TagResource), Duration::from_millis(100));
+        let pacer = Pacer::new(RateLimits {
+            room: 2.0,
+            ..RateLimits::default()
+        });
+        assert_eq!(
+            pacer.interval(Operation::UpdateRoom),
+            Duration::from_millis(500)
+        );
+        assert_eq!(
+            pacer.interval(Operation::TagResource),
+            Duration::from_millis(100)
+        );
     }
 
     #[tokio::test(start_paused = true)]

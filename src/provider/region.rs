@@ -77,10 +77,18 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn object(region: Value) -> Value {
-        Value::Object(BTreeMap::from([("region".to_owned(), region), ("name".to_owned(), Value::string("x"))]))
+        Value::Object(BTreeMap::from([
+            ("region".to_owned(), region),
+            ("name".to_owned(), Value::string("x")),
+        ]))
     }
 
-    fn run(provider: Option<&ProviderData>, config: Value, prior: Value, plan: Value) -> (Value, Vec<Path>, Diagnostics) {
+    fn run(
+        provider: Option<&ProviderData>,
+        config: Value,
+        prior: Value,
+        plan: Value,
+    ) -> (Value, Vec<Path>, Diagnostics) {
         let mut plan = plan;
         let mut rr = vec![Path::attr("region")];
         let mut diags = Diagnostics::new();
@@ -99,8 +107,12 @@ mod tests {
     #[test]
     fn null_region_plans_the_provider_region_without_replacement() {
         let data = ProviderData::for_tests(Setting::Set("eu-west-1".into()));
-        let (plan, rr, diags) =
-            run(Some(&data), object(Value::Null), object(Value::string("eu-west-1")), object(Value::unknown()));
+        let (plan, rr, diags) = run(
+            Some(&data),
+            object(Value::Null),
+            object(Value::string("eu-west-1")),
+            object(Value::unknown()),
+        );
         assert_eq!(plan.attr("region"), Some(&Value::string("eu-west-1")));
         assert!(rr.is_empty(), "{rr:?}");
         assert!(diags.is_empty());
@@ -109,8 +121,12 @@ mod tests {
     #[test]
     fn a_new_provider_region_replaces() {
         let data = ProviderData::for_tests(Setting::Set("eu-west-1".into()));
-        let (plan, rr, _) =
-            run(Some(&data), object(Value::Null), object(Value::string("us-east-1")), object(Value::unknown()));
+        let (plan, rr, _) = run(
+            Some(&data),
+            object(Value::Null),
+            object(Value::string("us-east-1")),
+            object(Value::unknown()),
+        );
         assert_eq!(plan.attr("region"), Some(&Value::string("eu-west-1")));
         assert_eq!(rr, vec![Path::attr("region")]);
     }
@@ -118,7 +134,12 @@ mod tests {
     #[test]
     fn unknown_provider_region_plans_unknown() {
         let data = ProviderData::for_tests(Setting::Unknown);
-        let (plan, _, diags) = run(Some(&data), object(Value::Null), Value::Null, object(Value::unknown()));
+        let (plan, _, diags) = run(
+            Some(&data),
+            object(Value::Null),
+            Value::Null,
+            object(Value::unknown()),
+        );
         assert!(plan.attr("region").unwrap().is_unknown());
         assert!(diags.is_empty());
     }
@@ -134,8 +155,16 @@ mod tests {
         );
         assert_eq!(plan.attr("region"), Some(&Value::string("us-west-2")));
         let none = ProviderData::for_tests(Setting::Unset);
-        let (_, _, diags) = run(Some(&none), object(Value::Null), Value::Null, object(Value::unknown()));
+        let (_, _, diags) = run(
+            Some(&none),
+            object(Value::Null),
+            Value::Null,
+            object(Value::unknown()),
+        );
         assert!(diags.has_errors());
-        assert_eq!(diags.iter().next().unwrap().path, Some(Path::attr("region")));
+        assert_eq!(
+            diags.iter().next().unwrap().path,
+            Some(Path::attr("region"))
+        );
     }
 }

@@ -5,7 +5,9 @@ use crate::schema::{Attribute, Block, IntBetween, NestedBlock, OneOf, Schema, Si
 use crate::value::{Path, Value};
 
 use super::block_attr;
-use super::config::{ProviderConfig, RateLimits, Setting, endpoint_problem, is_region_format, parse_duration};
+use super::config::{
+    ProviderConfig, RateLimits, Setting, endpoint_problem, is_region_format, parse_duration,
+};
 use super::http::validate_proxy;
 use super::tags::tag_map_validator;
 
@@ -92,33 +94,45 @@ pub(super) fn provider_schema() -> Schema {
 /// Rules across attributes, with diagnostics at the attribute at fault.
 pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
     let cfg = ProviderConfig::from_value(config);
-    let skip_region = config.attr("skip_region_validation").and_then(Value::as_bool).unwrap_or(false);
-    if let (Setting::Set(r), false) = (&cfg.region, skip_region) {
-        if !is_region_format(r) {
-            diags.push(
-                Diagnostic::error(
-                    "Invalid AWS Region",
-                    format!("region {r:?} is not an AWS region name such as \"us-east-1\". Set skip_region_validation = true to use another name (for an emulator)."),
-                )
-                .at(Path::attr("region")),
-            );
-        }
+    let skip_region = config
+        .attr("skip_region_validation")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if let (Setting::Set(r), false) = (&cfg.region, skip_region)
+        && !is_region_format(r)
+    {
+        diags.push(
+            Diagnostic::error(
+                "Invalid AWS Region",
+                format!("region {r:?} is not an AWS region name such as \"us-east-1\". Set skip_region_validation = true to use another name (for an emulator)."),
+            )
+            .at(Path::attr("region")),
+        );
     }
     match (&cfg.access_key, &cfg.secret_key) {
         (Setting::Set(_), Setting::Unset) => diags.push(
-            Diagnostic::error("Missing Secret Key", "access_key is set without secret_key: set both, or neither.")
-                .at(Path::attr("secret_key")),
+            Diagnostic::error(
+                "Missing Secret Key",
+                "access_key is set without secret_key: set both, or neither.",
+            )
+            .at(Path::attr("secret_key")),
         ),
         (Setting::Unset, Setting::Set(_)) => diags.push(
-            Diagnostic::error("Missing Access Key", "secret_key is set without access_key: set both, or neither.")
-                .at(Path::attr("access_key")),
+            Diagnostic::error(
+                "Missing Access Key",
+                "secret_key is set without access_key: set both, or neither.",
+            )
+            .at(Path::attr("access_key")),
         ),
         _ => {}
     }
     if cfg.token.is_set() && !cfg.access_key.is_set() && !cfg.access_key.is_unknown() {
         diags.push(
-            Diagnostic::error("Session Token Without Keys", "token is set without access_key and secret_key; it is only used with them.")
-                .at(Path::attr("token")),
+            Diagnostic::error(
+                "Session Token Without Keys",
+                "token is set without access_key and secret_key; it is only used with them.",
+            )
+            .at(Path::attr("token")),
         );
     }
     if cfg.profile.is_set() && cfg.access_key.is_set() && cfg.secret_key.is_set() {
@@ -130,26 +144,34 @@ pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
             .at(Path::attr("profile")),
         );
     }
-    for (attr, setting) in [("ivschat", &cfg.endpoint_ivschat), ("sts", &cfg.endpoint_sts)] {
+    for (attr, setting) in [
+        ("ivschat", &cfg.endpoint_ivschat),
+        ("sts", &cfg.endpoint_sts),
+    ] {
         if let Setting::Set(url) = setting {
             if url.is_empty() {
                 continue;
             }
             if let Some(why) = endpoint_problem(url) {
                 diags.push(
-                    Diagnostic::error("Invalid Endpoint URL", format!("endpoints.{attr} {url:?} is not usable: {why}."))
-                        .at(block_attr("endpoints", attr)),
+                    Diagnostic::error(
+                        "Invalid Endpoint URL",
+                        format!("endpoints.{attr} {url:?} is not usable: {why}."),
+                    )
+                    .at(block_attr("endpoints", attr)),
                 );
             }
         }
     }
-    for (name, setting) in [("http_proxy", &cfg.http_proxy), ("https_proxy", &cfg.https_proxy)] {
-        if let Setting::Set(url) = setting {
-            if !url.is_empty() {
-                if let Some(d) = validate_proxy(name, url) {
-                    diags.push(d);
-                }
-            }
+    for (name, setting) in [
+        ("http_proxy", &cfg.http_proxy),
+        ("https_proxy", &cfg.https_proxy),
+    ] {
+        if let Setting::Set(url) = setting
+            && !url.is_empty()
+            && let Some(d) = validate_proxy(name, url)
+        {
+            diags.push(d);
         }
     }
     if cfg.insecure.as_option() == Some(&true) {
@@ -167,24 +189,37 @@ pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
             match parse_duration(d) {
                 Some(dur) if (900..=43_200).contains(&dur.as_secs()) => {}
                 Some(_) => diags.push(
-                    Diagnostic::error("Invalid Attribute Value", format!("duration {d:?} must be between 15m and 12h."))
-                        .at(at("duration")),
+                    Diagnostic::error(
+                        "Invalid Attribute Value",
+                        format!("duration {d:?} must be between 15m and 12h."),
+                    )
+                    .at(at("duration")),
                 ),
                 None => diags.push(
-                    Diagnostic::error("Invalid Attribute Value", format!("duration {d:?} is not a duration such as \"1h\" or \"15m\"."))
-                        .at(at("duration")),
+                    Diagnostic::error(
+                        "Invalid Attribute Value",
+                        format!("duration {d:?} is not a duration such as \"1h\" or \"15m\"."),
+                    )
+                    .at(at("duration")),
                 ),
             }
         }
-        if let Setting::Set(arn) = &role.role_arn {
-            if !arn.is_empty() && !arn.starts_with("arn:") {
-                diags.push(
-                    Diagnostic::error("Invalid Attribute Value", format!("role_arn {arn:?} is not an ARN."))
-                        .at(at("role_arn")),
-                );
-            }
+        if let Setting::Set(arn) = &role.role_arn
+            && !arn.is_empty()
+            && !arn.starts_with("arn:")
+        {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid Attribute Value",
+                    format!("role_arn {arn:?} is not an ARN."),
+                )
+                .at(at("role_arn")),
+            );
         }
-        for (name, set) in [("transitive_tag_keys", role.transitive_tag_keys.is_set()), ("source_identity", role.source_identity.is_set())] {
+        for (name, set) in [
+            ("transitive_tag_keys", role.transitive_tag_keys.is_set()),
+            ("source_identity", role.source_identity.is_set()),
+        ] {
             if set {
                 diags.push(
                     Diagnostic::warning("Argument Ignored", format!("{name} is not supported by the AWS SDK for Rust's role provider and is ignored."))
@@ -196,7 +231,13 @@ pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
     if let Some(w) = &cfg.assume_role_with_web_identity {
         let at = |a: &str| block_attr("assume_role_with_web_identity", a);
         if w.role_arn.as_option().is_none_or(String::is_empty) && !w.role_arn.is_unknown() {
-            diags.push(Diagnostic::error("Missing Role ARN", "assume_role_with_web_identity needs role_arn.").at(at("role_arn")));
+            diags.push(
+                Diagnostic::error(
+                    "Missing Role ARN",
+                    "assume_role_with_web_identity needs role_arn.",
+                )
+                .at(at("role_arn")),
+            );
         }
         let token = w.web_identity_token.is_set() || w.web_identity_token.is_unknown();
         let file = w.web_identity_token_file.is_set() || w.web_identity_token_file.is_unknown();
@@ -213,7 +254,11 @@ pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
     let quotas = RateLimits::default();
     for (name, setting, quota) in [
         ("room", &cfg.rate_limits.room, quotas.room),
-        ("logging_configuration", &cfg.rate_limits.logging_configuration, quotas.logging_configuration),
+        (
+            "logging_configuration",
+            &cfg.rate_limits.logging_configuration,
+            quotas.logging_configuration,
+        ),
         ("tags", &cfg.rate_limits.tags, quotas.tags),
         ("chat_token", &cfg.rate_limits.chat_token, quotas.chat_token),
         ("messaging", &cfg.rate_limits.messaging, quotas.messaging),
@@ -245,10 +290,18 @@ mod tests {
     fn every_attribute_has_a_description() {
         fn check(block: &Block, path: &str) {
             for a in &block.attributes {
-                assert!(!a.description.is_empty(), "{path}{} has no description", a.name);
+                assert!(
+                    !a.description.is_empty(),
+                    "{path}{} has no description",
+                    a.name
+                );
             }
             for nb in &block.blocks {
-                assert!(!nb.block.description.is_empty(), "block {path}{} has no description", nb.name);
+                assert!(
+                    !nb.block.description.is_empty(),
+                    "block {path}{} has no description",
+                    nb.name
+                );
                 check(&nb.block, &format!("{path}{}.", nb.name));
             }
         }

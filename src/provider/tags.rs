@@ -21,14 +21,18 @@ pub const TAGS: &str = "tags";
 pub const TAGS_ALL: &str = "tags_all";
 
 fn check_tags(v: &Value) -> Result<(), String> {
-    let Some(entries) = v.entries() else { return Ok(()) };
+    let Some(entries) = v.entries() else {
+        return Ok(());
+    };
     for (k, val) in entries {
         let len = k.chars().count();
         if !(1..=128).contains(&len) {
             return Err(format!("key {k:?} of {len} characters"));
         }
         if k.to_ascii_lowercase().starts_with("aws:") {
-            return Err(format!("key {k:?}, which uses the reserved prefix \"aws:\""));
+            return Err(format!(
+                "key {k:?}, which uses the reserved prefix \"aws:\""
+            ));
         }
         if k == MARKER_TAG_KEY {
             return Err(format!("key {k:?}, which this provider reserves"));
@@ -106,10 +110,16 @@ pub fn plan_tags_all(req: &mut PlanRequest<'_, ProviderData>) {
         return;
     }
     let tags = req.plan.attr(TAGS).cloned().unwrap_or(Value::Null);
-    let defaults = req.provider.map_or(Value::Null, |d| d.default_tags_value().clone());
+    let defaults = req
+        .provider
+        .map_or(Value::Null, |d| d.default_tags_value().clone());
     let merged = merged_value(&defaults, &tags, req.provider);
     let prior = req.prior.attr(TAGS_ALL).cloned().unwrap_or(Value::Null);
-    let planned = if !prior.is_null() && merged.semantically_equal(&prior) { prior } else { merged };
+    let planned = if !prior.is_null() && merged.semantically_equal(&prior) {
+        prior
+    } else {
+        merged
+    };
     if let Some(slot) = req.plan.attr_mut(TAGS_ALL) {
         *slot = planned;
     }
@@ -135,16 +145,24 @@ pub fn tags_from_api(
     let tags: BTreeMap<String, String> = all
         .iter()
         .filter(|(k, v)| {
-            configured.is_some_and(|c| c.contains_key(*k)) || defaults.get(*k).is_none_or(|d| d != *v)
+            configured.is_some_and(|c| c.contains_key(*k))
+                || defaults.get(*k).is_none_or(|d| d != *v)
         })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let tags = if tags.is_empty() && configured.is_none() { None } else { Some(tags) };
+    let tags = if tags.is_empty() && configured.is_none() {
+        None
+    } else {
+        Some(tags)
+    };
     (tags, all)
 }
 
 /// What to send to AWS for a planned `tags_all`: every tag but ignored keys.
-pub fn tags_to_send(data: &ProviderData, tags_all: &BTreeMap<String, String>) -> HashMap<String, String> {
+pub fn tags_to_send(
+    data: &ProviderData,
+    tags_all: &BTreeMap<String, String>,
+) -> HashMap<String, String> {
     tags_all
         .iter()
         .filter(|(k, _)| k.as_str() != MARKER_TAG_KEY && !data.ignore_tags().ignores(k))
@@ -160,7 +178,11 @@ pub fn keys_to_remove(
     new: &HashMap<String, String>,
     api_has_marker: bool,
 ) -> Vec<String> {
-    let mut keys: Vec<String> = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
+    let mut keys: Vec<String> = old
+        .keys()
+        .filter(|k| !new.contains_key(*k))
+        .cloned()
+        .collect();
     if api_has_marker && new.len() >= MAX_TAGS {
         keys.push(MARKER_TAG_KEY.to_owned());
     }

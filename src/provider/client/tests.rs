@@ -1,1 +1,588 @@
+//! The client against a scripted HTTP connector, on a paused clock: retry classification,
+//! backoff, pacing, and the leak-safe create protocol.
+
+use std::sync::Mutex;
+
+use aws_config::BehaviorVersion;
+use aws_credential_types::Credentials;
+use aws_sdk_ivschat::config::retry::RetryConfig;
+use aws_smithy_runtime_api::client::http::{
+    HttpConnector, HttpConnectorFuture, SharedHttpConnector, http_client_fn,
+};
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::body::SdkBody;
+use aws_types::region::Region;
+use tokio::time::Instant;
+
 use super::*;
+
+#[derive(Clone, Debug)]
+struct Recorded {
+    uri: String,
+    body: String,
+    at: Instant,
+}
+
+impl Recorded {
+    fn operation(&self) -> String {
+        self.uri
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    }
+}
+
+enum Outcome {
+    Json(u16, Option<&'static str>, String),
+    Io,
+    Timeout,
+}
+
+fn ok(body: impl Into<String>) -> Outcome {
+    Outcome::Json(200, None, body.into())
+}
+
+fn aws_error(status: u16, code: &'static str, message: &str) -> Outcome {
+    Outcome::Json(status, Some(code), format!("{{\"message\":\"{message}\"}}"))
+}
+
+type Handler = dyn Fn(&Recorded, &[Recorded]) -> Outcome + Send + Sync;
+
+struct Scripted {
+    handler: Box<Handler>,
+    log: Arc<Mutex<Vec<Recorded>>>,
+}
+
+impl fmt::Debug for Scripted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Scripted")
+    }
+}
+
+impl HttpConnector for Scripted {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let rec = Recorded {
+            uri: request.uri().to_owned(),
+            body: String::from_utf8_lossy(request.body().bytes().unwrap_or_default()).into_owned(),
+            at: Instant::now(),
+        };
+        let mut log = self.log.lock().unwrap();
+        let outcome = (self.handler)(&rec, &log);
+        log.push(rec);
+        drop(log);
+        HttpConnectorFuture::ready(match outcome {
+            Outcome::Json(status, code, body) => {
+                let mut resp =
+                    HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body));
+                resp.headers_mut()
+                    .insert("content-type", "application/json");
+                if let Some(c) = code {
+                    resp.headers_mut().insert("x-amzn-errortype", c);
+                }
+                Ok(resp)
+            }
+            Outcome::Io => Err(ConnectorError::io("connection reset by peer".into())),
+            Outcome::Timeout => Err(ConnectorError::timeout("read timed out".into())),
+        })
+    }
+}
+
+struct Harness {
+    client: IvsChat,
+    log: Arc<Mutex<Vec<Recorded>>>,
+}
+
+impl Harness {
+    fn new(
+        retry: RetryPolicy,
+        handler: impl Fn(&Recorded, &[Recorded]) -> Outcome + Send + Sync + 'static,
+    ) -> Harness {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let conn = SharedHttpConnector::new(Scripted {
+            handler: Box::new(handler),
+            log: log.clone(),
+        });
+        let conf = aws_sdk_ivschat::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+            .retry_config(RetryConfig::disabled())
+            .endpoint_url("http://127.0.0.1:1")
+            .http_client(http_client_fn(move |_, _| conn.clone()))
+            .build();
+        let sdk = aws_sdk_ivschat::Client::from_conf(conf);
+        let pacer = Arc::new(Pacer::new(RateLimits::default()));
+        Harness {
+            client: IvsChat::new(sdk, "us-east-1".into(), pacer, retry),
+            log,
+        }
+    }
+
+    fn calls(&self) -> Vec<Recorded> {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn count(&self, op: &str) -> usize {
+        self.calls().iter().filter(|r| r.operation() == op).count()
+    }
+}
+
+fn policy(max_retries: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_retries,
+        ..RetryPolicy::default()
+    }
+}
+
+const ROOM_ARN: &str = "arn:aws:ivschat:us-east-1:123456789012:room/abcdefghijkl";
+
+fn room_json(tags: &str) -> String {
+    format!(
+        "{{\"arn\":\"{ROOM_ARN}\",\"id\":\"abcdefghijkl\",\"name\":\"lobby\",\"maximumMessageLength\":500,\
+         \"maximumMessageRatePerSecond\":10,\"tags\":{tags},\"loggingConfigurationIdentifiers\":[]}}"
+    )
+}
+
+async fn get_room(
+    h: &Harness,
+) -> Result<aws_sdk_ivschat::operation::get_room::GetRoomOutput, ApiError> {
+    h.client
+        .call(Operation::GetRoom, |c| {
+            c.get_room().identifier(ROOM_ARN).send()
+        })
+        .await
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttling_5xx_and_connection_errors_are_retried_with_backoff() {
+    let h = Harness::new(policy(5), |_, prior| match prior.len() {
+        0 => aws_error(429, "ThrottlingException", "Rate exceeded"),
+        1 => aws_error(500, "InternalServerException", "oops"),
+        2 => Outcome::Io,
+        3 => Outcome::Timeout,
+        _ => ok(room_json("{}")),
+    });
+    let t0 = Instant::now();
+    let out = get_room(&h).await.unwrap();
+    assert_eq!(out.arn(), Some(ROOM_ARN));
+    let calls = h.calls();
+    assert_eq!(calls.len(), 5);
+    // Backoffs are within [ceiling/2, ceiling] of 250 ms doubling, and pacing never lets two
+    // GetRoom calls closer than 200 ms.
+    let p = RetryPolicy::default();
+    for (i, w) in calls.windows(2).enumerate() {
+        let gap = w[1].at - w[0].at;
+        let ceiling = p.ceiling(u32::try_from(i).unwrap());
+        assert!(
+            gap >= (ceiling / 2).max(Duration::from_millis(200)),
+            "gap {i}: {gap:?}"
+        );
+        assert!(
+            gap <= ceiling.max(Duration::from_millis(200)) + Duration::from_millis(1),
+            "gap {i}: {gap:?}"
+        );
+    }
+    assert!(Instant::now() - t0 < Duration::from_secs(5));
+}
+
+#[tokio::test(start_paused = true)]
+async fn errors_that_cannot_heal_surface_after_one_attempt() {
+    for (status, code, kind) in [
+        (400, "ValidationException", ErrorKind::Validation),
+        (403, "AccessDeniedException", ErrorKind::AccessDenied),
+        (403, "PendingVerification", ErrorKind::AccessDenied),
+        (404, "ResourceNotFoundException", ErrorKind::NotFound),
+        (409, "ConflictException", ErrorKind::Conflict),
+        (
+            402,
+            "ServiceQuotaExceededException",
+            ErrorKind::QuotaExceeded,
+        ),
+    ] {
+        let h = Harness::new(policy(25), move |_, _| aws_error(status, code, "nope"));
+        let t0 = Instant::now();
+        let err = get_room(&h).await.unwrap_err();
+        assert_eq!(err.kind, kind, "{code}");
+        assert_eq!(err.code.as_deref(), Some(code));
+        assert_eq!(err.status, Some(status));
+        assert_eq!(err.attempts, 1);
+        assert_eq!(h.calls().len(), 1, "{code} was retried");
+        assert!(Instant::now() - t0 < Duration::from_secs(1));
+        assert_eq!(err.is_not_found(), kind == ErrorKind::NotFound);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn max_retries_is_honoured() {
+    let h = Harness::new(policy(3), |_, _| {
+        aws_error(503, "ServiceUnavailable", "later")
+    });
+    let err = get_room(&h).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Internal);
+    assert_eq!(err.attempts, 4);
+    assert_eq!(h.calls().len(), 4);
+    let h = Harness::new(policy(0), |_, _| Outcome::Io);
+    let err = get_room(&h).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Transport);
+    assert_eq!(h.calls().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn diagnostics_name_operation_object_code_message_and_advice() {
+    let h = Harness::new(policy(2), |_, _| {
+        aws_error(
+            400,
+            "ValidationException",
+            "maximumMessageLength must be <= 500",
+        )
+    });
+    let err = h
+        .client
+        .create_room(|b| b.name("lobby").maximum_message_length(900))
+        .await
+        .unwrap_err();
+    let d = err.diagnostic("room \"lobby\"");
+    assert_eq!(d.summary, "Cannot create room \"lobby\"");
+    for needle in [
+        "CreateRoom",
+        "ValidationException",
+        "maximumMessageLength must be <= 500",
+        "HTTP 400",
+        "configuration",
+    ] {
+        assert!(
+            d.detail.contains(needle),
+            "{needle} missing from {}",
+            d.detail
+        );
+    }
+    let h = Harness::new(policy(2), |_, _| {
+        aws_error(429, "ThrottlingException", "Rate exceeded")
+    });
+    let d = get_room(&h).await.unwrap_err().diagnostic("room \"x\"");
+    assert!(d.summary.starts_with("Cannot read room"));
+    assert!(
+        d.detail.contains("after 3 attempts") && d.detail.contains("rate_limits"),
+        "{}",
+        d.detail
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn concurrent_calls_are_paced_per_operation() {
+    let h = Arc::new(Harness::new(policy(0), |rec, _| {
+        match rec.operation().as_str() {
+            "GetRoom" => ok(room_json("{}")),
+            _ => ok("{\"rooms\":[]}"),
+        }
+    }));
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let h = h.clone();
+        tasks.push(tokio::spawn(async move {
+            if i % 2 == 0 {
+                get_room(&h).await.map(|_| ())
+            } else {
+                h.client
+                    .call(Operation::ListRooms, |c| c.list_rooms().send())
+                    .await
+                    .map(|_| ())
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    for op in ["GetRoom", "ListRooms"] {
+        let times: Vec<Instant> = h
+            .calls()
+            .iter()
+            .filter(|r| r.operation() == op)
+            .map(|r| r.at)
+            .collect();
+        assert_eq!(times.len(), 10);
+        for w in times.windows(2) {
+            assert!(
+                w[1] - w[0] >= Duration::from_millis(200),
+                "{op} calls {:?} apart",
+                w[1] - w[0]
+            );
+        }
+        // Ten calls at 5 TPS take 1.8 s, not more.
+        assert!(times[9] - times[0] <= Duration::from_millis(1801));
+    }
+}
+
+fn marker_in(body: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    v.get("tags")?
+        .get(MARKER_TAG_KEY)?
+        .as_str()
+        .map(str::to_owned)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_that_succeeded_before_the_connection_dropped_is_adopted() {
+    let h = Harness::new(policy(5), |rec, prior| match rec.operation().as_str() {
+        // The server made the room, then the connection dropped.
+        "CreateRoom" => Outcome::Io,
+        "ListRooms" => {
+            let token = prior
+                .iter()
+                .find(|r| r.operation() == "CreateRoom")
+                .and_then(|r| marker_in(&r.body))
+                .unwrap();
+            assert!(
+                rec.body.contains("\"name\":\"lobby\""),
+                "ListRooms filters by name: {}",
+                rec.body
+            );
+            ok(format!(
+                "{{\"rooms\":[{{\"arn\":\"arn:aws:ivschat:us-east-1:123456789012:room/otherroom123\",\"tags\":{{}}}},\
+                 {{\"arn\":\"{ROOM_ARN}\",\"tags\":{{\"{MARKER_TAG_KEY}\":\"{token}\",\"env\":\"dev\"}}}}]}}"
+            ))
+        }
+        "GetRoom" => {
+            assert!(rec.body.contains(ROOM_ARN));
+            ok(room_json("{\"env\":\"dev\"}"))
+        }
+        other => panic!("unexpected {other}"),
+    });
+    let out = h
+        .client
+        .create_room(|b| b.name("lobby").tags("env", "dev"))
+        .await
+        .unwrap();
+    assert_eq!(out.arn(), Some(ROOM_ARN));
+    assert_eq!(out.maximum_message_length(), Some(500));
+    assert_eq!(h.count("CreateRoom"), 1, "no second room");
+    assert_eq!(h.count("ListRooms"), 1);
+    // The marker went out with the user's tags.
+    let create = h
+        .calls()
+        .into_iter()
+        .find(|r| r.operation() == "CreateRoom")
+        .unwrap();
+    assert!(marker_in(&create.body).is_some_and(|t| t.len() == 32));
+    assert!(create.body.contains("\"env\":\"dev\""));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_that_did_not_happen_is_retried_once_checked() {
+    let h = Harness::new(policy(5), |rec, prior| match rec.operation().as_str() {
+        "CreateRoom" if prior.iter().all(|r| r.operation() != "CreateRoom") => {
+            aws_error(500, "InternalServerException", "boom")
+        }
+        "CreateRoom" => {
+            // The retry carries the same token.
+            let first = prior
+                .iter()
+                .find(|r| r.operation() == "CreateRoom")
+                .and_then(|r| marker_in(&r.body));
+            assert_eq!(first, marker_in(&rec.body));
+            ok(room_json("{}"))
+        }
+        "ListRooms" => ok("{\"rooms\":[]}"),
+        other => panic!("unexpected {other}"),
+    });
+    let out = h.client.create_room(|b| b.name("lobby")).await.unwrap();
+    assert_eq!(out.arn(), Some(ROOM_ARN));
+    assert_eq!(h.count("CreateRoom"), 2);
+    assert_eq!(h.count("ListRooms"), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_throttled_create_is_retried_without_a_lookup() {
+    let h = Harness::new(policy(5), |rec, prior| match rec.operation().as_str() {
+        "CreateRoom" if prior.is_empty() => aws_error(429, "ThrottlingException", "Rate exceeded"),
+        "CreateRoom" => ok(room_json("{}")),
+        other => panic!("unexpected {other}"),
+    });
+    h.client.create_room(|b| b.name("lobby")).await.unwrap();
+    assert_eq!(h.count("CreateRoom"), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_whose_fate_cannot_be_checked_fails_with_advice() {
+    let h = Harness::new(policy(1), |rec, _| match rec.operation().as_str() {
+        "CreateRoom" => Outcome::Timeout,
+        _ => aws_error(403, "AccessDeniedException", "no ListRooms for you"),
+    });
+    let err = h.client.create_room(|b| b.name("lobby")).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Timeout);
+    assert!(
+        err.message.contains(MARKER_TAG_KEY) && err.message.contains("ListRooms"),
+        "{}",
+        err.message
+    );
+    assert_eq!(h.count("CreateRoom"), 1, "never retried blind");
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_marker_when_the_user_already_has_fifty_tags() {
+    let h = Harness::new(policy(1), |_, _| ok(room_json("{}")));
+    h.client
+        .create_room(|b| (0..50).fold(b.name("full"), |b, i| b.tags(format!("k{i}"), "v")))
+        .await
+        .unwrap();
+    let create = &h.calls()[0];
+    assert!(marker_in(&create.body).is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn logging_configuration_creates_are_leak_safe_too() {
+    let arn = "arn:aws:ivschat:us-east-1:123456789012:logging-configuration/abcdefghijkl";
+    let h = Harness::new(policy(5), move |rec, prior| {
+        match rec.operation().as_str() {
+            "CreateLoggingConfiguration" => {
+                aws_error(502, "InternalServerException", "bad gateway")
+            }
+            "ListLoggingConfigurations" => {
+                let token = prior.iter().find_map(|r| marker_in(&r.body)).unwrap();
+                ok(format!(
+                    "{{\"loggingConfigurations\":[{{\"arn\":\"{arn}\",\"tags\":{{\"{MARKER_TAG_KEY}\":\"{token}\"}}}}]}}"
+                ))
+            }
+            "GetLoggingConfiguration" => ok(format!(
+                "{{\"arn\":\"{arn}\",\"id\":\"abcdefghijkl\",\"name\":\"logs\",\"state\":\"ACTIVE\",\
+             \"destinationConfiguration\":{{\"s3\":{{\"bucketName\":\"b-1\"}}}},\"tags\":{{}}}}"
+            )),
+            other => panic!("unexpected {other}"),
+        }
+    });
+    let out = h
+        .client
+        .create_logging_configuration(|b| {
+            b.name("logs").destination_configuration(
+                aws_sdk_ivschat::types::DestinationConfiguration::S3(
+                    aws_sdk_ivschat::types::S3DestinationConfiguration::builder()
+                        .bucket_name("b-1")
+                        .build()
+                        .unwrap(),
+                ),
+            )
+        })
+        .await
+        .unwrap();
+    assert_eq!(out.arn(), Some(arn));
+    assert_eq!(out.state().map(|s| s.as_str()), Some("ACTIVE"));
+    assert_eq!(h.count("CreateLoggingConfiguration"), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancellation_interrupts_backoff() {
+    let h = Harness::new(policy(25), |_, _| {
+        aws_error(429, "ThrottlingException", "Rate exceeded")
+    });
+    let token = CancellationToken::new();
+    let client = h.client.with_cancel(&token);
+    let t = tokio::spawn(async move {
+        client
+            .call(Operation::GetRoom, |c| {
+                c.get_room().identifier(ROOM_ARN).send()
+            })
+            .await
+    });
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    token.cancel();
+    let err = t.await.unwrap().unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Cancelled);
+}
+
+#[test]
+fn classification_of_codes_and_statuses() {
+    assert_eq!(
+        classify_code(Some("ThrottlingException"), 400),
+        ErrorKind::Throttling
+    );
+    assert_eq!(
+        classify_code(Some("TooManyRequestsException"), 400),
+        ErrorKind::Throttling
+    );
+    assert_eq!(
+        classify_code(Some("UnrecognizedClientException"), 403),
+        ErrorKind::AccessDenied
+    );
+    assert_eq!(
+        classify_code(Some("ExpiredTokenException"), 400),
+        ErrorKind::AccessDenied
+    );
+    assert_eq!(classify_code(None, 503), ErrorKind::Internal);
+    assert_eq!(classify_code(None, 429), ErrorKind::Throttling);
+    assert_eq!(classify_code(Some("Weird"), 418), ErrorKind::Other);
+    for k in [
+        ErrorKind::Throttling,
+        ErrorKind::Internal,
+        ErrorKind::Transport,
+        ErrorKind::Timeout,
+    ] {
+        assert!(k.is_retryable());
+    }
+    for k in [
+        ErrorKind::NotFound,
+        ErrorKind::Validation,
+        ErrorKind::AccessDenied,
+        ErrorKind::Conflict,
+        ErrorKind::QuotaExceeded,
+        ErrorKind::Cancelled,
+        ErrorKind::Other,
+    ] {
+        assert!(!k.is_retryable());
+    }
+}
+
+#[test]
+fn backoff_grows_with_full_jitter_and_a_cap() {
+    let p = RetryPolicy::default();
+    assert_eq!(p.ceiling(0), Duration::from_millis(250));
+    assert_eq!(p.ceiling(3), Duration::from_secs(2));
+    assert_eq!(p.ceiling(30), Duration::from_secs(20));
+    for retry in 0..10 {
+        for _ in 0..50 {
+            let b = p.backoff(retry);
+            assert!(b >= p.ceiling(retry) / 2 && b <= p.ceiling(retry));
+        }
+    }
+}
+
+#[test]
+fn every_operation_has_a_class_name_and_verb() {
+    use Operation::*;
+    let all = [
+        CreateRoom,
+        GetRoom,
+        UpdateRoom,
+        DeleteRoom,
+        ListRooms,
+        CreateLoggingConfiguration,
+        GetLoggingConfiguration,
+        UpdateLoggingConfiguration,
+        DeleteLoggingConfiguration,
+        ListLoggingConfigurations,
+        TagResource,
+        UntagResource,
+        ListTagsForResource,
+        CreateChatToken,
+        SendEvent,
+        DeleteMessage,
+        DisconnectUser,
+    ];
+    let rates = RateLimits::default();
+    for op in all {
+        assert!(!op.verb().is_empty());
+        let expected = match op.name() {
+            n if n.contains("LoggingConfiguration") => 3.0,
+            n if n.contains("Room") && n != "DeleteMessage" => 5.0,
+            "TagResource" | "UntagResource" | "ListTagsForResource" => 10.0,
+            "CreateChatToken" => 200.0,
+            _ => 100.0,
+        };
+        assert_eq!(op.class().rate(&rates), expected, "{op}");
+    }
+}
