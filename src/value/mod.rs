@@ -15,7 +15,7 @@ pub mod msgpack;
 
 use std::collections::BTreeMap;
 
-pub use number::Number;
+pub use number::{NonFiniteError, Number, ParseNumberError};
 pub use path::{Path, PathStep};
 pub use types::{Type, TypeJsonError};
 
