@@ -165,6 +165,24 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for AwsJson<T
     }
 }
 
+/// The `{resourceArn}` URI label, percent-decoded; undecodable labels are a
+/// ValidationException rather than axum's plain-text rejection.
+pub(crate) struct ArnLabel(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ArnLabel {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(a)| Self(a))
+            .map_err(|_| ApiError::validation_other("The resourceArn path label is not valid."))
+    }
+}
+
 type ApiResult = Result<Json<Value>, ApiError>;
 
 async fn create_room(
@@ -250,28 +268,28 @@ async fn list_logging(
 async fn tag_resource(
     State(app): State<App>,
     ctx: axum::Extension<ReqCtx>,
-    Path(arn): Path<String>,
+    arn: ArnLabel,
     AwsJson(i): AwsJson<TagResourceIn>,
 ) -> ApiResult {
-    app.with_state(&ctx.region, |s, c| s.tag_resource(c, &arn, i))
+    app.with_state(&ctx.region, |s, c| s.tag_resource(c, &arn.0, i))
         .map(Json)
 }
 async fn untag_resource(
     State(app): State<App>,
     ctx: axum::Extension<ReqCtx>,
-    Path(arn): Path<String>,
+    arn: ArnLabel,
     RawQuery(q): RawQuery,
 ) -> ApiResult {
     let keys = query_values(q.as_deref().unwrap_or(""), "tagKeys");
-    app.with_state(&ctx.region, |s, c| s.untag_resource(c, &arn, keys))
+    app.with_state(&ctx.region, |s, c| s.untag_resource(c, &arn.0, keys))
         .map(Json)
 }
 async fn list_tags(
     State(app): State<App>,
     ctx: axum::Extension<ReqCtx>,
-    Path(arn): Path<String>,
+    arn: ArnLabel,
 ) -> ApiResult {
-    app.with_state(&ctx.region, |s, c| s.list_tags(c, &arn))
+    app.with_state(&ctx.region, |s, c| s.list_tags(c, &arn.0))
         .map(Json)
 }
 async fn create_chat_token(
