@@ -236,6 +236,39 @@ async fn injected_faults() {
     let err = c.list_rooms().send().await.unwrap_err();
     assert_eq!(code_status(&err), ("ThrottlingException".into(), 429));
 
+    // Operations whose model lists ThrottlingException get the typed variant.
+    let room = {
+        h.set_faults(Faults::default());
+        c.create_room().send().await.unwrap()
+    };
+    h.set_faults(Faults {
+        throttle_rate: 1.0,
+        ..Faults::default()
+    });
+    let err = c
+        .delete_message()
+        .room_identifier(room.arn().unwrap())
+        .id("abcdefghijkl")
+        .send()
+        .await
+        .unwrap_err();
+    match err.into_service_error() {
+        aws_sdk_ivschat::operation::delete_message::DeleteMessageError::ThrottlingException(e) => {
+            assert_eq!(e.limit(), 100);
+            assert_eq!(
+                e.resource_type(),
+                &aws_sdk_ivschat::types::ResourceType::Room
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    h.set_faults(Faults::default());
+    c.delete_room()
+        .identifier(room.arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+
     h.set_faults(Faults {
         internal_error_rate: 1.0,
         ..Faults::default()
