@@ -64,10 +64,8 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
         };
         write!(f, "{level}: {}", self.summary)?;
-        if let Some(path) = &self.path {
-            if !path.is_root() {
-                write!(f, " (at {path})")?;
-            }
+        if let Some(path) = self.path.as_ref().filter(|p| !p.is_root()) {
+            write!(f, " (at {path})")?;
         }
         if !self.detail.is_empty() {
             write!(f, ": {}", self.detail)?;

@@ -108,8 +108,11 @@ fn type_page(
     );
     out.push_str("## Schema\n\n");
     block_sections(&mut out, &schema.block, "");
-    if importable {
-        if let Some(import) = read_example(&dir.join("import.sh")) {
+    if let Some(import) = importable
+        .then(|| read_example(&dir.join("import.sh")))
+        .flatten()
+    {
+        {
             let _ = writeln!(
                 out,
                 "## Import\n\nImport is supported using the following syntax:\n\n```shell\n{import}\n```"
@@ -121,7 +124,8 @@ fn type_page(
 
 /// The Required / Optional / Read-Only lists of a block, then a section per nested block.
 fn block_sections(out: &mut String, block: &Block, anchor_prefix: &str) {
-    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+    type Member = fn(&Attribute) -> bool;
+    let groups: [(&str, Member); 3] = [
         ("Required", |a| a.mode == Mode::Required),
         ("Optional", |a| {
             matches!(a.mode, Mode::Optional | Mode::OptionalComputed)

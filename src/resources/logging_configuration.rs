@@ -255,7 +255,7 @@ async fn get(
 }
 
 enum Settled {
-    Active(LoggingConfigurationModel),
+    Active(Box<LoggingConfigurationModel>),
     Gone,
 }
 
@@ -281,7 +281,7 @@ async fn wait(
             return Err((Some(observed.model), d));
         }
         if observed.state == LoggingConfigurationState::Active {
-            return Ok(Settled::Active(observed.model));
+            return Ok(Settled::Active(Box::new(observed.model)));
         }
         let state = observed.state.as_str().to_owned();
         last = Some(observed.model);
@@ -361,7 +361,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
             ..plan.clone()
         };
         match wait(ctx, &client, &arn, &created).await {
-            Ok(Settled::Active(m)) => Ok(m),
+            Ok(Settled::Active(m)) => Ok(*m),
             Ok(Settled::Gone) => Err(Failed::nothing_created(Diagnostic::error(
                 "Logging Configuration Disappeared",
                 format!(
@@ -426,7 +426,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
                 .await
                 .map_err(|e| Failed::with_partial(prior.clone(), explain(&e, &subject(&prior))))?;
             match wait(ctx, &client, &arn, &prior).await {
-                Ok(Settled::Active(m)) => current = m,
+                Ok(Settled::Active(m)) => current = *m,
                 Ok(Settled::Gone) => {
                     return Err(Failed::nothing_created(Diagnostic::error(
                         "Logging Configuration Disappeared",

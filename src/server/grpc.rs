@@ -26,13 +26,15 @@ impl<P: Provider> GrpcProvider<P> {
 
 /// Unwraps a decoding result, or answers at once with the diagnostic in the response.
 macro_rules! decoded {
-    ($result:expr, $response:expr) => {
+    ($result:expr, $($response:ident)::+) => {
         match $result {
             Ok(v) => v,
             Err(d) => {
-                let mut resp = $response;
-                resp.diagnostics = wire::diagnostics(&d.into());
-                return Ok(Response::new(resp));
+                #[allow(clippy::needless_update)]
+                return Ok(Response::new($($response)::+ {
+                    diagnostics: wire::diagnostics(&d.into()),
+                    ..Default::default()
+                }));
             }
         }
     };
@@ -95,7 +97,7 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         let ty = &self.server.registry().provider_type;
         let config = decoded!(
             wire::decode(req.config.as_ref(), ty),
-            pb::validate_provider_config::Response::default()
+            pb::validate_provider_config::Response
         );
         let diags = self.server.validate_provider_config(&config);
         Ok(Response::new(pb::validate_provider_config::Response {
@@ -111,7 +113,7 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         let ty = &self.server.registry().provider_type;
         let config = decoded!(
             wire::decode(req.config.as_ref(), ty),
-            pb::configure_provider::Response::default()
+            pb::configure_provider::Response
         );
         let diags = self.server.configure(&config).await;
         Ok(Response::new(pb::configure_provider::Response {
@@ -124,9 +126,14 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::validate_resource_config::Request>,
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
         let req = request.into_inner();
-        let empty = pb::validate_resource_config::Response::default();
-        let r = decoded!(self.server.registry().resource(&req.type_name), empty);
-        let config = decoded!(wire::decode(req.config.as_ref(), &r.ty), empty);
+        let r = decoded!(
+            self.server.registry().resource(&req.type_name),
+            pb::validate_resource_config::Response
+        );
+        let config = decoded!(
+            wire::decode(req.config.as_ref(), &r.ty),
+            pb::validate_resource_config::Response
+        );
         let diags = self
             .server
             .validate_resource_config(&req.type_name, &config);
@@ -140,9 +147,14 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::validate_data_resource_config::Request>,
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
         let req = request.into_inner();
-        let empty = pb::validate_data_resource_config::Response::default();
-        let d = decoded!(self.server.registry().data_source(&req.type_name), empty);
-        let config = decoded!(wire::decode(req.config.as_ref(), &d.ty), empty);
+        let d = decoded!(
+            self.server.registry().data_source(&req.type_name),
+            pb::validate_data_resource_config::Response
+        );
+        let config = decoded!(
+            wire::decode(req.config.as_ref(), &d.ty),
+            pb::validate_data_resource_config::Response
+        );
         let diags = self
             .server
             .validate_data_source_config(&req.type_name, &config);
@@ -157,7 +169,10 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
     ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
         let req = request.into_inner();
         let empty = pb::upgrade_resource_state::Response::default();
-        let r = decoded!(self.server.registry().resource(&req.type_name), empty);
+        let r = decoded!(
+            self.server.registry().resource(&req.type_name),
+            pb::upgrade_resource_state::Response
+        );
         let raw = req.raw_state.map(|s| s.json).unwrap_or_default();
         let state = if raw.is_empty() {
             Value::Null
@@ -175,7 +190,10 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
                 }
             }
         };
-        let upgraded = decoded!(wire::encode(&state, &r.ty), empty);
+        let upgraded = decoded!(
+            wire::encode(&state, &r.ty),
+            pb::upgrade_resource_state::Response
+        );
         Ok(Response::new(pb::upgrade_resource_state::Response {
             upgraded_state: Some(upgraded),
             diagnostics: Vec::new(),
@@ -188,10 +206,16 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
     ) -> Result<Response<pb::read_resource::Response>, Status> {
         let req = request.into_inner();
         let empty = pb::read_resource::Response::default();
-        let r = decoded!(self.server.registry().resource(&req.type_name), empty);
-        let state = decoded!(wire::decode(req.current_state.as_ref(), &r.ty), empty);
+        let r = decoded!(
+            self.server.registry().resource(&req.type_name),
+            pb::read_resource::Response
+        );
+        let state = decoded!(
+            wire::decode(req.current_state.as_ref(), &r.ty),
+            pb::read_resource::Response
+        );
         let (new_state, diags) = self.server.read_resource(&req.type_name, &state).await;
-        let encoded = decoded!(wire::encode(&new_state, &r.ty), empty);
+        let encoded = decoded!(wire::encode(&new_state, &r.ty), pb::read_resource::Response);
         Ok(Response::new(pb::read_resource::Response {
             new_state: Some(encoded),
             diagnostics: wire::diagnostics(&diags),
@@ -206,14 +230,29 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
     ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
         let req = request.into_inner();
         let empty = pb::plan_resource_change::Response::default();
-        let r = decoded!(self.server.registry().resource(&req.type_name), empty);
-        let prior = decoded!(wire::decode(req.prior_state.as_ref(), &r.ty), empty);
-        let proposed = decoded!(wire::decode(req.proposed_new_state.as_ref(), &r.ty), empty);
-        let config = decoded!(wire::decode(req.config.as_ref(), &r.ty), empty);
+        let r = decoded!(
+            self.server.registry().resource(&req.type_name),
+            pb::plan_resource_change::Response
+        );
+        let prior = decoded!(
+            wire::decode(req.prior_state.as_ref(), &r.ty),
+            pb::plan_resource_change::Response
+        );
+        let proposed = decoded!(
+            wire::decode(req.proposed_new_state.as_ref(), &r.ty),
+            pb::plan_resource_change::Response
+        );
+        let config = decoded!(
+            wire::decode(req.config.as_ref(), &r.ty),
+            pb::plan_resource_change::Response
+        );
         let change = self
             .server
             .plan_resource_change(&req.type_name, &prior, &proposed, &config);
-        let planned = decoded!(wire::encode(&change.planned, &r.ty), empty);
+        let planned = decoded!(
+            wire::encode(&change.planned, &r.ty),
+            pb::plan_resource_change::Response
+        );
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state: Some(planned),
             requires_replace: change
@@ -233,14 +272,26 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
     ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
         let req = request.into_inner();
         let empty = pb::apply_resource_change::Response::default();
-        let r = decoded!(self.server.registry().resource(&req.type_name), empty);
-        let prior = decoded!(wire::decode(req.prior_state.as_ref(), &r.ty), empty);
-        let planned = decoded!(wire::decode(req.planned_state.as_ref(), &r.ty), empty);
+        let r = decoded!(
+            self.server.registry().resource(&req.type_name),
+            pb::apply_resource_change::Response
+        );
+        let prior = decoded!(
+            wire::decode(req.prior_state.as_ref(), &r.ty),
+            pb::apply_resource_change::Response
+        );
+        let planned = decoded!(
+            wire::decode(req.planned_state.as_ref(), &r.ty),
+            pb::apply_resource_change::Response
+        );
         let (new_state, diags) = self
             .server
             .apply_resource_change(&req.type_name, &prior, &planned)
             .await;
-        let encoded = decoded!(wire::encode(&new_state, &r.ty), empty);
+        let encoded = decoded!(
+            wire::encode(&new_state, &r.ty),
+            pb::apply_resource_change::Response
+        );
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state: Some(encoded),
             private: req.planned_private,
@@ -255,7 +306,10 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
         let req = request.into_inner();
         let empty = pb::import_resource_state::Response::default();
-        let r = decoded!(self.server.registry().resource(&req.type_name), empty);
+        let r = decoded!(
+            self.server.registry().resource(&req.type_name),
+            pb::import_resource_state::Response
+        );
         let (state, diags) = self
             .server
             .import_resource_state(&req.type_name, &req.id)
@@ -263,7 +317,10 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         let imported_resources = match state {
             Some(state) => vec![pb::import_resource_state::ImportedResource {
                 type_name: req.type_name.clone(),
-                state: Some(decoded!(wire::encode(&state, &r.ty), empty)),
+                state: Some(decoded!(
+                    wire::encode(&state, &r.ty),
+                    pb::import_resource_state::Response
+                )),
                 ..Default::default()
             }],
             None => Vec::new(),
@@ -281,10 +338,16 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
     ) -> Result<Response<pb::read_data_source::Response>, Status> {
         let req = request.into_inner();
         let empty = pb::read_data_source::Response::default();
-        let d = decoded!(self.server.registry().data_source(&req.type_name), empty);
-        let config = decoded!(wire::decode(req.config.as_ref(), &d.ty), empty);
+        let d = decoded!(
+            self.server.registry().data_source(&req.type_name),
+            pb::read_data_source::Response
+        );
+        let config = decoded!(
+            wire::decode(req.config.as_ref(), &d.ty),
+            pb::read_data_source::Response
+        );
         let (state, diags) = self.server.read_data_source(&req.type_name, &config).await;
-        let encoded = decoded!(wire::encode(&state, &d.ty), empty);
+        let encoded = decoded!(wire::encode(&state, &d.ty), pb::read_data_source::Response);
         Ok(Response::new(pb::read_data_source::Response {
             state: Some(encoded),
             diagnostics: wire::diagnostics(&diags),

@@ -145,7 +145,7 @@ impl<P: Provider> Server<P> {
             for from in version..r.schema.version {
                 state = r.imp.upgrade_state(from, state)?;
             }
-            raw = serde_json::to_vec(&state).map_err(|e| Diagnostic::bug(e))?;
+            raw = serde_json::to_vec(&state).map_err(Diagnostic::bug)?;
         }
         json::decode_lenient(&raw, &r.ty).map_err(|e| {
             Diagnostic::error(
