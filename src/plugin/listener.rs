@@ -62,7 +62,7 @@ pub enum ListenError {
 }
 
 impl Transport {
-    /// Reads [`TRANSPORT_ENV`]; unset or empty means unix.
+    /// Reads `PLUGIN_TRANSPORT`; unset or empty means unix.
     pub fn from_env() -> Result<Self, ListenError> {
         match std::env::var(TRANSPORT_ENV) {
             Err(_) => Ok(Transport::Unix),

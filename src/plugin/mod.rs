@@ -5,17 +5,29 @@
 //!
 //! | file | what it does |
 //! |---|---|
-//! | [`handshake`] | magic cookie check, protocol version negotiation, the handshake line |
-//! | [`listener`] | unix socket (private directory, removed on exit) or TCP loopback |
-//! | [`tls`] | AutoMTLS: per-process server cert, exact pinning of Terraform's client cert |
-//! | [`conn`] | one connection type for plain/TLS over unix/TCP, served by tonic |
-//! | [`side_services`] | go-plugin controller (Shutdown), stdio and broker streams |
-//! | [`shutdown`] | the shutdown trigger shared by Shutdown, SIGTERM and Ctrl-C |
-//! | [`serve`] | [`serve()`]: wires it all together |
-//! | [`debug`] | `--debug`: reattach mode for running under a debugger |
-//! | [`crash`] | a panic becomes a Go-style `panic: ` report on stderr and exit 2 |
-//! | [`logging`] | hclog-style JSON log lines on stderr, level from `TF_LOG_PROVIDER`/`TF_LOG` |
-//! | [`bootstrap_provider`] | a minimal provider answering until the real framework is plugged in |
+//! | `handshake.rs` | magic cookie check, protocol version negotiation, the handshake line |
+//! | `listener.rs` | unix socket (private directory, removed on exit) or TCP loopback |
+//! | `tls.rs` | AutoMTLS: per-process server cert, exact pinning of Terraform's client cert |
+//! | `conn.rs` | one connection type for plain/TLS over unix/TCP, served by tonic |
+//! | `side_services.rs` | go-plugin controller (Shutdown), stdio and broker streams |
+//! | `shutdown.rs` | the shutdown trigger shared by Shutdown, SIGTERM and Ctrl-C |
+//! | `serve.rs` | [`serve()`]: wires it all together |
+//! | `debug.rs` | `--debug`: reattach mode for running under a debugger |
+//! | `crash.rs` | a panic becomes a Go-style `panic: ` report on stderr and exit 2 |
+//! | `logging.rs` | hclog-style JSON log lines on stderr, level from `TF_LOG_PROVIDER`/`TF_LOG` |
+//! | `bootstrap_provider.rs` | a minimal provider answering until the real framework is plugged in |
+//!
+//! Environment read at start-up (all set by Terraform except the last three):
+//!
+//! | variable | effect |
+//! |---|---|
+//! | `TF_PLUGIN_MAGIC_COOKIE` | must hold go-plugin's cookie for Terraform, else exit 1 with a plain message |
+//! | `PLUGIN_PROTOCOL_VERSIONS` | must list 6 (e.g. `5,6`), else exit 1 |
+//! | `PLUGIN_CLIENT_CERT` | Terraform's client cert (PEM): serve TLS and accept only that cert; unset: plaintext |
+//! | `PLUGIN_UNIX_SOCKET_DIR` | where the socket directory is created (default: `TMPDIR`) |
+//! | `PLUGIN_TRANSPORT` | `unix` (default) or `tcp` (127.0.0.1, any free port) |
+//! | `PLUGIN_MIN_PORT`, `PLUGIN_MAX_PORT` | port range for `tcp` |
+//! | `TF_LOG_PROVIDER`, `TF_LOG` | log level (see `logging.rs`) |
 //!
 //! The generated protocol types are re-exported as [`tfplugin6`] (for the
 //! provider framework) and [`go_plugin`] (for tests and tools).
