@@ -253,6 +253,7 @@ enum ClientAuth {
     Tls {
         server_der: Vec<u8>,
         client: Option<Arc<ClientCert>>,
+        tls12_only: bool,
     },
 }
 
@@ -268,13 +269,22 @@ async fn connect_raw(
     };
     match auth {
         ClientAuth::Plain => Ok(raw),
-        ClientAuth::Tls { server_der, client } => {
+        ClientAuth::Tls {
+            server_der,
+            client,
+            tls12_only,
+        } => {
             let mut roots = rustls::RootCertStore::empty();
             roots
                 .add(CertificateDer::from(server_der.clone()))
                 .map_err(std::io::Error::other)?;
+            let versions: &[&rustls::SupportedProtocolVersion] = if *tls12_only {
+                &[&rustls::version::TLS12]
+            } else {
+                rustls::DEFAULT_VERSIONS
+            };
             let builder = rustls::ClientConfig::builder_with_provider(provider())
-                .with_safe_default_protocol_versions()
+                .with_protocol_versions(versions)
                 .unwrap()
                 .with_root_certificates(roots);
             let mut config = match client {
@@ -288,7 +298,14 @@ async fn connect_raw(
             let tls = connector
                 .connect(ServerName::try_from("localhost").unwrap(), raw)
                 .await?;
-            assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+            let session = tls.get_ref().1;
+            assert_eq!(session.alpn_protocol(), Some(&b"h2"[..]));
+            if *tls12_only {
+                assert_eq!(
+                    session.protocol_version(),
+                    Some(rustls::ProtocolVersion::TLSv1_2)
+                );
+            }
             Ok(Box::new(tls))
         }
     }
@@ -322,6 +339,7 @@ fn tls_auth(hs: &Handshake, client: Option<&Arc<ClientCert>>) -> ClientAuth {
     ClientAuth::Tls {
         server_der: hs.cert_der().expect("server cert in handshake"),
         client: client.cloned(),
+        tls12_only: false,
     }
 }
 
@@ -449,6 +467,36 @@ async fn tls_client_with_terraform_cert_is_served() {
         "error diagnostics: {:?}",
         schema.diagnostics
     );
+}
+
+#[tokio::test]
+async fn tls12_client_and_concurrent_calls() {
+    let client = Arc::new(terraform_like_cert());
+    let p = start(Some(&client));
+    let hs = Handshake::parse(&p.line);
+    let auth = ClientAuth::Tls {
+        server_der: hs.cert_der().unwrap(),
+        client: Some(Arc::clone(&client)),
+        tls12_only: true,
+    };
+    let ch = channel(&hs, auth).await.unwrap();
+    // Terraform runs up to 10 operations at once over one connection.
+    let calls = (0..20).map(|i| {
+        let ch = ch.clone();
+        async move {
+            if i % 2 == 0 {
+                health(ch).await.map(|_| ())
+            } else {
+                ProviderClient::new(ch)
+                    .get_provider_schema(get_provider_schema::Request {})
+                    .await
+                    .map(|_| ())
+            }
+        }
+    });
+    for r in futures_util::future::join_all(calls).await {
+        r.unwrap();
+    }
 }
 
 /// The generated default stubs answer UNIMPLEMENTED for RPCs a provider does
