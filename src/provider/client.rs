@@ -237,11 +237,21 @@ impl ApiError {
                     e.ambiguous = true;
                 } else if d.is_user() {
                     e.kind = ErrorKind::Other;
+                } else if let Some(what) = failed_before_sending(err) {
+                    // Nothing was sent: credentials that could not be loaded, or an endpoint
+                    // that could not be resolved. Retrying cannot help.
+                    e.kind = if what == "CredentialsError" {
+                        ErrorKind::AccessDenied
+                    } else {
+                        ErrorKind::Other
+                    };
+                    e.code = Some(what.to_owned());
                 } else {
-                    // Failures before anything was sent: most often credentials that could not be
-                    // loaded, or an endpoint that could not be resolved.
-                    e.kind = ErrorKind::AccessDenied;
-                    e.code = Some("CredentialsOrEndpointError".to_owned());
+                    // A connection that broke without an I/O error of its own (hyper's
+                    // "connection closed before message completed"): the request may have
+                    // been carried out.
+                    e.kind = ErrorKind::Transport;
+                    e.ambiguous = true;
                 }
                 e.message = format!("{}", DisplayErrorContext(err));
             }
@@ -343,6 +353,26 @@ impl ApiError {
             ErrorKind::Other => "",
         }
     }
+}
+
+/// What failed before a request was sent, found in the error's source chain: credentials
+/// (`CredentialsError`) or endpoint resolution (`ResolveEndpointError`).
+fn failed_before_sending(err: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if e.downcast_ref::<aws_credential_types::provider::error::CredentialsError>()
+            .is_some()
+        {
+            return Some("CredentialsError");
+        }
+        if e.downcast_ref::<aws_smithy_runtime_api::client::endpoint::error::ResolveEndpointError>()
+            .is_some()
+        {
+            return Some("ResolveEndpointError");
+        }
+        cur = e.source();
+    }
+    None
 }
 
 fn capitalize_first(s: &str) -> String {

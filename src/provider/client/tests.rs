@@ -42,6 +42,8 @@ enum Outcome {
     Json(u16, Option<&'static str>, String),
     Io,
     Timeout,
+    /// hyper's "connection closed before message completed": no I/O error of its own.
+    Closed,
 }
 
 fn ok(body: impl Into<String>) -> Outcome {
@@ -89,6 +91,10 @@ impl HttpConnector for Scripted {
             }
             Outcome::Io => Err(ConnectorError::io("connection reset by peer".into())),
             Outcome::Timeout => Err(ConnectorError::timeout("read timed out".into())),
+            Outcome::Closed => Err(ConnectorError::other(
+                "connection closed before message completed".into(),
+                Some(aws_smithy_types::retry::ErrorKind::TransientError),
+            )),
         })
     }
 }
@@ -103,6 +109,17 @@ impl Harness {
         retry: RetryPolicy,
         handler: impl Fn(&Recorded, &[Recorded]) -> Outcome + Send + Sync + 'static,
     ) -> Harness {
+        let credentials = aws_credential_types::provider::SharedCredentialsProvider::new(
+            Credentials::new("AKIDTEST", "secret", None, None, "test"),
+        );
+        Harness::with_credentials(retry, credentials, handler)
+    }
+
+    fn with_credentials(
+        retry: RetryPolicy,
+        credentials: aws_credential_types::provider::SharedCredentialsProvider,
+        handler: impl Fn(&Recorded, &[Recorded]) -> Outcome + Send + Sync + 'static,
+    ) -> Harness {
         let log = Arc::new(Mutex::new(Vec::new()));
         let conn = SharedHttpConnector::new(Scripted {
             handler: Box::new(handler),
@@ -111,7 +128,7 @@ impl Harness {
         let conf = aws_sdk_ivschat::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+            .credentials_provider(credentials)
             .retry_config(RetryConfig::disabled())
             .endpoint_url("http://127.0.0.1:1")
             .http_client(http_client_fn(move |_, _| conn.clone()))
@@ -585,4 +602,55 @@ fn every_operation_has_a_class_name_and_verb() {
         };
         assert_eq!(op.class().rate(&rates), expected, "{op}");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_connection_closed_mid_create_is_ambiguous_and_checked() {
+    let h = Harness::new(policy(5), |rec, prior| match rec.operation().as_str() {
+        "CreateRoom" if prior.is_empty() => Outcome::Closed,
+        "CreateRoom" => ok(room_json("{}")),
+        "ListRooms" => ok("{\"rooms\":[]}"),
+        other => panic!("unexpected {other}"),
+    });
+    h.client.create_room(|b| b.name("lobby")).await.unwrap();
+    assert_eq!(h.count("ListRooms"), 1);
+    assert_eq!(h.count("CreateRoom"), 2);
+}
+
+#[derive(Debug)]
+struct NoCredentials;
+
+impl aws_credential_types::provider::ProvideCredentials for NoCredentials {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::ready(Err(
+            aws_credential_types::provider::error::CredentialsError::not_loaded(
+                "no profile, no keys",
+            ),
+        ))
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn missing_credentials_surface_at_once_without_calls() {
+    let h = Harness::with_credentials(
+        policy(25),
+        aws_credential_types::provider::SharedCredentialsProvider::new(NoCredentials),
+        |_, _| panic!("nothing may be sent without credentials"),
+    );
+    let t0 = Instant::now();
+    let err = h.client.create_room(|b| b.name("lobby")).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::AccessDenied);
+    assert_eq!(err.code.as_deref(), Some("CredentialsError"));
+    assert_eq!(err.attempts, 1);
+    assert!(Instant::now() - t0 < Duration::from_secs(1));
+    assert!(
+        err.diagnostic("room \"lobby\"")
+            .detail
+            .contains("credentials")
+    );
 }
