@@ -419,3 +419,66 @@ terraform_test!(every_bound_is_checked_at_plan_time, |tf| {
     ));
     assert_eq!(s.api().room_count(), 1);
 });
+
+/// `import {}` blocks with `-generate-config-out` (Terraform ≥ 1.5): the generated HCL applies
+/// with no changes, for both resource types.
+#[test]
+fn import_blocks_generate_configuration_that_plans_nothing() {
+    let tf = support::Terraform::get("1.15.5");
+    let s = Setup::new(&tf);
+    let api = s.api();
+    let room = api
+        .rt
+        .block_on(
+            api.client
+                .create_room()
+                .name("made-elsewhere")
+                .maximum_message_length(42)
+                .message_review_handler(
+                    aws_sdk_ivschat::types::MessageReviewHandler::builder()
+                        .uri(LAMBDA)
+                        .fallback_result(aws_sdk_ivschat::types::FallbackResult::Deny)
+                        .build(),
+                )
+                .tags("team", "chat")
+                .send(),
+        )
+        .unwrap();
+    let arn = room.arn().unwrap();
+    let logging = api
+        .rt
+        .block_on(
+            api.client
+                .create_logging_configuration()
+                .name("elsewhere")
+                .destination_configuration(aws_sdk_ivschat::types::DestinationConfiguration::S3(
+                    aws_sdk_ivschat::types::S3DestinationConfiguration::builder()
+                        .bucket_name("chat-logs")
+                        .build()
+                        .unwrap(),
+                ))
+                .send(),
+        )
+        .unwrap();
+    let logging_arn = logging.arn().unwrap();
+    s.wd.write_config(&format!(
+        "{}\nimport {{\n  to = ivschat_room.imported\n  id = \"{arn}\"\n}}\nimport {{\n  to = ivschat_logging_configuration.imported\n  id = \"{logging_arn}\"\n}}\n",
+        s.provider_block("")
+    ));
+    s.wd.run(["plan", "-no-color", "-generate-config-out=generated.tf"])
+        .assert_success();
+    let generated = std::fs::read_to_string(s.wd.dir().join("generated.tf")).unwrap();
+    assert!(generated.contains("made-elsewhere"), "{generated}");
+    s.wd.apply();
+    s.wd.assert_no_changes();
+    let room = s.room("ivschat_room.imported");
+    assert_eq!(room["arn"], arn);
+    assert_eq!(room["maximum_message_length"], 42);
+    assert_eq!(room["message_review_handler"][0]["fallback_result"], "DENY");
+    assert_eq!(room["tags"], serde_json::json!({"team": "chat"}));
+    assert_eq!(
+        s.room("ivschat_logging_configuration.imported")["name"],
+        "elsewhere"
+    );
+    assert_eq!(api.room_count(), 1, "imported, not created again");
+}
