@@ -5,10 +5,15 @@ use ivschat_value_fuzz::{split, value::json};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((ty, bytes)) = split(data) else { return };
+    let Some((ty, bytes)) = split(data) else {
+        return;
+    };
     let strict = json::decode(bytes, &ty);
     let Ok(v) = json::decode_lenient(bytes, &ty) else {
-        assert!(strict.is_err(), "strict decode accepted what lenient refused");
+        assert!(
+            strict.is_err(),
+            "strict decode accepted what lenient refused"
+        );
         return;
     };
     if let Ok(s) = &strict {

@@ -5,8 +5,12 @@ use ivschat_value_fuzz::{split, value::msgpack};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((ty, bytes)) = split(data) else { return };
-    let Ok(v) = msgpack::decode(bytes, &ty) else { return };
+    let Some((ty, bytes)) = split(data) else {
+        return;
+    };
+    let Ok(v) = msgpack::decode(bytes, &ty) else {
+        return;
+    };
     // A decoded value conforms to its type, so it must encode; the encoding must decode to a
     // value that encodes identically (refinements the encoder drops make a byte-for-byte
     // comparison with the input itself too strict).

@@ -5,7 +5,14 @@ use ivschat_value_fuzz::value::Type;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(ty) = Type::from_json(data) else { return };
+    let Ok(ty) = Type::from_json(data) else {
+        return;
+    };
     let json = ty.to_json();
-    assert_eq!(Type::from_json(&json).as_ref(), Ok(&ty), "{}", String::from_utf8_lossy(&json));
+    assert_eq!(
+        Type::from_json(&json).as_ref(),
+        Ok(&ty),
+        "{}",
+        String::from_utf8_lossy(&json)
+    );
 });

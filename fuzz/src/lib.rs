@@ -19,9 +19,15 @@ pub fn fuzz_types() -> Vec<Type> {
         ("tags_all", Type::map(Type::String)),
         (
             "message_review_handler",
-            Type::list(Type::object([("fallback_result", Type::String), ("uri", Type::String)])),
+            Type::list(Type::object([
+                ("fallback_result", Type::String),
+                ("uri", Type::String),
+            ])),
         ),
-        ("timeouts", Type::object([("create", Type::String), ("delete", Type::String)])),
+        (
+            "timeouts",
+            Type::object([("create", Type::String), ("delete", Type::String)]),
+        ),
         ("create_time", Type::String),
         ("region", Type::String),
     ]);
@@ -33,9 +39,15 @@ pub fn fuzz_types() -> Vec<Type> {
         Type::Bool,
         Type::list(Type::Dynamic),
         Type::map(Type::Number),
-        Type::set(Type::object([("a", Type::String), ("b", Type::list(Type::Number))])),
+        Type::set(Type::object([
+            ("a", Type::String),
+            ("b", Type::list(Type::Number)),
+        ])),
         Type::tuple([Type::String, Type::Number, Type::Bool, Type::Dynamic]),
-        Type::object([("d", Type::Dynamic), ("m", Type::map(Type::list(Type::String)))]),
+        Type::object([
+            ("d", Type::Dynamic),
+            ("m", Type::map(Type::list(Type::String))),
+        ]),
         Type::list(Type::list(Type::list(Type::Number))),
         Type::map(Type::Dynamic),
     ]
