@@ -597,6 +597,55 @@ fn dynamic_values() {
 }
 
 #[test]
+fn cross_checked_with_terraform_plugin_go_vectors() {
+    // The same bytes the Go SDK (tftypes) writes for these values.
+    let hello = || Value::Dynamic(Box::new(Type::String), Box::new("hello".into()));
+    golden(
+        Value::List(vec![hello()]),
+        &Type::list(Type::Dynamic),
+        "91 92 c4 08 22 73 74 72 69 6e 67 22 a5 68 65 6c 6c 6f",
+    );
+    golden(
+        Value::Map(BTreeMap::from([("greeting".to_owned(), hello())])),
+        &Type::map(Type::Dynamic),
+        "81 a8 67 72 65 65 74 69 6e 67 92 c4 08 22 73 74 72 69 6e 67 22 a5 68 65 6c 6c 6f",
+    );
+    golden(
+        Value::Dynamic(
+            Box::new(Type::map(Type::String)),
+            Box::new(Value::Map(BTreeMap::from([(
+                "hello".to_owned(),
+                "hello".into(),
+            )]))),
+        ),
+        &Type::Dynamic,
+        "92 c4 10 5b 22 6d 61 70 22 2c 22 73 74 72 69 6e 67 22 5d 81 a5 68 65 6c 6c 6f a5 68 65 6c 6c 6f",
+    );
+    golden(
+        obj(&[("a", Value::Null), ("b", Value::Null)]),
+        &Type::object([("a", Type::String), ("b", Type::String)]),
+        "82 a1 61 c0 a1 62 c0",
+    );
+    golden(
+        obj(&[("a", Value::Null)]),
+        &Type::object([("a", Type::Dynamic)]),
+        "81 a1 61 c0",
+    );
+    golden(
+        Value::Dynamic(Box::new(Type::String), Box::new(Value::Null)),
+        &Type::Dynamic,
+        "92 c4 08 22 73 74 72 69 6e 67 22 c0",
+    );
+    golden(num("0.8"), &Type::Number, "a3 30 2e 38");
+    let nines = "9".repeat(100);
+    golden(
+        num(&nines),
+        &Type::Number,
+        &format!("d9 64 {}", "39 ".repeat(100)),
+    );
+}
+
+#[test]
 fn trailing_bytes_and_truncation() {
     assert_eq!(
         rejects("c0 c0", &Type::String).kind,
