@@ -151,6 +151,14 @@ impl ProviderData {
         }
     }
 
+    /// True while settings that decide the client (endpoint, credentials, TLS...) are unknown,
+    /// that is during a plan whose provider configuration depends on values known only after
+    /// apply. A refresh can then keep the prior state instead of failing; any other call fails
+    /// in [`ProviderData::client`] with a diagnostic that says why.
+    pub fn configuration_pending(&self) -> bool {
+        !self.unknown.is_empty() || self.region.is_unknown()
+    }
+
     /// The provider's region as configured, unknown or unset (for plan hooks).
     pub fn region_setting(&self) -> Setting<String> {
         self.region.clone()
@@ -190,6 +198,29 @@ impl ProviderData {
         let mut diags = Diagnostics::new();
         let (config_files, credentials_files) = shared_file_paths(cfg, env);
         let files = load_shared_files(&config_files, &credentials_files);
+        // As hashicorp/aws: a profile named in the provider block must exist (the SDKs would
+        // silently ignore it and use other credentials).
+        if let Setting::Set(p) = &cfg.profile
+            && !p.is_empty()
+            && !files.has_profile(p)
+        {
+            let searched: Vec<String> = config_files
+                .iter()
+                .chain(&credentials_files)
+                .map(|f| f.display().to_string())
+                .collect();
+            diags.push(
+                Diagnostic::error(
+                    "Profile Not Found",
+                    format!(
+                        "The profile {p:?} is not in the shared config or credentials files ({}). Check the name, \
+                         or set shared_config_files / shared_credentials_files.",
+                        searched.join(", ")
+                    ),
+                )
+                .at(Path::attr("profile")),
+            );
+        }
         let region = resolve_region(cfg, env, &files);
         let endpoint = resolve_endpoint(cfg, env, &files);
         let mut unknown = Vec::new();

@@ -171,6 +171,7 @@ async fn unknown_provider_configuration_gives_a_clear_error_not_a_wrong_client()
     ]));
     let data = ProviderData::from_config(&cfg, &Env::default()).unwrap();
     assert_eq!(data.region_setting(), Setting::Unknown);
+    assert!(data.configuration_pending());
     let err = data.client(Some("us-east-1")).unwrap_err();
     assert_eq!(err.summary, "Provider Configuration Not Known Yet");
     assert!(err.detail.contains("endpoints"), "{}", err.detail);
@@ -262,4 +263,25 @@ fn the_provider_serves_the_resources_and_data_sources() {
     assert_eq!(p.type_prefix(), "ivschat");
     assert!(!p.resources().is_empty());
     assert!(!p.data_sources().is_empty());
+}
+
+#[tokio::test]
+async fn a_profile_named_in_the_block_must_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(&config, "[profile dev]\nregion = eu-west-1\n").unwrap();
+    let files = Value::List(vec![Value::string(config.to_str().unwrap())]);
+    let cfg = ProviderConfig::from_value(&obj(vec![
+        ("profile", Value::string("prod")),
+        ("shared_config_files", files.clone()),
+    ]));
+    let diags = ProviderData::from_config(&cfg, &Env::default()).unwrap_err();
+    assert_eq!(errors_at(&diags), vec!["profile"]);
+    let cfg = ProviderConfig::from_value(&obj(vec![
+        ("profile", Value::string("dev")),
+        ("shared_config_files", files),
+    ]));
+    let data = ProviderData::from_config(&cfg, &Env::default()).unwrap();
+    assert_eq!(data.region().unwrap(), "eu-west-1");
+    assert!(!data.configuration_pending());
 }
