@@ -190,8 +190,8 @@ fn strings(v: &Json) -> Vec<String> {
         .collect()
 }
 
-/// Rooms by Terraform and by the API; every filter alone and combined; the single-object data
-/// sources; data read at plan time when its inputs are known, at apply time when they are not.
+// Rooms by Terraform and by the API; every filter alone and combined; the single-object data
+// sources; data read at plan time when its inputs are known, at apply time when they are not.
 terraform_test!(filters_find_rooms_made_by_terraform_and_by_the_api, |tf| {
     let s = Setup::new(tf);
     let audit = s.api_logging("audit", "chat-audit-bucket");
@@ -434,8 +434,8 @@ output "logging_all" {{ value = data.ivschat_logging_configurations.all }}
     assert_eq!(logging_all["region"], "us-east-1");
 });
 
-/// More than 50 rooms: every page is followed, in order, and the tag filter applies across pages
-/// without extra calls.
+// More than 50 rooms: every page is followed, in order, and the tag filter applies across pages
+// without extra calls.
 terraform_test!(every_page_is_followed, |tf| {
     let s = Setup::new(tf);
     let mut tagged = Vec::new();
@@ -479,8 +479,8 @@ output "one" { value = data.ivschat_rooms.one.rooms[0].tags }
     assert_eq!(o["one"], json!({"batch": "other"}));
 });
 
-/// ARNs that name nothing fail with the ARN in the message and the attribute path; malformed
-/// ARNs fail validation before any call.
+// ARNs that name nothing fail with the ARN in the message and the attribute path; malformed
+// ARNs fail validation before any call.
 terraform_test!(missing_and_malformed_arns_are_clear_errors, |tf| {
     let s = Setup::new(tf);
     let missing_room = "arn:aws:ivschat:us-east-1:123456789012:room/AbCdEfGhIjKl";
@@ -534,7 +534,7 @@ terraform_test!(missing_and_malformed_arns_are_clear_errors, |tf| {
     );
 });
 
-/// A room created in the same apply as the data source that finds it by tag.
+// A room created in the same apply as the data source that finds it by tag.
 terraform_test!(
     data_that_depends_on_new_rooms_is_read_after_they_exist,
     |tf| {

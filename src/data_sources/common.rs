@@ -1,6 +1,7 @@
 //! What the data sources share: result shapes, ARN look-ups and API-to-model conversions.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 
 use aws_sdk_ivschat::types::{DestinationConfiguration, MessageReviewHandler};
 use aws_smithy_types::DateTime;
@@ -12,9 +13,9 @@ use crate::provider::client::{ApiError, IvsChat, MARKER_TAG_KEY};
 use crate::resources::arn::{Arn, Kind};
 use crate::resources::logging_configuration::DestinationModel;
 use crate::resources::room::HandlerModel;
-use crate::schema::{Attribute, Nesting};
+use crate::schema::Attribute;
 use crate::server::Context;
-use crate::value::Path;
+use crate::value::{Path, Type};
 
 /// Largest page ListRooms and ListLoggingConfigurations return: fewest calls, fastest listing.
 pub const PAGE_SIZE: i32 = 50;
@@ -69,10 +70,45 @@ pub fn destination(d: Option<&DestinationConfiguration>) -> Vec<DestinationModel
     d.map(DestinationModel::from_api).into_iter().collect()
 }
 
+/// A computed list of objects, as a plain `list(object)` type rather than protocol-6 nested
+/// attributes: Terraform 1.0 crashes decoding nested attribute lists whose elements differ in
+/// emptiness ("inconsistent list element types"). The fields' descriptions join the list's.
+pub fn object_list(name: &str, description: &str, fields: Vec<Attribute>) -> Attribute {
+    let mut text = format!("{description} Each element has:");
+    for f in &fields {
+        let _ = write!(
+            text,
+            " `{}` ({}) {}",
+            f.name,
+            type_words(&f.ty()),
+            f.description.trim()
+        );
+    }
+    let ty = Type::Object(fields.iter().map(|f| (f.name.clone(), f.ty())).collect());
+    Attribute::new(name, Type::List(Box::new(ty)))
+        .computed()
+        .description(text)
+}
+
+fn type_words(t: &Type) -> String {
+    match t {
+        Type::String => "string".to_owned(),
+        Type::Number => "number".to_owned(),
+        Type::Bool => "bool".to_owned(),
+        Type::List(e) => format!("list of {}", type_words(e)),
+        Type::Set(e) => format!("set of {}", type_words(e)),
+        Type::Map(e) => format!("map of {}", type_words(e)),
+        Type::Object(_) => "object".to_owned(),
+        Type::Tuple(_) => "tuple".to_owned(),
+        Type::Dynamic => "any".to_owned(),
+    }
+}
+
 pub fn handler_attribute() -> Attribute {
-    Attribute::nested(
+    object_list(
         "message_review_handler",
-        Nesting::List,
+        "The Lambda function that reviews messages: one element when a handler is attached, \
+         none otherwise (the shape of the `ivschat_room` resource's block).",
         vec![
             Attribute::string("uri").computed().description(
                 "ARN of the Lambda function that reviews each message before it is delivered.",
@@ -82,28 +118,21 @@ pub fn handler_attribute() -> Attribute {
             ),
         ],
     )
-    .computed()
-    .description(
-        "The Lambda function that reviews messages: one element when a handler is attached, \
-         none otherwise (the shape of the `ivschat_room` resource's block).",
-    )
 }
 
 pub fn destination_attribute() -> Attribute {
     let one = |name: &str, field: &str, what: &str, field_doc: &str| {
-        Attribute::nested(
+        object_list(
             name,
-            Nesting::List,
+            &format!("One element when the logs go to {what}, none otherwise."),
             vec![Attribute::string(field).computed().description(field_doc)],
         )
-        .computed()
-        .description(format!(
-            "One element when the logs go to {what}, none otherwise."
-        ))
     };
-    Attribute::nested(
+    object_list(
         "destination_configuration",
-        Nesting::List,
+        "Where the logs go: one element holding exactly one non-empty list of `s3`, \
+         `cloudwatch_logs` and `firehose` (the shape of the `ivschat_logging_configuration` \
+         resource's block).",
         vec![
             one(
                 "s3",
@@ -124,11 +153,6 @@ pub fn destination_attribute() -> Attribute {
                 "Name of the Firehose delivery stream.",
             ),
         ],
-    )
-    .computed()
-    .description(
-        "Where the logs go: one element holding exactly one of `s3`, `cloudwatch_logs` or \
-         `firehose` (the shape of the `ivschat_logging_configuration` resource's block).",
     )
 }
 

@@ -26,7 +26,7 @@ pub struct LoggingConfigurationModel {
     pub update_time: Option<String>,
     pub state: Option<String>,
     pub destination_configuration: Vec<DestinationModel>,
-    pub tags: BTreeMap<String, String>,
+    pub tags: Option<BTreeMap<String, String>>,
     pub region: Option<String>,
 }
 
@@ -128,7 +128,7 @@ impl DataSource<ProviderData> for LoggingConfiguration {
             update_time: common::timestamp(out.update_time()),
             state: out.state().map(|s| s.as_str().to_owned()),
             destination_configuration: common::destination(out.destination_configuration()),
-            tags: common::clean_tags(out.tags()),
+            tags: Some(common::clean_tags(out.tags())),
             region: Some(client.region().to_owned()),
         })
     }

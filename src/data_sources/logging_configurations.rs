@@ -13,7 +13,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::provider::ProviderData;
 use crate::provider::client::Operation;
 use crate::resources::logging_configuration::DestinationModel;
-use crate::schema::{Attribute, Nesting, Schema};
+use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
 pub struct LoggingConfigurations;
@@ -49,13 +49,11 @@ fn schema() -> Schema {
          None is not an error: the lists are then empty.",
     )
     .attribute(common::list_region_attribute())
-    .attribute(
-        Attribute::nested("logging_configurations", Nesting::List, attributes)
-            .computed()
-            .description(
-                "The logging configurations, in the API's order: most recently updated first.",
-            ),
-    )
+    .attribute(common::object_list(
+        "logging_configurations",
+        "The logging configurations, in the API's order: most recently updated first.",
+        attributes,
+    ))
     .attribute(
         Attribute::string_list("arns")
             .computed()

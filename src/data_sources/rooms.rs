@@ -13,7 +13,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::provider::ProviderData;
 use crate::provider::client::{IvsChat, Operation};
 use crate::resources::room::{HandlerModel, LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE};
-use crate::schema::{Attribute, LengthBetween, Matches, Nesting, Schema};
+use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Context, DataSource};
 
 pub struct Rooms;
@@ -117,9 +117,11 @@ fn schema() -> Schema {
     ))
     .attribute(common::list_region_attribute())
     .attribute(
-        Attribute::nested("rooms", Nesting::List, room)
-            .computed()
-            .description("The matching rooms, in the API's order: most recently updated first."),
+        common::object_list(
+            "rooms",
+            "The matching rooms, in the API's order: most recently updated first.",
+            room,
+        ),
     )
     .attribute(
         Attribute::string_list("arns")
