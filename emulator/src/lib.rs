@@ -16,6 +16,8 @@
 //!
 //! The same introspection is served over HTTP under `/_emulator/` (see the README).
 
+#![warn(missing_docs)]
+
 mod admin;
 mod app;
 mod config;
