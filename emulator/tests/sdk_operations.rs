@@ -181,7 +181,12 @@ async fn room_lifecycle() {
 
 #[tokio::test]
 async fn logging_configuration_lifecycle_and_states() {
-    let (emu, c) = start(test_config()).await;
+    // Long enough that a Get right after a change still sees the transitional state.
+    let (emu, c) = start(Config {
+        logging_settle: Duration::from_millis(500),
+        ..test_config()
+    })
+    .await;
     let created = c
         .create_logging_configuration()
         .name("logs")
@@ -477,7 +482,7 @@ async fn logging_quota_and_references() {
 #[tokio::test]
 async fn messaging_operations_and_tokens() {
     let (emu, c) = start(Config {
-        chat_token_ttl: Duration::from_millis(300),
+        chat_token_ttl: Duration::from_millis(800),
         ..test_config()
     })
     .await;
@@ -511,7 +516,7 @@ async fn messaging_operations_and_tokens() {
     let mut forged = tok.token().unwrap().to_owned();
     forged.push('x');
     assert!(emu.handle().verify_chat_token(&forged).is_err());
-    tokio::time::sleep(Duration::from_millis(350)).await;
+    tokio::time::sleep(Duration::from_millis(850)).await;
     assert_eq!(
         emu.handle().verify_chat_token(tok.token().unwrap()),
         Err(ivschat_local::TokenError::Expired)
