@@ -46,16 +46,20 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Serializes the state if it changed since `last`; returns the new version.
 pub(crate) async fn save_if_changed(app: &App, path: &Path, last: u64) -> u64 {
-    let (version, bytes) = {
+    // Copy under the lock; serialize and write outside it.
+    let (version, snapshot) = {
         let s = app.lock();
         if s.version == last {
             return last;
         }
-        (s.version, serde_json::to_vec_pretty(&s.to_persisted()))
+        (s.version, s.to_persisted())
     };
-    let Ok(bytes) = bytes else { return last };
     let path = path.to_path_buf();
-    match tokio::task::spawn_blocking(move || write_atomic(&path, &bytes)).await {
+    let write = move || {
+        let bytes = serde_json::to_vec_pretty(&snapshot).map_err(std::io::Error::other)?;
+        write_atomic(&path, &bytes)
+    };
+    match tokio::task::spawn_blocking(write).await {
         Ok(Ok(())) => version,
         Ok(Err(e)) => {
             tracing::error!("writing state file failed: {e}");
