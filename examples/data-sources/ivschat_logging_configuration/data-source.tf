@@ -1,5 +1,15 @@
+resource "ivschat_logging_configuration" "audit" {
+  name = "audit"
+  destination_configuration {
+    s3 {
+      bucket_name = "chat-audit-logs"
+    }
+  }
+}
+
+# Read a logging configuration by ARN, for example one managed in another workspace.
 data "ivschat_logging_configuration" "audit" {
-  arn = "arn:aws:ivschat:us-east-1:123456789012:logging-configuration/ABCabc123456"
+  arn = ivschat_logging_configuration.audit.arn
 }
 
 output "audit_bucket" {

@@ -1,5 +1,11 @@
+resource "ivschat_room" "lobby" {
+  name                   = "lobby"
+  maximum_message_length = 200
+}
+
+# Read a room by ARN, for example one created by an application at runtime.
 data "ivschat_room" "lobby" {
-  arn = "arn:aws:ivschat:us-east-1:123456789012:room/ABCabc123456"
+  arn = ivschat_room.lobby.arn
 }
 
 output "lobby_limits" {
