@@ -364,13 +364,13 @@ output "logging_all" {{ value = data.ivschat_logging_configurations.all }}
         o["by_handler"][0]["message_review_handler"],
         json!([{"uri": LAMBDA, "fallback_result": "DENY"}])
     );
-    assert_eq!(strings(&o["by_logging"]), [logged.clone()]);
+    assert_eq!(strings(&o["by_logging"]), [logged.as_str()]);
     assert_eq!(names(&o["by_tag"]), ["from-terraform", "logged", "red"]);
     assert_eq!(names(&o["by_tags"]), ["from-terraform", "logged"]);
 
     // Combined.
-    assert_eq!(strings(&o["name_and_tags"]), [logged.clone()]);
-    assert_eq!(strings(&o["logging_and_name"]), [logged.clone()]);
+    assert_eq!(strings(&o["name_and_tags"]), [logged.as_str()]);
+    assert_eq!(strings(&o["logging_and_name"]), [logged.as_str()]);
     assert_eq!(o["name_and_other_tags"]["rooms"], json!([]));
     assert_eq!(o["name_and_other_tags"]["arns"], json!([]));
     assert_eq!(o["name_and_other_tags"]["name"], "logged");

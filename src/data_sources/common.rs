@@ -177,20 +177,18 @@ pub fn client_for_arn(
     let parsed = Arn::parse_kind(arn, kind).map_err(|problem| {
         Diagnostic::error("Invalid ARN", format!("{problem}.")).at(Path::attr("arn"))
     })?;
-    if let Some(region) = region {
-        if region != parsed.region {
-            return Err(Diagnostic::error(
-                "Region Does Not Match the ARN",
-                format!(
-                    "The {} {arn} is in region {}, but region is set to {region:?}. An IVS Chat \
-                     object can only be read in its own region: remove `region`, or set it to {:?}.",
-                    kind_words(kind),
-                    parsed.region,
-                    parsed.region
-                ),
-            )
-            .at(Path::attr("region")));
-        }
+    if let Some(region) = region.filter(|r| *r != parsed.region) {
+        return Err(Diagnostic::error(
+            "Region Does Not Match the ARN",
+            format!(
+                "The {} {arn} is in region {}, but region is set to {region:?}. An IVS Chat \
+                 object can only be read in its own region: remove `region`, or set it to {:?}.",
+                kind_words(kind),
+                parsed.region,
+                parsed.region
+            ),
+        )
+        .at(Path::attr("region")));
     }
     Ok(ctx
         .provider
