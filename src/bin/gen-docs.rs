@@ -12,7 +12,8 @@ fn main() -> anyhow::Result<()> {
     for page in docs::generate(&IvschatProvider, &root.join("examples")) {
         let path = out.join(&page.path);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
         std::fs::write(&path, page.text).with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {}", path.display());
