@@ -7,8 +7,13 @@
 //! - [`grpc`]: the tfplugin6 gRPC service over this server (decode, call, encode).
 
 pub mod data_source;
+pub mod ephemeral;
+pub mod function;
 pub mod grpc;
+pub mod identity;
+pub mod list;
 pub mod merge;
+pub mod move_state;
 pub mod plan;
 pub mod provider;
 pub mod resource;
@@ -26,6 +31,11 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::value::{Path, Value, json};
 
 pub use data_source::{DataSource, DynDataSource};
+pub use ephemeral::{DynEphemeralResource, EphemeralResource, Opened, OpenedValue, Renewed};
+pub use function::{Function, FunctionError, Parameter};
+pub use identity::IdentitySchema;
+pub use list::{DynListResource, ListRequest, ListResource, Listed};
+pub use move_state::MoveSource;
 pub use provider::Provider;
 pub use registry::{Registered, Registry};
 pub use resource::{Context, DynResource, Failed, PlanRequest, Resource};
@@ -355,4 +365,109 @@ impl<P: Provider> Server<P> {
             Err(diags) => (config.clone(), diags),
         }
     }
+
+    pub fn validate_ephemeral_resource_config(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Diagnostics {
+        let e = match self.registry().ephemeral_resource(type_name) {
+            Ok(e) => e,
+            Err(d) => return d.into(),
+        };
+        let mut diags = validate::validate(&e.schema.block, config);
+        e.imp.validate(config, &mut diags);
+        diags
+    }
+
+    /// Opens an ephemeral resource: its result (configuration kept, computed attributes set),
+    /// renewal deadline and private bytes.
+    pub async fn open_ephemeral_resource(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Result<OpenedValue, Diagnostics> {
+        let e = self.registry().ephemeral_resource(type_name)?;
+        if !config.is_wholly_known() {
+            // Terraform opens an ephemeral resource only once its configuration is known; answer
+            // an unknown result rather than calling the API with partial arguments.
+            return Ok(Opened {
+                result: merge::keep_config(config, &unknown_object(&e.ty)),
+                renew_at: None,
+                private: None,
+            });
+        }
+        let data = self.data().ok_or_else(not_configured)?;
+        let ctx = self.ephemeral_context(&data);
+        let mut opened = e.imp.open(&ctx, &e.ty, config).await?;
+        let mut result = merge::keep_config(config, &opened.result);
+        let mut unknown = Vec::new();
+        merge::null_out_unknowns(&mut result, &Path::root(), &mut unknown);
+        if let Some(p) = unknown.into_iter().next() {
+            return Err(Diagnostic::bug(format!(
+                "{type_name} left attribute {p} unknown after open"
+            ))
+            .into());
+        }
+        opened.result = result;
+        Ok(opened)
+    }
+
+    pub async fn renew_ephemeral_resource(
+        &self,
+        type_name: &str,
+        private: Option<Vec<u8>>,
+    ) -> Result<Renewed, Diagnostics> {
+        let e = self.registry().ephemeral_resource(type_name)?;
+        let data = self.data().ok_or_else(not_configured)?;
+        e.imp.renew(&self.ephemeral_context(&data), private).await
+    }
+
+    pub async fn close_ephemeral_resource(
+        &self,
+        type_name: &str,
+        private: Option<Vec<u8>>,
+    ) -> Diagnostics {
+        let e = match self.registry().ephemeral_resource(type_name) {
+            Ok(e) => e,
+            Err(d) => return d.into(),
+        };
+        let Some(data) = self.data() else {
+            return not_configured();
+        };
+        match e.imp.close(&self.ephemeral_context(&data), private).await {
+            Ok(()) => Diagnostics::new(),
+            Err(diags) => diags,
+        }
+    }
+
+    fn ephemeral_context<'a>(&'a self, data: &'a P::Data) -> Context<'a, P::Data> {
+        Context {
+            provider: data,
+            cancel: &self.stop,
+            timeout: std::time::Duration::from_secs(300),
+        }
+    }
+
+    /// Calls a provider-defined function by name.
+    pub fn call_function(&self, name: &str, args: &[Value]) -> Result<Value, FunctionError> {
+        let f = self.registry().function(name)?;
+        f.call(args)
+    }
 }
+
+/// An object of type `ty` whose attributes are all unknown.
+fn unknown_object(ty: &crate::value::Type) -> Value {
+    match ty {
+        crate::value::Type::Object(attrs) => Value::Object(
+            attrs
+                .keys()
+                .map(|k| (k.clone(), Value::unknown()))
+                .collect(),
+        ),
+        _ => Value::unknown(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
