@@ -32,18 +32,28 @@ pub fn timestamp(t: Option<&DateTime>) -> Option<String> {
     t.and_then(|t| t.fmt(Format::DateTime).ok())
 }
 
-/// The tags as the practitioner set them: without the provider's hidden create marker.
-pub fn clean_tags(tags: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
+/// The tags to show: without the provider's hidden create marker and without the keys the
+/// provider's `ignore_tags` names (as for resources).
+pub fn clean_tags(
+    data: &ProviderData,
+    tags: Option<&HashMap<String, String>>,
+) -> BTreeMap<String, String> {
     tags.into_iter()
         .flatten()
-        .filter(|(k, _)| k.as_str() != MARKER_TAG_KEY)
+        .filter(|(k, _)| k.as_str() != MARKER_TAG_KEY && !data.ignore_tags().ignores(k))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }
 
-/// Whether `tags` carries every one of `wanted`, with the same value.
-pub fn has_all_tags(tags: &BTreeMap<String, String>, wanted: &BTreeMap<String, String>) -> bool {
-    wanted.iter().all(|(k, v)| tags.get(k) == Some(v))
+/// Whether `tags` (as the API returned them) carries every one of `wanted`, with the same value.
+/// Checked before `ignore_tags` applies: a filter names its keys on purpose.
+pub fn has_all_tags(
+    tags: Option<&HashMap<String, String>>,
+    wanted: &BTreeMap<String, String>,
+) -> bool {
+    wanted
+        .iter()
+        .all(|(k, v)| tags.and_then(|t| t.get(k)) == Some(v))
 }
 
 /// The review handler as a list of at most one element (empty when none is attached), the shape

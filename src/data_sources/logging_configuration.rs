@@ -128,7 +128,7 @@ impl DataSource<ProviderData> for LoggingConfiguration {
             update_time: common::timestamp(out.update_time()),
             state: out.state().map(|s| s.as_str().to_owned()),
             destination_configuration: common::destination(out.destination_configuration()),
-            tags: Some(common::clean_tags(out.tags())),
+            tags: Some(common::clean_tags(ctx.provider, out.tags())),
             region: Some(client.region().to_owned()),
         })
     }

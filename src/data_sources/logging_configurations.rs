@@ -61,7 +61,7 @@ fn schema() -> Schema {
     )
 }
 
-fn summary(s: &LoggingConfigurationSummary) -> SummaryModel {
+fn summary(data: &ProviderData, s: &LoggingConfigurationSummary) -> SummaryModel {
     SummaryModel {
         arn: s.arn().map(str::to_owned),
         id: s.id().map(str::to_owned),
@@ -70,7 +70,7 @@ fn summary(s: &LoggingConfigurationSummary) -> SummaryModel {
         update_time: common::timestamp(s.update_time()),
         state: s.state().map(|s| s.as_str().to_owned()),
         destination_configuration: common::destination(s.destination_configuration()),
-        tags: common::clean_tags(s.tags()),
+        tags: common::clean_tags(data, s.tags()),
     }
 }
 
@@ -112,7 +112,11 @@ impl DataSource<ProviderData> for LoggingConfigurations {
                         client.region()
                     ))
                 })?;
-            found.extend(out.logging_configurations().iter().map(summary));
+            found.extend(
+                out.logging_configurations()
+                    .iter()
+                    .map(|s| summary(ctx.provider, s)),
+            );
             match out.next_token() {
                 Some(next) if !next.is_empty() => {
                     if token.as_deref() == Some(next) {

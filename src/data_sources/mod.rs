@@ -22,3 +22,6 @@ pub fn all() -> Vec<Box<dyn DynDataSource<ProviderData>>> {
         Box::new(logging_configuration::LoggingConfiguration),
     ]
 }
+
+#[cfg(test)]
+mod tests;

@@ -128,7 +128,7 @@ impl DataSource<ProviderData> for Room {
             maximum_message_rate_per_second: out.maximum_message_rate_per_second().map(i64::from),
             message_review_handler: common::handler(out.message_review_handler()),
             logging_configuration_identifiers: out.logging_configuration_identifiers().to_vec(),
-            tags: Some(common::clean_tags(out.tags())),
+            tags: Some(common::clean_tags(ctx.provider, out.tags())),
             region: Some(client.region().to_owned()),
         })
     }

@@ -130,7 +130,7 @@ fn schema() -> Schema {
     )
 }
 
-pub fn summary(s: &RoomSummary) -> RoomSummaryModel {
+pub fn summary(data: &ProviderData, s: &RoomSummary) -> RoomSummaryModel {
     RoomSummaryModel {
         arn: s.arn().map(str::to_owned),
         id: s.id().map(str::to_owned),
@@ -139,13 +139,13 @@ pub fn summary(s: &RoomSummary) -> RoomSummaryModel {
         update_time: common::timestamp(s.update_time()),
         message_review_handler: common::handler(s.message_review_handler()),
         logging_configuration_identifiers: s.logging_configuration_identifiers().to_vec(),
-        tags: common::clean_tags(s.tags()),
+        tags: common::clean_tags(data, s.tags()),
     }
 }
 
-/// Lists every room matching `filters`, following `nextToken` until the last page. Also used
-/// by the benchmark.
+/// Lists every room matching `filters`, following `nextToken` until the last page.
 pub async fn list_rooms(
+    data: &ProviderData,
     client: &IvsChat,
     filters: &Filters,
 ) -> Result<Vec<RoomSummaryModel>, Diagnostic> {
@@ -168,12 +168,11 @@ pub async fn list_rooms(
             .await
             .map_err(|e| e.diagnostic(&format!("the rooms of {}", client.region())))?;
         for s in out.rooms() {
-            let room = summary(s);
             // A room updated while we list moves to the front and may come again on a later
             // page: keep its first sighting.
-            let new = room.arn.as_ref().is_none_or(|arn| seen.insert(arn.clone()));
-            if new && common::has_all_tags(&room.tags, &filters.tags) {
-                rooms.push(room);
+            let new = s.arn().is_none_or(|arn| seen.insert(arn.to_owned()));
+            if new && common::has_all_tags(s.tags(), &filters.tags) {
+                rooms.push(summary(data, s));
             }
         }
         match out.next_token() {
@@ -222,7 +221,7 @@ impl DataSource<ProviderData> for Rooms {
             logging_configuration_identifier: config.logging_configuration_identifier.clone(),
             tags: config.tags.clone().unwrap_or_default(),
         };
-        let rooms = list_rooms(&client, &filters).await?;
+        let rooms = list_rooms(ctx.provider, &client, &filters).await?;
         Ok(RoomsModel {
             arns: rooms.iter().filter_map(|r| r.arn.clone()).collect(),
             rooms,
