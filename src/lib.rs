@@ -10,6 +10,8 @@
 pub mod data_sources;
 pub mod diagnostics;
 pub mod docs;
+pub mod list_resources;
+pub mod migrations;
 pub mod model;
 pub mod plugin;
 pub mod provider;

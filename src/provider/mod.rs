@@ -503,6 +503,10 @@ impl Provider for IvschatProvider {
     fn data_sources(&self) -> Vec<Box<dyn DynDataSource<ProviderData>>> {
         crate::data_sources::all()
     }
+
+    fn list_resources(&self) -> Vec<Box<dyn crate::server::DynListResource<ProviderData>>> {
+        crate::list_resources::all()
+    }
 }
 
 /// Where an attribute of the single-element block `block` is.

@@ -63,6 +63,13 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
                     type_name: name.clone(),
                 })
                 .collect(),
+            list_resources: registry
+                .list_resources
+                .keys()
+                .map(|name| pb::get_metadata::ListResourceMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -83,6 +90,11 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
                 .data_sources
                 .iter()
                 .map(|(n, d)| (n.clone(), wire::schema(&d.schema)))
+                .collect(),
+            list_resource_schemas: registry
+                .list_resources
+                .iter()
+                .map(|(n, l)| (n.clone(), wire::schema(&l.schema)))
                 .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
@@ -216,10 +228,15 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         );
         let (new_state, diags) = self.server.read_resource(&req.type_name, &state).await;
         let encoded = decoded!(wire::encode(&new_state, &r.ty), pb::read_resource::Response);
+        let new_identity = decoded!(
+            self.server.identity_data(&req.type_name, &new_state),
+            pb::read_resource::Response
+        );
         Ok(Response::new(pb::read_resource::Response {
             new_state: Some(encoded),
             diagnostics: wire::diagnostics(&diags),
             private: req.private,
+            new_identity,
             ..empty
         }))
     }
@@ -262,6 +279,10 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
                 .collect(),
             planned_private: req.prior_private,
             diagnostics: wire::diagnostics(&change.diags),
+            planned_identity: decoded!(
+                self.server.identity_data(&req.type_name, &change.planned),
+                pb::plan_resource_change::Response
+            ),
             ..empty
         }))
     }
@@ -292,10 +313,15 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
             wire::encode(&new_state, &r.ty),
             pb::apply_resource_change::Response
         );
+        let new_identity = decoded!(
+            self.server.identity_data(&req.type_name, &new_state),
+            pb::apply_resource_change::Response
+        );
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state: Some(encoded),
             private: req.planned_private,
             diagnostics: wire::diagnostics(&diags),
+            new_identity,
             ..empty
         }))
     }
@@ -310,13 +336,23 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
             self.server.registry().resource(&req.type_name),
             pb::import_resource_state::Response
         );
-        let (state, diags) = self
-            .server
-            .import_resource_state(&req.type_name, &req.id)
-            .await;
+        // An `import { identity = {...} }` block sends the identity instead of an id.
+        let id = match &req.identity {
+            Some(identity) if req.id.is_empty() => decoded!(
+                self.server
+                    .import_id_from_identity(&req.type_name, identity),
+                pb::import_resource_state::Response
+            ),
+            _ => req.id.clone(),
+        };
+        let (state, diags) = self.server.import_resource_state(&req.type_name, &id).await;
         let imported_resources = match state {
             Some(state) => vec![pb::import_resource_state::ImportedResource {
                 type_name: req.type_name.clone(),
+                identity: decoded!(
+                    self.server.identity_data(&req.type_name, &state),
+                    pb::import_resource_state::Response
+                ),
                 state: Some(decoded!(
                     wire::encode(&state, &r.ty),
                     pb::import_resource_state::Response
@@ -355,6 +391,129 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         }))
     }
 
+    async fn get_resource_identity_schemas(
+        &self,
+        _request: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas: self
+                .server
+                .identity_schemas()
+                .into_iter()
+                .map(|(n, s)| (n, s.to_wire()))
+                .collect(),
+            ..Default::default()
+        }))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        request: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+        let req = request.into_inner();
+        let raw = req.raw_identity.map(|s| s.json).unwrap_or_default();
+        Ok(Response::new(
+            match self
+                .server
+                .upgrade_resource_identity(&req.type_name, req.version, &raw)
+            {
+                Ok(upgraded) => pb::upgrade_resource_identity::Response {
+                    upgraded_identity: Some(upgraded),
+                    ..Default::default()
+                },
+                Err(diags) => pb::upgrade_resource_identity::Response {
+                    diagnostics: wire::diagnostics(&diags),
+                    ..Default::default()
+                },
+            },
+        ))
+    }
+
+    async fn move_resource_state(
+        &self,
+        request: Request<pb::move_resource_state::Request>,
+    ) -> Result<Response<pb::move_resource_state::Response>, Status> {
+        let req = request.into_inner();
+        let r = decoded!(
+            self.server.registry().resource(&req.target_type_name),
+            pb::move_resource_state::Response
+        );
+        let raw = req.source_state.map(|s| s.json).unwrap_or_default();
+        let state = decoded!(
+            serde_json::from_slice(&raw).map_err(|e| crate::diagnostics::Diagnostic::error(
+                "Unreadable Source State",
+                format!(
+                    "The state of the {} being moved is not JSON: {e}.",
+                    req.source_type_name
+                ),
+            )),
+            pb::move_resource_state::Response
+        );
+        let source = crate::server::MoveSource {
+            provider_address: &req.source_provider_address,
+            type_name: &req.source_type_name,
+            schema_version: req.source_schema_version,
+            state,
+        };
+        let moved = match self
+            .server
+            .move_resource_state(&req.target_type_name, &source)
+        {
+            Ok(v) => v,
+            Err(diags) => {
+                return Ok(Response::new(pb::move_resource_state::Response {
+                    diagnostics: wire::diagnostics(&diags),
+                    ..Default::default()
+                }));
+            }
+        };
+        Ok(Response::new(pb::move_resource_state::Response {
+            target_state: Some(decoded!(
+                wire::encode(&moved, &r.ty),
+                pb::move_resource_state::Response
+            )),
+            target_identity: decoded!(
+                self.server.identity_data(&req.target_type_name, &moved),
+                pb::move_resource_state::Response
+            ),
+            ..Default::default()
+        }))
+    }
+
+    async fn list_resource(
+        &self,
+        request: Request<pb::list_resource::Request>,
+    ) -> Result<Response<tonic::codegen::BoxStream<pb::list_resource::Event>>, Status> {
+        let events = self
+            .server
+            .list_resource_events(&request.into_inner())
+            .await;
+        Ok(Response::new(Box::pin(futures_util::stream::iter(
+            events.into_iter().map(Ok),
+        ))))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let l = decoded!(
+            self.server.registry().list_resource(&req.type_name),
+            pb::validate_list_resource_config::Response
+        );
+        let config = decoded!(
+            wire::decode(req.config.as_ref(), &l.ty),
+            pb::validate_list_resource_config::Response
+        );
+        let diags = self
+            .server
+            .validate_list_resource_config(&req.type_name, &config);
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: wire::diagnostics(&diags),
+        }))
+    }
+
     async fn stop_provider(
         &self,
         _request: Request<pb::stop_provider::Request>,
@@ -372,6 +531,7 @@ fn capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
         plan_destroy: true,
         get_provider_schema_optional: true,
+        move_resource_state: true,
         ..Default::default()
     }
 }

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use crate::diagnostics::Diagnostics;
 use crate::schema::Schema;
 use crate::server::data_source::DynDataSource;
+use crate::server::list::DynListResource;
 use crate::server::resource::DynResource;
 use crate::value::Value;
 
@@ -28,4 +29,10 @@ pub trait Provider: Send + Sync + 'static {
     fn resources(&self) -> Vec<Box<dyn DynResource<Self::Data>>>;
 
     fn data_sources(&self) -> Vec<Box<dyn DynDataSource<Self::Data>>>;
+
+    /// List resource types for `terraform query` (Terraform ≥ 1.14); none by default. Each
+    /// shares its name with a managed resource type that has an identity schema.
+    fn list_resources(&self) -> Vec<Box<dyn DynListResource<Self::Data>>> {
+        Vec::new()
+    }
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use crate::diagnostics::Diagnostic;
 use crate::schema::Schema;
 use crate::server::data_source::DynDataSource;
+use crate::server::list::DynListResource;
 use crate::server::provider::Provider;
 use crate::server::resource::DynResource;
 use crate::value::Type;
@@ -28,6 +29,8 @@ pub struct Registry<D> {
     pub provider_type: Type,
     pub resources: BTreeMap<String, Registered<Box<dyn DynResource<D>>>>,
     pub data_sources: BTreeMap<String, Registered<Box<dyn DynDataSource<D>>>>,
+    /// List resources by full name, the name of the managed resource type they list.
+    pub list_resources: BTreeMap<String, Registered<Box<dyn DynListResource<D>>>>,
 }
 
 impl<D: Send + Sync + 'static> Registry<D> {
@@ -50,12 +53,33 @@ impl<D: Send + Sync + 'static> Registry<D> {
                 (format!("{prefix}_{}", d.name()), Registered::new(d, schema))
             })
             .collect();
+        let list_resources = provider
+            .list_resources()
+            .into_iter()
+            .map(|l| {
+                let schema = l.schema();
+                (format!("{prefix}_{}", l.name()), Registered::new(l, schema))
+            })
+            .collect();
         Registry {
             provider_type: provider_schema.implied_type(),
             provider_schema,
             resources,
             data_sources,
+            list_resources,
         }
+    }
+
+    pub fn list_resource(
+        &self,
+        name: &str,
+    ) -> Result<&Registered<Box<dyn DynListResource<D>>>, Diagnostic> {
+        self.list_resources.get(name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown List Resource Type",
+                format!("This provider has no list resource type {name:?}."),
+            )
+        })
     }
 
     pub fn resource(&self, name: &str) -> Result<&Registered<Box<dyn DynResource<D>>>, Diagnostic> {

@@ -15,6 +15,8 @@ use tokio_util::sync::CancellationToken;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{self, ModelError};
 use crate::schema::Schema;
+use crate::server::identity::IdentitySchema;
+use crate::server::move_state::MoveSource;
 use crate::value::{Path, Type, Value};
 
 /// What every operation receives: the configured provider, and the signal to give up.
@@ -144,6 +146,18 @@ pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
         )
         .into())
     }
+
+    /// The identity schema (Terraform ≥ 1.12): attributes copied from the state attributes of
+    /// the same name by the server. `None`: no identity.
+    fn identity(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// The state of an object of another type that a `moved` block brings to this type
+    /// (Terraform ≥ 1.8), to be completed by a read. `None`: this type accepts no moves.
+    fn move_state(&self, _source: &MoveSource<'_>) -> Option<Result<Self::Model, Diagnostics>> {
+        None
+    }
 }
 
 fn model_bug(what: &str, e: ModelError) -> Diagnostics {
@@ -189,6 +203,8 @@ pub trait DynResource<D>: Send + Sync {
         from: i64,
         state: serde_json::Value,
     ) -> Result<serde_json::Value, Diagnostics>;
+    fn identity(&self) -> Option<IdentitySchema>;
+    fn move_state(&self, ty: &Type, source: &MoveSource<'_>) -> Option<Result<Value, Diagnostics>>;
 }
 
 fn failed_to_values<M: Serialize>(ty: &Type, f: Failed<M>) -> (Option<Value>, Diagnostics) {
@@ -303,5 +319,16 @@ where
         state: serde_json::Value,
     ) -> Result<serde_json::Value, Diagnostics> {
         Resource::upgrade_state(self, from, state)
+    }
+
+    fn identity(&self) -> Option<IdentitySchema> {
+        Resource::identity(self)
+    }
+
+    fn move_state(&self, ty: &Type, source: &MoveSource<'_>) -> Option<Result<Value, Diagnostics>> {
+        let result = Resource::move_state(self, source)?;
+        Some(result.and_then(|m| {
+            model::to_value(&m, ty).map_err(|e| model_bug("moved state does not fit the schema", e))
+        }))
     }
 }

@@ -1,0 +1,51 @@
+//! List resources for `terraform query` (Terraform ≥ 1.14), one file each, registered in
+//! [`all`]. Each lists the objects of the managed resource type of the same name, with the
+//! filters of the matching data source, so that they can be imported (by identity) and their
+//! configuration generated.
+
+pub mod logging_configuration;
+pub mod room;
+
+use crate::provider::ProviderData;
+use crate::server::DynListResource;
+
+/// Every list resource this provider serves.
+pub fn all() -> Vec<Box<dyn DynListResource<ProviderData>>> {
+    vec![
+        Box::new(room::RoomList),
+        Box::new(logging_configuration::LoggingConfigurationList),
+    ]
+}
+
+/// What `terraform query` prints for an object: its name and the id that ends its ARN, or the
+/// ARN alone when it has no name.
+pub(crate) fn display_name(name: Option<&str>, arn: &str) -> String {
+    let id = arn.rsplit('/').next().unwrap_or(arn);
+    match name.filter(|n| !n.is_empty()) {
+        Some(name) => format!("{name} ({id})"),
+        None => arn.to_owned(),
+    }
+}
+
+/// Whether `tags` holds every one of `wanted` with the same value.
+pub(crate) fn has_all_tags(
+    tags: Option<&std::collections::HashMap<String, String>>,
+    wanted: &std::collections::BTreeMap<String, String>,
+) -> bool {
+    wanted
+        .iter()
+        .all(|(k, v)| tags.and_then(|t| t.get(k)) == Some(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_show_name_and_id() {
+        let arn = "arn:aws:ivschat:us-east-1:123456789012:room/abcdEFGH1234";
+        assert_eq!(display_name(Some("lobby"), arn), "lobby (abcdEFGH1234)");
+        assert_eq!(display_name(Some(""), arn), arn);
+        assert_eq!(display_name(None, arn), arn);
+    }
+}

@@ -1,0 +1,121 @@
+//! `list "ivschat_room"`: the rooms of a region, filtered as the `ivschat_rooms` data source
+//! filters them (name, review handler and logging configuration by ListRooms, tags on the
+//! summaries). Full objects (`include_resource`, generated configuration) cost one GetRoom each.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::data_sources::rooms::{Filters, list_rooms};
+use crate::diagnostics::Diagnostics;
+use crate::provider::ProviderData;
+use crate::resources::room::{LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE, Room, RoomModel};
+use crate::schema::{Attribute, LengthBetween, Matches, Schema};
+use crate::server::{Context, ListRequest, ListResource, Listed, Resource};
+
+pub struct RoomList;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RoomListConfig {
+    pub name: Option<String>,
+    pub message_review_handler_uri: Option<String>,
+    pub logging_configuration_identifier: Option<String>,
+    pub tags: Option<BTreeMap<String, String>>,
+    pub region: Option<String>,
+}
+
+fn schema() -> Schema {
+    Schema::new(
+        "Finds IVS Chat rooms for `terraform query`, to import them (by identity) or generate \
+         their configuration. Without filters, every room of the region.",
+    )
+    .attribute(
+        Attribute::string("name")
+            .optional()
+            .description("Only rooms with exactly this name.")
+            .validate(LengthBetween(0, 128))
+            .validate(Matches::new(NAME_PATTERN, NAME_RULE)),
+    )
+    .attribute(
+        Attribute::string("message_review_handler_uri")
+            .optional()
+            .description("Only rooms whose message review handler is this Lambda function ARN.")
+            .validate(Matches::new(
+                LAMBDA_ARN_PATTERN,
+                "be a Lambda function ARN (arn:aws:lambda:<region>:<12-digit account>:function:<name>)",
+            )),
+    )
+    .attribute(
+        Attribute::string("logging_configuration_identifier")
+            .optional()
+            .description("Only rooms that use the logging configuration with this ARN."),
+    )
+    .attribute(Attribute::string_map("tags").optional().description(
+        "Only rooms that carry every one of these tags with the same value (other tags allowed).",
+    ))
+    .attribute(Attribute::string("region").optional().description(
+        "The AWS region to list, for example `us-east-1`. Defaults to the provider's region.",
+    ))
+}
+
+#[async_trait]
+impl ListResource<ProviderData> for RoomList {
+    type Config = RoomListConfig;
+    type Model = RoomModel;
+
+    fn name(&self) -> &'static str {
+        "room"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn list(
+        &self,
+        ctx: &Context<'_, ProviderData>,
+        config: RoomListConfig,
+        request: ListRequest,
+    ) -> Result<Vec<Listed<RoomModel>>, Diagnostics> {
+        let client = ctx
+            .provider
+            .client(config.region.as_deref())?
+            .with_cancel(ctx.cancel);
+        let filters = Filters {
+            name: config.name,
+            message_review_handler_uri: config.message_review_handler_uri,
+            logging_configuration_identifier: config.logging_configuration_identifier,
+            tags: config.tags.unwrap_or_default(),
+        };
+        let rooms = list_rooms(ctx.provider, &client, &filters).await?;
+        let region = client.region().to_owned();
+        let mut found = Vec::new();
+        for summary in rooms.into_iter().take(request.limit) {
+            let Some(arn) = summary.arn.clone() else {
+                continue;
+            };
+            let listed = RoomModel {
+                arn: Some(arn.clone()),
+                id: Some(arn.clone()),
+                name: summary.name.clone(),
+                region: Some(region.clone()),
+                ..RoomModel::default()
+            };
+            let object = if request.full {
+                // Deleted since it was listed: leave it out.
+                match Resource::read(&Room, ctx, listed).await? {
+                    Some(room) => room,
+                    None => continue,
+                }
+            } else {
+                listed
+            };
+            found.push(Listed {
+                display_name: super::display_name(object.name.as_deref(), &arn),
+                object,
+            });
+        }
+        Ok(found)
+    }
+}
