@@ -10,6 +10,8 @@
 pub mod data_sources;
 pub mod diagnostics;
 pub mod docs;
+pub mod ephemeral_resources;
+pub mod functions;
 pub mod list_resources;
 pub mod migrations;
 pub mod model;

@@ -504,6 +504,16 @@ impl Provider for IvschatProvider {
         crate::data_sources::all()
     }
 
+    fn ephemeral_resources(
+        &self,
+    ) -> Vec<Box<dyn crate::server::DynEphemeralResource<ProviderData>>> {
+        crate::ephemeral_resources::all()
+    }
+
+    fn functions(&self) -> Vec<Box<dyn crate::server::Function>> {
+        crate::functions::all()
+    }
+
     fn list_resources(&self) -> Vec<Box<dyn crate::server::DynListResource<ProviderData>>> {
         crate::list_resources::all()
     }

@@ -70,6 +70,18 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
                     type_name: name.clone(),
                 })
                 .collect(),
+            ephemeral_resources: registry
+                .ephemeral_resources
+                .keys()
+                .map(|name| pb::get_metadata::EphemeralMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
+            functions: registry
+                .functions
+                .keys()
+                .map(|name| pb::get_metadata::FunctionMetadata { name: name.clone() })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -95,6 +107,16 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
                 .list_resources
                 .iter()
                 .map(|(n, l)| (n.clone(), wire::schema(&l.schema)))
+                .collect(),
+            ephemeral_resource_schemas: registry
+                .ephemeral_resources
+                .iter()
+                .map(|(n, e)| (n.clone(), wire::schema(&e.schema)))
+                .collect(),
+            functions: registry
+                .functions
+                .iter()
+                .map(|(n, f)| (n.clone(), wire::function(f)))
                 .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
@@ -511,6 +533,162 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
             .validate_list_resource_config(&req.type_name, &config);
         Ok(Response::new(pb::validate_list_resource_config::Response {
             diagnostics: wire::diagnostics(&diags),
+        }))
+    }
+
+    async fn validate_ephemeral_resource_config(
+        &self,
+        request: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let e = decoded!(
+            self.server.registry().ephemeral_resource(&req.type_name),
+            pb::validate_ephemeral_resource_config::Response
+        );
+        let config = decoded!(
+            wire::decode(req.config.as_ref(), &e.ty),
+            pb::validate_ephemeral_resource_config::Response
+        );
+        let diags = self
+            .server
+            .validate_ephemeral_resource_config(&req.type_name, &config);
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: wire::diagnostics(&diags),
+            },
+        ))
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        request: Request<pb::open_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        let e = decoded!(
+            self.server.registry().ephemeral_resource(&req.type_name),
+            pb::open_ephemeral_resource::Response
+        );
+        let config = decoded!(
+            wire::decode(req.config.as_ref(), &e.ty),
+            pb::open_ephemeral_resource::Response
+        );
+        let opened = match self
+            .server
+            .open_ephemeral_resource(&req.type_name, &config)
+            .await
+        {
+            Ok(opened) => opened,
+            Err(diags) => {
+                return Ok(Response::new(pb::open_ephemeral_resource::Response {
+                    diagnostics: wire::diagnostics(&diags),
+                    ..Default::default()
+                }));
+            }
+        };
+        let result = decoded!(
+            wire::encode(&opened.result, &e.ty),
+            pb::open_ephemeral_resource::Response
+        );
+        Ok(Response::new(pb::open_ephemeral_resource::Response {
+            diagnostics: Vec::new(),
+            renew_at: opened.renew_at.map(wire::timestamp),
+            result: Some(result),
+            private: opened.private,
+            deferred: None,
+        }))
+    }
+
+    async fn renew_ephemeral_resource(
+        &self,
+        request: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        let response = match self
+            .server
+            .renew_ephemeral_resource(&req.type_name, req.private)
+            .await
+        {
+            Ok(renewed) => pb::renew_ephemeral_resource::Response {
+                diagnostics: Vec::new(),
+                renew_at: renewed.renew_at.map(wire::timestamp),
+                private: renewed.private,
+            },
+            Err(diags) => pb::renew_ephemeral_resource::Response {
+                diagnostics: wire::diagnostics(&diags),
+                ..Default::default()
+            },
+        };
+        Ok(Response::new(response))
+    }
+
+    async fn close_ephemeral_resource(
+        &self,
+        request: Request<pb::close_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        let diags = self
+            .server
+            .close_ephemeral_resource(&req.type_name, req.private)
+            .await;
+        Ok(Response::new(pb::close_ephemeral_resource::Response {
+            diagnostics: wire::diagnostics(&diags),
+        }))
+    }
+
+    async fn get_functions(
+        &self,
+        _request: Request<pb::get_functions::Request>,
+    ) -> Result<Response<pb::get_functions::Response>, Status> {
+        let registry = self.server.registry();
+        Ok(Response::new(pb::get_functions::Response {
+            functions: registry
+                .functions
+                .iter()
+                .map(|(n, f)| (n.clone(), wire::function(f)))
+                .collect(),
+            diagnostics: Vec::new(),
+        }))
+    }
+
+    async fn call_function(
+        &self,
+        request: Request<pb::call_function::Request>,
+    ) -> Result<Response<pb::call_function::Response>, Status> {
+        let req = request.into_inner();
+        let failed = |e: crate::server::FunctionError| {
+            Ok(Response::new(pb::call_function::Response {
+                result: None,
+                error: Some(wire::function_error(&e)),
+            }))
+        };
+        let f = match self.server.registry().function(&req.name) {
+            Ok(f) => f,
+            Err(e) => return failed(e),
+        };
+        let mut args = Vec::with_capacity(req.arguments.len());
+        for (i, (dv, p)) in req.arguments.iter().zip(&f.parameters).enumerate() {
+            match wire::decode(Some(dv), &p.ty) {
+                Ok(v) => args.push(v),
+                Err(d) => {
+                    return failed(crate::server::FunctionError::argument(
+                        i,
+                        format!("{} {}", d.summary, d.detail),
+                    ));
+                }
+            }
+        }
+        // Extra arguments are kept (as null) so that the count check reports them.
+        args.resize(req.arguments.len().max(args.len()), Value::Null);
+        let result = match self.server.call_function(&req.name, &args).and_then(|v| {
+            wire::encode(&v, &f.return_type)
+                .map_err(|d| crate::server::FunctionError::new(d.detail))
+        }) {
+            Ok(result) => result,
+            Err(e) => return failed(e),
+        };
+        Ok(Response::new(pb::call_function::Response {
+            result: Some(result),
+            error: None,
         }))
     }
 

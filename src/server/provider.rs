@@ -6,6 +6,8 @@ use async_trait::async_trait;
 use crate::diagnostics::Diagnostics;
 use crate::schema::Schema;
 use crate::server::data_source::DynDataSource;
+use crate::server::ephemeral::DynEphemeralResource;
+use crate::server::function::Function;
 use crate::server::list::DynListResource;
 use crate::server::resource::DynResource;
 use crate::value::Value;
@@ -29,6 +31,16 @@ pub trait Provider: Send + Sync + 'static {
     fn resources(&self) -> Vec<Box<dyn DynResource<Self::Data>>>;
 
     fn data_sources(&self) -> Vec<Box<dyn DynDataSource<Self::Data>>>;
+
+    /// Ephemeral resource types (Terraform ≥ 1.10); none by default.
+    fn ephemeral_resources(&self) -> Vec<Box<dyn DynEphemeralResource<Self::Data>>> {
+        Vec::new()
+    }
+
+    /// Provider-defined functions (Terraform ≥ 1.8); none by default.
+    fn functions(&self) -> Vec<Box<dyn Function>> {
+        Vec::new()
+    }
 
     /// List resource types for `terraform query` (Terraform ≥ 1.14); none by default. Each
     /// shares its name with a managed resource type that has an identity schema.

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use crate::diagnostics::Diagnostic;
 use crate::schema::Schema;
 use crate::server::data_source::DynDataSource;
+use crate::server::ephemeral::DynEphemeralResource;
+use crate::server::function::{FunctionError, RegisteredFunction};
 use crate::server::list::DynListResource;
 use crate::server::provider::Provider;
 use crate::server::resource::DynResource;
@@ -29,6 +31,9 @@ pub struct Registry<D> {
     pub provider_type: Type,
     pub resources: BTreeMap<String, Registered<Box<dyn DynResource<D>>>>,
     pub data_sources: BTreeMap<String, Registered<Box<dyn DynDataSource<D>>>>,
+    pub ephemeral_resources: BTreeMap<String, Registered<Box<dyn DynEphemeralResource<D>>>>,
+    /// Provider-defined functions by bare name (`parse_arn`), not prefixed.
+    pub functions: BTreeMap<String, RegisteredFunction>,
     /// List resources by full name, the name of the managed resource type they list.
     pub list_resources: BTreeMap<String, Registered<Box<dyn DynListResource<D>>>>,
 }
@@ -53,6 +58,19 @@ impl<D: Send + Sync + 'static> Registry<D> {
                 (format!("{prefix}_{}", d.name()), Registered::new(d, schema))
             })
             .collect();
+        let ephemeral_resources = provider
+            .ephemeral_resources()
+            .into_iter()
+            .map(|e| {
+                let schema = e.schema();
+                (format!("{prefix}_{}", e.name()), Registered::new(e, schema))
+            })
+            .collect();
+        let functions = provider
+            .functions()
+            .into_iter()
+            .map(|f| (f.name().to_owned(), RegisteredFunction::new(f)))
+            .collect();
         let list_resources = provider
             .list_resources()
             .into_iter()
@@ -66,6 +84,8 @@ impl<D: Send + Sync + 'static> Registry<D> {
             provider_schema,
             resources,
             data_sources,
+            ephemeral_resources,
+            functions,
             list_resources,
         }
     }
@@ -80,6 +100,24 @@ impl<D: Send + Sync + 'static> Registry<D> {
                 format!("This provider has no list resource type {name:?}."),
             )
         })
+    }
+
+    pub fn ephemeral_resource(
+        &self,
+        name: &str,
+    ) -> Result<&Registered<Box<dyn DynEphemeralResource<D>>>, Diagnostic> {
+        self.ephemeral_resources.get(name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown Ephemeral Resource Type",
+                format!("This provider has no ephemeral resource type {name:?}."),
+            )
+        })
+    }
+
+    pub fn function(&self, name: &str) -> Result<&RegisteredFunction, FunctionError> {
+        self.functions
+            .get(name)
+            .ok_or_else(|| FunctionError::new(format!("This provider has no function {name:?}.")))
     }
 
     pub fn resource(&self, name: &str) -> Result<&Registered<Box<dyn DynResource<D>>>, Diagnostic> {

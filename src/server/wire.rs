@@ -150,3 +150,41 @@ fn nested_block(b: &NestedBlock) -> pb::schema::NestedBlock {
         max_items: i64::try_from(b.max_items).unwrap_or(i64::MAX),
     }
 }
+
+pub fn function(f: &crate::server::function::RegisteredFunction) -> pb::Function {
+    let parameter = |p: &crate::server::function::Parameter| pb::function::Parameter {
+        name: p.name.clone(),
+        r#type: p.ty.to_json(),
+        allow_null_value: p.allow_null,
+        allow_unknown_values: false,
+        description: p.description.clone(),
+        description_kind: pb::StringKind::Markdown as i32,
+    };
+    pb::Function {
+        parameters: f.parameters.iter().map(parameter).collect(),
+        variadic_parameter: None,
+        r#return: Some(pb::function::Return {
+            r#type: f.return_type.to_json(),
+        }),
+        summary: f.imp.summary().to_owned(),
+        description: f.imp.description().to_owned(),
+        description_kind: pb::StringKind::Markdown as i32,
+        deprecation_message: String::new(),
+    }
+}
+
+pub fn function_error(e: &crate::server::function::FunctionError) -> pb::FunctionError {
+    pb::FunctionError {
+        text: e.text.clone(),
+        function_argument: e.argument,
+    }
+}
+
+/// An instant as a protobuf timestamp (instants before 1970 are clamped to it).
+pub fn timestamp(t: std::time::SystemTime) -> prost_types::Timestamp {
+    let d = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    prost_types::Timestamp {
+        seconds: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        nanos: i32::try_from(d.subsec_nanos()).unwrap_or(0),
+    }
+}
