@@ -229,12 +229,25 @@ impl ApiError {
                 e.message = format!("no answer in time: {}", DisplayErrorContext(err));
             }
             SdkError::DispatchFailure(d) => {
+                let (connect_failed, tls_problem) = connection_failure(err);
+                if let Some(tls) = tls_problem {
+                    // A certificate the client does not trust: retrying cannot help.
+                    e.kind = ErrorKind::Other;
+                    e.code = Some("TlsCertificateError".to_owned());
+                    e.message = format!(
+                        "the endpoint's TLS certificate was refused ({tls}): {}. If the endpoint uses a private \
+                         CA, set custom_ca_bundle (or AWS_CA_BUNDLE) to its PEM file",
+                        DisplayErrorContext(err)
+                    );
+                    return e;
+                }
                 if d.is_timeout() {
                     e.kind = ErrorKind::Timeout;
                     e.ambiguous = true;
                 } else if d.is_io() {
                     e.kind = ErrorKind::Transport;
-                    e.ambiguous = true;
+                    // A connection that was never made carried no request.
+                    e.ambiguous = !connect_failed;
                 } else if d.is_user() {
                     e.kind = ErrorKind::Other;
                 } else if let Some(what) = failed_before_sending(err) {
@@ -373,6 +386,33 @@ fn failed_before_sending(err: &(dyn std::error::Error + 'static)) -> Option<&'st
         cur = e.source();
     }
     None
+}
+
+/// Whether the error chain says the connection was never established (so nothing was sent),
+/// and the TLS error that refused the server's certificate, if that is what happened.
+fn connection_failure(err: &(dyn std::error::Error + 'static)) -> (bool, Option<String>) {
+    let mut connect = false;
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(h) = e.downcast_ref::<hyper_util::client::legacy::Error>() {
+            connect |= h.is_connect();
+        }
+        if let Some(
+            t @ (rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented),
+        ) = e.downcast_ref::<rustls::Error>()
+        {
+            return (true, Some(t.to_string()));
+        }
+        // An io::Error's source() skips the error it wraps; step into that error instead.
+        cur = match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
+    }
+    (connect, None)
 }
 
 fn capitalize_first(s: &str) -> String {

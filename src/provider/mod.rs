@@ -16,6 +16,7 @@ pub mod region;
 pub mod tags;
 
 mod http;
+mod insecure;
 mod schema;
 
 use std::collections::{BTreeMap, HashMap};

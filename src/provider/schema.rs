@@ -66,7 +66,7 @@ pub(super) fn provider_schema() -> Schema {
         .attribute(s("http_proxy", "The proxy URL for HTTP requests (default `HTTP_PROXY`)."))
         .attribute(s("https_proxy", "The proxy URL for HTTPS requests (default `HTTPS_PROXY`)."))
         .attribute(s("no_proxy", "Hosts that bypass the proxy, comma-separated (default `NO_PROXY`)."))
-        .attribute(b("insecure", "Accepted for compatibility with hashicorp/aws. Skipping TLS verification is not supported: use `custom_ca_bundle` to trust a private CA, or an `http://` endpoint for local emulators."))
+        .attribute(b("insecure", "Do not verify the server's TLS certificate (for test endpoints with self-signed certificates; default false). The connection stays encrypted but anyone can impersonate the endpoint: prefer `custom_ca_bundle`. With it on, `custom_ca_bundle` and the proxy settings are not used."))
         .attribute(Attribute::number("max_retries").optional().validate(IntBetween(0, 100)).description("How many times a throttled, failed (5xx) or interrupted call is retried, with jittered exponential backoff (default 25, or `AWS_MAX_ATTEMPTS` - 1). Validation, access, not-found, quota and conflict errors are never retried."))
         .attribute(s("retry_mode", "`adaptive` (default): when IVS Chat throttles a call anyway, every caller of that operation is held back for the backoff. `standard`: each call backs off on its own. Default `AWS_RETRY_MODE`.").validate(OneOf(&["standard", "adaptive"])))
         .attribute(b("skip_credentials_validation", "Accepted for compatibility with hashicorp/aws; has no effect: this provider never validates credentials at configure time."))
@@ -177,8 +177,8 @@ pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
     if cfg.insecure.as_option() == Some(&true) {
         diags.push(
             Diagnostic::warning(
-                "TLS Verification Cannot Be Disabled",
-                "insecure = true is accepted for compatibility but has no effect: certificates are always verified. Use custom_ca_bundle to trust a private CA.",
+                "TLS Verification Disabled",
+                "insecure = true: server certificates are not verified, so anyone on the network path can impersonate the IVS Chat endpoint. Use custom_ca_bundle to trust a private CA instead. custom_ca_bundle and the proxy settings are not used while insecure is on.",
             )
             .at(Path::attr("insecure")),
         );
