@@ -1,0 +1,145 @@
+//! Provider-defined functions end to end (Terraform 1.15.5; functions need 1.8):
+//! `provider::ivschat::parse_arn` and `provider::ivschat::room_arn` on a room created in the same
+//! configuration, and argument errors that point at the argument at fault.
+
+#[allow(unused_imports, unused_macros)]
+mod support;
+
+use serde_json::Value as Json;
+use support::{Emulator, Terraform, TfWorkdir};
+
+struct Setup {
+    wd: TfWorkdir,
+    emulator: Emulator,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        Setup {
+            emulator: support::start_emulator(),
+            wd: Terraform::get("1.15.5").workdir(),
+        }
+    }
+
+    fn write(&self, body: &str) {
+        self.wd.write_config(&format!(
+            "{}\nprovider \"ivschat\" {{\n  region     = \"us-east-1\"\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {{\n    ivschat = \"{}\"\n  }}\n}}\n\n{body}",
+            support::required_providers_hcl(),
+            self.emulator.endpoint
+        ));
+    }
+
+    fn outputs(&self) -> Json {
+        let out = self.wd.run(["output", "-json", "-no-color"]);
+        out.assert_success();
+        let all: Json = serde_json::from_str(&out.stdout).unwrap();
+        let mut values = serde_json::Map::new();
+        for (k, v) in all.as_object().unwrap() {
+            values.insert(k.clone(), v["value"].clone());
+        }
+        Json::Object(values)
+    }
+}
+
+/// The command failed and its output says `needle` (whitespace collapsed: Terraform wraps).
+fn assert_error(out: &support::TfOutput, needle: &str) {
+    assert!(
+        !out.success(),
+        "command should have failed:\n{}",
+        out.dump()
+    );
+    let text = format!("{} {}", out.stdout, out.stderr);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains(needle),
+        "no {needle:?} in the output:\n{}",
+        out.dump()
+    );
+}
+
+#[test]
+fn parse_arn_and_room_arn_round_trip_a_real_room() {
+    let s = Setup::new();
+    s.write(
+        r#"
+resource "ivschat_room" "r" {}
+
+locals {
+  parts = provider::ivschat::parse_arn(ivschat_room.r.arn)
+}
+
+output "parts" {
+  value = local.parts
+}
+
+output "rebuilt" {
+  value = provider::ivschat::room_arn(local.parts.region, local.parts.account_id, local.parts.id)
+}
+
+output "literal" {
+  value = provider::ivschat::room_arn("eu-west-1", "123456789012", "abcdEFGH1234")
+}
+"#,
+    );
+    s.wd.apply();
+    s.wd.assert_no_changes();
+    let room = s.wd.resource_values("ivschat_room.r");
+    let arn = room["arn"].as_str().unwrap();
+    let out = s.outputs();
+    let parts = &out["parts"];
+    assert_eq!(parts["partition"], "aws", "{out:#}");
+    assert_eq!(parts["region"], "us-east-1", "{out:#}");
+    assert_eq!(parts["account_id"], "123456789012", "{out:#}");
+    assert_eq!(parts["resource_type"], "room", "{out:#}");
+    assert_eq!(
+        parts["id"],
+        room["id"].as_str().unwrap().rsplit('/').next().unwrap()
+    );
+    assert_eq!(out["rebuilt"], arn, "{out:#}");
+    assert_eq!(
+        out["literal"],
+        "arn:aws:ivschat:eu-west-1:123456789012:room/abcdEFGH1234"
+    );
+    s.wd.destroy();
+}
+
+#[test]
+fn argument_errors_point_at_the_argument() {
+    let s = Setup::new();
+    for (call, needles) in [
+        (
+            r#"provider::ivschat::parse_arn("room/abc")"#,
+            &[
+                "Invalid function argument",
+                "arn",
+                "arn:aws:ivschat:<region>",
+            ][..],
+        ),
+        (
+            r#"provider::ivschat::room_arn("EU_WEST", "123456789012", "abcdEFGH1234")"#,
+            &["Invalid function argument", "\"region\"", "AWS region name"][..],
+        ),
+        (
+            r#"provider::ivschat::room_arn("eu-west-1", "1234", "abcdEFGH1234")"#,
+            &[
+                "Invalid function argument",
+                "\"account_id\"",
+                "exactly 12 digits",
+            ][..],
+        ),
+        (
+            r#"provider::ivschat::room_arn("eu-west-1", "123456789012", "abc")"#,
+            &[
+                "Invalid function argument",
+                "\"id\"",
+                "exactly 12 letters and digits",
+            ][..],
+        ),
+    ] {
+        s.write(&format!("output \"x\" {{\n  value = {call}\n}}\n"));
+        let out = s.wd.run(["plan", "-input=false", "-no-color"]);
+        for needle in needles {
+            assert_error(&out, needle);
+        }
+    }
+}
