@@ -1,0 +1,245 @@
+//! `terraform query` (Terraform ≥ 1.14, here 1.15.5) with the `ivschat_room` and
+//! `ivschat_logging_configuration` list resources: rooms made through the API and by Terraform,
+//! filters, full objects, and `-generate-config-out` output that imports and then plans nothing.
+
+#[allow(unused_macros, unused_imports)]
+mod support;
+
+use support::{Emulator, TfWorkdir};
+
+struct Setup {
+    wd: TfWorkdir,
+    emulator: Emulator,
+    rt: tokio::runtime::Runtime,
+    api: aws_sdk_ivschat::Client,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let emulator = support::start_emulator();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let config = rt.block_on(
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .region(aws_config::Region::new("us-east-1"))
+                .endpoint_url(&emulator.endpoint)
+                .credentials_provider(aws_credential_types::Credentials::new(
+                    "test", "test", None, None, "test",
+                ))
+                .load(),
+        );
+        Setup {
+            wd: support::Terraform::get("1.15.5").workdir(),
+            emulator,
+            rt,
+            api: aws_sdk_ivschat::Client::new(&config),
+        }
+    }
+
+    fn provider(&self) -> String {
+        format!(
+            "{}\nprovider \"ivschat\" {{\n  region     = \"us-east-1\"\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {{\n    ivschat = \"{}\"\n  }}\n}}\n",
+            support::required_providers_hcl(),
+            self.emulator.endpoint
+        )
+    }
+
+    fn create_room(&self, name: &str, tags: &[(&str, &str)]) -> String {
+        let mut b = self.api.create_room().name(name);
+        for (k, v) in tags {
+            b = b.tags(*k, *v);
+        }
+        self.rt
+            .block_on(b.send())
+            .unwrap()
+            .arn()
+            .unwrap()
+            .to_owned()
+    }
+
+    fn room_count(&self) -> usize {
+        self.rt
+            .block_on(self.api.list_rooms().send())
+            .unwrap()
+            .rooms()
+            .len()
+    }
+
+    /// `terraform query` with `query` as the only .tfquery.hcl file; its output lines that
+    /// name a list block's results.
+    fn query(&self, query: &str, extra: &[&str]) -> Vec<String> {
+        self.wd.write_file("search.tfquery.hcl", query);
+        let mut args = vec!["query", "-no-color"];
+        args.extend_from_slice(extra);
+        let out = self.wd.run(args);
+        out.assert_success();
+        out.stdout
+            .lines()
+            .filter(|l| l.starts_with("list."))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
+    }
+}
+
+fn results<'a>(lines: &'a [String], block: &str) -> Vec<&'a str> {
+    let prefix = format!("list.{block} ");
+    lines
+        .iter()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .collect()
+}
+
+#[test]
+fn query_lists_api_and_terraform_rooms_with_filters() {
+    let s = Setup::new();
+    let api_a = s.create_room("api-a", &[("team", "chat")]);
+    let api_b = s.create_room("api-b", &[("team", "video")]);
+    s.wd.write_config(&format!(
+        "{}\nresource \"ivschat_room\" \"tf\" {{\n  name = \"tf-room\"\n  tags = {{ team = \"chat\" }}\n}}\n",
+        s.provider()
+    ));
+    s.wd.apply();
+    let tf_arn = s.wd.resource_values("ivschat_room.tf")["arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let lines = s.query(
+        r#"
+list "ivschat_room" "all" {
+  provider = ivschat
+}
+
+list "ivschat_room" "chat" {
+  provider = ivschat
+  config {
+    tags = { team = "chat" }
+  }
+}
+
+list "ivschat_room" "by_name" {
+  provider = ivschat
+  include_resource = true
+  config {
+    name = "api-b"
+  }
+}
+
+list "ivschat_room" "none" {
+  provider = ivschat
+  config {
+    name = "no-such-room"
+  }
+}
+
+list "ivschat_logging_configuration" "logs" {
+  provider = ivschat
+}
+"#,
+        &[],
+    );
+    let all = results(&lines, "ivschat_room.all");
+    assert_eq!(all.len(), 3, "{lines:#?}");
+    for (arn, display) in [
+        (&api_a, "api-a ("),
+        (&api_b, "api-b ("),
+        (&tf_arn, "tf-room ("),
+    ] {
+        assert!(
+            all.iter()
+                .any(|l| l.contains(&format!("arn={arn}")) && l.contains(display)),
+            "{arn} missing: {lines:#?}"
+        );
+    }
+    let chat = results(&lines, "ivschat_room.chat");
+    assert_eq!(chat.len(), 2, "{lines:#?}");
+    assert!(chat.iter().all(|l| !l.contains(&api_b)), "{lines:#?}");
+    let by_name = results(&lines, "ivschat_room.by_name");
+    assert_eq!(by_name.len(), 1, "{lines:#?}");
+    assert!(by_name[0].contains(&api_b), "{lines:#?}");
+    assert!(
+        results(&lines, "ivschat_room.none").is_empty(),
+        "{lines:#?}"
+    );
+    assert!(
+        results(&lines, "ivschat_logging_configuration.logs").is_empty(),
+        "{lines:#?}"
+    );
+    s.wd.destroy();
+}
+
+#[test]
+fn generated_configuration_imports_and_plans_nothing() {
+    let s = Setup::new();
+    let room = s.create_room("made-elsewhere", &[("team", "chat")]);
+    s.rt.block_on(
+        s.api
+            .update_room()
+            .identifier(&room)
+            .maximum_message_length(42)
+            .send(),
+    )
+    .unwrap();
+    s.create_room("other", &[]);
+    let logs =
+        s.rt.block_on(
+            s.api
+                .create_logging_configuration()
+                .name("elsewhere-logs")
+                .destination_configuration(
+                    aws_sdk_ivschat::types::DestinationConfiguration::CloudWatchLogs(
+                        aws_sdk_ivschat::types::CloudWatchLogsDestinationConfiguration::builder()
+                            .log_group_name("chat")
+                            .build()
+                            .unwrap(),
+                    ),
+                )
+                .send(),
+        )
+        .unwrap();
+    let logs_arn = logs.arn().unwrap().to_owned();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    s.wd.write_config(&s.provider());
+    let lines = s.query(
+        r#"
+list "ivschat_room" "chat" {
+  provider = ivschat
+  config {
+    tags = { team = "chat" }
+  }
+}
+
+list "ivschat_logging_configuration" "logs" {
+  provider = ivschat
+  config {
+    name = "elsewhere-logs"
+  }
+}
+"#,
+        &["-generate-config-out=generated.tf"],
+    );
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    let generated = std::fs::read_to_string(s.wd.dir().join("generated.tf")).unwrap();
+    assert!(
+        generated.contains("made-elsewhere") && generated.contains(&room),
+        "{generated}"
+    );
+    assert!(generated.contains(&logs_arn), "{generated}");
+    assert!(!generated.contains("\"other\""), "{generated}");
+    let out = s.wd.apply();
+    assert!(
+        out.stdout
+            .contains("2 imported, 0 added, 0 changed, 0 destroyed"),
+        "{}",
+        out.dump()
+    );
+    s.wd.assert_no_changes();
+    let state = s.wd.state_json();
+    let text = state.to_string();
+    assert!(
+        text.contains(&room) && text.contains(&logs_arn),
+        "{state:#}"
+    );
+    assert_eq!(s.room_count(), 2, "imported, not created again");
+}
