@@ -51,6 +51,20 @@ pub fn generate<P: Provider>(provider: &P, examples: &FsPath) -> Vec<Page> {
             ),
         });
     }
+    for (name, l) in &registry.list_resources {
+        pages.push(Page {
+            path: format!("list-resources/{}.md", short(name, prefix)),
+            text: type_page(
+                name,
+                "List Resource",
+                &l.schema,
+                examples,
+                "list-resources",
+                "list-resource.tfquery.hcl",
+                false,
+            ),
+        });
+    }
     pages
 }
 
