@@ -473,6 +473,9 @@ pub fn classify_code(code: Option<&str>, status: u16) -> ErrorKind {
     }
 }
 
+/// Retries after a connection could not be made at all.
+pub const CONNECT_RETRIES: u32 = 3;
+
 /// How retries are spaced.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryPolicy {
@@ -641,7 +644,15 @@ impl IvsChat {
     /// Decides whether to retry after `retry` earlier retries, pausing the operation's bucket on
     /// throttling when adaptive.
     fn next(&self, err: &ApiError, retry: u32) -> Next {
-        if !err.kind.is_retryable() || retry >= self.inner.retry.max_retries {
+        // A refused connection (nothing listens, wrong port) rarely heals within minutes, unlike
+        // throttling or a 5xx: give it a few quick retries, so a wrong endpoint surfaces in
+        // seconds rather than after the whole max_retries budget.
+        let budget = if err.kind == ErrorKind::Transport && !err.ambiguous {
+            self.inner.retry.max_retries.min(CONNECT_RETRIES)
+        } else {
+            self.inner.retry.max_retries
+        };
+        if !err.kind.is_retryable() || retry >= budget {
             return Next::GiveUp;
         }
         let delay = self.inner.retry.backoff(retry);

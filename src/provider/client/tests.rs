@@ -654,3 +654,41 @@ async fn missing_credentials_surface_at_once_without_calls() {
             .contains("credentials")
     );
 }
+
+#[tokio::test]
+async fn a_refused_connection_surfaces_in_seconds() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let conf = aws_sdk_ivschat::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+        .retry_config(RetryConfig::disabled())
+        .endpoint_url(format!("http://127.0.0.1:{port}"))
+        .build();
+    let client = IvsChat::new(
+        aws_sdk_ivschat::Client::from_conf(conf),
+        "us-east-1".into(),
+        Arc::new(Pacer::new(RateLimits::default())),
+        policy(25),
+    );
+    let started = std::time::Instant::now();
+    let err = client.create_room(|b| b.name("lobby")).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Transport);
+    assert!(!err.ambiguous, "nothing was sent: no marker lookup needed");
+    assert_eq!(err.attempts, CONNECT_RETRIES + 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        err.diagnostic("room \"lobby\"")
+            .detail
+            .contains("could not be reached")
+    );
+}
