@@ -65,7 +65,105 @@ pub fn generate<P: Provider>(provider: &P, examples: &FsPath) -> Vec<Page> {
             ),
         });
     }
+    for (name, e) in &registry.ephemeral_resources {
+        pages.push(Page {
+            path: format!("ephemeral-resources/{}.md", short(name, prefix)),
+            text: type_page(
+                name,
+                "Ephemeral Resource",
+                &e.schema,
+                examples,
+                "ephemeral-resources",
+                "ephemeral-resource.tf",
+                false,
+            ),
+        });
+    }
+    for (name, f) in &registry.functions {
+        pages.push(Page {
+            path: format!("functions/{name}.md"),
+            text: function_page(name, f, examples),
+        });
+    }
     pages
+}
+
+/// A provider-defined function: summary, example, signature and arguments.
+fn function_page(
+    name: &str,
+    f: &crate::server::function::RegisteredFunction,
+    examples: &FsPath,
+) -> String {
+    let mut out = front_matter(
+        &format!("{name} function - terraform-provider-ivschat"),
+        f.imp.summary(),
+    );
+    let _ = writeln!(
+        out,
+        "# function: {name}
+
+{}
+
+{}
+",
+        f.imp.summary(),
+        f.imp.description()
+    );
+    let example = examples.join("functions").join(name).join("function.tf");
+    if let Some(example) = read_example(&example) {
+        let _ = writeln!(out, "## Example Usage\n\n```terraform\n{example}\n```\n");
+    }
+    out.push_str(
+        "<!-- generated from the function definition; regenerate with `cargo run --bin gen-docs` -->\n",
+    );
+    let params: Vec<String> = f
+        .parameters
+        .iter()
+        .map(|p| format!("{} {}", p.name, hcl_type(&p.ty)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "## Signature\n\n```text\n{name}({}) {}\n```\n",
+        params.join(", "),
+        hcl_type(&f.return_type)
+    );
+    out.push_str("## Arguments\n\n");
+    for (i, p) in f.parameters.iter().enumerate() {
+        let null = if p.allow_null { " Nullable." } else { "" };
+        let _ = writeln!(
+            out,
+            "{}. `{}` ({}) {}{null}",
+            i + 1,
+            p.name,
+            type_name(&p.ty),
+            p.description.trim()
+        );
+    }
+    out
+}
+
+/// A type as written in Terraform's type constraints: `string`, `object({...})`.
+fn hcl_type(t: &Type) -> String {
+    match t {
+        Type::String => "string".to_owned(),
+        Type::Number => "number".to_owned(),
+        Type::Bool => "bool".to_owned(),
+        Type::Dynamic => "any".to_owned(),
+        Type::List(e) => format!("list({})", hcl_type(e)),
+        Type::Set(e) => format!("set({})", hcl_type(e)),
+        Type::Map(e) => format!("map({})", hcl_type(e)),
+        Type::Object(attrs) => {
+            let fields: Vec<String> = attrs
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", hcl_type(v)))
+                .collect();
+            format!("object({{{}}})", fields.join(", "))
+        }
+        Type::Tuple(es) => {
+            let items: Vec<String> = es.iter().map(hcl_type).collect();
+            format!("tuple([{}])", items.join(", "))
+        }
+    }
 }
 
 fn short<'a>(name: &'a str, prefix: &str) -> &'a str {

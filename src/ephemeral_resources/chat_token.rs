@@ -87,7 +87,7 @@ fn schema() -> Schema {
             .sensitive()
             .description(
                 "Identifies the user in the room: shown to other users and to message review \
-                 handlers, used to disconnect them. 1 to 128 characters. Sensitive.",
+                 handlers, used to disconnect them.",
             )
             .validate(LengthBetween(1, 128)),
     )
@@ -104,8 +104,7 @@ fn schema() -> Schema {
         Attribute::number("session_duration_in_minutes")
             .default(DEFAULT_SESSION_MINUTES)
             .description(
-                "How long the chat session the token opens lasts, in minutes: 1 to 180 \
-                 (default 60). The user is disconnected when it ends.",
+                "How long the chat session the token opens lasts, in minutes. The user is disconnected when it ends.",
             )
             .validate(IntBetween(1, 180)),
     )
@@ -115,11 +114,10 @@ fn schema() -> Schema {
             .sensitive()
             .description(
                 "Attributes of the user, passed to the room's clients and review handler with \
-                 each of their messages. At most 1 KB in total (keys and values, UTF-8). \
-                 Sensitive.",
+                 each of their messages.",
             )
             .validate(custom(
-                "hold at most 1024 bytes (keys and values together)",
+                "hold at most 1024 bytes of UTF-8 (keys and values together)",
                 |v| match attribute_bytes(v) {
                     Some(n) if n > MAX_ATTRIBUTE_BYTES => Err(format!("{n} bytes")),
                     _ => Ok(()),
@@ -139,7 +137,7 @@ fn schema() -> Schema {
             .sensitive()
             .description(
                 "The chat token: what a chat client passes to connect to the room as this user. \
-                 Sensitive and ephemeral.",
+                 Ephemeral: never written to a plan or state file.",
             ),
     )
     .attribute(Attribute::string("token_expiration_time").computed().description(
