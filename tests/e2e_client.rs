@@ -152,3 +152,37 @@ terraform_test!(injected_faults_converge_without_leaks, |tf| {
         emulator_arns(&emulator)
     );
 });
+
+terraform_test!(
+    unknown_provider_region_is_planned_as_unknown_then_applied,
+    |tf| {
+        // terraform_data (Terraform >= 1.4) gives a value known only after apply.
+        if !tf.at_least(1, 4) {
+            return;
+        }
+        let emulator = support::start_emulator();
+        let wd = tf.workdir();
+        wd.write_config(&format!(
+        "{}\nresource \"terraform_data\" \"region\" {{\n  input = \"eu-west-1\"\n}}\n\n\
+         provider \"ivschat\" {{\n  region     = terraform_data.region.output\n  access_key = \"test\"\n  \
+         secret_key = \"test\"\n  endpoints {{\n    ivschat = \"{}\"\n  }}\n}}\n\n\
+         resource \"ivschat_room\" \"r\" {{\n  name = \"late\"\n}}\n",
+        support::required_providers_hcl(),
+        emulator.endpoint
+    ));
+        let plan = wd.run(["plan", "-input=false", "-no-color"]);
+        plan.assert_success();
+        assert!(
+            plan.stdout.contains("region") && plan.stdout.contains("(known after apply)"),
+            "{}",
+            plan.stdout
+        );
+        apply_parallel(&wd);
+        let room = wd.resource_values("ivschat_room.r");
+        assert_eq!(room["region"], "eu-west-1");
+        let rooms = emulator.handle().rooms();
+        assert_eq!(rooms.len(), 1);
+        assert_eq!(rooms[0].region, "eu-west-1");
+        wd.assert_no_changes();
+    }
+);
