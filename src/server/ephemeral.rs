@@ -156,3 +156,163 @@ where
         EphemeralResource::close(self, ctx, private).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use serde::Deserialize;
+
+    use super::*;
+    use crate::schema::Attribute;
+    use crate::server::{DynDataSource, DynResource, Provider, Server};
+
+    #[derive(Default)]
+    struct Data {
+        opens: AtomicUsize,
+    }
+
+    struct TestProvider;
+
+    #[derive(Default, Serialize, Deserialize)]
+    struct SecretModel {
+        name: Option<String>,
+        secret: Option<String>,
+    }
+
+    struct Secret;
+
+    #[async_trait]
+    impl EphemeralResource<Data> for Secret {
+        type Model = SecretModel;
+
+        fn name(&self) -> &'static str {
+            "secret"
+        }
+
+        fn schema(&self) -> Schema {
+            Schema::new("A secret.")
+                .attribute(
+                    Attribute::string("name")
+                        .required()
+                        .validate(crate::schema::LengthBetween(1, 5))
+                        .description("Name."),
+                )
+                .attribute(
+                    Attribute::string("secret")
+                        .computed()
+                        .sensitive()
+                        .description("Secret."),
+                )
+        }
+
+        async fn open(
+            &self,
+            ctx: &Context<'_, Data>,
+            config: SecretModel,
+        ) -> Result<Opened<SecretModel>, Diagnostics> {
+            ctx.provider.opens.fetch_add(1, Ordering::SeqCst);
+            Ok(Opened {
+                result: SecretModel {
+                    secret: Some(format!("s-{}", config.name.clone().unwrap_or_default())),
+                    ..config
+                },
+                renew_at: None,
+                private: Some(b"handle".to_vec()),
+            })
+        }
+    }
+
+    #[async_trait]
+    impl Provider for TestProvider {
+        type Data = Data;
+
+        fn type_prefix(&self) -> &'static str {
+            "test"
+        }
+
+        fn schema(&self) -> Schema {
+            Schema::new("Test.")
+        }
+
+        async fn configure(&self, _config: &Value) -> Result<Data, Diagnostics> {
+            Ok(Data::default())
+        }
+
+        fn resources(&self) -> Vec<Box<dyn DynResource<Data>>> {
+            Vec::new()
+        }
+
+        fn data_sources(&self) -> Vec<Box<dyn DynDataSource<Data>>> {
+            Vec::new()
+        }
+
+        fn ephemeral_resources(&self) -> Vec<Box<dyn DynEphemeralResource<Data>>> {
+            vec![Box::new(Secret)]
+        }
+    }
+
+    fn config(name: Value) -> Value {
+        Value::Object(BTreeMap::from([
+            ("name".to_owned(), name),
+            ("secret".to_owned(), Value::Null),
+        ]))
+    }
+
+    #[tokio::test]
+    async fn open_keeps_the_config_sets_computed_values_and_passes_private_bytes() {
+        let server = Server::new(TestProvider);
+        let err = server
+            .open_ephemeral_resource("test_secret", &config(Value::string("a")))
+            .await
+            .unwrap_err();
+        assert!(err.has_errors(), "opened before configuration");
+        assert!(server.configure(&Value::Null).await.is_empty());
+        let opened = server
+            .open_ephemeral_resource("test_secret", &config(Value::string("a")))
+            .await
+            .unwrap();
+        assert_eq!(opened.result.attr("name"), Some(&Value::string("a")));
+        assert_eq!(opened.result.attr("secret"), Some(&Value::string("s-a")));
+        assert_eq!(opened.private.as_deref(), Some(&b"handle"[..]));
+        let renewed = server
+            .renew_ephemeral_resource("test_secret", opened.private)
+            .await
+            .unwrap();
+        assert_eq!(renewed.private.as_deref(), Some(&b"handle"[..]));
+        assert!(
+            server
+                .close_ephemeral_resource("test_secret", renewed.private)
+                .await
+                .is_empty()
+        );
+        assert!(
+            server
+                .open_ephemeral_resource("test_nothing", &config(Value::string("a")))
+                .await
+                .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unknown_config_is_answered_unknown_without_opening() {
+        let server = Server::new(TestProvider);
+        assert!(server.configure(&Value::Null).await.is_empty());
+        let opened = server
+            .open_ephemeral_resource("test_secret", &config(Value::unknown()))
+            .await
+            .unwrap();
+        assert!(opened.result.attr("secret").is_some_and(Value::is_unknown));
+        let data = server.data().unwrap();
+        assert_eq!(data.opens.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn validation_checks_the_schema() {
+        let server = Server::new(TestProvider);
+        let diags = server
+            .validate_ephemeral_resource_config("test_secret", &config(Value::string("too long")));
+        assert!(diags.has_errors(), "the name's rule is checked");
+    }
+}
