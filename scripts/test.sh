@@ -40,7 +40,7 @@ cargo fmt --all -- --check
 section "cargo clippy --workspace --all-targets --locked -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-section "cargo test --workspace --locked"
-cargo test --workspace --locked
+section "cargo test --workspace --locked --no-fail-fast"
+cargo test --workspace --locked --no-fail-fast
 
 section "all tests passed"
