@@ -8,9 +8,11 @@
 //! - Leak safety: [`IvsChat::create_room`] and [`IvsChat::create_logging_configuration`] tag the
 //!   new object with a hidden marker holding a per-create token. When an attempt fails in a way
 //!   that leaves open whether the object was made (connection dropped or timed out after the
-//!   request was sent, 5xx, unreadable response), the object is looked up by its marker before
-//!   any retry and adopted if found, so a retried create never makes a second object and a
-//!   failed one never leaves an untracked one behind.
+//!   request was sent, 5xx, unreadable response), the client waits the backoff, then looks the
+//!   object up by its marker before any retry and adopts it if found; else it retries with the
+//!   same marker, and once that succeeds deletes any other object carrying the marker (an
+//!   earlier attempt that the list showed late). So a retried create never leaves a second
+//!   object, and a failed one never leaves an untracked one behind.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -696,13 +698,18 @@ impl IvsChat {
         }
     }
 
-    /// The create loop shared by rooms and logging configurations: attempt; on an ambiguous
-    /// failure look the object up by marker before deciding anything else.
-    async fn create_with_marker<T, E, F, Fut, L, LFut>(
+    /// The create loop shared by rooms and logging configurations. On an ambiguous failure it
+    /// waits the backoff (so a create still being processed can finish and list calls can
+    /// catch up), then looks the object up by its marker: found, it is adopted; not found, the
+    /// create is retried with the same marker. When a retry succeeds after an ambiguous
+    /// failure, any other object carrying the same marker (an earlier attempt that surfaced
+    /// late) is deleted, so exactly one remains.
+    async fn create_with_marker<T, E, F, Fut, L, LFut, D, DFut>(
         &self,
         op: Operation,
         create: F,
         lookup: L,
+        dedupe: D,
     ) -> Result<T, ApiError>
     where
         F: Fn(aws_sdk_ivschat::Client) -> Fut,
@@ -710,45 +717,62 @@ impl IvsChat {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         L: Fn() -> LFut,
         LFut: Future<Output = Result<Option<T>, ApiError>>,
+        D: Fn(T) -> DFut,
+        DFut: Future<Output = T>,
     {
         let mut retry = 0;
+        let mut ambiguous_seen = false;
         loop {
-            match self.attempt(op, &create).await {
+            let mut err = match self.attempt(op, &create).await {
+                Ok(v) if ambiguous_seen => return Ok(dedupe(v).await),
                 Ok(v) => return Ok(v),
-                Err(mut err) => {
-                    if err.ambiguous {
-                        // The object may exist. Find it before anything else; the lookup itself is
-                        // paced and retried, and failing to look means we cannot safely retry.
-                        match lookup().await {
-                            Ok(Some(found)) => {
-                                tracing::info!(
-                                    operation = op.name(),
-                                    "adopted the object an interrupted create had made"
-                                );
-                                return Ok(found);
-                            }
-                            Ok(None) => {}
-                            Err(lookup_err) => {
-                                err.attempts = retry + 1;
-                                err.message = format!(
-                                    "{}; and whether the object was created could not be checked ({} failed: {}). \
-                                     If it exists, it carries the tag {MARKER_TAG_KEY}; import it or delete it",
-                                    err.message, lookup_err.operation, lookup_err.message
-                                );
-                                return Err(err);
-                            }
-                        }
+                Err(err) => err,
+            };
+            let next = self.next(&err, retry);
+            if err.ambiguous {
+                ambiguous_seen = true;
+                let pause = match next {
+                    Next::RetryAfter(d) => d,
+                    Next::GiveUp => self.inner.retry.backoff(0),
+                };
+                self.wait(op, pause).await?;
+                match lookup().await {
+                    Ok(Some(found)) => {
+                        tracing::info!(
+                            operation = op.name(),
+                            "adopted the object an interrupted create had made"
+                        );
+                        return Ok(found);
                     }
-                    match self.next(&err, retry) {
-                        Next::GiveUp => {
-                            err.attempts = retry + 1;
-                            return Err(err);
-                        }
-                        Next::RetryAfter(delay) => {
-                            self.wait(op, delay).await?;
-                            retry += 1;
-                        }
+                    Ok(None) => {}
+                    Err(lookup_err) => {
+                        err.attempts = retry + 1;
+                        err.message = format!(
+                            "{}; and whether the object was created could not be checked ({} failed: {}). \
+                             If it exists, it carries the tag {MARKER_TAG_KEY}; import it or delete it",
+                            err.message, lookup_err.operation, lookup_err.message
+                        );
+                        return Err(err);
                     }
+                }
+                match next {
+                    Next::GiveUp => {
+                        err.attempts = retry + 1;
+                        return Err(err);
+                    }
+                    // Already waited before the lookup.
+                    Next::RetryAfter(_) => retry += 1,
+                }
+                continue;
+            }
+            match next {
+                Next::GiveUp => {
+                    err.attempts = retry + 1;
+                    return Err(err);
+                }
+                Next::RetryAfter(delay) => {
+                    self.wait(op, delay).await?;
+                    retry += 1;
                 }
             }
         }
@@ -774,18 +798,48 @@ impl IvsChat {
         let (token_ref, name_ref) = (token.as_deref(), name.as_deref());
         let lookup = move || async move {
             let Some(t) = token_ref else { return Ok(None) };
-            self.find_room_by_marker(name_ref, t).await
+            let arns = self.room_arns_with_marker(name_ref, t).await?;
+            match arns.first() {
+                Some(arn) => self.room_as_created(arn).await.map(Some),
+                None => Ok(None),
+            }
         };
-        self.create_with_marker(Operation::CreateRoom, create, lookup)
+        let dedupe = move |out: CreateRoomOutput| async move {
+            if let (Some(t), Some(keep)) = (token_ref, out.arn()) {
+                match self.room_arns_with_marker(name_ref, t).await {
+                    Ok(arns) => {
+                        for arn in arns.iter().filter(|a| a.as_str() != keep) {
+                            tracing::warn!(%arn, "deleting a duplicate room an interrupted create made");
+                            let deleted = self
+                                .call(Operation::DeleteRoom, |c| {
+                                    c.delete_room().identifier(arn).send()
+                                })
+                                .await;
+                            if let Err(e) = deleted
+                                .map(|_| ())
+                                .or_else(|e| if e.is_not_found() { Ok(()) } else { Err(e) })
+                            {
+                                tracing::warn!(%arn, "could not delete a duplicate room: {e}");
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!("could not check for duplicate rooms: {e}"),
+                }
+            }
+            out
+        };
+        self.create_with_marker(Operation::CreateRoom, create, lookup, dedupe)
             .await
     }
 
-    async fn find_room_by_marker(
+    /// ARNs of the rooms (named `name`, when given) that carry the marker `token`.
+    async fn room_arns_with_marker(
         &self,
         name: Option<&str>,
         token: &str,
-    ) -> Result<Option<CreateRoomOutput>, ApiError> {
+    ) -> Result<Vec<String>, ApiError> {
         let mut next: Option<String> = None;
+        let mut arns = Vec::new();
         loop {
             let page = self
                 .call(Operation::ListRooms, |c| {
@@ -796,39 +850,42 @@ impl IvsChat {
                         .send()
                 })
                 .await?;
-            let hit = page.rooms().iter().find(|r| {
-                r.tags()
-                    .and_then(|t| t.get(MARKER_TAG_KEY))
-                    .is_some_and(|v| v == token)
-            });
-            if let Some(summary) = hit {
-                let Some(arn) = summary.arn() else {
-                    return Ok(None);
-                };
-                let room = self
-                    .call(Operation::GetRoom, |c| c.get_room().identifier(arn).send())
-                    .await?;
-                let out = CreateRoomOutput::builder()
-                    .set_arn(room.arn().map(str::to_owned))
-                    .set_id(room.id().map(str::to_owned))
-                    .set_name(room.name().map(str::to_owned))
-                    .set_create_time(room.create_time().copied())
-                    .set_update_time(room.update_time().copied())
-                    .set_maximum_message_rate_per_second(room.maximum_message_rate_per_second())
-                    .set_maximum_message_length(room.maximum_message_length())
-                    .set_message_review_handler(room.message_review_handler().cloned())
-                    .set_tags(room.tags().cloned())
-                    .set_logging_configuration_identifiers(Some(
-                        room.logging_configuration_identifiers().to_vec(),
-                    ))
-                    .build();
-                return Ok(Some(out));
-            }
+            arns.extend(
+                page.rooms()
+                    .iter()
+                    .filter(|r| {
+                        r.tags()
+                            .and_then(|t| t.get(MARKER_TAG_KEY))
+                            .is_some_and(|v| v == token)
+                    })
+                    .filter_map(|r| r.arn().map(str::to_owned)),
+            );
             match page.next_token() {
                 Some(t) if !t.is_empty() => next = Some(t.to_owned()),
-                _ => return Ok(None),
+                _ => return Ok(arns),
             }
         }
+    }
+
+    /// A room read back in the shape CreateRoom returns.
+    async fn room_as_created(&self, arn: &str) -> Result<CreateRoomOutput, ApiError> {
+        let room = self
+            .call(Operation::GetRoom, |c| c.get_room().identifier(arn).send())
+            .await?;
+        Ok(CreateRoomOutput::builder()
+            .set_arn(room.arn().map(str::to_owned))
+            .set_id(room.id().map(str::to_owned))
+            .set_name(room.name().map(str::to_owned))
+            .set_create_time(room.create_time().copied())
+            .set_update_time(room.update_time().copied())
+            .set_maximum_message_rate_per_second(room.maximum_message_rate_per_second())
+            .set_maximum_message_length(room.maximum_message_length())
+            .set_message_review_handler(room.message_review_handler().cloned())
+            .set_tags(room.tags().cloned())
+            .set_logging_configuration_identifiers(Some(
+                room.logging_configuration_identifiers().to_vec(),
+            ))
+            .build())
     }
 
     /// CreateLoggingConfiguration that never leaks (as [`IvsChat::create_room`]).
@@ -852,18 +909,54 @@ impl IvsChat {
         let token_ref = token.as_deref();
         let lookup = move || async move {
             let Some(t) = token_ref else { return Ok(None) };
-            self.find_logging_configuration_by_marker(t).await
+            let arns = self.logging_configuration_arns_with_marker(t).await?;
+            match arns.first() {
+                Some(arn) => self.logging_configuration_as_created(arn).await.map(Some),
+                None => Ok(None),
+            }
         };
-        self.create_with_marker(Operation::CreateLoggingConfiguration, create, lookup)
-            .await
+        let dedupe = move |out: CreateLoggingConfigurationOutput| async move {
+            if let (Some(t), Some(keep)) = (token_ref, out.arn()) {
+                match self.logging_configuration_arns_with_marker(t).await {
+                    Ok(arns) => {
+                        for arn in arns.iter().filter(|a| a.as_str() != keep) {
+                            tracing::warn!(%arn, "deleting a duplicate logging configuration an interrupted create made");
+                            let deleted = self
+                                .call(Operation::DeleteLoggingConfiguration, |c| {
+                                    c.delete_logging_configuration().identifier(arn).send()
+                                })
+                                .await;
+                            if let Err(e) = deleted
+                                .map(|_| ())
+                                .or_else(|e| if e.is_not_found() { Ok(()) } else { Err(e) })
+                            {
+                                tracing::warn!(%arn, "could not delete a duplicate logging configuration: {e}");
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!("could not check for duplicate logging configurations: {e}")
+                    }
+                }
+            }
+            out
+        };
+        self.create_with_marker(
+            Operation::CreateLoggingConfiguration,
+            create,
+            lookup,
+            dedupe,
+        )
+        .await
     }
 
-    async fn find_logging_configuration_by_marker(
+    /// ARNs of the logging configurations that carry the marker `token`.
+    async fn logging_configuration_arns_with_marker(
         &self,
         token: &str,
-    ) -> Result<Option<CreateLoggingConfigurationOutput>, ApiError> {
-        use aws_sdk_ivschat::types::CreateLoggingConfigurationState;
+    ) -> Result<Vec<String>, ApiError> {
         let mut next: Option<String> = None;
+        let mut arns = Vec::new();
         loop {
             let page = self
                 .call(Operation::ListLoggingConfigurations, |c| {
@@ -873,40 +966,47 @@ impl IvsChat {
                         .send()
                 })
                 .await?;
-            let hit = page.logging_configurations().iter().find(|l| {
-                l.tags()
-                    .and_then(|t| t.get(MARKER_TAG_KEY))
-                    .is_some_and(|v| v == token)
-            });
-            if let Some(summary) = hit {
-                let Some(arn) = summary.arn() else {
-                    return Ok(None);
-                };
-                let l = self
-                    .call(Operation::GetLoggingConfiguration, |c| {
-                        c.get_logging_configuration().identifier(arn).send()
+            arns.extend(
+                page.logging_configurations()
+                    .iter()
+                    .filter(|l| {
+                        l.tags()
+                            .and_then(|t| t.get(MARKER_TAG_KEY))
+                            .is_some_and(|v| v == token)
                     })
-                    .await?;
-                let out = CreateLoggingConfigurationOutput::builder()
-                    .set_arn(l.arn().map(str::to_owned))
-                    .set_id(l.id().map(str::to_owned))
-                    .set_name(l.name().map(str::to_owned))
-                    .set_create_time(l.create_time().copied())
-                    .set_update_time(l.update_time().copied())
-                    .set_destination_configuration(l.destination_configuration().cloned())
-                    .set_state(
-                        l.state()
-                            .map(|s| CreateLoggingConfigurationState::from(s.as_str())),
-                    )
-                    .set_tags(l.tags().cloned())
-                    .build();
-                return Ok(Some(out));
-            }
+                    .filter_map(|l| l.arn().map(str::to_owned)),
+            );
             match page.next_token() {
                 Some(t) if !t.is_empty() => next = Some(t.to_owned()),
-                _ => return Ok(None),
+                _ => return Ok(arns),
             }
         }
+    }
+
+    /// A logging configuration read back in the shape CreateLoggingConfiguration returns.
+    async fn logging_configuration_as_created(
+        &self,
+        arn: &str,
+    ) -> Result<CreateLoggingConfigurationOutput, ApiError> {
+        use aws_sdk_ivschat::types::CreateLoggingConfigurationState;
+        let l = self
+            .call(Operation::GetLoggingConfiguration, |c| {
+                c.get_logging_configuration().identifier(arn).send()
+            })
+            .await?;
+        Ok(CreateLoggingConfigurationOutput::builder()
+            .set_arn(l.arn().map(str::to_owned))
+            .set_id(l.id().map(str::to_owned))
+            .set_name(l.name().map(str::to_owned))
+            .set_create_time(l.create_time().copied())
+            .set_update_time(l.update_time().copied())
+            .set_destination_configuration(l.destination_configuration().cloned())
+            .set_state(
+                l.state()
+                    .map(|s| CreateLoggingConfigurationState::from(s.as_str())),
+            )
+            .set_tags(l.tags().cloned())
+            .build())
     }
 }
 

@@ -511,6 +511,10 @@ impl Provider for IvschatProvider {
         crate::ephemeral_resources::all()
     }
 
+    fn actions(&self) -> Vec<Box<dyn crate::server::DynAction<ProviderData>>> {
+        crate::actions::all()
+    }
+
     fn functions(&self) -> Vec<Box<dyn crate::server::Function>> {
         crate::functions::all()
     }

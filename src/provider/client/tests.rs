@@ -411,7 +411,9 @@ async fn a_create_that_did_not_happen_is_retried_once_checked() {
     let out = h.client.create_room(|b| b.name("lobby")).await.unwrap();
     assert_eq!(out.arn(), Some(ROOM_ARN));
     assert_eq!(h.count("CreateRoom"), 2);
-    assert_eq!(h.count("ListRooms"), 1);
+    // One lookup before the retry, one check for late duplicates after it.
+    assert_eq!(h.count("ListRooms"), 2);
+    assert_eq!(h.count("DeleteRoom"), 0);
 }
 
 #[tokio::test(start_paused = true)]
@@ -613,7 +615,7 @@ async fn a_connection_closed_mid_create_is_ambiguous_and_checked() {
         other => panic!("unexpected {other}"),
     });
     h.client.create_room(|b| b.name("lobby")).await.unwrap();
-    assert_eq!(h.count("ListRooms"), 1);
+    assert_eq!(h.count("ListRooms"), 2);
     assert_eq!(h.count("CreateRoom"), 2);
 }
 
@@ -691,4 +693,71 @@ async fn a_refused_connection_surfaces_in_seconds() {
             .detail
             .contains("could not be reached")
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_duplicate_that_surfaces_late_is_deleted_after_the_retry_succeeds() {
+    const LATE: &str = "arn:aws:ivschat:us-east-1:123456789012:room/latelatelate";
+    let h = Harness::new(policy(5), |rec, prior| {
+        let token = || prior.iter().find_map(|r| marker_in(&r.body)).unwrap();
+        let creates = prior
+            .iter()
+            .filter(|r| r.operation() == "CreateRoom")
+            .count();
+        match rec.operation().as_str() {
+            // The first create is made but its answer is lost, and the list does not show it yet.
+            "CreateRoom" if creates == 0 => Outcome::Io,
+            "CreateRoom" => ok(room_json("{}")),
+            "ListRooms" if creates < 2 => ok("{\"rooms\":[]}"),
+            // After the retry, both rooms carry the marker.
+            "ListRooms" => ok(format!(
+                "{{\"rooms\":[{{\"arn\":\"{ROOM_ARN}\",\"tags\":{{\"{MARKER_TAG_KEY}\":\"{t}\"}}}},\
+                 {{\"arn\":\"{LATE}\",\"tags\":{{\"{MARKER_TAG_KEY}\":\"{t}\"}}}}]}}",
+                t = token()
+            )),
+            "DeleteRoom" => Outcome::Json(204, None, String::new()),
+            other => panic!("unexpected {other}"),
+        }
+    });
+    let out = h.client.create_room(|b| b.name("lobby")).await.unwrap();
+    assert_eq!(out.arn(), Some(ROOM_ARN));
+    let deletes: Vec<Recorded> = h
+        .calls()
+        .into_iter()
+        .filter(|r| r.operation() == "DeleteRoom")
+        .collect();
+    assert_eq!(deletes.len(), 1);
+    assert!(deletes[0].body.contains(LATE), "{}", deletes[0].body);
+    assert_eq!(h.count("CreateRoom"), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_lookup_waits_the_backoff_first() {
+    let h = Harness::new(policy(5), |rec, _| match rec.operation().as_str() {
+        "CreateRoom" => Outcome::Io,
+        "ListRooms" => ok("{\"rooms\":[]}"),
+        other => panic!("unexpected {other}"),
+    });
+    let _ = h.client.create_room(|b| b.name("lobby")).await.unwrap_err();
+    let calls = h.calls();
+    let create = calls
+        .iter()
+        .find(|r| r.operation() == "CreateRoom")
+        .unwrap()
+        .at;
+    let lookup = calls
+        .iter()
+        .find(|r| r.operation() == "ListRooms")
+        .unwrap()
+        .at;
+    assert!(
+        lookup - create >= RetryPolicy::default().ceiling(0) / 2,
+        "{:?}",
+        lookup - create
+    );
+    // Every create is followed by its lookup; never two creates in a row.
+    let ops: Vec<String> = calls.iter().map(Recorded::operation).collect();
+    for w in ops.windows(2) {
+        assert!(!(w[0] == "CreateRoom" && w[1] == "CreateRoom"), "{ops:?}");
+    }
 }
