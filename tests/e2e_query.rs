@@ -243,3 +243,80 @@ list "ivschat_logging_configuration" "logs" {
     );
     assert_eq!(s.room_count(), 2, "imported, not created again");
 }
+
+/// `terraform query -json`: full objects with `include_resource`, `limit`, and config validation.
+#[test]
+fn full_objects_limits_and_invalid_filters() {
+    let s = Setup::new();
+    let arns: Vec<String> = (0..3)
+        .map(|i| s.create_room(&format!("room-{i}"), &[("team", "chat")]))
+        .collect();
+    s.wd.write_config(&s.provider());
+    s.wd.write_file(
+        "search.tfquery.hcl",
+        r#"
+list "ivschat_room" "full" {
+  provider         = ivschat
+  include_resource = true
+  config {
+    name = "room-1"
+  }
+}
+
+list "ivschat_room" "two" {
+  provider = ivschat
+  limit    = 2
+}
+"#,
+    );
+    let out = s.wd.run(["query", "-json", "-no-color"]);
+    out.assert_success();
+    let found: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["type"] == "list_resource_found")
+        .map(|m| m["list_resource_found"].clone())
+        .collect();
+    let full: Vec<_> = found
+        .iter()
+        .filter(|f| f["address"] == "list.ivschat_room.full")
+        .collect();
+    assert_eq!(full.len(), 1, "{}", out.dump());
+    assert_eq!(full[0]["identity"]["arn"], arns[1]);
+    assert_eq!(full[0]["identity_version"], 0);
+    assert_eq!(
+        full[0]["display_name"],
+        format!("room-1 ({})", arns[1].rsplit('/').next().unwrap())
+    );
+    let object = &full[0]["resource_object"];
+    assert_eq!(object["arn"], arns[1], "{object:#}");
+    assert_eq!(object["maximum_message_length"], 500, "{object:#}");
+    assert_eq!(
+        object["tags"],
+        serde_json::json!({"team": "chat"}),
+        "{object:#}"
+    );
+    assert_eq!(object["region"], "us-east-1");
+    let two = found
+        .iter()
+        .filter(|f| f["address"] == "list.ivschat_room.two")
+        .count();
+    assert_eq!(two, 2, "limit = 2: {}", out.dump());
+
+    s.wd.write_file(
+        "search.tfquery.hcl",
+        "list \"ivschat_room\" \"bad\" {\n  provider = ivschat\n  config {\n    name = \"bad name!\"\n  }\n}\n",
+    );
+    let out = s.wd.run(["query", "-no-color"]);
+    assert!(!out.success(), "{}", out.dump());
+    let text = (out.stdout.clone() + &out.stderr)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("must contain only letters, digits, hyphens and underscores"),
+        "{}",
+        out.dump()
+    );
+}
