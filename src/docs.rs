@@ -79,6 +79,20 @@ pub fn generate<P: Provider>(provider: &P, examples: &FsPath) -> Vec<Page> {
             ),
         });
     }
+    for (name, a) in &registry.actions {
+        pages.push(Page {
+            path: format!("actions/{}.md", short(name, prefix)),
+            text: type_page(
+                name,
+                "Action",
+                &a.schema,
+                examples,
+                "actions",
+                "action.tf",
+                false,
+            ),
+        });
+    }
     for (name, f) in &registry.functions {
         pages.push(Page {
             path: format!("functions/{name}.md"),

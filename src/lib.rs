@@ -7,6 +7,7 @@
 //! [`provider`] (configuration, the paced AWS client) → [`resources`] and [`data_sources`] (one
 //! file per Terraform type) → [`docs`] (registry docs generated from the schemas).
 
+pub mod actions;
 pub mod data_sources;
 pub mod diagnostics;
 pub mod docs;

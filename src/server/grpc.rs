@@ -82,6 +82,13 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
                 .keys()
                 .map(|name| pb::get_metadata::FunctionMetadata { name: name.clone() })
                 .collect(),
+            actions: registry
+                .actions
+                .keys()
+                .map(|name| pb::get_metadata::ActionMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -117,6 +124,18 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
                 .functions
                 .iter()
                 .map(|(n, f)| (n.clone(), wire::function(f)))
+                .collect(),
+            action_schemas: registry
+                .actions
+                .iter()
+                .map(|(n, a)| {
+                    (
+                        n.clone(),
+                        pb::ActionSchema {
+                            schema: Some(wire::schema(&a.schema)),
+                        },
+                    )
+                })
                 .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
@@ -690,6 +709,105 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
             result: Some(result),
             error: None,
         }))
+    }
+
+    async fn validate_action_config(
+        &self,
+        request: Request<pb::validate_action_config::Request>,
+    ) -> Result<Response<pb::validate_action_config::Response>, Status> {
+        let req = request.into_inner();
+        let a = decoded!(
+            self.server.registry().action(&req.type_name),
+            pb::validate_action_config::Response
+        );
+        let config = decoded!(
+            wire::decode(req.config.as_ref(), &a.ty),
+            pb::validate_action_config::Response
+        );
+        let diags = self.server.validate_action_config(&req.type_name, &config);
+        Ok(Response::new(pb::validate_action_config::Response {
+            diagnostics: wire::diagnostics(&diags),
+        }))
+    }
+
+    /// Planning an action checks its configuration (values may still be unknown).
+    async fn plan_action(
+        &self,
+        request: Request<pb::plan_action::Request>,
+    ) -> Result<Response<pb::plan_action::Response>, Status> {
+        let req = request.into_inner();
+        let a = decoded!(
+            self.server.registry().action(&req.action_type),
+            pb::plan_action::Response
+        );
+        let config = decoded!(
+            wire::decode(req.config.as_ref(), &a.ty),
+            pb::plan_action::Response
+        );
+        let diags = self
+            .server
+            .validate_action_config(&req.action_type, &config);
+        Ok(Response::new(pb::plan_action::Response {
+            diagnostics: wire::diagnostics(&diags),
+            deferred: None,
+        }))
+    }
+
+    /// Streams the action's progress lines, then one Completed event with its diagnostics.
+    async fn invoke_action(
+        &self,
+        request: Request<pb::invoke_action::Request>,
+    ) -> Result<Response<tonic::codegen::BoxStream<pb::invoke_action::Event>>, Status> {
+        use futures_util::StreamExt as _;
+        use pb::invoke_action::{Event, event};
+
+        let req = request.into_inner();
+        let completed = |diags: &crate::diagnostics::Diagnostics| Event {
+            r#type: Some(event::Type::Completed(event::Completed {
+                diagnostics: wire::diagnostics(diags),
+            })),
+        };
+        let decoded = self
+            .server
+            .registry()
+            .action(&req.action_type)
+            .and_then(|a| wire::decode(req.config.as_ref(), &a.ty));
+        let config = match decoded {
+            Ok(config) => config,
+            Err(d) => {
+                let event = completed(&d.into());
+                return Ok(Response::new(Box::pin(futures_util::stream::iter([Ok(
+                    event,
+                )]))));
+            }
+        };
+        let (progress_tx, progress_rx) = tokio::sync::mpsc::unbounded_channel();
+        let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+        let server = self.server.clone();
+        tokio::spawn(async move {
+            let progress = crate::server::Progress::new(progress_tx);
+            let diags = server
+                .invoke_action(&req.action_type, &config, &progress)
+                .await;
+            drop(progress);
+            let _ = done_tx.send(diags);
+        });
+        let lines =
+            tokio_stream::wrappers::UnboundedReceiverStream::new(progress_rx).map(|message| {
+                Ok(Event {
+                    r#type: Some(event::Type::Progress(event::Progress { message })),
+                })
+            });
+        let end = futures_util::stream::once(async move {
+            let diags = done_rx.await.unwrap_or_else(|_| {
+                crate::diagnostics::Diagnostic::bug(
+                    "the action stopped without reporting its outcome",
+                )
+                .into()
+            });
+            Ok(completed(&diags))
+        });
+        Ok(Response::new(Box::pin(lines.chain(end))))
     }
 
     async fn stop_provider(

@@ -6,6 +6,7 @@
 //! - [`plan`], [`validate`], [`merge`], [`timeouts`]: the steps, each pure and unit-tested.
 //! - [`grpc`]: the tfplugin6 gRPC service over this server (decode, call, encode).
 
+pub mod action;
 pub mod data_source;
 pub mod ephemeral;
 pub mod function;
@@ -30,6 +31,7 @@ use tokio_util::sync::CancellationToken;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::value::{Path, Value, json};
 
+pub use action::{Action, DynAction, Progress};
 pub use data_source::{DataSource, DynDataSource};
 pub use ephemeral::{DynEphemeralResource, EphemeralResource, Opened, OpenedValue, Renewed};
 pub use function::{Function, FunctionError, Parameter};

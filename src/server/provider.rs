@@ -5,6 +5,7 @@ use async_trait::async_trait;
 
 use crate::diagnostics::Diagnostics;
 use crate::schema::Schema;
+use crate::server::action::DynAction;
 use crate::server::data_source::DynDataSource;
 use crate::server::ephemeral::DynEphemeralResource;
 use crate::server::function::Function;
@@ -45,6 +46,11 @@ pub trait Provider: Send + Sync + 'static {
     /// List resource types for `terraform query` (Terraform ≥ 1.14); none by default. Each
     /// shares its name with a managed resource type that has an identity schema.
     fn list_resources(&self) -> Vec<Box<dyn DynListResource<Self::Data>>> {
+        Vec::new()
+    }
+
+    /// Action types (Terraform ≥ 1.14); none by default.
+    fn actions(&self) -> Vec<Box<dyn DynAction<Self::Data>>> {
         Vec::new()
     }
 }

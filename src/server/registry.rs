@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostics::Diagnostic;
 use crate::schema::Schema;
+use crate::server::action::DynAction;
 use crate::server::data_source::DynDataSource;
 use crate::server::ephemeral::DynEphemeralResource;
 use crate::server::function::{FunctionError, RegisteredFunction};
@@ -36,6 +37,7 @@ pub struct Registry<D> {
     pub functions: BTreeMap<String, RegisteredFunction>,
     /// List resources by full name, the name of the managed resource type they list.
     pub list_resources: BTreeMap<String, Registered<Box<dyn DynListResource<D>>>>,
+    pub actions: BTreeMap<String, Registered<Box<dyn DynAction<D>>>>,
 }
 
 impl<D: Send + Sync + 'static> Registry<D> {
@@ -79,7 +81,16 @@ impl<D: Send + Sync + 'static> Registry<D> {
                 (format!("{prefix}_{}", l.name()), Registered::new(l, schema))
             })
             .collect();
+        let actions = provider
+            .actions()
+            .into_iter()
+            .map(|a| {
+                let schema = a.schema();
+                (format!("{prefix}_{}", a.name()), Registered::new(a, schema))
+            })
+            .collect();
         Registry {
+            actions,
             provider_type: provider_schema.implied_type(),
             provider_schema,
             resources,
@@ -98,6 +109,15 @@ impl<D: Send + Sync + 'static> Registry<D> {
             Diagnostic::error(
                 "Unknown List Resource Type",
                 format!("This provider has no list resource type {name:?}."),
+            )
+        })
+    }
+
+    pub fn action(&self, name: &str) -> Result<&Registered<Box<dyn DynAction<D>>>, Diagnostic> {
+        self.actions.get(name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown Action Type",
+                format!("This provider has no action type {name:?}."),
             )
         })
     }

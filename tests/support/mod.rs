@@ -133,6 +133,7 @@ pub fn for_each_terraform(mut body: impl FnMut(&Terraform)) {
 /// ```
 /// gives `schema_lists_provider::terraform_1_0_3` and
 /// `schema_lists_provider::terraform_1_15_5`.
+#[allow(unused_macros)]
 macro_rules! terraform_test {
     ($(#[$meta:meta])* $name:ident, |$tf:ident| $body:block) => {
         $(#[$meta])*
@@ -154,6 +155,7 @@ macro_rules! terraform_test {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use terraform_test;
 
 /// What a Terraform command left behind.

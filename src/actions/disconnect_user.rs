@@ -1,0 +1,72 @@
+//! `ivschat_disconnect_user`: disconnects every connection of one user from a room
+//! (DisconnectUser), a moderation step. The user id is sensitive and never logged or shown.
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use crate::diagnostics::Diagnostics;
+use crate::provider::ProviderData;
+use crate::provider::client::Operation;
+use crate::schema::{Attribute, LengthBetween, Schema};
+use crate::server::{Action, Context, Progress};
+
+pub struct DisconnectUser;
+
+/// No `Debug`: the model holds the user id.
+#[derive(Deserialize)]
+pub struct DisconnectUserModel {
+    pub room_identifier: String,
+    pub user_id: String,
+    pub reason: Option<String>,
+}
+
+#[async_trait]
+impl Action<ProviderData> for DisconnectUser {
+    type Model = DisconnectUserModel;
+
+    fn name(&self) -> &'static str {
+        "disconnect_user"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            "Disconnects every connection of a user from an IVS Chat room (DisconnectUser). Invoke \
+             it with `terraform apply -invoke=action.ivschat_disconnect_user.<name>`. Requires \
+             Terraform 1.14 or later.",
+        )
+        .attribute(super::room_identifier())
+        .attribute(
+            Attribute::string("user_id")
+                .required()
+                .sensitive()
+                .description("ID of the user to disconnect, as given to the chat token: 1 to 128 characters.")
+                .validate(LengthBetween(1, 128)),
+        )
+        .attribute(super::reason())
+    }
+
+    async fn invoke(
+        &self,
+        ctx: &Context<'_, ProviderData>,
+        config: DisconnectUserModel,
+        progress: &Progress,
+    ) -> Result<(), Diagnostics> {
+        let client = super::client_for_room(ctx, &config.room_identifier)?;
+        progress.report(format!(
+            "Disconnecting a user from room {}",
+            config.room_identifier
+        ));
+        client
+            .call(Operation::DisconnectUser, |c| {
+                c.disconnect_user()
+                    .room_identifier(&config.room_identifier)
+                    .user_id(&config.user_id)
+                    .set_reason(config.reason.clone())
+                    .send()
+            })
+            .await
+            .map_err(|e| e.diagnostic(&format!("room {}", config.room_identifier)))?;
+        progress.report("Disconnected the user");
+        Ok(())
+    }
+}

@@ -1,0 +1,49 @@
+//! Actions, one file each, registered in [`all`]: IVS Chat's messaging operations, which change
+//! what connected chat clients see without being resources.
+
+pub mod delete_message;
+pub mod disconnect_user;
+pub mod send_event;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::provider::ProviderData;
+use crate::provider::client::IvsChat;
+use crate::resources::arn::{Arn, Kind};
+use crate::schema::{Attribute, LengthBetween, custom};
+use crate::server::{Context, DynAction};
+use crate::value::Path;
+
+/// Every action this provider serves.
+pub fn all() -> Vec<Box<dyn DynAction<ProviderData>>> {
+    vec![
+        Box::new(send_event::SendEvent),
+        Box::new(delete_message::DeleteMessage),
+        Box::new(disconnect_user::DisconnectUser),
+    ]
+}
+
+/// The `room_identifier` argument every action takes.
+fn room_identifier() -> Attribute {
+    Attribute::string("room_identifier")
+        .required()
+        .description("ARN of the room, `arn:aws:ivschat:<region>:<account id>:room/<id>` (for example `ivschat_room.example.arn`).")
+        .validate(custom("be a room ARN (arn:aws:ivschat:<region>:<account id>:room/<id>)", |v| match v.as_str() {
+            Some(s) => Arn::parse_kind(s, Kind::Room).map(|_| ()),
+            None => Ok(()),
+        }))
+}
+
+/// The optional `reason` argument of moderation actions.
+fn reason() -> Attribute {
+    Attribute::string("reason")
+        .optional()
+        .description("Why, shown to the affected clients: 1 to 256 characters.")
+        .validate(LengthBetween(1, 256))
+}
+
+/// The client for the room's region: the room can only be reached in the region of its ARN.
+fn client_for_room(ctx: &Context<'_, ProviderData>, room: &str) -> Result<IvsChat, Diagnostics> {
+    let arn = Arn::parse_kind(room, Kind::Room)
+        .map_err(|e| Diagnostic::error("Invalid Room ARN", e).at(Path::attr("room_identifier")))?;
+    Ok(ctx.provider.client(Some(&arn.region))?)
+}

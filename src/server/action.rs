@@ -1,0 +1,136 @@
+//! The action contract (Terraform ≥ 1.14): an operation that changes the world without being
+//! a resource, invoked with `terraform apply -invoke=action.<type>.<name>` or from a resource's
+//! `action_trigger`. Typed for action code, erased for the registry.
+//!
+//! Planning an action only validates what is known; invoking it reports progress as it goes,
+//! which Terraform prints while it waits.
+
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model;
+use crate::schema::Schema;
+use crate::server::resource::Context;
+use crate::value::Value;
+
+/// Where an action reports what it is doing, one line at a time.
+#[derive(Clone)]
+pub struct Progress(UnboundedSender<String>);
+
+impl Progress {
+    pub fn new(sender: UnboundedSender<String>) -> Progress {
+        Progress(sender)
+    }
+
+    /// Sends one progress line; a Terraform that stopped listening is not an error.
+    pub fn report(&self, message: impl Into<String>) {
+        let _ = self.0.send(message.into());
+    }
+}
+
+#[async_trait]
+pub trait Action<D: Send + Sync + 'static>: Send + Sync + 'static {
+    /// The model whose fields are the schema's attributes; every value is known on invoke.
+    type Model: DeserializeOwned + Send + Sync;
+
+    /// The type name after the provider prefix: `send_event` for `ivschat_send_event`.
+    fn name(&self) -> &'static str;
+
+    fn schema(&self) -> Schema;
+
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    async fn invoke(
+        &self,
+        ctx: &Context<'_, D>,
+        config: Self::Model,
+        progress: &Progress,
+    ) -> Result<(), Diagnostics>;
+}
+
+#[async_trait]
+pub trait DynAction<D>: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, config: &Value, diags: &mut Diagnostics);
+    async fn invoke(
+        &self,
+        ctx: &Context<'_, D>,
+        config: &Value,
+        progress: &Progress,
+    ) -> Result<(), Diagnostics>;
+}
+
+#[async_trait]
+impl<D, A> DynAction<D> for A
+where
+    D: Send + Sync + 'static,
+    A: Action<D>,
+{
+    fn name(&self) -> &'static str {
+        Action::name(self)
+    }
+
+    fn schema(&self) -> Schema {
+        Action::schema(self)
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        Action::validate(self, config, diags);
+    }
+
+    async fn invoke(
+        &self,
+        ctx: &Context<'_, D>,
+        config: &Value,
+        progress: &Progress,
+    ) -> Result<(), Diagnostics> {
+        if !config.is_wholly_known() {
+            return Err(
+                Diagnostic::bug("an action was invoked with unknown configuration values").into(),
+            );
+        }
+        let config: A::Model = model::from_value(config)
+            .map_err(|e| Diagnostic::bug(format!("reading the action configuration: {e}")))?;
+        Action::invoke(self, ctx, config, progress).await
+    }
+}
+
+impl<P: crate::server::Provider> crate::server::Server<P> {
+    pub fn validate_action_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        let a = match self.registry().action(type_name) {
+            Ok(a) => a,
+            Err(d) => return d.into(),
+        };
+        let mut diags = crate::server::validate::validate(&a.schema.block, config);
+        a.imp.validate(config, &mut diags);
+        diags
+    }
+
+    /// Runs the action, reporting progress; the configuration is wholly known by now.
+    pub async fn invoke_action(
+        &self,
+        type_name: &str,
+        config: &Value,
+        progress: &Progress,
+    ) -> Diagnostics {
+        let a = match self.registry().action(type_name) {
+            Ok(a) => a,
+            Err(d) => return d.into(),
+        };
+        let Some(data) = self.data() else {
+            return Diagnostic::bug("an action ran before the provider was configured").into();
+        };
+        let ctx = Context {
+            provider: &*data,
+            cancel: &self.stop,
+            timeout: std::time::Duration::from_secs(300),
+        };
+        match a.imp.invoke(&ctx, config, progress).await {
+            Ok(()) => Diagnostics::new(),
+            Err(diags) => diags,
+        }
+    }
+}

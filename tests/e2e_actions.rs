@@ -1,0 +1,189 @@
+//! Actions (Terraform ≥ 1.14) end to end with Terraform 1.15.5 against ivschat-local: invoked
+//! with `terraform apply -invoke`, and from an `action_trigger` after a room update. The
+//! emulator records what each action did.
+
+mod support;
+
+use ivschat_local::EventKind;
+
+fn provider(endpoint: &str) -> String {
+    format!(
+        "{}\nprovider \"ivschat\" {{\n  region     = \"us-east-1\"\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {{\n    ivschat = \"{endpoint}\"\n  }}\n}}\n",
+        support::required_providers_hcl()
+    )
+}
+
+const ACTIONS: &str = r#"
+action "ivschat_send_event" "reload" {
+  config {
+    room_identifier = ivschat_room.r.arn
+    event_name      = "reload"
+    attributes      = { why = "settings changed" }
+  }
+}
+
+action "ivschat_delete_message" "spam" {
+  config {
+    room_identifier = ivschat_room.r.arn
+    id              = "AbCdEf123456"
+    reason          = "spam"
+  }
+}
+
+action "ivschat_disconnect_user" "troll" {
+  config {
+    room_identifier = ivschat_room.r.arn
+    user_id         = "troll-42"
+    reason          = "abuse"
+  }
+}
+"#;
+
+fn room(name: &str, trigger: bool) -> String {
+    let lifecycle = if trigger {
+        "\n  lifecycle {\n    action_trigger {\n      events  = [after_update]\n      actions = [action.ivschat_send_event.reload]\n    }\n  }\n"
+    } else {
+        "\n"
+    };
+    format!("resource \"ivschat_room\" \"r\" {{\n  name = \"{name}\"{lifecycle}}}\n")
+}
+
+fn text(out: &support::TfOutput) -> String {
+    format!("{} {}", out.stdout, out.stderr)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn actions_are_invoked_by_hand_and_report_progress() {
+    let tf = support::Terraform::get("1.15.5");
+    let emulator = support::start_emulator();
+    let wd = tf.workdir();
+    wd.write_config(&format!(
+        "{}{}{ACTIONS}",
+        provider(&emulator.endpoint),
+        room("lobby", false)
+    ));
+    wd.apply();
+    wd.assert_no_changes();
+    let arn = wd.resource_values("ivschat_room.r")["arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let out = wd.run([
+        "apply",
+        "-auto-approve",
+        "-no-color",
+        "-invoke=action.ivschat_send_event.reload",
+    ]);
+    out.assert_success();
+    assert!(
+        text(&out).contains("Sending event \"reload\""),
+        "progress is shown:\n{}",
+        out.dump()
+    );
+    wd.run([
+        "apply",
+        "-auto-approve",
+        "-no-color",
+        "-invoke=action.ivschat_delete_message.spam",
+    ])
+    .assert_success();
+    let out = wd.run([
+        "apply",
+        "-auto-approve",
+        "-no-color",
+        "-invoke=action.ivschat_disconnect_user.troll",
+    ]);
+    out.assert_success();
+    assert!(
+        !out.stdout.contains("troll-42") && !out.stderr.contains("troll-42"),
+        "the user id is sensitive:\n{}",
+        out.dump()
+    );
+
+    let events: Vec<EventKind> = emulator
+        .handle()
+        .events()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(events.iter().any(|e| matches!(e, EventKind::SendEvent { room_arn, event_name, attributes, .. }
+        if *room_arn == arn && event_name == "reload" && attributes.get("why").map(String::as_str) == Some("settings changed"))), "{events:?}");
+    assert!(
+        events.iter().any(
+            |e| matches!(e, EventKind::DeleteMessage { room_arn, message_id, reason, .. }
+        if *room_arn == arn && message_id == "AbCdEf123456" && reason.as_deref() == Some("spam"))
+        ),
+        "{events:?}"
+    );
+    assert!(
+        events.iter().any(
+            |e| matches!(e, EventKind::DisconnectUser { room_arn, user_id, .. }
+        if *room_arn == arn && user_id == "troll-42")
+        ),
+        "{events:?}"
+    );
+    wd.assert_no_changes();
+}
+
+#[test]
+fn an_action_trigger_tells_clients_to_reload_after_a_room_update() {
+    let tf = support::Terraform::get("1.15.5");
+    let emulator = support::start_emulator();
+    let wd = tf.workdir();
+    let sent = || {
+        emulator
+            .handle()
+            .events()
+            .into_iter()
+            .filter(|e| matches!(e.kind, EventKind::SendEvent { .. }))
+            .count()
+    };
+    wd.write_config(&format!(
+        "{}{}{ACTIONS}",
+        provider(&emulator.endpoint),
+        room("v1", true)
+    ));
+    wd.apply();
+    assert_eq!(sent(), 0, "creating the room is not an update");
+    wd.write_config(&format!(
+        "{}{}{ACTIONS}",
+        provider(&emulator.endpoint),
+        room("v2", true)
+    ));
+    wd.apply();
+    assert_eq!(sent(), 1, "the update triggered the action once");
+    wd.assert_no_changes();
+}
+
+#[test]
+fn invalid_action_arguments_are_refused_before_anything_runs() {
+    let tf = support::Terraform::get("1.15.5");
+    let emulator = support::start_emulator();
+    let wd = tf.workdir();
+    let bad = r#"
+action "ivschat_delete_message" "bad" {
+  config {
+    room_identifier = "arn:aws:ivschat:us-east-1:123456789012:room/abcdefghijkl"
+    id              = "short"
+  }
+}
+"#;
+    wd.write_config(&format!("{}{bad}", provider(&emulator.endpoint)));
+    let out = wd.run([
+        "apply",
+        "-auto-approve",
+        "-no-color",
+        "-invoke=action.ivschat_delete_message.bad",
+    ]);
+    assert!(!out.success(), "{}", out.dump());
+    assert!(
+        text(&out).contains("must be between 12 and 12 characters long"),
+        "{}",
+        out.dump()
+    );
+    assert!(emulator.handle().events().is_empty());
+}
