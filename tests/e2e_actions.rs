@@ -187,3 +187,49 @@ action "ivschat_delete_message" "bad" {
     );
     assert!(emulator.handle().events().is_empty());
 }
+
+/// The action examples in `examples/actions/` (the docs show them) apply and invoke as written;
+/// together they make one configuration, the room coming from the send_event example.
+#[test]
+fn the_action_examples_apply_and_invoke() {
+    let tf = support::Terraform::get("1.15.5");
+    let emulator = support::start_emulator();
+    let mut wd = tf.workdir();
+    wd.write_config(&provider(&emulator.endpoint));
+    for name in [
+        "ivschat_send_event",
+        "ivschat_delete_message",
+        "ivschat_disconnect_user",
+    ] {
+        let path = support::repo_root()
+            .join("examples/actions")
+            .join(name)
+            .join("action.tf");
+        wd.write_file(
+            &format!("{name}.tf"),
+            &std::fs::read_to_string(path).unwrap(),
+        );
+    }
+    wd.env("TF_VAR_user_to_disconnect", "someone");
+    wd.apply();
+    wd.assert_no_changes();
+    for action in [
+        "ivschat_send_event.reload",
+        "ivschat_delete_message.spam",
+        "ivschat_disconnect_user.moderate",
+    ] {
+        wd.run([
+            "apply",
+            "-auto-approve",
+            "-no-color",
+            &format!("-invoke=action.{action}"),
+        ])
+        .assert_success();
+    }
+    assert_eq!(
+        emulator.handle().events().len(),
+        3,
+        "{:?}",
+        emulator.handle().events()
+    );
+}
