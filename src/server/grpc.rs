@@ -823,6 +823,8 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
 
 /// What this server does beyond the base protocol. `plan_destroy`: destroy plans are answered
 /// (null). `get_provider_schema_optional`: no RPC depends on GetProviderSchema being called first.
+/// `move_resource_state`: `moved` blocks from other resource types are answered (see
+/// [`crate::server::move_state`]).
 fn capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
         plan_destroy: true,
