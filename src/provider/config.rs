@@ -140,6 +140,8 @@ pub struct ProviderConfig {
     pub max_retries: Setting<i64>,
     pub retry_mode: Setting<String>,
     pub skip_region_validation: Setting<bool>,
+    /// The region of STS calls (role assumption).
+    pub sts_region: Setting<String>,
     /// `default_tags { tags = {...} }`: the map value as sent (values may be unknown).
     pub default_tags: Value,
     pub ignore_tags_keys: Setting<Vec<String>>,
@@ -267,6 +269,7 @@ impl ProviderConfig {
             max_retries: int(attr(config, "max_retries")),
             retry_mode: string(attr(config, "retry_mode")),
             skip_region_validation: boolean(attr(config, "skip_region_validation")),
+            sts_region: string(attr(config, "sts_region")),
             default_tags: Value::Null,
             ..ProviderConfig::default()
         };

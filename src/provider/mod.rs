@@ -247,10 +247,17 @@ impl ProviderData {
                 unknown.push(name);
             }
         }
-        let sts_region = region
+        // STS calls (assume_role) go to sts_region, else the provider's region, else us-east-1.
+        let sts_region = cfg
+            .sts_region
             .as_option()
+            .filter(|r| !r.is_empty())
+            .or(region.as_option())
             .cloned()
             .unwrap_or_else(|| "us-east-1".to_owned());
+        if cfg.sts_region.is_unknown() {
+            unknown.push("sts_region");
+        }
         let credentials = match credential_source(cfg, env) {
             Setting::Set(source) => {
                 let roles = cfg

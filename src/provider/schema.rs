@@ -54,6 +54,7 @@ pub(super) fn provider_schema() -> Schema {
     let d = RateLimits::default();
     Schema::new("The Amazon IVS Chat provider. Its configuration follows hashicorp/aws: the same argument names, environment variables, shared files and precedence. Configuring makes no network call.")
         .attribute(s("region", "The AWS region, for example `us-east-1`. Defaults to `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the profile's `region` in the shared config files. Resources and data sources can override it with their own `region` argument."))
+        .attribute(s("sts_region", "The region for STS calls that assume roles (default: the provider's region, else `us-east-1`)."))
         .attribute(s("profile", "The shared config / credentials profile to use (default `AWS_PROFILE`, else `default`). When set, it takes precedence over credentials in environment variables."))
         .attribute(Attribute::string_list("shared_config_files").optional().description("Shared config files to read (default `AWS_CONFIG_FILE`, else `~/.aws/config`)."))
         .attribute(Attribute::string_list("shared_credentials_files").optional().description("Shared credentials files to read (default `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`)."))
@@ -98,6 +99,18 @@ pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
         .attr("skip_region_validation")
         .and_then(Value::as_bool)
         .unwrap_or(false);
+    if let (Setting::Set(r), false) = (&cfg.sts_region, skip_region)
+        && !r.is_empty()
+        && !is_region_format(r)
+    {
+        diags.push(
+            Diagnostic::error(
+                "Invalid AWS Region",
+                format!("sts_region {r:?} is not an AWS region name such as \"us-east-1\"."),
+            )
+            .at(Path::attr("sts_region")),
+        );
+    }
     if let (Setting::Set(r), false) = (&cfg.region, skip_region)
         && !is_region_format(r)
     {

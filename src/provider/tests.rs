@@ -36,6 +36,8 @@ fn invalid_configuration_is_pointed_at_the_attribute() {
         ("skip_region_validation", Value::Bool(true)),
     ]));
     assert!(!d.has_errors(), "{d}");
+    let d = validate(obj(vec![("sts_region", Value::string("global"))]));
+    assert_eq!(errors_at(&d), vec!["sts_region"]);
     let d = validate(obj(vec![("access_key", Value::string("AKID"))]));
     assert_eq!(errors_at(&d), vec!["secret_key"]);
     let d = validate(obj(vec![("secret_key", Value::string("s"))]));
