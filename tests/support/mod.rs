@@ -512,7 +512,9 @@ fn find_resource(module: &serde_json::Value, address: &str) -> Option<serde_json
 pub fn run_with_timeout(cmd: &mut Command, timeout: Duration, label: &str) -> TfOutput {
     let command = format!("{label}: {}", describe(cmd));
     let start = Instant::now();
-    let mut child = cmd
+    // Its own process group, so that provider processes it leaves behind (when Terraform
+    // crashes or times out) can be ended with it: they hold the output pipes open.
+    let mut child = std::os::unix::process::CommandExt::process_group(cmd, 0)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -522,12 +524,14 @@ pub fn run_with_timeout(cmd: &mut Command, timeout: Duration, label: &str) -> Tf
     let stderr = drain(child.stderr.take().unwrap());
     let status = wait_with_deadline(&mut child, start + timeout);
     let elapsed = start.elapsed();
+    let status = status.unwrap_or_else(|| {
+        let _ = child.kill();
+        child.wait().expect("wait after kill")
+    });
+    kill_group_after_grace(child.id(), &stdout, &stderr);
     let out = TfOutput {
         command,
-        status: status.unwrap_or_else(|| {
-            let _ = child.kill();
-            child.wait().expect("wait after kill")
-        }),
+        status,
         stdout: stdout.join().expect("stdout reader"),
         stderr: stderr.join().expect("stderr reader"),
         elapsed,
@@ -536,6 +540,26 @@ pub fn run_with_timeout(cmd: &mut Command, timeout: Duration, label: &str) -> Tf
         panic!("timed out after {timeout:?}:\n{}", out.dump());
     }
     out
+}
+
+/// Once the command has exited, gives what it started a moment to finish writing, then ends
+/// whatever is left of its process group so the output readers reach end of file.
+fn kill_group_after_grace(
+    pgid: u32,
+    stdout: &thread::JoinHandle<String>,
+    stderr: &thread::JoinHandle<String>,
+) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !(stdout.is_finished() && stderr.is_finished()) && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(10));
+    }
+    if !(stdout.is_finished() && stderr.is_finished()) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &format!("-{pgid}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
 }
 
 fn describe(cmd: &Command) -> String {
