@@ -482,3 +482,28 @@ fn import_blocks_generate_configuration_that_plans_nothing() {
     );
     assert_eq!(api.room_count(), 1, "imported, not created again");
 }
+
+terraform_test!(a_room_can_grow_to_the_full_fifty_tags, |tf| {
+    let s = Setup::new(tf);
+    s.apply(r#"resource "ivschat_room" "test" { tags = { k0 = "v" } }"#);
+    let fifty: Vec<String> = (0..50).map(|i| format!("k{i} = \"v\"")).collect();
+    s.apply(&format!(
+        "resource \"ivschat_room\" \"test\" {{\n  tags = {{\n    {}\n  }}\n}}",
+        fifty.join("\n    ")
+    ));
+    let room = s.room("ivschat_room.test");
+    assert_eq!(room["tags_all"].as_object().unwrap().len(), 50);
+    let arn = room["arn"].as_str().unwrap();
+    let api = s.api();
+    let tags = api
+        .rt
+        .block_on(api.client.get_room().identifier(arn).send())
+        .unwrap()
+        .tags()
+        .unwrap()
+        .len();
+    assert_eq!(
+        tags, 50,
+        "the hidden create marker made room for the user's fiftieth tag"
+    );
+});

@@ -1,5 +1,6 @@
 //! Applying a change of tags with the fewest calls: one UntagResource for removed keys, one
-//! TagResource for added or changed ones, none when nothing changed.
+//! TagResource for added or changed ones, none when nothing changed. Keys the provider ignores
+//! are never touched; the hidden create marker is dropped when the user's tags reach the limit.
 
 use std::collections::BTreeMap;
 
@@ -14,28 +15,15 @@ pub async fn update_tags(
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
 ) -> Result<(), ApiError> {
-    let removed: Vec<String> = old
-        .keys()
-        .filter(|k| !new.contains_key(*k))
-        .cloned()
-        .collect();
-    let changed: BTreeMap<String, String> = new
+    let old = tags::tags_to_send(data, old);
+    let new = tags::tags_to_send(data, new);
+    // Untagging a marker that is not there is harmless, so assume it may be.
+    let removed = tags::keys_to_remove(&old, &new, true);
+    let changed: std::collections::HashMap<String, String> = new
         .iter()
-        .filter(|(k, v)| old.get(*k) != Some(v))
+        .filter(|(k, v)| old.get(*k) != Some(*v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let removed: Vec<String> = {
-        // Keys the provider ignores are never touched.
-        let keep = tags::tags_to_send(
-            data,
-            &removed.iter().map(|k| (k.clone(), String::new())).collect(),
-        );
-        removed
-            .into_iter()
-            .filter(|k| keep.contains_key(k))
-            .collect()
-    };
-    let changed = tags::tags_to_send(data, &changed);
     if !removed.is_empty() {
         client
             .call(Operation::UntagResource, |c| {
