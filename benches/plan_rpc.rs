@@ -215,10 +215,46 @@ fn room_tags() -> Value {
     )
 }
 
+/// The implied type of a schema block as the provider binary announces it (GetProviderSchema),
+/// and its empty value: the gRPC rows encode against what the binary says, not what this bench
+/// was compiled with, so a binary built from other sources still gets well-formed requests.
+fn announced_block(b: &tf6::schema::Block) -> Result<(Type, BTreeMap<String, Value>), String> {
+    let mut types = BTreeMap::new();
+    let mut empty = BTreeMap::new();
+    for a in &b.attributes {
+        let ty = Type::from_json(&a.r#type).map_err(|e| {
+            format!(
+                "attribute {:?}: {e} (nested attributes are not handled)",
+                a.name
+            )
+        })?;
+        types.insert(a.name.clone(), ty);
+        empty.insert(a.name.clone(), Value::Null);
+    }
+    for nb in &b.block_types {
+        let inner = nb
+            .block
+            .as_ref()
+            .ok_or_else(|| format!("block {:?} has no schema", nb.type_name))?;
+        let (ty, inner_empty) = announced_block(inner)?;
+        let (ty, v) = match nb.nesting {
+            1 => (ty, Value::Null),
+            2 => (Type::list(ty), Value::List(vec![])),
+            3 => (Type::set(ty), Value::Set(vec![])),
+            4 => (Type::map(ty), Value::Map(BTreeMap::new())),
+            5 => (ty, Value::Object(inner_empty)),
+            n => return Err(format!("block {:?}: nesting mode {n}", nb.type_name)),
+        };
+        types.insert(nb.type_name.clone(), ty);
+        empty.insert(nb.type_name.clone(), v);
+    }
+    Ok((Type::Object(types), empty))
+}
+
 /// A room's configuration with every argument set.
-fn room_config(block: &Block) -> Value {
+fn room_config(empty: BTreeMap<String, Value>) -> Value {
     with(
-        empty_block(block),
+        empty,
         vec![
             ("name", s("bench-room_with-a-realistic-name-01")),
             ("maximum_message_length", Value::int(300)),
@@ -267,9 +303,9 @@ fn room_state(config: &Value) -> Value {
 }
 
 /// Our provider's configuration: static credentials and a region, so configuring is local.
-fn provider_config(block: &Block) -> Value {
+fn provider_config(empty: BTreeMap<String, Value>) -> Value {
     with(
-        empty_block(block),
+        empty,
         vec![
             ("region", s("us-east-1")),
             ("access_key", s("AKIAIOSFODNN7EXAMPLE")),
@@ -319,18 +355,14 @@ struct Scenarios {
     state: Value,
 }
 
-fn room_scenarios(server: &Server<IvschatProvider>) -> Scenarios {
-    let r = server
-        .registry()
-        .resource(ROOM)
-        .expect("ivschat_room is registered");
-    let config = room_config(&r.schema.block);
+fn room_scenarios(ty: &Type, empty: BTreeMap<String, Value>) -> Scenarios {
+    let config = room_config(empty);
     let state = room_state(&config);
     Scenarios {
         // Create: Terraform's proposed new state is the configuration (computed attributes null).
-        create: Encoded::new(&r.ty, &Value::Null, &config, &config),
+        create: Encoded::new(ty, &Value::Null, &config, &config),
         // No-op: the proposed new state is the prior state (configuration equals it).
-        noop: Encoded::new(&r.ty, &state, &state, &config),
+        noop: Encoded::new(ty, &state, &state, &config),
         state,
     }
 }
@@ -557,7 +589,7 @@ struct Ours {
 }
 
 impl Ours {
-    async fn new(channel: Channel, server: &Server<IvschatProvider>) -> Result<Ours, String> {
+    async fn new(channel: Channel) -> Result<Ours, String> {
         let mut client = tf6::provider_client::ProviderClient::new(channel);
         let schema = client
             .get_provider_schema(tf6::get_provider_schema::Request::default())
@@ -567,9 +599,15 @@ impl Ours {
         if !schema.diagnostics.is_empty() {
             return Err(format!("ours: GetProviderSchema: {:?}", schema.diagnostics));
         }
-        let reg = server.registry();
-        let config = provider_config(&reg.provider_schema.block);
-        let config = msgpack::encode(&config, &reg.provider_type).expect("provider config encodes");
+        let announced = |s: Option<&tf6::Schema>, what: &str| {
+            s.and_then(|s| s.block.as_ref())
+                .ok_or_else(|| format!("ours: GetProviderSchema: no {what} schema"))
+                .and_then(|b| announced_block(b).map_err(|e| format!("ours: {what}: {e}")))
+        };
+        let (provider_ty, provider_empty) = announced(schema.provider.as_ref(), "provider")?;
+        let (room_ty, room_empty) = announced(schema.resource_schemas.get(ROOM), ROOM)?;
+        let config = msgpack::encode(&provider_config(provider_empty), &provider_ty)
+            .map_err(|e| format!("ours: provider configuration: {e}"))?;
         let configured = client
             .configure_provider(tf6::configure_provider::Request {
                 terraform_version: TERRAFORM_VERSION.into(),
@@ -585,7 +623,7 @@ impl Ours {
                 configured.diagnostics
             ));
         }
-        let sc = room_scenarios(server);
+        let sc = room_scenarios(&room_ty, room_empty);
         let request = |e: &Encoded| tf6::plan_resource_change::Request {
             type_name: ROOM.into(),
             prior_state: dv6(&e.prior),
@@ -599,7 +637,7 @@ impl Ours {
             noop: request(&sc.noop),
         };
         // Check once that both plans succeed, and that the no-op plan is the prior state.
-        let ty = &reg.resource(ROOM).expect("registered").ty;
+        let ty = &room_ty;
         for noop in [false, true] {
             let resp = ours.plan(noop).await?;
             if !resp.diagnostics.is_empty() {
@@ -815,18 +853,25 @@ fn main() {
 
 async fn run() {
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    println!("plan_rpc: PlanResourceChange per-RPC cost ({cpus} CPUs)\n");
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    println!("plan_rpc: PlanResourceChange per-RPC cost ({cpus} CPUs, load average {load})\n");
 
     // 1. In process, with the provider configured as over gRPC.
     let server = Server::new(IvschatProvider);
     let reg = server.registry();
     let diags = server
-        .configure(&provider_config(&reg.provider_schema.block))
+        .configure(&provider_config(empty_block(&reg.provider_schema.block)))
         .await;
     if !diags.is_empty() {
         eprintln!("plan_rpc: in-process configure: {diags:?}");
     }
-    let sc = room_scenarios(&server);
+    let room = reg.resource(ROOM).expect("ivschat_room is registered");
+    let sc = room_scenarios(&room.ty, empty_block(&room.schema.block));
     check_in_process(&server, &sc);
     println!(
         "1. in process: msgpack decode (prior, proposed, config) + Server::plan_resource_change + \
@@ -870,7 +915,7 @@ async fn run() {
     let mut targets: Vec<(&'static str, Target)> = Vec::new();
     if ours_bin.is_file() {
         match start_plugin("ours", &ours_bin, "6").await {
-            Ok(p) => match Ours::new(p.channel.clone(), &server).await {
+            Ok(p) => match Ours::new(p.channel.clone()).await {
                 Ok(o) => {
                     println!("   ours handshake: {}", p.handshake);
                     targets.push(("ours", Target::Ours(o)));
