@@ -323,3 +323,63 @@ fn examples_for_new_terraform_apply() {
         );
     }
 }
+
+/// A token is usable where Terraform allows ephemeral values: through a local into the
+/// configuration of another provider instance (here the session `token` of an aliased ivschat
+/// provider, which then creates a room), and it still reaches no state file.
+#[test]
+fn a_token_configures_another_provider_through_a_local() {
+    let tf = Terraform::get("1.15.5");
+    let s = Setup::new(&tf);
+    s.write(&format!(
+        r#"
+resource "ivschat_room" "r" {{
+  name = "tokens"
+}}
+
+ephemeral "ivschat_chat_token" "t" {{
+  room_identifier = ivschat_room.r.arn
+  user_id         = "{USER}"
+}}
+
+locals {{
+  chat_token = ephemeral.ivschat_chat_token.t.token
+}}
+
+provider "ivschat" {{
+  alias      = "with_token"
+  region     = "us-east-1"
+  access_key = "test"
+  secret_key = "test"
+  token      = local.chat_token
+  endpoints {{
+    ivschat = "{}"
+  }}
+}}
+
+resource "ivschat_room" "second" {{
+  provider = ivschat.with_token
+  name     = "made-with-a-token-configured-provider"
+}}
+"#,
+        s.emulator.endpoint
+    ));
+    let out = s.wd.apply();
+    assert_secret_free("apply output", &format!("{}{}", out.stdout, out.stderr));
+    s.wd.assert_no_changes();
+    let names: Vec<String> = s
+        .emulator
+        .handle()
+        .rooms()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n == "made-with-a-token-configured-provider"),
+        "{names:?}"
+    );
+    let state = std::fs::read_to_string(s.wd.dir().join("terraform.tfstate")).unwrap();
+    assert_secret_free("terraform.tfstate", &state);
+}
