@@ -6,13 +6,6 @@ mod support;
 
 use ivschat_local::EventKind;
 
-fn provider(endpoint: &str) -> String {
-    format!(
-        "{}\nprovider \"ivschat\" {{\n  region     = \"us-east-1\"\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {{\n    ivschat = \"{endpoint}\"\n  }}\n}}\n",
-        support::required_providers_hcl()
-    )
-}
-
 const ACTIONS: &str = r#"
 action "ivschat_send_event" "reload" {
   config {
@@ -62,7 +55,7 @@ fn actions_are_invoked_by_hand_and_report_progress() {
     let wd = tf.workdir();
     wd.write_config(&format!(
         "{}{}{ACTIONS}",
-        provider(&emulator.endpoint),
+        emulator.provider_hcl(""),
         room("lobby", false)
     ));
     wd.apply();
@@ -144,14 +137,14 @@ fn an_action_trigger_tells_clients_to_reload_after_a_room_update() {
     };
     wd.write_config(&format!(
         "{}{}{ACTIONS}",
-        provider(&emulator.endpoint),
+        emulator.provider_hcl(""),
         room("v1", true)
     ));
     wd.apply();
     assert_eq!(sent(), 0, "creating the room is not an update");
     wd.write_config(&format!(
         "{}{}{ACTIONS}",
-        provider(&emulator.endpoint),
+        emulator.provider_hcl(""),
         room("v2", true)
     ));
     wd.apply();
@@ -172,7 +165,7 @@ action "ivschat_delete_message" "bad" {
   }
 }
 "#;
-    wd.write_config(&format!("{}{bad}", provider(&emulator.endpoint)));
+    wd.write_config(&format!("{}{bad}", emulator.provider_hcl("")));
     let out = wd.run([
         "apply",
         "-auto-approve",
@@ -195,7 +188,7 @@ fn the_action_examples_apply_and_invoke() {
     let tf = support::Terraform::get("1.15.5");
     let emulator = support::start_emulator();
     let mut wd = tf.workdir();
-    wd.write_config(&provider(&emulator.endpoint));
+    wd.write_config(&emulator.provider_hcl(""));
     for name in [
         "ivschat_send_event",
         "ivschat_delete_message",

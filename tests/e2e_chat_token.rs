@@ -8,6 +8,8 @@
 #[allow(unused_imports, unused_macros)]
 mod support;
 
+use support::assert_error;
+
 use serde_json::Value as Json;
 use support::{Emulator, Terraform, TfWorkdir};
 
@@ -29,28 +31,9 @@ impl Setup {
     }
 
     fn write(&self, body: &str) {
-        self.wd.write_config(&format!(
-            "{}\nprovider \"ivschat\" {{\n  region     = \"us-east-1\"\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {{\n    ivschat = \"{}\"\n  }}\n}}\n\n{body}",
-            support::required_providers_hcl(),
-            self.emulator.endpoint
-        ));
+        self.wd
+            .write_config(&format!("{}\n{body}", self.emulator.provider_hcl("")));
     }
-}
-
-/// The command failed and its output says `needle` (whitespace collapsed: Terraform wraps).
-fn assert_error(out: &support::TfOutput, needle: &str) {
-    assert!(
-        !out.success(),
-        "command should have failed:\n{}",
-        out.dump()
-    );
-    let text = format!("{} {}", out.stdout, out.stderr);
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(
-        text.contains(needle),
-        "no {needle:?} in the output:\n{}",
-        out.dump()
-    );
 }
 
 fn assert_secret_free(what: &str, text: &str) {

@@ -16,11 +16,8 @@ use support::{Emulator, TfWorkdir, terraform_test};
 
 fn config(emulator: &Emulator, rooms: usize, extra_provider: &str) -> String {
     format!(
-        "{}\nprovider \"ivschat\" {{\n  region     = \"us-east-1\"\n  access_key = \"test\"\n  secret_key = \"test\"\n  \
-         endpoints {{\n    ivschat = \"{}\"\n  }}\n{extra_provider}}}\n\n\
-         resource \"ivschat_room\" \"r\" {{\n  count = {rooms}\n  name  = \"room-${{count.index}}\"\n  tags  = {{ n = count.index }}\n}}\n",
-        support::required_providers_hcl(),
-        emulator.endpoint
+        "{}\nresource \"ivschat_room\" \"r\" {{\n  count = {rooms}\n  name  = \"room-${{count.index}}\"\n  tags  = {{ n = count.index }}\n}}\n",
+        emulator.provider_hcl(extra_provider)
     )
 }
 

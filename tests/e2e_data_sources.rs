@@ -50,11 +50,7 @@ impl Setup {
     }
 
     fn config(&self, body: &str) -> String {
-        format!(
-            "{}\nprovider \"ivschat\" {{\n  region     = \"us-east-1\"\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {{\n    ivschat = \"{}\"\n  }}\n}}\n\n{body}",
-            support::required_providers_hcl(),
-            self.emulator.endpoint
-        )
+        format!("{}\n{body}", self.emulator.provider_hcl(""))
     }
 
     fn write(&self, body: &str) {

@@ -5,6 +5,8 @@
 #[allow(unused_imports, unused_macros)]
 mod support;
 
+use support::assert_error;
+
 use serde_json::Value as Json;
 use support::{Emulator, Terraform, TfWorkdir};
 
@@ -22,11 +24,8 @@ impl Setup {
     }
 
     fn write(&self, body: &str) {
-        self.wd.write_config(&format!(
-            "{}\nprovider \"ivschat\" {{\n  region     = \"us-east-1\"\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {{\n    ivschat = \"{}\"\n  }}\n}}\n\n{body}",
-            support::required_providers_hcl(),
-            self.emulator.endpoint
-        ));
+        self.wd
+            .write_config(&format!("{}\n{body}", self.emulator.provider_hcl("")));
     }
 
     fn outputs(&self) -> Json {
@@ -39,22 +38,6 @@ impl Setup {
         }
         Json::Object(values)
     }
-}
-
-/// The command failed and its output says `needle` (whitespace collapsed: Terraform wraps).
-fn assert_error(out: &support::TfOutput, needle: &str) {
-    assert!(
-        !out.success(),
-        "command should have failed:\n{}",
-        out.dump()
-    );
-    let text = format!("{} {}", out.stdout, out.stderr);
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(
-        text.contains(needle),
-        "no {needle:?} in the output:\n{}",
-        out.dump()
-    );
 }
 
 #[test]

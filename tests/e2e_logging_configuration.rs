@@ -3,6 +3,8 @@
 
 mod support;
 
+use support::assert_error;
+
 use std::time::Duration;
 
 use serde_json::Value as Json;
@@ -30,11 +32,8 @@ impl Setup {
     }
 
     fn write(&self, body: &str) {
-        self.wd.write_config(&format!(
-            "{}\nprovider \"ivschat\" {{\n  region     = \"us-east-1\"\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {{\n    ivschat = \"{}\"\n  }}\n}}\n\n{body}",
-            support::required_providers_hcl(),
-            self.emulator.endpoint
-        ));
+        self.wd
+            .write_config(&format!("{}\n{body}", self.emulator.provider_hcl("")));
     }
 
     fn apply(&self, body: &str) {
@@ -46,21 +45,6 @@ impl Setup {
     fn values(&self, address: &str) -> Json {
         self.wd.resource_values(address)
     }
-}
-
-fn assert_error(out: &support::TfOutput, needle: &str) {
-    assert!(
-        !out.success(),
-        "command should have failed:\n{}",
-        out.dump()
-    );
-    let text = format!("{} {}", out.stdout, out.stderr);
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(
-        text.contains(needle),
-        "no {needle:?} in the output:\n{}",
-        out.dump()
-    );
 }
 
 fn config(name: &str, destination: &str) -> String {

@@ -71,11 +71,8 @@ impl Setup {
     }
 
     fn config(&self, body: &str) {
-        self.wd.write_config(&format!(
-            "{}\nprovider \"ivschat\" {{\n  region     = \"us-east-1\"\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {{\n    ivschat = \"{}\"\n  }}\n}}\n{body}",
-            support::required_providers_hcl(),
-            self.emulator.endpoint
-        ));
+        self.wd
+            .write_config(&format!("{}{body}", self.emulator.provider_hcl("")));
     }
 
     /// A terraform.tfstate (format v4) holding `resources`, as Terraform 1.9 wrote it.

@@ -39,11 +39,7 @@ impl Setup {
     }
 
     fn provider(&self) -> String {
-        format!(
-            "{}\nprovider \"ivschat\" {{\n  region     = \"us-east-1\"\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {{\n    ivschat = \"{}\"\n  }}\n}}\n",
-            support::required_providers_hcl(),
-            self.emulator.endpoint
-        )
+        self.emulator.provider_hcl("")
     }
 
     fn create_room(&self, name: &str, tags: &[(&str, &str)]) -> String {

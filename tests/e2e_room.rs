@@ -3,6 +3,8 @@
 
 mod support;
 
+use support::assert_error;
+
 use serde_json::Value as Json;
 use support::{Emulator, TfWorkdir, terraform_test};
 
@@ -22,11 +24,7 @@ impl Setup {
     }
 
     fn provider_block(&self, extra: &str) -> String {
-        format!(
-            "{}\nprovider \"ivschat\" {{\n  region     = \"us-east-1\"\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {{\n    ivschat = \"{}\"\n  }}\n{extra}}}\n",
-            support::required_providers_hcl(),
-            self.emulator.endpoint
-        )
+        self.emulator.provider_hcl(extra)
     }
 
     /// Writes the configuration (provider block plus `body`), applies it, and checks that the
@@ -104,23 +102,6 @@ impl Api {
             .filter(|u| !u.is_empty())
             .map(str::to_owned)
     }
-}
-
-/// The command failed and its output says `needle` (Terraform wraps long lines: whitespace is
-/// collapsed before comparing).
-fn assert_error(out: &support::TfOutput, needle: &str) {
-    assert!(
-        !out.success(),
-        "command should have failed:\n{}",
-        out.dump()
-    );
-    let text = format!("{} {}", out.stdout, out.stderr);
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(
-        text.contains(needle),
-        "no {needle:?} in the output:\n{}",
-        out.dump()
-    );
 }
 
 const LAMBDA: &str = "arn:aws:lambda:us-east-1:123456789012:function:review";

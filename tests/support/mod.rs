@@ -221,6 +221,24 @@ impl TfOutput {
     }
 }
 
+/// Panics unless the command failed and its output says `needle`. Terraform wraps long
+/// messages, so whitespace is collapsed on both sides before comparing.
+pub fn assert_error(out: &TfOutput, needle: &str) {
+    assert!(
+        !out.success(),
+        "command should have failed:\n{}",
+        out.dump()
+    );
+    let text = format!("{} {}", out.stdout, out.stderr);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let needle = needle.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains(&needle),
+        "no {needle:?} in the output:\n{}",
+        out.dump()
+    );
+}
+
 /// An isolated Terraform working directory.
 ///
 /// Layout under its own temp dir: `work/` (the configuration, cwd of every
@@ -604,6 +622,16 @@ pub struct Emulator {
 }
 
 impl Emulator {
+    /// `required_providers` and a provider block pointed at this emulator with test keys;
+    /// `extra` goes inside the provider block (e.g. a `default_tags` block).
+    pub fn provider_hcl(&self, extra: &str) -> String {
+        format!(
+            "{}\nprovider \"ivschat\" {{\n  region     = \"us-east-1\"\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {{\n    ivschat = \"{}\"\n  }}\n{extra}}}\n",
+            required_providers_hcl(),
+            self.endpoint
+        )
+    }
+
     /// Inspect and steer the emulator (rooms, forced failures, recorded events, faults).
     pub fn handle(&self) -> &ivschat_local::Handle {
         self.running.as_ref().expect("emulator is running").handle()
