@@ -29,8 +29,10 @@ pub(crate) async fn serve(listener: TcpListener, app: App, mut stop: watch::Rece
     let persister = app.config.state_file.clone().map(|path| {
         let app = app.clone();
         let mut stop = stop.clone();
+        // The version on disk is the one loaded at start: read it now, not when the task first
+        // runs, or a change made before then would count as already saved.
+        let mut last = app.lock().version;
         tokio::spawn(async move {
-            let mut last = app.lock().version;
             loop {
                 tokio::select! {
                     _ = app.persist.notified() => {}
