@@ -806,30 +806,47 @@ impl IvsChat {
         };
         let dedupe = move |out: CreateRoomOutput| async move {
             if let (Some(t), Some(keep)) = (token_ref, out.arn()) {
-                match self.room_arns_with_marker(name_ref, t).await {
-                    Ok(arns) => {
-                        for arn in arns.iter().filter(|a| a.as_str() != keep) {
-                            tracing::warn!(%arn, "deleting a duplicate room an interrupted create made");
-                            let deleted = self
-                                .call(Operation::DeleteRoom, |c| {
-                                    c.delete_room().identifier(arn).send()
-                                })
-                                .await;
-                            if let Err(e) = deleted
-                                .map(|_| ())
-                                .or_else(|e| if e.is_not_found() { Ok(()) } else { Err(e) })
-                            {
-                                tracing::warn!(%arn, "could not delete a duplicate room: {e}");
-                            }
-                        }
-                    }
-                    Err(e) => tracing::warn!("could not check for duplicate rooms: {e}"),
-                }
+                let found = self.room_arns_with_marker(name_ref, t).await;
+                self.delete_duplicates(found, keep, "room", Operation::DeleteRoom, |c, arn| {
+                    c.delete_room().identifier(arn).send()
+                })
+                .await;
             }
             out
         };
         self.create_with_marker(Operation::CreateRoom, create, lookup, dedupe)
             .await
+    }
+
+    /// After a retried create succeeded: deletes every other object carrying the same marker
+    /// (`found`), which an earlier, interrupted attempt made. Best effort: failures are logged.
+    async fn delete_duplicates<T, E, F, Fut>(
+        &self,
+        found: Result<Vec<String>, ApiError>,
+        keep: &str,
+        what: &str,
+        op: Operation,
+        delete: F,
+    ) where
+        F: Fn(aws_sdk_ivschat::Client, String) -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let arns = match found {
+            Ok(arns) => arns,
+            Err(e) => {
+                tracing::warn!("could not check for a duplicate {what}: {e}");
+                return;
+            }
+        };
+        for arn in arns.iter().filter(|a| a.as_str() != keep) {
+            tracing::warn!(%arn, "deleting a duplicate {what} an interrupted create made");
+            match self.call(op, |c| delete(c, arn.clone())).await {
+                Ok(_) => {}
+                Err(e) if e.is_not_found() => {}
+                Err(e) => tracing::warn!(%arn, "could not delete a duplicate {what}: {e}"),
+            }
+        }
     }
 
     /// ARNs of the rooms (named `name`, when given) that carry the marker `token`.
@@ -917,27 +934,15 @@ impl IvsChat {
         };
         let dedupe = move |out: CreateLoggingConfigurationOutput| async move {
             if let (Some(t), Some(keep)) = (token_ref, out.arn()) {
-                match self.logging_configuration_arns_with_marker(t).await {
-                    Ok(arns) => {
-                        for arn in arns.iter().filter(|a| a.as_str() != keep) {
-                            tracing::warn!(%arn, "deleting a duplicate logging configuration an interrupted create made");
-                            let deleted = self
-                                .call(Operation::DeleteLoggingConfiguration, |c| {
-                                    c.delete_logging_configuration().identifier(arn).send()
-                                })
-                                .await;
-                            if let Err(e) = deleted
-                                .map(|_| ())
-                                .or_else(|e| if e.is_not_found() { Ok(()) } else { Err(e) })
-                            {
-                                tracing::warn!(%arn, "could not delete a duplicate logging configuration: {e}");
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        tracing::warn!("could not check for duplicate logging configurations: {e}")
-                    }
-                }
+                let found = self.logging_configuration_arns_with_marker(t).await;
+                self.delete_duplicates(
+                    found,
+                    keep,
+                    "logging configuration",
+                    Operation::DeleteLoggingConfiguration,
+                    |c, arn| c.delete_logging_configuration().identifier(arn).send(),
+                )
+                .await;
             }
             out
         };

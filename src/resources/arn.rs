@@ -58,6 +58,21 @@ impl Arn {
     }
 }
 
+/// Parses the id given to `terraform import` for `type_name`, which is imported by its ARN.
+pub fn import_id(
+    id: &str,
+    kind: Kind,
+    type_name: &str,
+) -> Result<Arn, crate::diagnostics::Diagnostics> {
+    Arn::parse_kind(id, kind).map_err(|problem| {
+        crate::diagnostics::Diagnostic::error(
+            "Invalid Import ID",
+            format!("Import {type_name} by its ARN: {problem}."),
+        )
+        .into()
+    })
+}
+
 impl FromStr for Arn {
     type Err = ArnError;
 

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::provider::client::{ErrorKind, IvsChat, Operation};
 use crate::provider::{ProviderData, region, tags};
-use crate::resources::arn::{Arn, Kind};
+use crate::resources::arn::{self, Arn, Kind};
 use crate::resources::{tagging, timeouts};
 use crate::schema::{Attribute, Block, ExactlyOneOf, LengthBetween, Matches, NestedBlock, Schema};
 use crate::server::{Context, Failed, IdentitySchema, MoveSource, PlanRequest, Resource};
@@ -146,6 +146,7 @@ pub fn destination_block() -> Block {
 }
 
 fn schema() -> Schema {
+    let [tags, tags_all] = tags::tag_attributes();
     Schema::new("An Amazon IVS Chat logging configuration: a destination that rooms send their messages and events to.")
         .attribute(Attribute::string("arn").computed().stable().description("The logging configuration's ARN."))
         .attribute(Attribute::string("id").computed().stable().description("The logging configuration's ARN, as in hashicorp/aws."))
@@ -160,8 +161,8 @@ fn schema() -> Schema {
             "Where the configuration is in its life: `ACTIVE` once usable; `CREATING`, `UPDATING` and `DELETING` \
              while it settles; `CREATE_FAILED`, `UPDATE_FAILED`, `DELETE_FAILED` when IVS Chat could not complete it.",
         ))
-        .attribute(tags::tag_attributes()[0].clone())
-        .attribute(tags::tag_attributes()[1].clone())
+        .attribute(tags)
+        .attribute(tags_all)
         .attribute(region::region_attribute())
         .block(NestedBlock::list_max_one("destination_configuration", destination_block()).min_items(1))
         .block(timeouts::block(&["create", "update", "delete"]))
@@ -508,19 +509,19 @@ impl Resource<ProviderData> for LoggingConfiguration {
         _ctx: &Context<'_, ProviderData>,
         id: &str,
     ) -> Option<Result<LoggingConfigurationModel, Diagnostics>> {
-        Some(match Arn::parse_kind(id, Kind::LoggingConfiguration) {
-            Ok(arn) => Ok(LoggingConfigurationModel {
+        Some(
+            arn::import_id(
+                id,
+                Kind::LoggingConfiguration,
+                "ivschat_logging_configuration",
+            )
+            .map(|arn| LoggingConfigurationModel {
                 arn: Some(id.to_owned()),
                 id: Some(id.to_owned()),
                 region: Some(arn.region),
                 ..LoggingConfigurationModel::default()
             }),
-            Err(problem) => Err(Diagnostic::error(
-                "Invalid Import ID",
-                format!("Import ivschat_logging_configuration by its ARN: {problem}."),
-            )
-            .into()),
-        })
+        )
     }
 }
 

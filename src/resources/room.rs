@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::provider::client::{IvsChat, Operation};
 use crate::provider::{ProviderData, region, tags};
-use crate::resources::arn::{Arn, Kind};
+use crate::resources::arn::{self, Arn, Kind};
 use crate::resources::{tagging, timeouts};
 use crate::schema::{
     Attribute, Block, Each, IntBetween, LengthBetween, Matches, NestedBlock, OneOf, Schema,
@@ -65,6 +65,7 @@ impl HandlerModel {
 }
 
 fn schema() -> Schema {
+    let [tags, tags_all] = tags::tag_attributes();
     let handler = Block::new("The Lambda function that reviews each message before it is delivered.")
         .attribute(
             Attribute::string("uri")
@@ -119,8 +120,8 @@ fn schema() -> Schema {
                     "be a logging configuration ARN (arn:aws:ivschat:<region>:<account>:logging-configuration/<id>)",
                 ))),
         )
-        .attribute(tags::tag_attributes()[0].clone())
-        .attribute(tags::tag_attributes()[1].clone())
+        .attribute(tags)
+        .attribute(tags_all)
         .attribute(region::region_attribute())
         .block(NestedBlock::list_max_one("message_review_handler", handler))
         .block(timeouts::block(&["create", "update", "delete"]))
@@ -424,18 +425,13 @@ impl Resource<ProviderData> for Room {
         _ctx: &Context<'_, ProviderData>,
         id: &str,
     ) -> Option<Result<RoomModel, Diagnostics>> {
-        Some(match Arn::parse_kind(id, Kind::Room) {
-            Ok(arn) => Ok(RoomModel {
+        Some(
+            arn::import_id(id, Kind::Room, "ivschat_room").map(|arn| RoomModel {
                 arn: Some(id.to_owned()),
                 id: Some(id.to_owned()),
                 region: Some(arn.region),
                 ..RoomModel::default()
             }),
-            Err(problem) => Err(Diagnostic::error(
-                "Invalid Import ID",
-                format!("Import ivschat_room by its ARN: {problem}."),
-            )
-            .into()),
-        })
+        )
     }
 }
