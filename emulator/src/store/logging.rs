@@ -2,7 +2,7 @@
 //! Create/Get/Update/Delete/ListLoggingConfiguration(s).
 
 use super::messaging::EventKind;
-use super::{Ctx, State, page_token, parse_page_token};
+use super::{Ctx, Room, State, consistency, page_token, parse_page_token};
 use crate::error::{ApiError, LOGGING_CONFIGURATION};
 use crate::ids::{ResourceKind, arn, new_id, parse_arn};
 use crate::model::{self, *};
@@ -205,6 +205,8 @@ impl State {
             .ok_or("no such logging configuration")?;
         c.state = state;
         c.pending = None;
+        // A test tool: reads see the forced state at once.
+        reg.config_lag.remove(p.id);
         self.version += 1;
         Ok(())
     }
@@ -212,12 +214,20 @@ impl State {
     /// Moves logging configurations whose settle time has passed to their final state.
     pub(crate) fn settle(&mut self, now: i64) {
         let mut removed = Vec::new();
+        let eventual = self.eventual();
+        // Transitions as writes: (region, id, version before, when).
+        let mut transitions = Vec::new();
         for (region, reg) in &mut self.regions {
+            consistency::prune(&mut reg.room_lag, now);
+            consistency::prune(&mut reg.config_lag, now);
             let mut gone = Vec::new();
             for c in reg.configs.values_mut() {
                 let Some(p) = &c.pending else { continue };
                 if p.until_ms > now {
                     continue;
+                }
+                if eventual {
+                    transitions.push((region.clone(), c.id.clone(), c.clone(), p.until_ms));
                 }
                 let p = c.pending.take().expect("checked above");
                 match (p.operation, p.fail) {
@@ -248,6 +258,9 @@ impl State {
         }
         for (region, arn) in removed {
             self.record(&region, now, EventKind::LoggingConfigurationDeleted { arn });
+        }
+        for (region, id, before, at) in transitions {
+            self.note_config(&region, &id, Some(before), at);
         }
     }
 
@@ -340,8 +353,9 @@ impl State {
         let out = model::logging_json(&c, "ACTIVE");
         let reg = self.region_mut(ctx.region);
         reg.config_order.insert(seq, id.clone());
-        reg.configs.insert(id, c);
+        reg.configs.insert(id.clone(), c);
         self.version += 1;
+        self.note_config(ctx.region, &id, None, ctx.now);
         Ok(out)
     }
 
@@ -351,8 +365,8 @@ impl State {
             val.logging_identifier("identifier", id);
         }
         val.finish()?;
-        let c = self.config(ctx, i.identifier.as_deref().unwrap_or_default())?;
-        Ok(model::logging_json(c, c.state.as_str()))
+        let c = self.visible_config(ctx, i.identifier.as_deref().unwrap_or_default())?;
+        Ok(model::logging_json(&c, c.state.as_str()))
     }
 
     pub(crate) fn update_logging(
@@ -378,6 +392,7 @@ impl State {
             return Err(conflict_state(c));
         }
         let id = c.id.clone();
+        let before = self.eventual().then(|| c.clone());
         let new_name = i.name.clone().unwrap_or_else(|| c.name.clone());
         let fail = self.take_failure(LoggingOperation::Update, &new_name, &arn_s);
         let seq = self.next_seq();
@@ -414,8 +429,9 @@ impl State {
             });
         }
         reg.config_order.remove(&old_seq);
-        reg.config_order.insert(seq, id);
+        reg.config_order.insert(seq, id.clone());
         self.version += 1;
+        self.note_config(ctx.region, &id, before, ctx.now);
         Ok(out)
     }
 
@@ -432,13 +448,18 @@ impl State {
         }
         let id = c.id.clone();
         let name = c.name.clone();
+        let before = self.eventual().then(|| c.clone());
+        // In use by a room, as it is or as reads still see it (a room just detached or
+        // deleted still counts until that write is visible).
+        let uses = |r: &Room| r.logging_configuration_identifiers.contains(&arn_s);
         if let Some(reg) = self.regions.get(ctx.region)
             && let Some(user) = reg
                 .room_order
                 .values()
                 .rev()
                 .filter_map(|rid| reg.rooms.get(rid))
-                .find(|r| r.logging_configuration_identifiers.contains(&arn_s))
+                .find(|r| uses(r))
+                .or_else(|| consistency::find_seen(&reg.room_lag, ctx.now, uses))
         {
             return Err(ApiError::Conflict {
                 message: format!(
@@ -462,6 +483,7 @@ impl State {
         });
         c.state = LoggingState::Deleting;
         self.version += 1;
+        self.note_config(ctx.region, &id, before, ctx.now);
         if ctx.settle_ms == 0 {
             self.settle(ctx.now);
         }
@@ -486,18 +508,19 @@ impl State {
         let mut next = None;
         if let Some(reg) = self.regions.get(ctx.region) {
             let mut last = None;
-            for c in reg
-                .config_order
-                .range(..cursor.unwrap_or(u64::MAX))
-                .rev()
-                .filter_map(|(_, id)| reg.configs.get(id))
-            {
+            for c in consistency::visible_desc(
+                &reg.config_order,
+                &reg.configs,
+                &reg.config_lag,
+                cursor.unwrap_or(u64::MAX),
+                ctx.now,
+            ) {
                 if list.len() == max {
                     next = last.map(|s| page_token("logging", s));
                     break;
                 }
                 last = Some(c.seq);
-                list.push(model::logging_json(c, c.state.as_str()));
+                list.push(model::logging_json(&c, c.state.as_str()));
             }
         }
         let mut out = json!({ "loggingConfigurations": list });

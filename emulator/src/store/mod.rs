@@ -5,12 +5,14 @@
 //! events), the state file's form; this file holds what they share (regions, sequence
 //! numbers, lookups by ARN, page tokens).
 
+mod consistency;
 mod logging;
 mod messaging;
 mod persisted;
 mod rooms;
 mod tags;
 
+pub(crate) use consistency::Visibility;
 pub use logging::{
     Destination, LoggingConfiguration, LoggingFailure, LoggingOperation, LoggingState,
 };
@@ -22,7 +24,9 @@ use crate::error::{ApiError, LOGGING_CONFIGURATION, ROOM};
 use crate::ids::{ResourceKind, parse_arn};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use consistency::Lagged;
 use logging::FailRule;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 #[derive(Default)]
@@ -31,6 +35,9 @@ pub(crate) struct RegionState {
     room_order: BTreeMap<u64, String>,
     configs: HashMap<String, LoggingConfiguration>,
     config_order: BTreeMap<u64, String>,
+    /// Rooms and configurations whose latest write reads do not all see yet.
+    room_lag: HashMap<String, Lagged<Room>>,
+    config_lag: HashMap<String, Lagged<LoggingConfiguration>>,
 }
 
 /// Limits and clock of one call.
@@ -51,6 +58,7 @@ pub(crate) struct State {
     fail_rules: Vec<FailRule>,
     events: VecDeque<RecordedEvent>,
     event_seq: u64,
+    visibility: Visibility,
     /// Bumped by every mutation; the persister writes when it changed.
     pub version: u64,
 }
@@ -81,8 +89,14 @@ impl State {
             fail_rules: Vec::new(),
             events: VecDeque::new(),
             event_seq: 0,
+            visibility: Visibility::default(),
             version: 0,
         }
+    }
+
+    /// Sets the read consistency (the state file does not keep it).
+    pub(crate) fn set_visibility(&mut self, visibility: Visibility) {
+        self.visibility = visibility;
     }
 
     fn next_seq(&mut self) -> u64 {
@@ -130,6 +144,69 @@ impl State {
         self.version += 1;
     }
 
+    /// When reads will see the latest write to the room or logging configuration `arn_s`
+    /// (ms since the epoch); `None` when they already do.
+    pub(crate) fn visible_at_ms(&self, arn_s: &str, now: i64) -> Option<i64> {
+        let p = parse_arn(arn_s)?;
+        let reg = self.regions.get(p.region)?;
+        let at = match p.kind? {
+            ResourceKind::Room => reg.room_lag.get(p.id)?.visible_at(),
+            ResourceKind::LoggingConfiguration => reg.config_lag.get(p.id)?.visible_at(),
+        };
+        (at > now).then_some(at)
+    }
+
+    // ----- consistency ---------------------------------------------------------
+
+    fn eventual(&self) -> bool {
+        self.visibility.eventual()
+    }
+
+    /// Records a write to room `id` at `at`; `before` is the room before it (taken only
+    /// under eventual consistency).
+    fn note_room(&mut self, region: &str, id: &str, before: Option<Room>, at: i64) {
+        if !self.eventual() {
+            return;
+        }
+        let Some(reg) = self.regions.get_mut(region) else {
+            return;
+        };
+        let after = reg.rooms.get(id).cloned();
+        consistency::note_write(
+            &mut self.visibility,
+            &mut reg.room_lag,
+            id,
+            before,
+            after,
+            at,
+        );
+    }
+
+    /// As [`Self::note_room`], for a logging configuration.
+    fn note_config(
+        &mut self,
+        region: &str,
+        id: &str,
+        before: Option<LoggingConfiguration>,
+        at: i64,
+    ) {
+        if !self.eventual() {
+            return;
+        }
+        let Some(reg) = self.regions.get_mut(region) else {
+            return;
+        };
+        let after = reg.configs.get(id).cloned();
+        consistency::note_write(
+            &mut self.visibility,
+            &mut reg.config_lag,
+            id,
+            before,
+            after,
+            at,
+        );
+    }
+
     // ----- lookups -------------------------------------------------------------
 
     fn locate<'a>(
@@ -159,6 +236,28 @@ impl State {
             .get(ctx.region)
             .and_then(|r| r.rooms.get(id))
             .ok_or_else(|| ApiError::not_found(ROOM, id))
+    }
+
+    /// The room as reads see it now (writes use [`Self::room`]).
+    fn visible_room(&self, ctx: &Ctx, arn_s: &str) -> Result<Cow<'_, Room>, ApiError> {
+        let id = self.locate(ctx, arn_s, ResourceKind::Room)?;
+        self.regions
+            .get(ctx.region)
+            .and_then(|r| consistency::visible(&r.rooms, &r.room_lag, id, ctx.now))
+            .ok_or_else(|| ApiError::not_found(ROOM, id))
+    }
+
+    /// The logging configuration as reads see it now (writes use [`Self::config`]).
+    fn visible_config(
+        &self,
+        ctx: &Ctx,
+        arn_s: &str,
+    ) -> Result<Cow<'_, LoggingConfiguration>, ApiError> {
+        let id = self.locate(ctx, arn_s, ResourceKind::LoggingConfiguration)?;
+        self.regions
+            .get(ctx.region)
+            .and_then(|r| consistency::visible(&r.configs, &r.config_lag, id, ctx.now))
+            .ok_or_else(|| ApiError::not_found(LOGGING_CONFIGURATION, id))
     }
 
     fn config(&self, ctx: &Ctx, arn_s: &str) -> Result<&LoggingConfiguration, ApiError> {

@@ -1,7 +1,7 @@
 //! Rooms: CreateRoom, GetRoom, UpdateRoom, DeleteRoom, ListRooms.
 
 use super::messaging::EventKind;
-use super::{Ctx, State, page_token, parse_page_token};
+use super::{Ctx, State, consistency, page_token, parse_page_token};
 use crate::error::{ApiError, ROOM};
 use crate::ids::{ResourceKind, arn, new_id};
 use crate::model::{self, *};
@@ -95,8 +95,9 @@ impl State {
         let out = model::room_json(&room, true);
         let reg = self.region_mut(ctx.region);
         reg.room_order.insert(seq, id.clone());
-        reg.rooms.insert(id, room);
+        reg.rooms.insert(id.clone(), room);
         self.version += 1;
+        self.note_room(ctx.region, &id, None, ctx.now);
         Ok(out)
     }
 
@@ -104,8 +105,8 @@ impl State {
         let mut val = Validator::new();
         val.room_identifier("identifier", &i.identifier);
         val.finish()?;
-        let r = self.room(ctx, i.identifier.as_deref().unwrap_or_default())?;
-        Ok(model::room_json(r, true))
+        let r = self.visible_room(ctx, i.identifier.as_deref().unwrap_or_default())?;
+        Ok(model::room_json(&r, true))
     }
 
     pub(crate) fn update_room(&mut self, ctx: &Ctx, i: UpdateRoomIn) -> Result<Value, ApiError> {
@@ -121,7 +122,9 @@ impl State {
         );
         val.finish()?;
         let arn_s = i.identifier.unwrap_or_default();
-        let id = self.room(ctx, &arn_s)?.id.clone();
+        let current = self.room(ctx, &arn_s)?;
+        let id = current.id.clone();
+        let before = self.eventual().then(|| current.clone());
         if let Some(l) = &i.logging_configuration_identifiers {
             self.check_logging_refs(ctx, l)?;
         }
@@ -151,8 +154,9 @@ impl State {
         room.update_time_ms = ctx.now.max(room.update_time_ms);
         let out = model::room_json(room, true);
         reg.room_order.remove(&old_seq);
-        reg.room_order.insert(seq, id);
+        reg.room_order.insert(seq, id.clone());
         self.version += 1;
+        self.note_room(ctx.region, &id, before, ctx.now);
         Ok(out)
     }
 
@@ -163,10 +167,12 @@ impl State {
         let arn_s = i.identifier.unwrap_or_default();
         let id = self.room(ctx, &arn_s)?.id.clone();
         let reg = self.region_mut(ctx.region);
-        if let Some(r) = reg.rooms.remove(&id) {
+        let before = reg.rooms.remove(&id);
+        if let Some(r) = &before {
             reg.room_order.remove(&r.seq);
         }
         self.version += 1;
+        self.note_room(ctx.region, &id, before, ctx.now);
         self.record(ctx.region, ctx.now, EventKind::RoomDeleted { arn: arn_s });
         Ok(())
     }
@@ -202,24 +208,27 @@ impl State {
         let mut rooms = Vec::new();
         let mut next = None;
         if let Some(reg) = self.regions.get(ctx.region) {
-            let iter = reg
-                .room_order
-                .range(..cursor.unwrap_or(u64::MAX))
-                .rev()
-                .filter_map(|(_, id)| reg.rooms.get(id))
-                .filter(|r| i.name.as_ref().is_none_or(|n| &r.name == n))
-                .filter(|r| {
-                    i.message_review_handler_uri.as_ref().is_none_or(|u| {
-                        r.message_review_handler
-                            .as_ref()
-                            .is_some_and(|h| &h.uri == u)
-                    })
-                })
-                .filter(|r| {
-                    i.logging_configuration_identifier
+            let below = cursor.unwrap_or(u64::MAX);
+            let iter = consistency::visible_desc(
+                &reg.room_order,
+                &reg.rooms,
+                &reg.room_lag,
+                below,
+                ctx.now,
+            )
+            .filter(|r| i.name.as_ref().is_none_or(|n| &r.name == n))
+            .filter(|r| {
+                i.message_review_handler_uri.as_ref().is_none_or(|u| {
+                    r.message_review_handler
                         .as_ref()
-                        .is_none_or(|l| r.logging_configuration_identifiers.contains(l))
-                });
+                        .is_some_and(|h| &h.uri == u)
+                })
+            })
+            .filter(|r| {
+                i.logging_configuration_identifier
+                    .as_ref()
+                    .is_none_or(|l| r.logging_configuration_identifiers.contains(l))
+            });
             let mut last = None;
             for r in iter {
                 if rooms.len() == max {
@@ -227,7 +236,7 @@ impl State {
                     break;
                 }
                 last = Some(r.seq);
-                rooms.push(model::room_json(r, false));
+                rooms.push(model::room_json(&r, false));
             }
         }
         let mut out = json!({ "rooms": rooms });
