@@ -7,9 +7,25 @@ use serde_json::{Map, Value, json};
 /// Errors of the library API (start, state file, introspection).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Binding or serving the socket failed.
+    /// Serving the socket failed.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: std::net::SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The state file exists but could not be read, or its directory does not exist.
+    #[error("cannot read the state file {path}: {source}")]
+    StateFileRead {
+        /// Path of the state file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The state file could not be parsed.
     #[error("state file {path}: {source}")]
     StateFile {

@@ -94,7 +94,12 @@ pub async fn start(config: Config) -> Result<Running, Error> {
         Some(p) => persist::load(p)?,
         None => store::State::new(),
     };
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| Error::Bind {
+            addr: config.listen,
+            source,
+        })?;
     let addr = listener.local_addr()?;
     let app = Arc::new(app::Shared::new(config, state));
     let (stop, stop_rx) = watch::channel(false);

@@ -1,11 +1,11 @@
 //! `ivschat-local` command line: runs the emulator until SIGTERM / SIGINT.
 
-use anyhow::{Context, Result};
 use clap::{Parser, ValueEnum};
 use ivschat_local::{Config, Consistency, Credentials, Faults, LagDraw, QuotaMode};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -45,8 +45,8 @@ struct Cli {
     /// Region for requests without a SigV4 scope (signed requests use the scope's region).
     #[arg(long, default_value = "us-east-1")]
     region: String,
-    /// Account id used in ARNs.
-    #[arg(long, default_value = "123456789012")]
+    /// Account id used in ARNs (12 digits).
+    #[arg(long, default_value = "123456789012", value_parser = account_id)]
     account_id: String,
     /// Keep the state in this JSON file (loaded at start, rewritten atomically on change).
     #[arg(long)]
@@ -56,16 +56,16 @@ struct Cli {
     #[arg(long, value_enum, default_value = "aws")]
     quotas: Quotas,
     /// Probability (0..1) of answering ThrottlingException (429) instead of running a request.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = probability, allow_negative_numbers = true)]
     fault_throttle_rate: f64,
     /// Probability (0..1) of answering InternalServerException (500) instead of running a request.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = probability, allow_negative_numbers = true)]
     fault_internal_error_rate: f64,
     /// Milliseconds added to every AWS API request.
     #[arg(long, default_value_t = 0)]
     fault_latency_ms: u64,
     /// Probability (0..1) of running a request and then dropping the connection unanswered.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = probability, allow_negative_numbers = true)]
     fault_reset_after_commit_rate: f64,
     /// Seed for the fault generator (reproducible faults).
     #[arg(long)]
@@ -99,14 +99,94 @@ struct Cli {
     consistency_lag_draw: LagDrawArg,
 }
 
-fn rate(name: &str, v: f64) -> Result<f64> {
-    anyhow::ensure!((0.0..=1.0).contains(&v), "--{name} must be between 0 and 1");
-    Ok(v)
+fn probability(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err("must be a number from 0 to 1".to_owned()),
+    }
+}
+
+fn account_id(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_owned())
+    } else {
+        Err("must be 12 digits".to_owned())
+    }
+}
+
+/// Every failure is one line on stderr: what failed and what to do.
+fn fail(code: u8, message: &str) -> ExitCode {
+    eprintln!("ivschat-local: {message}");
+    ExitCode::from(code)
+}
+
+/// A command-line error in one line (clap's own rendering spans several, with usage).
+fn flag_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = e.render().to_string();
+    let what = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let what = what.strip_prefix("error: ").unwrap_or(&what);
+    fail(
+        2,
+        &format!("{what}; see ivschat-local --help for the options and their values"),
+    )
+}
+
+/// The start-up error with what to do about it.
+fn start_error(e: &ivschat_local::Error) -> String {
+    use std::io::ErrorKind;
+    match e {
+        ivschat_local::Error::Bind { addr, source } => {
+            let advice = match source.kind() {
+                ErrorKind::AddrInUse => format!(
+                    "another process is listening on port {}; stop it, or pick another \
+                     port with --listen (port 0 picks a free one)",
+                    addr.port()
+                ),
+                ErrorKind::PermissionDenied => {
+                    "ports below 1024 need privileges; use a higher port in --listen".to_owned()
+                }
+                ErrorKind::AddrNotAvailable => {
+                    "this machine has no such address; use 127.0.0.1 or one of its own \
+                     addresses in --listen"
+                        .to_owned()
+                }
+                _ => "check --listen".to_owned(),
+            };
+            format!("cannot listen on {addr} ({source}): {advice}")
+        }
+        ivschat_local::Error::StateFileRead { path, source } => format!(
+            "cannot read the state file {path} ({source}): make it a readable file, or \
+             pass another --state-file (a missing file is created, in an existing directory)"
+        ),
+        ivschat_local::Error::StateFile { path, source } => format!(
+            "the state file {path} is not an ivschat-local state file ({source}): fix or \
+             remove it, or pass another --state-file"
+        ),
+        other => format!("cannot start: {other}"),
+    }
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
-    let cli = Cli::parse();
+async fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return flag_error(&e),
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -131,13 +211,10 @@ async fn main() -> Result<()> {
             Quotas::Off => QuotaMode::Off,
         },
         faults: Faults {
-            throttle_rate: rate("fault-throttle-rate", cli.fault_throttle_rate)?,
-            internal_error_rate: rate("fault-internal-error-rate", cli.fault_internal_error_rate)?,
+            throttle_rate: cli.fault_throttle_rate,
+            internal_error_rate: cli.fault_internal_error_rate,
             latency: Duration::from_millis(cli.fault_latency_ms),
-            reset_after_commit_rate: rate(
-                "fault-reset-after-commit-rate",
-                cli.fault_reset_after_commit_rate,
-            )?,
+            reset_after_commit_rate: cli.fault_reset_after_commit_rate,
             seed: cli.seed,
             ..Faults::default()
         },
@@ -157,24 +234,35 @@ async fn main() -> Result<()> {
             },
         },
     };
-    let running = ivschat_local::start(config)
-        .await
-        .context("starting the emulator")?;
-    {
+    let running = match ivschat_local::start(config).await {
+        Ok(r) => r,
+        Err(e) => return fail(1, &start_error(&e)),
+    };
+    let printed = {
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{}", running.endpoint())?;
-        out.flush()?;
+        writeln!(out, "{}", running.endpoint()).and_then(|()| out.flush())
+    };
+    if let Err(e) = printed {
+        running.shutdown().await;
+        return fail(
+            1,
+            &format!("cannot print the endpoint on stdout ({e}): keep stdout open for reading"),
+        );
     }
-    wait_for_signal().await?;
+    let waited = wait_for_signal().await;
     running.shutdown().await;
-    Ok(())
+    match waited {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(1, &format!("{e}; stopped, state saved")),
+    }
 }
 
-async fn wait_for_signal() -> Result<()> {
+async fn wait_for_signal() -> Result<(), String> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate()).context("installing SIGTERM handler")?;
+    let mut term =
+        signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM ({e})"))?;
     tokio::select! {
-        r = tokio::signal::ctrl_c() => r.context("waiting for SIGINT")?,
+        r = tokio::signal::ctrl_c() => r.map_err(|e| format!("cannot handle SIGINT ({e})"))?,
         _ = term.recv() => {}
     }
     Ok(())

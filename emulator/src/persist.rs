@@ -16,8 +16,23 @@ pub(crate) fn load(path: &Path) -> Result<State, Error> {
                 })?;
             Ok(State::from_persisted(p))
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::new()),
-        Err(e) => Err(Error::Io(e)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Created at the first change; its directory must exist by then.
+            match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                Some(dir) if !dir.is_dir() => Err(Error::StateFileRead {
+                    path: path.display().to_string(),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        format!("directory {} does not exist", dir.display()),
+                    ),
+                }),
+                _ => Ok(State::new()),
+            }
+        }
+        Err(source) => Err(Error::StateFileRead {
+            path: path.display().to_string(),
+            source,
+        }),
     }
 }
 

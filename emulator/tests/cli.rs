@@ -108,3 +108,101 @@ async fn eventual_consistency_flags_lag_reads() {
         "a room created 30 s before visibility was found"
     );
 }
+
+/// Runs the binary with `args`, expecting it to exit at once; returns the exit code and
+/// stderr (stdout must stay empty: no endpoint was printed).
+fn run_failing(args: &[&str]) -> (i32, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ivschat-local"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("ivschat-local {args:?} kept running");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.stdout.is_empty(), "{args:?} printed {:?}", out.stdout);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// One line, prefixed, naming `needles`, with no Rust Debug rendering.
+fn assert_one_line(args: &[&str], stderr: &str, needles: &[&str]) {
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{args:?}: not one line:\n{stderr}");
+    let line = lines[0];
+    assert!(line.starts_with("ivschat-local: "), "{args:?}: {line}");
+    for n in needles {
+        assert!(line.contains(n), "{args:?}: {line:?} lacks {n:?}");
+    }
+    for debug in ["Os {", "kind:", "Error(", "Caused by", "{ ", "Custom {"] {
+        assert!(!line.contains(debug), "{args:?}: Debug output in {line:?}");
+    }
+}
+
+#[test]
+fn port_in_use_is_one_line_naming_the_port_and_what_to_do() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let args = ["--listen", addr.as_str()];
+    let (code, err) = run_failing(&args);
+    assert_eq!(code, 1);
+    assert_one_line(
+        &args,
+        &err,
+        &[&addr, "already in use", "--listen", "port 0"],
+    );
+}
+
+#[test]
+fn unreadable_or_malformed_state_files_are_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let malformed = dir.path().join("bad.json");
+    std::fs::write(&malformed, "{not json").unwrap();
+    let wrong_shape = dir.path().join("shape.json");
+    std::fs::write(&wrong_shape, r#"{"rooms": 3}"#).unwrap();
+    let missing_dir = dir.path().join("no/such/dir/state.json");
+    let cases = [
+        (dir.path().to_path_buf(), "cannot read the state file"),
+        (malformed, "is not an ivschat-local state file"),
+        (wrong_shape, "is not an ivschat-local state file"),
+        (missing_dir, "does not exist"),
+    ];
+    for (path, what) in cases {
+        let path = path.to_str().unwrap();
+        let args = ["--listen", "127.0.0.1:0", "--state-file", path];
+        let (code, err) = run_failing(&args);
+        assert_eq!(code, 1, "{args:?}");
+        assert_one_line(&args, &err, &[path, what, "--state-file"]);
+    }
+}
+
+#[test]
+fn bad_flags_are_one_line_naming_the_flag() {
+    let cases: [(&[&str], &str); 7] = [
+        (&["--listen", "nonsense"], "--listen"),
+        (&["--fault-throttle-rate", "2"], "from 0 to 1"),
+        (
+            &["--fault-reset-after-commit-rate", "-0.5"],
+            "--fault-reset-after-commit-rate",
+        ),
+        (&["--access-key-id", "AKID"], "--secret-access-key"),
+        (&["--no-such-flag"], "--no-such-flag"),
+        (&["--consistency", "sometimes"], "strong, eventual"),
+        (&["--account-id", "12"], "12 digits"),
+    ];
+    for (args, needle) in cases {
+        let (code, err) = run_failing(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert_one_line(args, &err, &[needle, "--help"]);
+    }
+}
