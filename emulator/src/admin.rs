@@ -3,9 +3,12 @@
 use crate::app::App;
 use crate::config::Faults;
 use crate::handle::Handle;
+use crate::router;
 use crate::store::{LoggingFailure, LoggingState};
-use axum::extract::{Query, State};
+use axum::body::Body;
+use axum::extract::{Query, Request, State};
 use axum::http::StatusCode;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -148,7 +151,27 @@ async fn reset(State(app): State<App>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-pub(crate) fn admin_routes() -> Router<App> {
+/// With credentials configured, the admin routes need the same SigV4 signature as the
+/// AWS API (service `ivschat`): they can reset or fault the emulator.
+async fn authenticated(State(app): State<App>, req: Request, next: Next) -> Response {
+    if app.config.credentials.is_none() {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let checked = match router::read_body(body).await {
+        Ok(bytes) => router::authenticate(&app, &parts, &bytes).map(|_| bytes),
+        Err(e) => Err(e),
+    };
+    match checked {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+pub(crate) fn admin_routes(app: App) -> Router<App> {
     Router::new()
         .route("/_emulator/health", get(health))
         .route("/_emulator/state", get(state))
@@ -159,4 +182,5 @@ pub(crate) fn admin_routes() -> Router<App> {
         .route("/_emulator/logging-state", post(logging_state))
         .route("/_emulator/verify-token", post(verify_token))
         .route("/_emulator/reset", post(reset))
+        .layer(middleware::from_fn_with_state(app, authenticated))
 }

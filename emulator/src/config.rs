@@ -4,6 +4,17 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The regions where Amazon IVS Chat is offered (the default of [`Config::regions`]).
+pub const IVSCHAT_REGIONS: [&str; 7] = [
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-south-1",
+    "eu-central-1",
+    "eu-west-1",
+    "us-east-1",
+    "us-west-2",
+];
+
 /// Whether the per-operation AWS rate quotas are enforced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum QuotaMode {
@@ -79,8 +90,13 @@ pub struct Config {
     /// Address to listen on; port 0 picks a free port. Default `127.0.0.1:0`
     /// (the CLI defaults to `127.0.0.1:4510`).
     pub listen: SocketAddr,
-    /// Region used when a request carries no SigV4 scope. Default `us-east-1`.
+    /// Region used when a request carries no SigV4 scope. Default `us-east-1`; must be
+    /// one of `regions`.
     pub region: String,
+    /// Regions served; a request scoped to another is refused (InvalidSignatureException),
+    /// which also bounds the memory one client can make the emulator use. Default
+    /// [`IVSCHAT_REGIONS`].
+    pub regions: Vec<String>,
     /// Account id in every ARN. Default `123456789012`.
     pub account_id: String,
     /// JSON file the state is loaded from and saved to (atomically).
@@ -108,6 +124,7 @@ impl Default for Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             region: "us-east-1".to_owned(),
+            regions: IVSCHAT_REGIONS.iter().map(|r| (*r).to_owned()).collect(),
             account_id: "123456789012".to_owned(),
             state_file: None,
             quotas: QuotaMode::Aws,

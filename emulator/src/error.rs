@@ -34,6 +34,17 @@ pub enum Error {
         /// Parse error.
         source: serde_json::Error,
     },
+    /// The configuration cannot work (e.g. a default region that is not served).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// The state file parses but cannot be used (unknown format, malformed token key).
+    #[error("state file {path}: {reason}")]
+    StateFileInvalid {
+        /// Path of the state file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// An ARN given to an introspection call does not name a known resource.
     #[error("no such resource: {0}")]
     NotFound(String),

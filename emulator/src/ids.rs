@@ -77,6 +77,14 @@ pub(crate) fn parse_arn(arn: &str) -> Option<ParsedArn<'_>> {
 }
 
 /// Milliseconds since the Unix epoch, wall clock.
+/// Whether `r` has the form of a region name (lowercase letters, digits, `-`).
+pub(crate) fn region_name(r: &str) -> bool {
+    !r.is_empty()
+        && r.len() <= 32
+        && r.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -35,7 +35,7 @@ mod store;
 mod token;
 mod validate;
 
-pub use config::{Config, Consistency, Credentials, Faults, LagDraw, QuotaMode};
+pub use config::{Config, Consistency, Credentials, Faults, IVSCHAT_REGIONS, LagDraw, QuotaMode};
 pub use error::Error;
 pub use handle::Handle;
 pub use store::{
@@ -88,8 +88,25 @@ impl Drop for Running {
     }
 }
 
+fn check_regions(config: &Config) -> Result<(), Error> {
+    if let Some(bad) = config.regions.iter().find(|r| !ids::region_name(r)) {
+        return Err(Error::Config(format!(
+            "region {bad:?} is not a region name (like us-east-1)"
+        )));
+    }
+    if !config.regions.contains(&config.region) {
+        return Err(Error::Config(format!(
+            "the default region {} is not among the regions served ({})",
+            config.region,
+            config.regions.join(", ")
+        )));
+    }
+    Ok(())
+}
+
 /// Loads the state file (if any), binds `config.listen` and serves in the background.
 pub async fn start(config: Config) -> Result<Running, Error> {
+    check_regions(&config)?;
     let state = match &config.state_file {
         Some(p) => persist::load(p)?,
         None => store::State::new(),

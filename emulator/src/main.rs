@@ -45,6 +45,11 @@ struct Cli {
     /// Region for requests without a SigV4 scope (signed requests use the scope's region).
     #[arg(long, default_value = "us-east-1")]
     region: String,
+    /// Regions served, comma-separated; requests scoped to others are refused.
+    /// Default: the IVS Chat regions (ap-northeast-1, ap-northeast-2, ap-south-1,
+    /// eu-central-1, eu-west-1, us-east-1, us-west-2).
+    #[arg(long, value_delimiter = ',')]
+    regions: Option<Vec<String>>,
     /// Account id used in ARNs (12 digits).
     #[arg(long, default_value = "123456789012", value_parser = account_id)]
     account_id: String,
@@ -177,6 +182,13 @@ fn start_error(e: &ivschat_local::Error) -> String {
             "the state file {path} is not an ivschat-local state file ({source}): fix or \
              remove it, or pass another --state-file"
         ),
+        ivschat_local::Error::StateFileInvalid { path, reason } => format!(
+            "the state file {path} cannot be used ({reason}): fix or remove it, or pass \
+             another --state-file"
+        ),
+        ivschat_local::Error::Config(what) => {
+            format!("{what}: adjust --region or --regions")
+        }
         other => format!("cannot start: {other}"),
     }
 }
@@ -204,6 +216,12 @@ async fn main() -> ExitCode {
     let config = Config {
         listen: cli.listen,
         region: cli.region,
+        regions: cli.regions.unwrap_or_else(|| {
+            ivschat_local::IVSCHAT_REGIONS
+                .iter()
+                .map(|r| (*r).to_owned())
+                .collect()
+        }),
         account_id: cli.account_id,
         state_file: cli.state_file,
         quotas: match cli.quotas {

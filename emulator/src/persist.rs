@@ -14,7 +14,10 @@ pub(crate) fn load(path: &Path) -> Result<State, Error> {
                     path: path.display().to_string(),
                     source,
                 })?;
-            Ok(State::from_persisted(p))
+            State::from_persisted(p).map_err(|reason| Error::StateFileInvalid {
+                path: path.display().to_string(),
+                reason,
+            })
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             // Created at the first change; its directory must exist by then.
@@ -36,6 +39,29 @@ pub(crate) fn load(path: &Path) -> Result<State, Error> {
     }
 }
 
+/// A new temporary file next to the state file, readable by its owner only. Created
+/// exclusively (`O_CREAT | O_EXCL`), so an existing file or symlink of that name (planted
+/// or left by a crash) is never opened or followed: another name is tried instead.
+fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut last = None;
+    for _ in 0..8 {
+        let nonce: u64 = rand::random();
+        let tmp = dir.join(format!(".{name}.tmp-{}-{nonce:016x}", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+        {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no temporary file name was free")))
+}
+
 /// Writes `bytes` to `path` atomically.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
@@ -46,13 +72,13 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "state".to_owned());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+    let (tmp, mut f) = create_temp(&dir, &name)?;
+    let written = f.write_all(bytes).and_then(|()| f.sync_all());
+    drop(f);
+    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
     }
-    std::fs::rename(&tmp, path)?;
     if let Ok(d) = std::fs::File::open(&dir) {
         let _ = d.sync_all();
     }

@@ -370,13 +370,6 @@ pub(crate) fn aws_routes(app: App) -> Router<App> {
         .layer(middleware::from_fn_with_state(app, pipeline))
 }
 
-fn valid_region(r: &str) -> bool {
-    !r.is_empty()
-        && r.len() <= 32
-        && r.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
 async fn pipeline(State(app): State<App>, req: Request, next: Next) -> Response {
     let abort = req.extensions().get::<ConnAbort>().cloned();
     let rid = ids::request_id();
@@ -400,11 +393,13 @@ async fn pipeline(State(app): State<App>, req: Request, next: Next) -> Response 
     resp
 }
 
-async fn run(app: &App, req: Request, next: Next) -> Result<(Response, bool), ApiError> {
-    let (mut parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-        ApiError::validation_other("The request body is too large or could not be read.")
-    })?;
+/// Checks the request's SigV4 signature when credentials are configured; returns the
+/// region the request is for (its credential scope, else the default region).
+pub(crate) fn authenticate(
+    app: &App,
+    parts: &axum::http::request::Parts,
+    body: &[u8],
+) -> Result<String, ApiError> {
     let auth_header = parts
         .headers
         .get(header::AUTHORIZATION)
@@ -425,7 +420,7 @@ async fn run(app: &App, req: Request, next: Next) -> Result<(Response, bool), Ap
                 &parts.method,
                 &parts.uri,
                 &parts.headers,
-                &bytes,
+                body,
                 ids::now_ms() / 1000,
             )?;
             auth.region
@@ -435,11 +430,33 @@ async fn run(app: &App, req: Request, next: Next) -> Result<(Response, bool), Ap
             .unwrap_or_default(),
         (None, None) => String::new(),
     };
-    let region = if valid_region(&region) {
-        region
-    } else {
-        app.config.region.clone()
-    };
+    if !ids::region_name(&region) {
+        return Ok(app.config.region.clone());
+    }
+    if !app.config.regions.contains(&region) {
+        return Err(ApiError::Auth {
+            status: StatusCode::FORBIDDEN,
+            error_type: "InvalidSignatureException",
+            message: format!(
+                "Credential should be scoped to a valid region, not '{region}'. This endpoint serves: {}.",
+                app.config.regions.join(", ")
+            ),
+        });
+    }
+    Ok(region)
+}
+
+/// Reads the whole body (at most [`MAX_BODY`]).
+pub(crate) async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+        ApiError::validation_other("The request body is too large or could not be read.")
+    })
+}
+
+async fn run(app: &App, req: Request, next: Next) -> Result<(Response, bool), ApiError> {
+    let (mut parts, body) = req.into_parts();
+    let bytes = read_body(body).await?;
+    let region = authenticate(app, &parts, &bytes)?;
     let Some(op) = Operation::of(&parts.method, parts.uri.path()) else {
         return Err(ApiError::unknown_operation());
     };

@@ -17,7 +17,7 @@ use tokio::sync::{Notify, watch};
 use tower::ServiceExt;
 
 pub(crate) fn router(app: App) -> Router {
-    admin_routes()
+    admin_routes(app.clone())
         .merge(aws_routes(app.clone()))
         .with_state(app)
 }

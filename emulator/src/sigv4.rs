@@ -189,6 +189,34 @@ pub(crate) fn verify(
             "'Host' must be a 'SignedHeader' in the AWS Authorization.",
         ));
     }
+    // The signature covers the payload hash; it must be the body's, whatever a header says.
+    let payload_hash = sha256_hex(body);
+    if let Some(claimed) = headers.get("x-amz-content-sha256")
+        && !claimed
+            .as_bytes()
+            .eq_ignore_ascii_case(payload_hash.as_bytes())
+    {
+        return Err(invalid(
+            "The x-amz-content-sha256 header does not match the SHA-256 of the request body.",
+        ));
+    }
+    let canonical_request = canonical_request(auth, method, uri, headers, &payload_hash);
+    let expected = signature(creds, auth, amz_date, &canonical_request);
+    if !constant_time_eq(expected.as_bytes(), auth.signature.as_bytes()) {
+        return Err(invalid(
+            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+        ));
+    }
+    Ok(())
+}
+
+fn canonical_request(
+    auth: &AuthHeader,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    payload_hash: &str,
+) -> String {
     let mut canonical_headers = String::new();
     for name in &auth.signed_headers {
         let values: Vec<String> = if name == "host" && headers.get("host").is_none() {
@@ -205,13 +233,6 @@ pub(crate) fn verify(
         canonical_headers.push_str(&values.join(","));
         canonical_headers.push('\n');
     }
-    let payload_hash = match headers
-        .get("x-amz-content-sha256")
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(h) => h.to_owned(),
-        None => sha256_hex(body),
-    };
     // Services other than S3 sign the already-encoded path encoded once more.
     let path = uri.path();
     let canonical_uri = utf8_percent_encode(
@@ -219,7 +240,7 @@ pub(crate) fn verify(
         UNRESERVED_AND_SLASH,
     )
     .to_string();
-    let canonical_request = format!(
+    format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
         method.as_str(),
         canonical_uri,
@@ -227,7 +248,15 @@ pub(crate) fn verify(
         canonical_headers,
         auth.signed_headers.join(";"),
         payload_hash
-    );
+    )
+}
+
+fn signature(
+    creds: &Credentials,
+    auth: &AuthHeader,
+    amz_date: &str,
+    canonical_request: &str,
+) -> String {
     let scope = format!(
         "{}/{}/{}/aws4_request",
         auth.date, auth.region, auth.service
@@ -243,13 +272,7 @@ pub(crate) fn verify(
     let k_region = hmac(&k_date, auth.region.as_bytes());
     let k_service = hmac(&k_region, auth.service.as_bytes());
     let k_signing = hmac(&k_service, b"aws4_request");
-    let expected = hex::encode(hmac(&k_signing, string_to_sign.as_bytes()));
-    if !constant_time_eq(expected.as_bytes(), auth.signature.as_bytes()) {
-        return Err(invalid(
-            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
-        ));
-    }
-    Ok(())
+    hex::encode(hmac(&k_signing, string_to_sign.as_bytes()))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -270,5 +293,38 @@ mod tests {
             "tagKeys=a%20c&tagKeys=b"
         );
         assert!(parse_authorization("Basic xyz").is_err());
+    }
+
+    /// A request signed correctly over an `x-amz-content-sha256` that is not the body's hash.
+    fn signed_with_payload_hash(claimed: &str) -> (Credentials, AuthHeader, HeaderMap, Uri) {
+        let creds = Credentials {
+            access_key_id: "AKID".into(),
+            secret_access_key: "secret".into(),
+        };
+        let date = "20260102T030405Z";
+        let mut headers = HeaderMap::new();
+        headers.insert("host", "127.0.0.1:4510".parse().unwrap());
+        headers.insert("x-amz-date", date.parse().unwrap());
+        headers.insert("x-amz-content-sha256", claimed.parse().unwrap());
+        let mut auth = parse_authorization(
+            "AWS4-HMAC-SHA256 Credential=AKID/20260102/us-east-1/ivschat/aws4_request, \
+             SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=x",
+        )
+        .unwrap();
+        let uri: Uri = "/GetRoom".parse().unwrap();
+        let creq = canonical_request(&auth, &Method::POST, &uri, &headers, claimed);
+        auth.signature = signature(&creds, &auth, date, &creq);
+        (creds, auth, headers, uri)
+    }
+
+    #[test]
+    fn content_sha256_header_must_match_the_body() {
+        let body = br#"{"identifier":"x"}"#;
+        let now = parse_amz_date("20260102T030405Z").unwrap();
+        let (creds, auth, headers, uri) = signed_with_payload_hash(&sha256_hex(b"{}"));
+        let err = verify(&creds, &auth, &Method::POST, &uri, &headers, body, now).unwrap_err();
+        assert!(err.to_string().contains("x-amz-content-sha256"), "{err}");
+        let (creds, auth, headers, uri) = signed_with_payload_hash(&sha256_hex(body));
+        verify(&creds, &auth, &Method::POST, &uri, &headers, body, now).unwrap();
     }
 }

@@ -63,6 +63,7 @@ fn help_documents_the_options() {
         "--consistency",
         "--consistency-lag-ms",
         "--consistency-lag-draw",
+        "--regions",
     ] {
         assert!(help.contains(opt), "--help lacks {opt}");
     }
@@ -171,7 +172,14 @@ fn unreadable_or_malformed_state_files_are_one_line() {
     let wrong_shape = dir.path().join("shape.json");
     std::fs::write(&wrong_shape, r#"{"rooms": 3}"#).unwrap();
     let missing_dir = dir.path().join("no/such/dir/state.json");
+    let future = dir.path().join("future.json");
+    std::fs::write(
+        &future,
+        r#"{"format":2,"seq":0,"tokenKey":"","rooms":[],"loggingConfigurations":[]}"#,
+    )
+    .unwrap();
     let cases = [
+        (future, "format 2"),
         (dir.path().to_path_buf(), "cannot read the state file"),
         (malformed, "is not an ivschat-local state file"),
         (wrong_shape, "is not an ivschat-local state file"),
@@ -205,4 +213,27 @@ fn bad_flags_are_one_line_naming_the_flag() {
         assert_eq!(code, 2, "{args:?}");
         assert_one_line(args, &err, &[needle, "--help"]);
     }
+}
+
+#[test]
+fn a_default_region_outside_the_served_regions_is_one_line() {
+    let args = ["--listen", "127.0.0.1:0", "--region", "af-south-1"];
+    let (code, err) = run_failing(&args);
+    assert_eq!(code, 1);
+    assert_one_line(&args, &err, &["af-south-1", "us-east-1", "--regions"]);
+    // Served once listed.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ivschat-local"))
+        .args(["--listen", "127.0.0.1:0", "--region", "af-south-1"])
+        .args(["--regions", "af-south-1,us-east-1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(line.starts_with("http://127.0.0.1:"), "{line}");
 }

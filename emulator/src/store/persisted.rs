@@ -3,6 +3,11 @@
 use super::{LoggingConfiguration, Room, State};
 use serde::{Deserialize, Serialize};
 
+/// The only `format` this version reads and writes.
+const FORMAT: u32 = 1;
+/// Length of the chat token signing key.
+const TOKEN_KEY_BYTES: usize = 32;
+
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Persisted {
@@ -32,7 +37,7 @@ impl State {
             );
         }
         Persisted {
-            format: 1,
+            format: FORMAT,
             seq: self.seq,
             token_key: hex::encode(&self.token_key),
             rooms,
@@ -40,14 +45,23 @@ impl State {
         }
     }
 
-    pub(crate) fn from_persisted(p: Persisted) -> Self {
+    /// The state a file holds; `Err` says why it cannot be used.
+    pub(crate) fn from_persisted(p: Persisted) -> Result<Self, String> {
+        if p.format != FORMAT {
+            return Err(format!(
+                "format {} is not the format {FORMAT} this ivschat-local reads",
+                p.format
+            ));
+        }
+        let key = hex::decode(&p.token_key)
+            .ok()
+            .filter(|k| k.len() == TOKEN_KEY_BYTES)
+            .ok_or_else(|| {
+                format!("tokenKey must be {TOKEN_KEY_BYTES} bytes in hexadecimal (chat tokens are signed with it)")
+            })?;
         let mut s = Self::new();
         s.seq = p.seq;
-        if let Ok(k) = hex::decode(&p.token_key)
-            && !k.is_empty()
-        {
-            s.token_key = k;
-        }
+        s.token_key = key;
         for r in p.rooms {
             s.seq = s.seq.max(r.seq);
             let reg = s.regions.entry(r.region.clone()).or_default();
@@ -60,6 +74,6 @@ impl State {
             reg.config_order.insert(c.seq, c.id.clone());
             reg.configs.insert(c.id.clone(), c);
         }
-        s
+        Ok(s)
     }
 }
