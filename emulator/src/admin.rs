@@ -49,6 +49,22 @@ async fn events(State(app): State<App>, Query(q): Query<Since>) -> Json<serde_js
     Json(json!({ "events": handle(&app).events_since(q.since.unwrap_or(0)) }))
 }
 
+#[derive(Deserialize)]
+struct ArnQuery {
+    arn: String,
+}
+
+/// When reads will show the latest write to `arn` (`null`: they already do).
+async fn visibility(State(app): State<App>, Query(q): Query<ArnQuery>) -> Json<serde_json::Value> {
+    let at = handle(&app).visible_at(&q.arn).map(|t| {
+        let ms = t
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        crate::ids::iso8601(ms)
+    });
+    Json(json!({ "arn": q.arn, "visibleAt": at }))
+}
+
 async fn operations(State(app): State<App>) -> Json<serde_json::Value> {
     Json(json!({ "operations": handle(&app).operation_counts() }))
 }
@@ -177,6 +193,7 @@ pub(crate) fn admin_routes(app: App) -> Router<App> {
         .route("/_emulator/state", get(state))
         .route("/_emulator/events", get(events))
         .route("/_emulator/operations", get(operations))
+        .route("/_emulator/visibility", get(visibility))
         .route("/_emulator/faults", get(get_faults).post(set_faults))
         .route("/_emulator/logging-failures", post(logging_failures))
         .route("/_emulator/logging-state", post(logging_state))

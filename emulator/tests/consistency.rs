@@ -146,6 +146,35 @@ async fn new_room_is_not_found_and_unlisted_until_visible() {
 }
 
 #[tokio::test]
+async fn visibility_is_served_over_http_for_out_of_process_harnesses() {
+    let (emu, c) = start(eventual(Duration::ZERO)).await;
+    let created = c.create_room().send().await.unwrap();
+    let arn = created.arn().unwrap().to_owned();
+    let ask = || async {
+        let body = reqwest::Client::new()
+            .get(format!("{}/_emulator/visibility?arn={arn}", emu.endpoint()))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&body).unwrap()
+    };
+    let pending = ask().await;
+    let created_ms = created.create_time().unwrap().to_millis().unwrap();
+    let lag = i64::try_from(LAG.as_millis()).unwrap();
+    let served = aws_smithy_types::DateTime::from_str(
+        pending["visibleAt"].as_str().unwrap(),
+        aws_smithy_types::date_time::Format::DateTime,
+    )
+    .unwrap();
+    assert_eq!(served.to_millis().unwrap(), created_ms + lag, "{pending}");
+    sleep_until(visible_at(&emu, &arn)).await;
+    assert_eq!(ask().await["visibleAt"], serde_json::Value::Null);
+}
+
+#[tokio::test]
 async fn new_logging_configuration_is_not_found_and_unlisted_until_visible() {
     let (emu, c) = start(eventual(Duration::ZERO)).await;
     let created = c
