@@ -40,7 +40,8 @@ use crate::value::{Path, Value};
 
 use config::{
     EndpointSource, Env, IgnoreTags, ProviderConfig, credential_source, load_shared_files,
-    parse_duration, resolve_endpoint, resolve_region, shared_file_paths,
+    parse_duration, resolve_adaptive_retries, resolve_endpoint, resolve_max_retries,
+    resolve_region, resolve_sts_region, resolve_use_dualstack, resolve_use_fips, shared_file_paths,
 };
 use credentials::{CredentialPlan, LazyCredentials, RolePlan, WebIdentityPlan};
 use pacing::Pacer;
@@ -247,14 +248,7 @@ impl ProviderData {
                 unknown.push(name);
             }
         }
-        // STS calls (assume_role) go to sts_region, else the provider's region, else us-east-1.
-        let sts_region = cfg
-            .sts_region
-            .as_option()
-            .filter(|r| !r.is_empty())
-            .or(region.as_option())
-            .cloned()
-            .unwrap_or_else(|| "us-east-1".to_owned());
+        let sts_region = resolve_sts_region(cfg, &region);
         if cfg.sts_region.is_unknown() {
             unknown.push("sts_region");
         }
@@ -304,21 +298,11 @@ impl ProviderData {
             }
         };
         let mut retry = client::RetryPolicy::default();
-        if let Setting::Set(n) = cfg.max_retries {
-            retry.max_retries = u32::try_from(n.max(0)).unwrap_or(u32::MAX);
-        } else if let Some(n) = env
-            .get("AWS_MAX_ATTEMPTS")
-            .and_then(|v| v.parse::<u32>().ok())
-        {
-            retry.max_retries = n.saturating_sub(1);
+        if let Some(n) = resolve_max_retries(cfg, env) {
+            retry.max_retries = n;
         }
-        let mode = cfg
-            .retry_mode
-            .as_option()
-            .cloned()
-            .or_else(|| env.get("AWS_RETRY_MODE").map(str::to_owned));
-        if let Some(m) = mode {
-            retry.adaptive = m != "standard";
+        if let Some(adaptive) = resolve_adaptive_retries(cfg, env) {
+            retry.adaptive = adaptive;
         }
         let default_tags_value = cfg.default_tags.clone();
         let default_tags = match &default_tags_value {
@@ -335,18 +319,8 @@ impl ProviderData {
             region,
             endpoint,
             credentials,
-            use_fips: cfg.use_fips_endpoint.as_option().copied().unwrap_or(false)
-                || env
-                    .get("AWS_USE_FIPS_ENDPOINT")
-                    .is_some_and(|v| v.eq_ignore_ascii_case("true")),
-            use_dualstack: cfg
-                .use_dualstack_endpoint
-                .as_option()
-                .copied()
-                .unwrap_or(false)
-                || env
-                    .get("AWS_USE_DUALSTACK_ENDPOINT")
-                    .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            use_fips: resolve_use_fips(cfg, env),
+            use_dualstack: resolve_use_dualstack(cfg, env),
             http_client,
             unknown,
             retry,

@@ -2,6 +2,7 @@
 //! backoff, pacing, and the leak-safe create protocol.
 
 use std::sync::Mutex;
+use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_credential_types::Credentials;
@@ -17,6 +18,7 @@ use aws_types::region::Region;
 use tokio::time::Instant;
 
 use super::*;
+use crate::provider::config::RateLimits;
 
 #[derive(Clone, Debug)]
 struct Recorded {
