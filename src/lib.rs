@@ -11,6 +11,7 @@ pub mod actions;
 pub mod data_sources;
 pub mod diagnostics;
 pub mod docs;
+pub mod domain;
 pub mod ephemeral_resources;
 pub mod functions;
 pub mod list_resources;

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::common;
 use super::logging_configuration::computed_attributes;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::domain::models::DestinationModel;
 use crate::provider::ProviderData;
 use crate::provider::client::Operation;
-use crate::resources::logging_configuration::DestinationModel;
 use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 

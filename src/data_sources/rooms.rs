@@ -10,9 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use super::common;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::domain::arn::{IsArn, Kind};
+use crate::domain::models::HandlerModel;
+use crate::domain::names::{LAMBDA_ARN_FILTER_RULE, LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE};
 use crate::provider::ProviderData;
 use crate::provider::client::{IvsChat, Operation};
-use crate::resources::room::{HandlerModel, LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE};
+use crate::provider::tags;
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Context, DataSource};
 
@@ -94,10 +97,7 @@ fn schema() -> Schema {
                 "Only rooms whose message review handler is this Lambda function ARN (ListRooms filter).",
             )
             .validate(LengthBetween(0, 170))
-            .validate(Matches::new(
-                LAMBDA_ARN_PATTERN,
-                "be a Lambda function ARN (arn:aws:lambda:<region>:<12-digit account>:function:<name>)",
-            )),
+            .validate(Matches::new(LAMBDA_ARN_PATTERN, LAMBDA_ARN_FILTER_RULE)),
     )
     .attribute(
         Attribute::string("logging_configuration_identifier")
@@ -106,10 +106,7 @@ fn schema() -> Schema {
                 "Only rooms that use the logging configuration with this ARN (ListRooms filter).",
             )
             .validate(LengthBetween(1, 128))
-            .validate(Matches::new(
-                common::LOGGING_ARN_PATTERN,
-                common::LOGGING_ARN_RULE,
-            )),
+            .validate(IsArn(Kind::LoggingConfiguration)),
     )
     .attribute(Attribute::string_map("tags").optional().description(
         "Only rooms that carry every one of these tags with the same value (other tags allowed). \
@@ -171,7 +168,7 @@ pub async fn list_rooms(
             // A room updated while we list moves to the front and may come again on a later
             // page: keep its first sighting.
             let new = s.arn().is_none_or(|arn| seen.insert(arn.to_owned()));
-            if new && common::has_all_tags(s.tags(), &filters.tags) {
+            if new && tags::has_all_tags(s.tags(), &filters.tags) {
                 rooms.push(summary(data, s));
             }
         }

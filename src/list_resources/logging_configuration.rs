@@ -8,10 +8,11 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::domain::names::{NAME_PATTERN, NAME_RULE};
 use crate::provider::ProviderData;
 use crate::provider::client::Operation;
+use crate::provider::tags;
 use crate::resources::logging_configuration::{LoggingConfiguration, LoggingConfigurationModel};
-use crate::resources::room::{NAME_PATTERN, NAME_RULE};
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Context, ListRequest, ListResource, Listed, Resource};
 
@@ -89,7 +90,7 @@ impl ListResource<ProviderData> for LoggingConfigurationList {
                     .as_deref()
                     .is_none_or(|n| s.name().unwrap_or("") == n);
                 if let (Some(arn), true, true) =
-                    (s.arn(), name_ok, super::has_all_tags(s.tags(), &wanted))
+                    (s.arn(), name_ok, tags::has_all_tags(s.tags(), &wanted))
                 {
                     matching.push((arn.to_owned(), s.name().unwrap_or("").to_owned()));
                 }

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::data_sources::rooms::{Filters, list_rooms};
 use crate::diagnostics::Diagnostics;
+use crate::domain::names::{LAMBDA_ARN_FILTER_RULE, LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE};
 use crate::provider::ProviderData;
-use crate::resources::room::{LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE, Room, RoomModel};
+use crate::resources::room::{Room, RoomModel};
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Context, ListRequest, ListResource, Listed, Resource};
 
@@ -41,10 +42,7 @@ fn schema() -> Schema {
         Attribute::string("message_review_handler_uri")
             .optional()
             .description("Only rooms whose message review handler is this Lambda function ARN.")
-            .validate(Matches::new(
-                LAMBDA_ARN_PATTERN,
-                "be a Lambda function ARN (arn:aws:lambda:<region>:<12-digit account>:function:<name>)",
-            )),
+            .validate(Matches::new(LAMBDA_ARN_PATTERN, LAMBDA_ARN_FILTER_RULE)),
     )
     .attribute(
         Attribute::string("logging_configuration_identifier")

@@ -13,11 +13,12 @@ use std::collections::BTreeMap;
 use serde_json::Value as Json;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::resources::arn::{Arn, Kind};
-use crate::resources::logging_configuration::{
-    CloudWatchLogsModel, DestinationModel, FirehoseModel, LoggingConfigurationModel, S3Model,
+use crate::domain::arn::{Arn, Kind};
+use crate::domain::models::{
+    CloudWatchLogsModel, DestinationModel, FirehoseModel, HandlerModel, S3Model,
 };
-use crate::resources::room::{HandlerModel, RoomModel};
+use crate::resources::logging_configuration::LoggingConfigurationModel;
+use crate::resources::room::RoomModel;
 use crate::resources::timeouts;
 use crate::server::move_state::MoveSource;
 

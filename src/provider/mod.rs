@@ -34,14 +34,15 @@ pub use client::{ApiError, ErrorKind, IvsChat, Operation};
 pub use config::Setting;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::domain::duration::{ANY_GO_DURATION, parse_go_duration};
 use crate::schema::Schema;
 use crate::server::{DynDataSource, DynResource, Provider};
 use crate::value::{Path, Value};
 
 use config::{
     EndpointSource, Env, IgnoreTags, ProviderConfig, credential_source, load_shared_files,
-    parse_duration, resolve_adaptive_retries, resolve_endpoint, resolve_max_retries,
-    resolve_region, resolve_sts_region, resolve_use_dualstack, resolve_use_fips, shared_file_paths,
+    resolve_adaptive_retries, resolve_endpoint, resolve_max_retries, resolve_region,
+    resolve_sts_region, resolve_use_dualstack, resolve_use_fips, shared_file_paths,
 };
 use credentials::{CredentialPlan, LazyCredentials, RolePlan, WebIdentityPlan};
 use pacing::Pacer;
@@ -399,7 +400,7 @@ fn role_plan(r: &config::AssumeRole) -> Option<Result<RolePlan, Diagnostic>> {
     let arn = r.role_arn.as_option().filter(|a| !a.is_empty())?;
     let duration = match r.duration.as_option().filter(|d| !d.is_empty()) {
         None => None,
-        Some(d) => match parse_duration(d) {
+        Some(d) => match parse_go_duration(d, ANY_GO_DURATION) {
             Some(d) => Some(d),
             None => {
                 return Some(Err(Diagnostic::error(

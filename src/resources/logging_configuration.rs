@@ -7,16 +7,15 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_ivschat::types::{
-    CloudWatchLogsDestinationConfiguration, DestinationConfiguration,
-    FirehoseDestinationConfiguration, LoggingConfigurationState, S3DestinationConfiguration,
-};
+use aws_sdk_ivschat::types::LoggingConfigurationState;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::domain::arn::{self, Arn, Kind};
+use crate::domain::models::DestinationModel;
+use crate::domain::names::{NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{ErrorKind, IvsChat, Operation};
 use crate::provider::{ProviderData, region, tags};
-use crate::resources::arn::{self, Arn, Kind};
 use crate::resources::{tagging, timeouts};
 use crate::schema::{Attribute, Block, ExactlyOneOf, LengthBetween, Matches, NestedBlock, Schema};
 use crate::server::{Context, Failed, IdentitySchema, MoveSource, PlanRequest, Resource};
@@ -34,73 +33,6 @@ pub struct LoggingConfigurationModel {
     pub tags_all: Option<BTreeMap<String, String>>,
     pub region: Option<String>,
     pub timeouts: Option<timeouts::Model>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct DestinationModel {
-    pub s3: Vec<S3Model>,
-    pub cloudwatch_logs: Vec<CloudWatchLogsModel>,
-    pub firehose: Vec<FirehoseModel>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct S3Model {
-    pub bucket_name: String,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct CloudWatchLogsModel {
-    pub log_group_name: String,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct FirehoseModel {
-    pub delivery_stream_name: String,
-}
-
-impl DestinationModel {
-    pub fn from_api(d: &DestinationConfiguration) -> DestinationModel {
-        let mut m = DestinationModel::default();
-        match d {
-            DestinationConfiguration::S3(s) => m.s3.push(S3Model {
-                bucket_name: s.bucket_name().to_owned(),
-            }),
-            DestinationConfiguration::CloudWatchLogs(c) => {
-                m.cloudwatch_logs.push(CloudWatchLogsModel {
-                    log_group_name: c.log_group_name().to_owned(),
-                })
-            }
-            DestinationConfiguration::Firehose(f) => m.firehose.push(FirehoseModel {
-                delivery_stream_name: f.delivery_stream_name().to_owned(),
-            }),
-            _ => {}
-        }
-        m
-    }
-
-    fn to_api(&self) -> Result<DestinationConfiguration, Diagnostic> {
-        let built = if let Some(s) = self.s3.first() {
-            S3DestinationConfiguration::builder()
-                .bucket_name(&s.bucket_name)
-                .build()
-                .map(DestinationConfiguration::S3)
-        } else if let Some(c) = self.cloudwatch_logs.first() {
-            CloudWatchLogsDestinationConfiguration::builder()
-                .log_group_name(&c.log_group_name)
-                .build()
-                .map(DestinationConfiguration::CloudWatchLogs)
-        } else if let Some(f) = self.firehose.first() {
-            FirehoseDestinationConfiguration::builder()
-                .delivery_stream_name(&f.delivery_stream_name)
-                .build()
-                .map(DestinationConfiguration::Firehose)
-        } else {
-            return Err(Diagnostic::bug(
-                "destination_configuration has no destination",
-            ));
-        };
-        built.map_err(Diagnostic::bug)
-    }
 }
 
 /// The destination block, shared with the data sources that return it.
@@ -155,7 +87,7 @@ fn schema() -> Schema {
                 .default("")
                 .description("Name, not unique: at most 128 letters, digits, hyphens and underscores.")
                 .validate(LengthBetween(0, 128))
-                .validate(Matches::new(crate::resources::room::NAME_PATTERN, crate::resources::room::NAME_RULE)),
+                .validate(Matches::new(NAME_PATTERN, NAME_RULE)),
         )
         .attribute(Attribute::string("state").computed().description(
             "Where the configuration is in its life: `ACTIVE` once usable; `CREATING`, `UPDATING` and `DELETING` \

@@ -1,6 +1,5 @@
 //! Managed resource types, one file each, registered in [`all`].
 
-pub mod arn;
 pub mod logging_configuration;
 pub mod room;
 pub mod tagging;

@@ -5,13 +5,15 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use aws_sdk_ivschat::types::{FallbackResult, MessageReviewHandler};
+use aws_sdk_ivschat::types::MessageReviewHandler;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::domain::arn::{self, Arn, IsArn, Kind};
+use crate::domain::models::HandlerModel;
+use crate::domain::names::{LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE, NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{IvsChat, Operation};
 use crate::provider::{ProviderData, region, tags};
-use crate::resources::arn::{self, Arn, Kind};
 use crate::resources::{tagging, timeouts};
 use crate::schema::{
     Attribute, Block, Each, IntBetween, LengthBetween, Matches, NestedBlock, OneOf, Schema,
@@ -20,12 +22,6 @@ use crate::schema::{
 use crate::server::{Context, Failed, IdentitySchema, MoveSource, PlanRequest, Resource};
 
 pub struct Room;
-
-pub const NAME_PATTERN: &str = "[a-zA-Z0-9-_]*";
-pub const NAME_RULE: &str = "contain only letters, digits, hyphens and underscores";
-pub const LAMBDA_ARN_PATTERN: &str = "|arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+";
-pub const LOGGING_ARN_PATTERN: &str =
-    "arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+";
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoomModel {
@@ -42,28 +38,6 @@ pub struct RoomModel {
     pub timeouts: Option<timeouts::Model>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct HandlerModel {
-    pub uri: Option<String>,
-    pub fallback_result: Option<String>,
-}
-
-impl HandlerModel {
-    /// An empty uri is how the API detaches a handler.
-    fn is_detached(&self) -> bool {
-        self.uri.as_deref().unwrap_or("").is_empty()
-    }
-
-    fn to_api(&self) -> MessageReviewHandler {
-        MessageReviewHandler::builder()
-            .uri(self.uri.clone().unwrap_or_default())
-            .fallback_result(FallbackResult::from(
-                self.fallback_result.as_deref().unwrap_or("ALLOW"),
-            ))
-            .build()
-    }
-}
-
 fn schema() -> Schema {
     let [tags, tags_all] = tags::tag_attributes();
     let handler = Block::new("The Lambda function that reviews each message before it is delivered.")
@@ -75,10 +49,7 @@ fn schema() -> Schema {
                      `arn:aws:lambda:<region>:<account id>:function:<name>`. An empty string detaches the handler.",
                 )
                 .validate(LengthBetween(0, 170))
-                .validate(Matches::new(
-                    LAMBDA_ARN_PATTERN,
-                    "be empty or a Lambda function ARN (arn:aws:lambda:<region>:<12-digit account>:function:<name>)",
-                )),
+                .validate(Matches::new(LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE)),
         )
         .attribute(
             Attribute::string("fallback_result")
@@ -115,32 +86,13 @@ fn schema() -> Schema {
                 .optional()
                 .description("ARNs of at most 3 logging configurations that record the room's messages and events.")
                 .validate(SizeBetween(0, 3))
-                .validate(Each(Matches::new(
-                    LOGGING_ARN_PATTERN,
-                    "be a logging configuration ARN (arn:aws:ivschat:<region>:<account>:logging-configuration/<id>)",
-                ))),
+                .validate(Each(IsArn(Kind::LoggingConfiguration))),
         )
         .attribute(tags)
         .attribute(tags_all)
         .attribute(region::region_attribute())
         .block(NestedBlock::list_max_one("message_review_handler", handler))
         .block(timeouts::block(&["create", "update", "delete"]))
-}
-
-fn api_handler(h: Option<&MessageReviewHandler>) -> Option<HandlerModel> {
-    let h = h?;
-    let uri = h.uri().unwrap_or("");
-    if uri.is_empty() {
-        return None;
-    }
-    Some(HandlerModel {
-        uri: Some(uri.to_owned()),
-        fallback_result: Some(
-            h.fallback_result()
-                .map_or("ALLOW", |f| f.as_str())
-                .to_owned(),
-        ),
-    })
 }
 
 /// What the API returned for a room, shaped as state: `prior` supplies what the API does not
@@ -158,7 +110,7 @@ fn state_from_api(
     logging: &[String],
     api_tags: Option<&std::collections::HashMap<String, String>>,
 ) -> RoomModel {
-    let message_review_handler = match api_handler(handler) {
+    let message_review_handler = match HandlerModel::from_api(handler) {
         Some(h) => vec![h],
         // Detached: a prior block with an empty uri is the same thing, keep it as written.
         None => prior

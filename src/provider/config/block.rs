@@ -2,7 +2,6 @@
 //! schema, so anything of an unexpected shape reads as unset.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use super::Setting;
 use crate::value::Value;
@@ -276,35 +275,4 @@ impl ProviderConfig {
             messaging: pick(&self.rate_limits.messaging, d.messaging),
         }
     }
-}
-/// Parses a duration as hashicorp/aws writes it: Go syntax (`1h`, `15m`, `1h30m`, `900s`).
-pub fn parse_duration(text: &str) -> Option<Duration> {
-    let mut total = 0f64;
-    let mut rest = text.trim();
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if num_len == 0 {
-            return None;
-        }
-        let n: f64 = rest[..num_len].parse().ok()?;
-        rest = &rest[num_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let factor = match &rest[..unit_len] {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 0.001,
-            _ => return None,
-        };
-        total += n * factor;
-        rest = &rest[unit_len..];
-    }
-    Some(Duration::from_secs_f64(total))
 }

@@ -17,9 +17,7 @@ mod shared_files;
 
 use std::collections::BTreeMap;
 
-pub use block::{
-    AssumeRole, ProviderConfig, RateLimitSettings, RateLimits, WebIdentity, parse_duration,
-};
+pub use block::{AssumeRole, ProviderConfig, RateLimitSettings, RateLimits, WebIdentity};
 pub use formats::{endpoint_problem, is_region_format};
 pub use precedence::*;
 pub use shared_files::{FileKind, SharedFiles, load_shared_files, shared_file_paths};

@@ -404,6 +404,11 @@ fn credential_precedence_block_then_profile_then_env_then_chain() {
     assert_eq!(credential_source(&cfg, &env_keys), Setting::Unknown);
 }
 
+/// The provider reads `assume_role { duration }` with the shared Go-duration parser.
+fn parse_duration(text: &str) -> Option<Duration> {
+    crate::domain::duration::parse_go_duration(text, crate::domain::duration::ANY_GO_DURATION)
+}
+
 #[test]
 fn durations_regions_and_urls() {
     assert_eq!(parse_duration("1h"), Some(Duration::from_secs(3600)));
