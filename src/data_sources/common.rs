@@ -17,9 +17,6 @@ use crate::schema::Attribute;
 use crate::server::Context;
 use crate::value::{Path, Type};
 
-/// Largest page ListRooms and ListLoggingConfigurations return: fewest calls, fastest listing.
-pub const PAGE_SIZE: i32 = 50;
-
 /// An API timestamp as an RFC 3339 string (`2026-11-25T15:43:30Z`).
 pub fn timestamp(t: Option<&DateTime>) -> Option<String> {
     t.and_then(|t| t.fmt(Format::DateTime).ok())

@@ -14,7 +14,7 @@ use crate::domain::arn::{IsArn, Kind};
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_FILTER_RULE, LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE};
 use crate::provider::ProviderData;
-use crate::provider::client::{IvsChat, Operation};
+use crate::provider::client::{IvsChat, Operation, PAGE_SIZE};
 use crate::provider::tags;
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Context, DataSource};
@@ -146,49 +146,31 @@ pub async fn list_rooms(
     client: &IvsChat,
     filters: &Filters,
 ) -> Result<Vec<RoomSummaryModel>, Diagnostic> {
+    let pages = client
+        .all_pages(Operation::ListRooms, |c, token| {
+            c.list_rooms()
+                .max_results(PAGE_SIZE)
+                .set_name(filters.name.clone())
+                .set_message_review_handler_uri(filters.message_review_handler_uri.clone())
+                .set_logging_configuration_identifier(
+                    filters.logging_configuration_identifier.clone(),
+                )
+                .set_next_token(token)
+                .send()
+        })
+        .await
+        .map_err(|e| e.diagnostic(&format!("the rooms of {}", client.region())))?;
     let mut rooms = Vec::new();
     let mut seen = HashSet::new();
-    let mut token: Option<String> = None;
-    loop {
-        let out = client
-            .call(Operation::ListRooms, |c| {
-                c.list_rooms()
-                    .max_results(common::PAGE_SIZE)
-                    .set_name(filters.name.clone())
-                    .set_message_review_handler_uri(filters.message_review_handler_uri.clone())
-                    .set_logging_configuration_identifier(
-                        filters.logging_configuration_identifier.clone(),
-                    )
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await
-            .map_err(|e| e.diagnostic(&format!("the rooms of {}", client.region())))?;
-        for s in out.rooms() {
-            // A room updated while we list moves to the front and may come again on a later
-            // page: keep its first sighting.
-            let new = s.arn().is_none_or(|arn| seen.insert(arn.to_owned()));
-            if new && tags::has_all_tags(s.tags(), &filters.tags) {
-                rooms.push(summary(data, s));
-            }
-        }
-        match out.next_token() {
-            Some(next) if !next.is_empty() => {
-                if token.as_deref() == Some(next) {
-                    return Err(Diagnostic::error(
-                        "Cannot List Rooms",
-                        format!(
-                            "IVS Chat ListRooms in {} returned the same nextToken twice, so the \
-                             listing would never end. Try again; if it persists, report it to AWS.",
-                            client.region()
-                        ),
-                    ));
-                }
-                token = Some(next.to_owned());
-            }
-            _ => return Ok(rooms),
+    for s in pages.iter().flat_map(|page| page.rooms()) {
+        // A room updated while we list moves to the front and may come again on a later
+        // page: keep its first sighting.
+        let new = s.arn().is_none_or(|arn| seen.insert(arn.to_owned()));
+        if new && tags::has_all_tags(s.tags(), &filters.tags) {
+            rooms.push(summary(data, s));
         }
     }
+    Ok(rooms)
 }
 
 #[async_trait]

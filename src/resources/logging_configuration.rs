@@ -3,18 +3,22 @@
 //! hashicorp/aws that waits for the configuration to settle, explains failed states, and checks
 //! the destination at plan time.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_ivschat::types::LoggingConfigurationState;
+use aws_sdk_ivschat::operation::create_logging_configuration::CreateLoggingConfigurationOutput;
+use aws_sdk_ivschat::operation::create_logging_configuration::builders::CreateLoggingConfigurationFluentBuilder;
+use aws_sdk_ivschat::types::{CreateLoggingConfigurationState, LoggingConfigurationState};
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{self, Arn, Kind};
 use crate::domain::models::DestinationModel;
 use crate::domain::names::{NAME_PATTERN, NAME_RULE};
-use crate::provider::client::{ErrorKind, IvsChat, Operation};
+use crate::provider::client::{
+    ApiError, ErrorKind, IvsChat, LeakSafeCreate, MARKER_TAG_KEY, Operation, PAGE_SIZE, has_marker,
+};
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
 use crate::schema::{Attribute, Block, ExactlyOneOf, LengthBetween, Matches, NestedBlock, Schema};
@@ -100,6 +104,129 @@ fn schema() -> Schema {
         .block(timeouts::block(&["create", "update", "delete"]))
 }
 
+/// CreateLoggingConfiguration on the leak-safe create path ([`IvsChat::create_leak_safe`]):
+/// `input` fills in the request (name, destination, tags).
+pub struct LoggingConfigurationCreate<F> {
+    input: F,
+    user_tags: usize,
+}
+
+impl<F> LoggingConfigurationCreate<F>
+where
+    F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder
+        + Sync,
+{
+    pub fn new(client: &IvsChat, input: F) -> LoggingConfigurationCreate<F> {
+        let probe = input(client.sdk().create_logging_configuration());
+        LoggingConfigurationCreate {
+            user_tags: probe.get_tags().as_ref().map_or(0, HashMap::len),
+            input,
+        }
+    }
+}
+
+impl<F> LeakSafeCreate for LoggingConfigurationCreate<F>
+where
+    F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder
+        + Sync,
+{
+    type Output = CreateLoggingConfigurationOutput;
+    const WHAT: &'static str = "logging configuration";
+    const CREATE: Operation = Operation::CreateLoggingConfiguration;
+
+    fn user_tags(&self) -> usize {
+        self.user_tags
+    }
+
+    async fn send(
+        &self,
+        sdk: aws_sdk_ivschat::Client,
+        marker: Option<String>,
+    ) -> Result<CreateLoggingConfigurationOutput, ApiError> {
+        let mut request = (self.input)(sdk.create_logging_configuration());
+        if let Some(marker) = marker {
+            request = request.tags(MARKER_TAG_KEY, marker);
+        }
+        request
+            .send()
+            .await
+            .map_err(|e| ApiError::from_sdk(Self::CREATE, &e))
+    }
+
+    fn arn(output: &CreateLoggingConfigurationOutput) -> Option<&str> {
+        output.arn()
+    }
+
+    async fn arns_with_marker(
+        &self,
+        client: &IvsChat,
+        marker: &str,
+    ) -> Result<Vec<String>, ApiError> {
+        let pages = client
+            .all_pages(Operation::ListLoggingConfigurations, |c, token| {
+                c.list_logging_configurations()
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token)
+                    .send()
+            })
+            .await?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.logging_configurations())
+            .filter(|l| has_marker(l.tags(), marker))
+            .filter_map(|l| l.arn().map(str::to_owned))
+            .collect())
+    }
+
+    async fn read_as_created(
+        &self,
+        client: &IvsChat,
+        arn: &str,
+    ) -> Result<CreateLoggingConfigurationOutput, ApiError> {
+        let l = client
+            .call(Operation::GetLoggingConfiguration, |c| {
+                c.get_logging_configuration().identifier(arn).send()
+            })
+            .await?;
+        Ok(CreateLoggingConfigurationOutput::builder()
+            .set_arn(l.arn().map(str::to_owned))
+            .set_id(l.id().map(str::to_owned))
+            .set_name(l.name().map(str::to_owned))
+            .set_create_time(l.create_time().copied())
+            .set_update_time(l.update_time().copied())
+            .set_destination_configuration(l.destination_configuration().cloned())
+            .set_state(
+                l.state()
+                    .map(|s| CreateLoggingConfigurationState::from(s.as_str())),
+            )
+            .set_tags(l.tags().cloned())
+            .build())
+    }
+
+    async fn delete(&self, client: &IvsChat, arn: &str) -> Result<(), ApiError> {
+        client
+            .call(Operation::DeleteLoggingConfiguration, |c| {
+                c.delete_logging_configuration().identifier(arn).send()
+            })
+            .await
+            .map(|_| ())
+    }
+}
+
+/// CreateLoggingConfiguration that never leaks one (see [`IvsChat::create_leak_safe`]).
+pub async fn create_logging_configuration<F>(
+    client: &IvsChat,
+    input: F,
+) -> Result<CreateLoggingConfigurationOutput, ApiError>
+where
+    F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder
+        + Sync,
+{
+    client
+        .create_leak_safe(&LoggingConfigurationCreate::new(client, input))
+        .await
+}
+
 fn subject(m: &LoggingConfigurationModel) -> String {
     match (m.name.as_deref(), m.arn.as_deref()) {
         (_, Some(arn)) => format!("logging configuration {arn}"),
@@ -146,7 +273,7 @@ async fn get(
     client: &IvsChat,
     arn: &str,
     prior: &LoggingConfigurationModel,
-) -> Result<Option<Observed>, crate::provider::client::ApiError> {
+) -> Result<Option<Observed>, ApiError> {
     let out = match client
         .call(Operation::GetLoggingConfiguration, |c| {
             c.get_logging_configuration().identifier(arn).send()
@@ -288,14 +415,13 @@ impl Resource<ProviderData> for LoggingConfiguration {
                 .or(plan.tags.as_ref())
                 .unwrap_or(&BTreeMap::new()),
         );
-        let out = client
-            .create_logging_configuration(|b| {
-                b.name(plan.name.clone().unwrap_or_default())
-                    .destination_configuration(destination.clone())
-                    .set_tags((!send_tags.is_empty()).then(|| send_tags.clone()))
-            })
-            .await
-            .map_err(|e| Failed::nothing_created(explain(&e, &subject(&plan))))?;
+        let out = create_logging_configuration(&client, |b| {
+            b.name(plan.name.clone().unwrap_or_default())
+                .destination_configuration(destination.clone())
+                .set_tags((!send_tags.is_empty()).then(|| send_tags.clone()))
+        })
+        .await
+        .map_err(|e| Failed::nothing_created(explain(&e, &subject(&plan))))?;
         let arn = out.arn().unwrap_or_default().to_owned();
         let created = LoggingConfigurationModel {
             arn: Some(arn.clone()),
@@ -458,7 +584,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
 }
 
 /// The API's diagnostic, with what the two errors specific to logging configurations mean.
-fn explain(e: &crate::provider::client::ApiError, subject: &str) -> Diagnostic {
+fn explain(e: &ApiError, subject: &str) -> Diagnostic {
     let mut d = e.diagnostic(subject);
     match e.kind {
         ErrorKind::Conflict => d.detail.push_str(

@@ -2,9 +2,11 @@
 //! with exact plans (defaults known at plan time, the review handler detached when its block is
 //! removed) and every API constraint checked at plan time.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
+use aws_sdk_ivschat::operation::create_room::CreateRoomOutput;
+use aws_sdk_ivschat::operation::create_room::builders::CreateRoomFluentBuilder;
 use aws_sdk_ivschat::types::MessageReviewHandler;
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +14,9 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{self, Arn, IsArn, Kind};
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE, NAME_PATTERN, NAME_RULE};
-use crate::provider::client::{IvsChat, Operation};
+use crate::provider::client::{
+    ApiError, IvsChat, LeakSafeCreate, MARKER_TAG_KEY, Operation, PAGE_SIZE, has_marker,
+};
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
 use crate::schema::{
@@ -149,6 +153,126 @@ fn state_from_api(
     }
 }
 
+/// CreateRoom on the leak-safe create path ([`IvsChat::create_leak_safe`]): `input` fills in
+/// the request (name, limits, handler, tags, logging configurations).
+pub struct RoomCreate<F> {
+    input: F,
+    /// Lists by marker only among rooms of this name: fewer pages.
+    name: Option<String>,
+    user_tags: usize,
+}
+
+impl<F> RoomCreate<F>
+where
+    F: Fn(CreateRoomFluentBuilder) -> CreateRoomFluentBuilder + Sync,
+{
+    pub fn new(client: &IvsChat, input: F) -> RoomCreate<F> {
+        let probe = input(client.sdk().create_room());
+        RoomCreate {
+            name: probe.get_name().clone().filter(|n| !n.is_empty()),
+            user_tags: probe.get_tags().as_ref().map_or(0, HashMap::len),
+            input,
+        }
+    }
+}
+
+impl<F> LeakSafeCreate for RoomCreate<F>
+where
+    F: Fn(CreateRoomFluentBuilder) -> CreateRoomFluentBuilder + Sync,
+{
+    type Output = CreateRoomOutput;
+    const WHAT: &'static str = "room";
+    const CREATE: Operation = Operation::CreateRoom;
+
+    fn user_tags(&self) -> usize {
+        self.user_tags
+    }
+
+    async fn send(
+        &self,
+        sdk: aws_sdk_ivschat::Client,
+        marker: Option<String>,
+    ) -> Result<CreateRoomOutput, ApiError> {
+        let mut request = (self.input)(sdk.create_room());
+        if let Some(marker) = marker {
+            request = request.tags(MARKER_TAG_KEY, marker);
+        }
+        request
+            .send()
+            .await
+            .map_err(|e| ApiError::from_sdk(Self::CREATE, &e))
+    }
+
+    fn arn(output: &CreateRoomOutput) -> Option<&str> {
+        output.arn()
+    }
+
+    async fn arns_with_marker(
+        &self,
+        client: &IvsChat,
+        marker: &str,
+    ) -> Result<Vec<String>, ApiError> {
+        let pages = client
+            .all_pages(Operation::ListRooms, |c, token| {
+                c.list_rooms()
+                    .set_name(self.name.clone())
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token)
+                    .send()
+            })
+            .await?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.rooms())
+            .filter(|r| has_marker(r.tags(), marker))
+            .filter_map(|r| r.arn().map(str::to_owned))
+            .collect())
+    }
+
+    async fn read_as_created(
+        &self,
+        client: &IvsChat,
+        arn: &str,
+    ) -> Result<CreateRoomOutput, ApiError> {
+        let room = client
+            .call(Operation::GetRoom, |c| c.get_room().identifier(arn).send())
+            .await?;
+        Ok(CreateRoomOutput::builder()
+            .set_arn(room.arn().map(str::to_owned))
+            .set_id(room.id().map(str::to_owned))
+            .set_name(room.name().map(str::to_owned))
+            .set_create_time(room.create_time().copied())
+            .set_update_time(room.update_time().copied())
+            .set_maximum_message_rate_per_second(room.maximum_message_rate_per_second())
+            .set_maximum_message_length(room.maximum_message_length())
+            .set_message_review_handler(room.message_review_handler().cloned())
+            .set_tags(room.tags().cloned())
+            .set_logging_configuration_identifiers(Some(
+                room.logging_configuration_identifiers().to_vec(),
+            ))
+            .build())
+    }
+
+    async fn delete(&self, client: &IvsChat, arn: &str) -> Result<(), ApiError> {
+        client
+            .call(Operation::DeleteRoom, |c| {
+                c.delete_room().identifier(arn).send()
+            })
+            .await
+            .map(|_| ())
+    }
+}
+
+/// CreateRoom that never leaks a room (see [`IvsChat::create_leak_safe`]).
+pub async fn create_room<F>(client: &IvsChat, input: F) -> Result<CreateRoomOutput, ApiError>
+where
+    F: Fn(CreateRoomFluentBuilder) -> CreateRoomFluentBuilder + Sync,
+{
+    client
+        .create_leak_safe(&RoomCreate::new(client, input))
+        .await
+}
+
 fn subject(m: &RoomModel) -> String {
     match (m.name.as_deref(), m.arn.as_deref()) {
         (_, Some(arn)) => format!("room {arn}"),
@@ -204,19 +328,18 @@ impl Resource<ProviderData> for Room {
             .first()
             .filter(|h| !h.is_detached())
             .map(HandlerModel::to_api);
-        let out = client
-            .create_room(|b| {
-                b.name(plan.name.clone().unwrap_or_default())
-                    .set_maximum_message_length(int(plan.maximum_message_length))
-                    .set_maximum_message_rate_per_second(int(plan.maximum_message_rate_per_second))
-                    .set_message_review_handler(handler.clone())
-                    .set_logging_configuration_identifiers(
-                        plan.logging_configuration_identifiers.clone(),
-                    )
-                    .set_tags((!send_tags.is_empty()).then(|| send_tags.clone()))
-            })
-            .await
-            .map_err(|e| Failed::nothing_created(e.diagnostic(&subject(&plan))))?;
+        let out = create_room(&client, |b| {
+            b.name(plan.name.clone().unwrap_or_default())
+                .set_maximum_message_length(int(plan.maximum_message_length))
+                .set_maximum_message_rate_per_second(int(plan.maximum_message_rate_per_second))
+                .set_message_review_handler(handler.clone())
+                .set_logging_configuration_identifiers(
+                    plan.logging_configuration_identifiers.clone(),
+                )
+                .set_tags((!send_tags.is_empty()).then(|| send_tags.clone()))
+        })
+        .await
+        .map_err(|e| Failed::nothing_created(e.diagnostic(&subject(&plan))))?;
         Ok(state_from_api(
             ctx.provider,
             &client,

@@ -16,6 +16,23 @@ impl IvsChat {
         Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
+        self.attempt_classified(op, |c| {
+            let sent = f(c);
+            async move { sent.await.map_err(|e| ApiError::from_sdk(op, &e)) }
+        })
+        .await
+    }
+
+    /// One attempt of a call whose errors are already classified.
+    pub(super) async fn attempt_classified<T, F, Fut>(
+        &self,
+        op: Operation,
+        f: F,
+    ) -> Result<T, ApiError>
+    where
+        F: FnOnce(aws_sdk_ivschat::Client) -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
         if self
             .cancel
             .as_ref()
@@ -25,17 +42,14 @@ impl IvsChat {
         }
         let slot = self.inner.pacer.reserve(&self.inner.region, op);
         self.sleep_until(op, slot).await?;
-        let result = f(self.inner.sdk.clone()).await;
-        result.map_err(|e| {
-            let err = ApiError::from_sdk(op, &e);
+        f(self.inner.sdk.clone()).await.inspect_err(|err| {
             tracing::debug!(operation = op.name(), kind = ?err.kind, code = ?err.code, "IVS Chat call failed: {}", err.message);
-            err
         })
     }
 
     /// One paced, retried API call. `op` names the operation (for pacing class and
-    /// diagnostics). Use only for idempotent calls: create calls go through the leak-safe
-    /// `create_*` methods.
+    /// diagnostics). Use only for idempotent calls: creates go through
+    /// [`IvsChat::create_leak_safe`].
     pub async fn call<T, E, F, Fut>(&self, op: Operation, f: F) -> Result<T, ApiError>
     where
         F: Fn(aws_sdk_ivschat::Client) -> Fut,

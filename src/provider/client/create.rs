@@ -1,22 +1,17 @@
 //! Creates that never leak an object.
 //!
-//! [`IvsChat::create_room`] and [`IvsChat::create_logging_configuration`] tag the
-//!   new object with a hidden marker holding a per-create token. When an attempt fails in a way
-//!   that leaves open whether the object was made (connection dropped or timed out after the
-//!   request was sent, 5xx, unreadable response), the client waits the backoff, then looks the
-//!   object up by its marker before any retry and adopts it if found; else it retries with the
-//!   same marker, and once that succeeds deletes any other object carrying the marker (an
-//!   earlier attempt that the list showed late). So a retried create never leaves a second
-//!   object, and a failed one never leaves an untracked one behind.
+//! [`IvsChat::create_leak_safe`] tags the new object with a hidden marker holding a per-create
+//! token. When an attempt fails in a way that leaves open whether the object was made
+//! (connection dropped or timed out after the request was sent, 5xx, unreadable response), the
+//! client waits the backoff, then looks the object up by its marker before any retry and adopts
+//! it if found; else it retries with the same marker, and once that succeeds deletes any other
+//! object carrying the marker (an earlier attempt that the list showed late). So a retried
+//! create never leaves a second object, and a failed one never leaves an untracked one behind.
+//! Each type supplies its create call and how to list its objects by marker
+//! ([`LeakSafeCreate`]).
 
 use std::collections::HashMap;
 use std::future::Future;
-
-use aws_sdk_ivschat::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_ivschat::operation::create_logging_configuration::CreateLoggingConfigurationOutput;
-use aws_sdk_ivschat::operation::create_logging_configuration::builders::CreateLoggingConfigurationFluentBuilder;
-use aws_sdk_ivschat::operation::create_room::CreateRoomOutput;
-use aws_sdk_ivschat::operation::create_room::builders::CreateRoomFluentBuilder;
 
 use super::retry::Next;
 use super::{ApiError, IvsChat, Operation};
@@ -27,35 +22,83 @@ pub const MARKER_TAG_KEY: &str = "terraform-provider-ivschat:create-token";
 /// The most tags an IVS Chat object can carry.
 pub const MAX_TAGS: usize = 50;
 
+/// What the leak-safe create path needs from an object type: its create call and how to find
+/// its objects by marker. Each resource type implements it next to its other calls.
+pub trait LeakSafeCreate: Sync {
+    /// What the create returns.
+    type Output: Send;
+    /// The object in words, for logs: `room`.
+    const WHAT: &'static str;
+    /// The create operation (pacing lane, diagnostics).
+    const CREATE: Operation;
+
+    /// How many tags the request carries already: the marker is added only below [`MAX_TAGS`].
+    fn user_tags(&self) -> usize;
+
+    /// Sends one create request, carrying the marker tag with value `marker` when given.
+    fn send(
+        &self,
+        sdk: aws_sdk_ivschat::Client,
+        marker: Option<String>,
+    ) -> impl Future<Output = Result<Self::Output, ApiError>> + Send;
+
+    /// The ARN in a create's output.
+    fn arn(output: &Self::Output) -> Option<&str>;
+
+    /// The ARNs of the objects that carry the marker `marker` (see [`has_marker`]).
+    fn arns_with_marker(
+        &self,
+        client: &IvsChat,
+        marker: &str,
+    ) -> impl Future<Output = Result<Vec<String>, ApiError>> + Send;
+
+    /// The object `arn` read back in the shape its create returns.
+    fn read_as_created(
+        &self,
+        client: &IvsChat,
+        arn: &str,
+    ) -> impl Future<Output = Result<Self::Output, ApiError>> + Send;
+
+    /// Deletes the object `arn`.
+    fn delete(
+        &self,
+        client: &IvsChat,
+        arn: &str,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
+}
+
+/// Whether `tags` carry the create marker with value `marker`.
+pub fn has_marker(tags: Option<&HashMap<String, String>>, marker: &str) -> bool {
+    tags.and_then(|t| t.get(MARKER_TAG_KEY))
+        .is_some_and(|v| v == marker)
+}
+
 impl IvsChat {
-    /// The create loop shared by rooms and logging configurations. On an ambiguous failure it
+    /// A create that never leaks: see the module documentation. On an ambiguous failure it
     /// waits the backoff (so a create still being processed can finish and list calls can
     /// catch up), then looks the object up by its marker: found, it is adopted; not found, the
     /// create is retried with the same marker. When a retry succeeds after an ambiguous
     /// failure, any other object carrying the same marker (an earlier attempt that surfaced
     /// late) is deleted, so exactly one remains.
-    async fn create_with_marker<T, E, F, Fut, L, LFut, D, DFut>(
+    pub async fn create_leak_safe<C: LeakSafeCreate>(
         &self,
-        op: Operation,
-        create: F,
-        lookup: L,
-        dedupe: D,
-    ) -> Result<T, ApiError>
-    where
-        F: Fn(aws_sdk_ivschat::Client) -> Fut,
-        Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
-        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        L: Fn() -> LFut,
-        LFut: Future<Output = Result<Option<T>, ApiError>>,
-        D: Fn(T) -> DFut,
-        DFut: Future<Output = T>,
-    {
+        object: &C,
+    ) -> Result<C::Output, ApiError> {
+        let op = C::CREATE;
+        let token = (object.user_tags() < MAX_TAGS).then(new_token);
         let mut retry = 0;
         let mut ambiguous_seen = false;
         loop {
-            let mut err = match self.attempt(op, &create).await {
-                Ok(v) if ambiguous_seen => return Ok(dedupe(v).await),
-                Ok(v) => return Ok(v),
+            let attempt = self
+                .attempt_classified(op, |sdk| object.send(sdk, token.clone()))
+                .await;
+            let mut err = match attempt {
+                Ok(created) => {
+                    if let (true, Some(t)) = (ambiguous_seen, &token) {
+                        self.delete_duplicates(object, t, C::arn(&created)).await;
+                    }
+                    return Ok(created);
+                }
                 Err(err) => err,
             };
             let next = self.next(&err, retry);
@@ -66,7 +109,7 @@ impl IvsChat {
                     Next::GiveUp => self.inner.retry.backoff(0),
                 };
                 self.wait(op, pause).await?;
-                match lookup().await {
+                match self.lookup(object, token.as_deref()).await {
                     Ok(Some(found)) => {
                         tracing::info!(
                             operation = op.name(),
@@ -108,61 +151,31 @@ impl IvsChat {
         }
     }
 
-    /// CreateRoom that never leaks: see the module documentation. `input` fills in the
-    /// request (name, limits, handler, tags, logging configurations).
-    pub async fn create_room<F>(&self, input: F) -> Result<CreateRoomOutput, ApiError>
-    where
-        F: Fn(CreateRoomFluentBuilder) -> CreateRoomFluentBuilder,
-    {
-        let probe = input(self.inner.sdk.create_room());
-        let name = probe.get_name().clone().filter(|n| !n.is_empty());
-        let user_tags = probe.get_tags().as_ref().map_or(0, HashMap::len);
-        let token = (user_tags < MAX_TAGS).then(new_token);
-        let create = |c: aws_sdk_ivschat::Client| {
-            let mut b = input(c.create_room());
-            if let Some(t) = &token {
-                b = b.tags(MARKER_TAG_KEY, t.clone());
-            }
-            b.send()
-        };
-        let (token_ref, name_ref) = (token.as_deref(), name.as_deref());
-        let lookup = move || async move {
-            let Some(t) = token_ref else { return Ok(None) };
-            let arns = self.room_arns_with_marker(name_ref, t).await?;
-            match arns.first() {
-                Some(arn) => self.room_as_created(arn).await.map(Some),
-                None => Ok(None),
-            }
-        };
-        let dedupe = move |out: CreateRoomOutput| async move {
-            if let (Some(t), Some(keep)) = (token_ref, out.arn()) {
-                let found = self.room_arns_with_marker(name_ref, t).await;
-                self.delete_duplicates(found, keep, "room", Operation::DeleteRoom, |c, arn| {
-                    c.delete_room().identifier(arn).send()
-                })
-                .await;
-            }
-            out
-        };
-        self.create_with_marker(Operation::CreateRoom, create, lookup, dedupe)
-            .await
+    /// The object an interrupted create made, if the list shows one carrying `token`.
+    async fn lookup<C: LeakSafeCreate>(
+        &self,
+        object: &C,
+        token: Option<&str>,
+    ) -> Result<Option<C::Output>, ApiError> {
+        let Some(t) = token else { return Ok(None) };
+        let arns = object.arns_with_marker(self, t).await?;
+        match arns.first() {
+            Some(arn) => object.read_as_created(self, arn).await.map(Some),
+            None => Ok(None),
+        }
     }
 
-    /// After a retried create succeeded: deletes every other object carrying the same marker
-    /// (`found`), which an earlier, interrupted attempt made. Best effort: failures are logged.
-    async fn delete_duplicates<T, E, F, Fut>(
+    /// After a retried create succeeded: deletes every other object carrying the same marker,
+    /// which an earlier, interrupted attempt made. Best effort: failures are logged.
+    async fn delete_duplicates<C: LeakSafeCreate>(
         &self,
-        found: Result<Vec<String>, ApiError>,
-        keep: &str,
-        what: &str,
-        op: Operation,
-        delete: F,
-    ) where
-        F: Fn(aws_sdk_ivschat::Client, String) -> Fut,
-        Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
-        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    {
-        let arns = match found {
+        object: &C,
+        token: &str,
+        keep: Option<&str>,
+    ) {
+        let Some(keep) = keep else { return };
+        let what = C::WHAT;
+        let arns = match object.arns_with_marker(self, token).await {
             Ok(arns) => arns,
             Err(e) => {
                 tracing::warn!("could not check for a duplicate {what}: {e}");
@@ -171,177 +184,12 @@ impl IvsChat {
         };
         for arn in arns.iter().filter(|a| a.as_str() != keep) {
             tracing::warn!(%arn, "deleting a duplicate {what} an interrupted create made");
-            match self.call(op, |c| delete(c, arn.clone())).await {
-                Ok(_) => {}
+            match object.delete(self, arn).await {
+                Ok(()) => {}
                 Err(e) if e.is_not_found() => {}
                 Err(e) => tracing::warn!(%arn, "could not delete a duplicate {what}: {e}"),
             }
         }
-    }
-
-    /// ARNs of the rooms (named `name`, when given) that carry the marker `token`.
-    async fn room_arns_with_marker(
-        &self,
-        name: Option<&str>,
-        token: &str,
-    ) -> Result<Vec<String>, ApiError> {
-        let mut next: Option<String> = None;
-        let mut arns = Vec::new();
-        loop {
-            let page = self
-                .call(Operation::ListRooms, |c| {
-                    c.list_rooms()
-                        .set_name(name.map(str::to_owned))
-                        .max_results(50)
-                        .set_next_token(next.clone())
-                        .send()
-                })
-                .await?;
-            arns.extend(
-                page.rooms()
-                    .iter()
-                    .filter(|r| {
-                        r.tags()
-                            .and_then(|t| t.get(MARKER_TAG_KEY))
-                            .is_some_and(|v| v == token)
-                    })
-                    .filter_map(|r| r.arn().map(str::to_owned)),
-            );
-            match page.next_token() {
-                Some(t) if !t.is_empty() => next = Some(t.to_owned()),
-                _ => return Ok(arns),
-            }
-        }
-    }
-
-    /// A room read back in the shape CreateRoom returns.
-    async fn room_as_created(&self, arn: &str) -> Result<CreateRoomOutput, ApiError> {
-        let room = self
-            .call(Operation::GetRoom, |c| c.get_room().identifier(arn).send())
-            .await?;
-        Ok(CreateRoomOutput::builder()
-            .set_arn(room.arn().map(str::to_owned))
-            .set_id(room.id().map(str::to_owned))
-            .set_name(room.name().map(str::to_owned))
-            .set_create_time(room.create_time().copied())
-            .set_update_time(room.update_time().copied())
-            .set_maximum_message_rate_per_second(room.maximum_message_rate_per_second())
-            .set_maximum_message_length(room.maximum_message_length())
-            .set_message_review_handler(room.message_review_handler().cloned())
-            .set_tags(room.tags().cloned())
-            .set_logging_configuration_identifiers(Some(
-                room.logging_configuration_identifiers().to_vec(),
-            ))
-            .build())
-    }
-
-    /// CreateLoggingConfiguration that never leaks (as [`IvsChat::create_room`]).
-    pub async fn create_logging_configuration<F>(
-        &self,
-        input: F,
-    ) -> Result<CreateLoggingConfigurationOutput, ApiError>
-    where
-        F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder,
-    {
-        let probe = input(self.inner.sdk.create_logging_configuration());
-        let user_tags = probe.get_tags().as_ref().map_or(0, HashMap::len);
-        let token = (user_tags < MAX_TAGS).then(new_token);
-        let create = |c: aws_sdk_ivschat::Client| {
-            let mut b = input(c.create_logging_configuration());
-            if let Some(t) = &token {
-                b = b.tags(MARKER_TAG_KEY, t.clone());
-            }
-            b.send()
-        };
-        let token_ref = token.as_deref();
-        let lookup = move || async move {
-            let Some(t) = token_ref else { return Ok(None) };
-            let arns = self.logging_configuration_arns_with_marker(t).await?;
-            match arns.first() {
-                Some(arn) => self.logging_configuration_as_created(arn).await.map(Some),
-                None => Ok(None),
-            }
-        };
-        let dedupe = move |out: CreateLoggingConfigurationOutput| async move {
-            if let (Some(t), Some(keep)) = (token_ref, out.arn()) {
-                let found = self.logging_configuration_arns_with_marker(t).await;
-                self.delete_duplicates(
-                    found,
-                    keep,
-                    "logging configuration",
-                    Operation::DeleteLoggingConfiguration,
-                    |c, arn| c.delete_logging_configuration().identifier(arn).send(),
-                )
-                .await;
-            }
-            out
-        };
-        self.create_with_marker(
-            Operation::CreateLoggingConfiguration,
-            create,
-            lookup,
-            dedupe,
-        )
-        .await
-    }
-
-    /// ARNs of the logging configurations that carry the marker `token`.
-    async fn logging_configuration_arns_with_marker(
-        &self,
-        token: &str,
-    ) -> Result<Vec<String>, ApiError> {
-        let mut next: Option<String> = None;
-        let mut arns = Vec::new();
-        loop {
-            let page = self
-                .call(Operation::ListLoggingConfigurations, |c| {
-                    c.list_logging_configurations()
-                        .max_results(50)
-                        .set_next_token(next.clone())
-                        .send()
-                })
-                .await?;
-            arns.extend(
-                page.logging_configurations()
-                    .iter()
-                    .filter(|l| {
-                        l.tags()
-                            .and_then(|t| t.get(MARKER_TAG_KEY))
-                            .is_some_and(|v| v == token)
-                    })
-                    .filter_map(|l| l.arn().map(str::to_owned)),
-            );
-            match page.next_token() {
-                Some(t) if !t.is_empty() => next = Some(t.to_owned()),
-                _ => return Ok(arns),
-            }
-        }
-    }
-
-    /// A logging configuration read back in the shape CreateLoggingConfiguration returns.
-    async fn logging_configuration_as_created(
-        &self,
-        arn: &str,
-    ) -> Result<CreateLoggingConfigurationOutput, ApiError> {
-        use aws_sdk_ivschat::types::CreateLoggingConfigurationState;
-        let l = self
-            .call(Operation::GetLoggingConfiguration, |c| {
-                c.get_logging_configuration().identifier(arn).send()
-            })
-            .await?;
-        Ok(CreateLoggingConfigurationOutput::builder()
-            .set_arn(l.arn().map(str::to_owned))
-            .set_id(l.id().map(str::to_owned))
-            .set_name(l.name().map(str::to_owned))
-            .set_create_time(l.create_time().copied())
-            .set_update_time(l.update_time().copied())
-            .set_destination_configuration(l.destination_configuration().cloned())
-            .set_state(
-                l.state()
-                    .map(|s| CreateLoggingConfigurationState::from(s.as_str())),
-            )
-            .set_tags(l.tags().cloned())
-            .build())
     }
 }
 

@@ -3,7 +3,7 @@
 //! - [`operation`]: the API operations, their quota lanes and diagnostic verbs.
 //! - [`error`]: how a failed call is classified ([`ApiError`], [`ErrorKind`]) and explained.
 //! - [`retry`]: how retries are spaced ([`RetryPolicy`]).
-//! - [`call`]: one paced, retried call.
+//! - [`call`]: one paced, retried call; [`paginate`]: every page of a List call.
 //! - [`create`]: creates that never leak an object.
 //!
 //! Pacing: every attempt waits for its (region, operation) slot in the shared [`Pacer`].
@@ -16,6 +16,7 @@ mod call;
 mod create;
 mod error;
 mod operation;
+mod paginate;
 mod retry;
 
 use std::fmt;
@@ -25,9 +26,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::pacing::Pacer;
 
-pub use create::{MARKER_TAG_KEY, MAX_TAGS};
+pub use create::{LeakSafeCreate, MARKER_TAG_KEY, MAX_TAGS, has_marker};
 pub use error::{ApiError, ErrorKind, classify_code};
 pub use operation::{Class, Operation};
+pub use paginate::{PAGE_SIZE, Page, REPEATED_NEXT_TOKEN};
 pub use retry::{CONNECT_RETRIES, RetryPolicy};
 
 pub(crate) struct Inner {
