@@ -23,7 +23,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_trait::async_trait;
 use aws_config::BehaviorVersion;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_ivschat::config::retry::RetryConfig;
@@ -36,7 +35,6 @@ pub use config::Setting;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::duration::{ANY_GO_DURATION, parse_go_duration};
 use crate::schema::Schema;
-use crate::server::{DynDataSource, DynResource, Provider};
 use crate::value::{Path, Value};
 
 use config::{
@@ -46,10 +44,6 @@ use config::{
 };
 use credentials::{CredentialPlan, LazyCredentials, RolePlan, WebIdentityPlan};
 use pacing::Pacer;
-
-/// The IVS Chat provider.
-#[derive(Debug, Default)]
-pub struct IvschatProvider;
 
 /// What configuration produces: settings, the shared pacer and the per-region clients.
 pub struct ProviderData {
@@ -455,55 +449,23 @@ fn web_identity_plan(w: &config::WebIdentity) -> Option<WebIdentityPlan> {
     })
 }
 
-#[async_trait]
-impl Provider for IvschatProvider {
-    type Data = ProviderData;
+/// The provider block's schema.
+pub fn provider_schema() -> Schema {
+    schema::provider_schema()
+}
 
-    fn type_prefix(&self) -> &'static str {
-        "ivschat"
-    }
+/// Checks a provider block before it is configured.
+pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
+    schema::validate(config, diags);
+}
 
-    fn schema(&self) -> Schema {
-        schema::provider_schema()
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        schema::validate(config, diags);
-    }
-
-    async fn configure(&self, config: &Value) -> Result<ProviderData, Diagnostics> {
-        let cfg = ProviderConfig::from_value(config);
-        let env = Env::process();
-        let data = ProviderData::from_config(&cfg, &env)?;
-        tracing::debug!(provider = ?data, "configured");
-        Ok(data)
-    }
-
-    fn resources(&self) -> Vec<Box<dyn DynResource<ProviderData>>> {
-        crate::resources::all()
-    }
-
-    fn data_sources(&self) -> Vec<Box<dyn DynDataSource<ProviderData>>> {
-        crate::data_sources::all()
-    }
-
-    fn ephemeral_resources(
-        &self,
-    ) -> Vec<Box<dyn crate::server::DynEphemeralResource<ProviderData>>> {
-        crate::ephemeral_resources::all()
-    }
-
-    fn actions(&self) -> Vec<Box<dyn crate::server::DynAction<ProviderData>>> {
-        crate::actions::all()
-    }
-
-    fn functions(&self) -> Vec<Box<dyn crate::server::Function>> {
-        crate::functions::all()
-    }
-
-    fn list_resources(&self) -> Vec<Box<dyn crate::server::DynListResource<ProviderData>>> {
-        crate::list_resources::all()
-    }
+/// Configures the provider from its block and the process environment. Calls no network.
+pub fn configure(config: &Value) -> Result<ProviderData, Diagnostics> {
+    let cfg = ProviderConfig::from_value(config);
+    let env = Env::process();
+    let data = ProviderData::from_config(&cfg, &env)?;
+    tracing::debug!(provider = ?data, "configured");
+    Ok(data)
 }
 
 /// Where an attribute of the single-element block `block` is.

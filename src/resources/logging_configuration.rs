@@ -22,7 +22,7 @@ use crate::provider::client::{
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
 use crate::schema::{Attribute, Block, ExactlyOneOf, LengthBetween, Matches, NestedBlock, Schema};
-use crate::server::{Context, Failed, IdentitySchema, MoveSource, PlanRequest, Resource};
+use crate::server::{Context, Failed, IdentitySchema, PlanRequest, Resource};
 
 pub struct LoggingConfiguration;
 
@@ -383,13 +383,6 @@ impl Resource<ProviderData> for LoggingConfiguration {
 
     fn identity(&self) -> Option<IdentitySchema> {
         Some(IdentitySchema::new().string("arn", "The logging configuration's ARN."))
-    }
-
-    fn move_state(
-        &self,
-        source: &MoveSource<'_>,
-    ) -> Option<Result<LoggingConfigurationModel, Diagnostics>> {
-        Some(crate::migrations::logging_configuration(source))
     }
 
     fn modify_plan(&self, mut req: PlanRequest<'_, ProviderData>) {

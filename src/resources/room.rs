@@ -23,7 +23,7 @@ use crate::schema::{
     Attribute, Block, Each, IntBetween, LengthBetween, Matches, NestedBlock, OneOf, Schema,
     SizeBetween,
 };
-use crate::server::{Context, Failed, IdentitySchema, MoveSource, PlanRequest, Resource};
+use crate::server::{Context, Failed, IdentitySchema, PlanRequest, Resource};
 
 pub struct Room;
 
@@ -299,10 +299,6 @@ impl Resource<ProviderData> for Room {
 
     fn identity(&self) -> Option<IdentitySchema> {
         Some(IdentitySchema::new().string("arn", "The room's ARN."))
-    }
-
-    fn move_state(&self, source: &MoveSource<'_>) -> Option<Result<RoomModel, Diagnostics>> {
-        Some(crate::migrations::room(source))
     }
 
     fn modify_plan(&self, mut req: PlanRequest<'_, ProviderData>) {
