@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::common;
 use super::logging_configuration::computed_attributes;
 use crate::diagnostics::Diagnostics;
+use crate::domain::listing;
 use crate::domain::models::DestinationModel;
 use crate::provider::ProviderData;
-use crate::provider::client::{Operation, PAGE_SIZE};
 use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
@@ -95,23 +95,15 @@ impl DataSource<ProviderData> for LoggingConfigurations {
             .provider
             .client(config.region.as_deref())?
             .with_cancel(ctx.cancel);
-        let pages = client
-            .all_pages(Operation::ListLoggingConfigurations, |c, token| {
-                c.list_logging_configurations()
-                    .max_results(PAGE_SIZE)
-                    .set_next_token(token)
-                    .send()
-            })
+        let found: Vec<_> = listing::logging_configurations(&client)
             .await
             .map_err(|e| {
                 e.diagnostic(&format!(
                     "the logging configurations of {}",
                     client.region()
                 ))
-            })?;
-        let found: Vec<_> = pages
+            })?
             .iter()
-            .flat_map(|page| page.logging_configurations())
             .map(|s| summary(ctx.provider, s))
             .collect();
         Ok(LoggingConfigurationsModel {

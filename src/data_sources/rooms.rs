@@ -2,7 +2,7 @@
 //! configuration (all three passed to ListRooms) and tags (checked on the summaries ListRooms
 //! returns, no extra calls). Follows every page, 50 rooms a call, at the provider's pace.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use aws_sdk_ivschat::types::RoomSummary;
@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 use super::common;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{IsArn, Kind};
+use crate::domain::listing;
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_FILTER_RULE, LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE};
 use crate::provider::ProviderData;
-use crate::provider::client::{IvsChat, Operation, PAGE_SIZE};
-use crate::provider::tags;
+use crate::provider::client::IvsChat;
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Context, DataSource};
 
@@ -45,13 +45,7 @@ pub struct RoomSummaryModel {
 }
 
 /// What to ask ListRooms for, and what to keep of its answer.
-#[derive(Clone, Debug, Default)]
-pub struct Filters {
-    pub name: Option<String>,
-    pub message_review_handler_uri: Option<String>,
-    pub logging_configuration_identifier: Option<String>,
-    pub tags: BTreeMap<String, String>,
-}
+pub use crate::domain::listing::RoomFilters as Filters;
 
 fn schema() -> Schema {
     let room = vec![
@@ -146,31 +140,10 @@ pub async fn list_rooms(
     client: &IvsChat,
     filters: &Filters,
 ) -> Result<Vec<RoomSummaryModel>, Diagnostic> {
-    let pages = client
-        .all_pages(Operation::ListRooms, |c, token| {
-            c.list_rooms()
-                .max_results(PAGE_SIZE)
-                .set_name(filters.name.clone())
-                .set_message_review_handler_uri(filters.message_review_handler_uri.clone())
-                .set_logging_configuration_identifier(
-                    filters.logging_configuration_identifier.clone(),
-                )
-                .set_next_token(token)
-                .send()
-        })
+    let rooms = listing::rooms(client, filters)
         .await
         .map_err(|e| e.diagnostic(&format!("the rooms of {}", client.region())))?;
-    let mut rooms = Vec::new();
-    let mut seen = HashSet::new();
-    for s in pages.iter().flat_map(|page| page.rooms()) {
-        // A room updated while we list moves to the front and may come again on a later
-        // page: keep its first sighting.
-        let new = s.arn().is_none_or(|arn| seen.insert(arn.to_owned()));
-        if new && tags::has_all_tags(s.tags(), &filters.tags) {
-            rooms.push(summary(data, s));
-        }
-    }
-    Ok(rooms)
+    Ok(rooms.iter().map(|s| summary(data, s)).collect())
 }
 
 #[async_trait]

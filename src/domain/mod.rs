@@ -5,10 +5,12 @@
 //! - [`names`]: the name and Lambda ARN rules.
 //! - [`models`]: the review handler and destination shapes every type shares.
 //! - [`duration`]: Go-syntax durations.
-//! - [`regional`]: the client for an ARN's region.
+//! - [`regional`]: the client for an ARN's region; [`listing`]: every room or logging
+//!   configuration of a region.
 
 pub mod arn;
 pub mod duration;
+pub mod listing;
 pub mod models;
 pub mod names;
 pub mod regional;

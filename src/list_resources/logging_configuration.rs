@@ -8,9 +8,9 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diagnostics;
+use crate::domain::listing;
 use crate::domain::names::{NAME_PATTERN, NAME_RULE};
 use crate::provider::ProviderData;
-use crate::provider::client::{Operation, PAGE_SIZE};
 use crate::provider::tags;
 use crate::resources::logging_configuration::{LoggingConfiguration, LoggingConfigurationModel};
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
@@ -72,17 +72,11 @@ impl ListResource<ProviderData> for LoggingConfigurationList {
             .with_cancel(ctx.cancel);
         let region = client.region().to_owned();
         let wanted = config.tags.unwrap_or_default();
-        let pages = client
-            .all_pages(Operation::ListLoggingConfigurations, |c, token| {
-                c.list_logging_configurations()
-                    .max_results(PAGE_SIZE)
-                    .set_next_token(token)
-                    .send()
-            })
+        let all = listing::logging_configurations(&client)
             .await
             .map_err(|e| e.diagnostic(&format!("the logging configurations of {region}")))?;
         let mut matching = Vec::new();
-        for s in pages.iter().flat_map(|page| page.logging_configurations()) {
+        for s in &all {
             let name_ok = config
                 .name
                 .as_deref()

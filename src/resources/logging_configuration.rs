@@ -14,10 +14,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{self, Arn, Kind};
+use crate::domain::listing;
 use crate::domain::models::DestinationModel;
 use crate::domain::names::{NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, ErrorKind, IvsChat, LeakSafeCreate, MARKER_TAG_KEY, Operation, PAGE_SIZE, has_marker,
+    ApiError, ErrorKind, IvsChat, LeakSafeCreate, MARKER_TAG_KEY, Operation, has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
@@ -162,17 +163,9 @@ where
         client: &IvsChat,
         marker: &str,
     ) -> Result<Vec<String>, ApiError> {
-        let pages = client
-            .all_pages(Operation::ListLoggingConfigurations, |c, token| {
-                c.list_logging_configurations()
-                    .max_results(PAGE_SIZE)
-                    .set_next_token(token)
-                    .send()
-            })
-            .await?;
-        Ok(pages
+        Ok(listing::logging_configurations(client)
+            .await?
             .iter()
-            .flat_map(|page| page.logging_configurations())
             .filter(|l| has_marker(l.tags(), marker))
             .filter_map(|l| l.arn().map(str::to_owned))
             .collect())

@@ -12,10 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{self, Arn, IsArn, Kind};
+use crate::domain::listing::{self, RoomFilters};
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE, NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, IvsChat, LeakSafeCreate, MARKER_TAG_KEY, Operation, PAGE_SIZE, has_marker,
+    ApiError, IvsChat, LeakSafeCreate, MARKER_TAG_KEY, Operation, has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
@@ -212,18 +213,13 @@ where
         client: &IvsChat,
         marker: &str,
     ) -> Result<Vec<String>, ApiError> {
-        let pages = client
-            .all_pages(Operation::ListRooms, |c, token| {
-                c.list_rooms()
-                    .set_name(self.name.clone())
-                    .max_results(PAGE_SIZE)
-                    .set_next_token(token)
-                    .send()
-            })
-            .await?;
-        Ok(pages
+        let filters = RoomFilters {
+            name: self.name.clone(),
+            ..RoomFilters::default()
+        };
+        Ok(listing::rooms(client, &filters)
+            .await?
             .iter()
-            .flat_map(|page| page.rooms())
             .filter(|r| has_marker(r.tags(), marker))
             .filter_map(|r| r.arn().map(str::to_owned))
             .collect())
