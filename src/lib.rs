@@ -5,7 +5,7 @@
 //! declare themselves) → [`model`] (values as Rust structs) → [`plugin`] (how Terraform reaches
 //! us: go-plugin, TLS, gRPC) → [`server`] (RPCs turned into calls on resource types) →
 //! [`provider`] (configuration, the paced AWS client) → [`domain`] (the IVS Chat concepts:
-//! ARNs, names, shared models, durations) → [`resources`], [`data_sources`],
+//! ARNs, names, shared models, listings) → [`resources`], [`data_sources`],
 //! [`list_resources`], [`ephemeral_resources`], [`actions`], [`functions`] (one file per
 //! Terraform type) → [`migrations`] (other providers' state, onto our resources) →
 //! [`registration`] (the provider and its types) → [`docs`] (registry docs generated from the

@@ -4,12 +4,10 @@
 //! - [`arn`]: ARNs of rooms and logging configurations, one parser and one rule.
 //! - [`names`]: the name and Lambda ARN rules.
 //! - [`models`]: the review handler and destination shapes every type shares.
-//! - [`duration`]: Go-syntax durations.
 //! - [`regional`]: the client for an ARN's region; [`listing`]: every room or logging
 //!   configuration of a region.
 
 pub mod arn;
-pub mod duration;
 pub mod listing;
 pub mod models;
 pub mod names;

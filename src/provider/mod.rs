@@ -33,8 +33,8 @@ pub use client::{ApiError, ErrorKind, IvsChat, Operation};
 pub use config::Setting;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::domain::duration::{ANY_GO_DURATION, parse_go_duration};
 use crate::schema::Schema;
+use crate::value::duration::{ANY_GO_DURATION, parse_go_duration};
 use crate::value::{Path, Value};
 
 use config::{

@@ -1,8 +1,8 @@
 //! The provider block's schema and the cross-attribute checks of ValidateProviderConfig.
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::domain::duration::{ANY_GO_DURATION, parse_go_duration};
 use crate::schema::{Attribute, Block, IntBetween, NestedBlock, OneOf, Schema, SizeBetween};
+use crate::value::duration::{ANY_GO_DURATION, parse_go_duration};
 use crate::value::{Path, Value};
 
 use super::block_attr;

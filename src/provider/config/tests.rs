@@ -406,7 +406,7 @@ fn credential_precedence_block_then_profile_then_env_then_chain() {
 
 /// The provider reads `assume_role { duration }` with the shared Go-duration parser.
 fn parse_duration(text: &str) -> Option<Duration> {
-    crate::domain::duration::parse_go_duration(text, crate::domain::duration::ANY_GO_DURATION)
+    crate::value::duration::parse_go_duration(text, crate::value::duration::ANY_GO_DURATION)
 }
 
 #[test]
