@@ -134,11 +134,14 @@ pub enum ListEvent {
     Failed(Diagnostics),
 }
 
+/// Decodes a request's configuration given the list resource's configuration type.
+pub type ConfigDecoder<'a> = Box<dyn FnOnce(&Type) -> Result<Value, Diagnostic> + Send + 'a>;
+
 /// A ListResource request, decoded but for its configuration, which `config` decodes given the
 /// list resource's configuration type.
 pub struct ListQuery<'a> {
     pub type_name: &'a str,
-    pub config: Box<dyn FnOnce(&Type) -> Result<Value, Diagnostic> + Send + 'a>,
+    pub config: ConfigDecoder<'a>,
     pub include_resource_object: bool,
     /// At most this many objects; 0 or less: no limit.
     pub limit: i64,
