@@ -5,12 +5,14 @@
 //!   as pure functions over an explicit environment and the shared files.
 //! - [`credentials`]: credential providers built lazily, on the first API call.
 //! - [`client`]: the paced, retried, leak-safe client ([`IvsChat`]) and its errors.
+//! - [`operation`]: the IVS Chat API operations, their quota lanes and diagnostic verbs.
 //! - [`pacing`]: token buckets per region and operation.
 //! - [`tags`], [`region`]: the `tags`/`tags_all` and `region` attributes shared by resources.
 
 pub mod client;
 pub mod config;
 pub mod credentials;
+pub mod operation;
 pub mod pacing;
 pub mod region;
 pub mod tags;

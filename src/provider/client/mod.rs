@@ -1,6 +1,5 @@
 //! The IVS Chat client every resource uses: paced, retried, classified, and leak-safe on create.
 //!
-//! - [`operation`]: the API operations, their quota lanes and diagnostic verbs.
 //! - [`error`]: how a failed call is classified ([`ApiError`], [`ErrorKind`]) and explained.
 //! - [`retry`]: how retries are spaced ([`RetryPolicy`]).
 //! - [`call`]: one paced, retried call; [`paginate`]: every page of a List call.
@@ -15,7 +14,6 @@
 mod call;
 mod create;
 mod error;
-mod operation;
 mod paginate;
 mod retry;
 
@@ -26,9 +24,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::pacing::Pacer;
 
+pub use super::operation::{Class, Operation};
 pub use create::{LeakSafeCreate, MARKER_TAG_KEY, MAX_TAGS, has_marker};
 pub use error::{ApiError, ErrorKind, classify_code};
-pub use operation::{Class, Operation};
 pub use paginate::{PAGE_SIZE, Page, REPEATED_NEXT_TOKEN};
 pub use retry::{CONNECT_RETRIES, RetryPolicy};
 
