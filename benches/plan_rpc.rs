@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use hyper_util::rt::TokioIo;
 use ivschat_provider::plugin::go_plugin;
 use ivschat_provider::plugin::tfplugin6 as tf6;
-use ivschat_provider::provider::IvschatProvider;
+use ivschat_provider::registration::IvschatProvider;
 use ivschat_provider::schema::{Block, Nesting};
 use ivschat_provider::server::Server;
 use ivschat_provider::value::{Type, Value, msgpack};

@@ -4,13 +4,18 @@
 //! [`value`] (Terraform's values and encodings) → [`diagnostics`] → [`schema`] (how types
 //! declare themselves) → [`model`] (values as Rust structs) → [`plugin`] (how Terraform reaches
 //! us: go-plugin, TLS, gRPC) → [`server`] (RPCs turned into calls on resource types) →
-//! [`provider`] (configuration, the paced AWS client) → [`resources`] and [`data_sources`] (one
-//! file per Terraform type) → [`docs`] (registry docs generated from the schemas).
+//! [`provider`] (configuration, the paced AWS client) → [`domain`] (the IVS Chat concepts:
+//! ARNs, names, shared models, listings) → [`resources`], [`data_sources`],
+//! [`list_resources`], [`ephemeral_resources`], [`actions`], [`functions`] (one file per
+//! Terraform type) → [`migrations`] (other providers' state, onto our resources) →
+//! [`registration`] (the provider and its types) → [`docs`] (registry docs generated from the
+//! schemas).
 
 pub mod actions;
 pub mod data_sources;
 pub mod diagnostics;
 pub mod docs;
+pub mod domain;
 pub mod ephemeral_resources;
 pub mod functions;
 pub mod list_resources;
@@ -18,6 +23,7 @@ pub mod migrations;
 pub mod model;
 pub mod plugin;
 pub mod provider;
+pub mod registration;
 pub mod resources;
 pub mod schema;
 pub mod server;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use ivschat_provider::plugin::{self, ServeOptions};
-use ivschat_provider::provider::IvschatProvider;
+use ivschat_provider::registration::IvschatProvider;
 use ivschat_provider::server::{Server, grpc::GrpcProvider};
 
 /// Terraform provider for Amazon IVS Chat.

@@ -111,65 +111,70 @@ impl Drop for DestroyOnDrop<'_> {
     }
 }
 
-terraform_test!(room_lifecycle_against_aws, |tf| {
-    if !acceptance_enabled() {
-        eprintln!("skipped: acceptance tests against AWS run only with TF_ACC=1");
-        return;
-    }
-    let mut wd = tf.workdir();
-    // The harness scrubs AWS_* for the emulator tests; acceptance tests use the caller's.
-    for (k, v) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("AWS_") {
-            wd.env(&k, &v);
-        }
-    }
-    // HOME is a scratch directory: point the SDK at the caller's shared files.
-    if let Some(home) = std::env::var_os("HOME") {
-        let home = std::path::PathBuf::from(home);
-        for (var, file) in [
-            ("AWS_CONFIG_FILE", ".aws/config"),
-            ("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials"),
-        ] {
-            if std::env::var_os(var).is_none() && home.join(file).is_file() {
-                wd.env(var, home.join(file));
+terraform_test!(
+    room_lifecycle_against_aws,
+    ignore = "needs AWS credentials and TF_ACC=1 (creates real IVS Chat objects)",
+    |tf| {
+        assert!(
+            acceptance_enabled(),
+            "acceptance tests against AWS create real objects: set TF_ACC=1 (and AWS credentials) to run them"
+        );
+        let mut wd = tf.workdir();
+        // The harness scrubs AWS_* for the emulator tests; acceptance tests use the caller's.
+        for (k, v) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("AWS_") {
+                wd.env(&k, &v);
             }
         }
-    }
-    if std::env::var_os("AWS_REGION").is_none() && std::env::var_os("AWS_DEFAULT_REGION").is_none()
-    {
-        wd.env("AWS_REGION", OsString::from("us-east-1"));
-    }
-    let bucket = std::env::var("IVSCHAT_ACC_S3_BUCKET")
-        .ok()
-        .filter(|b| !b.is_empty());
-    let prefix = format!(
-        "tf-acc-{}-{}",
-        tf.version.replace('.', ""),
-        fastrand::u32(..)
-    );
-    eprintln!("acceptance: Terraform {}, names {prefix}-*", tf.version);
+        // HOME is a scratch directory: point the SDK at the caller's shared files.
+        if let Some(home) = std::env::var_os("HOME") {
+            let home = std::path::PathBuf::from(home);
+            for (var, file) in [
+                ("AWS_CONFIG_FILE", ".aws/config"),
+                ("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials"),
+            ] {
+                if std::env::var_os(var).is_none() && home.join(file).is_file() {
+                    wd.env(var, home.join(file));
+                }
+            }
+        }
+        if std::env::var_os("AWS_REGION").is_none()
+            && std::env::var_os("AWS_DEFAULT_REGION").is_none()
+        {
+            wd.env("AWS_REGION", OsString::from("us-east-1"));
+        }
+        let bucket = std::env::var("IVSCHAT_ACC_S3_BUCKET")
+            .ok()
+            .filter(|b| !b.is_empty());
+        let prefix = format!(
+            "tf-acc-{}-{}",
+            tf.version.replace('.', ""),
+            fastrand::u32(..)
+        );
+        eprintln!("acceptance: Terraform {}, names {prefix}-*", tf.version);
 
-    wd.write_config(&config(&prefix, 200, bucket.as_deref()));
-    let _cleanup = DestroyOnDrop(&wd);
-    wd.apply();
-    wd.assert_no_changes();
-    let outputs = wd.run(["output", "-json"]);
-    outputs.assert_success();
-    let outputs: serde_json::Value = serde_json::from_str(&outputs.stdout).unwrap();
-    let arn = outputs["room_arn"]["value"].as_str().unwrap().to_string();
-    assert!(arn.starts_with("arn:aws:ivschat:"), "room arn {arn}");
-    assert_eq!(outputs["read_back_length"]["value"], 200);
-    assert_eq!(outputs["listed_arns"]["value"], serde_json::json!([arn]));
+        wd.write_config(&config(&prefix, 200, bucket.as_deref()));
+        let _cleanup = DestroyOnDrop(&wd);
+        wd.apply();
+        wd.assert_no_changes();
+        let outputs = wd.run(["output", "-json"]);
+        outputs.assert_success();
+        let outputs: serde_json::Value = serde_json::from_str(&outputs.stdout).unwrap();
+        let arn = outputs["room_arn"]["value"].as_str().unwrap().to_string();
+        assert!(arn.starts_with("arn:aws:ivschat:"), "room arn {arn}");
+        assert_eq!(outputs["read_back_length"]["value"], 200);
+        assert_eq!(outputs["listed_arns"]["value"], serde_json::json!([arn]));
 
-    // In place: same ARN, new limit.
-    wd.write_config(&config(&prefix, 300, bucket.as_deref()));
-    wd.apply();
-    wd.assert_no_changes();
-    let room = wd.resource_values("ivschat_room.acc");
-    assert_eq!(
-        room["arn"],
-        serde_json::json!(arn),
-        "the update replaced the room"
-    );
-    assert_eq!(room["maximum_message_length"], 300);
-});
+        // In place: same ARN, new limit.
+        wd.write_config(&config(&prefix, 300, bucket.as_deref()));
+        wd.apply();
+        wd.assert_no_changes();
+        let room = wd.resource_values("ivschat_room.acc");
+        assert_eq!(
+            room["arn"],
+            serde_json::json!(arn),
+            "the update replaced the room"
+        );
+        assert_eq!(room["maximum_message_length"], 300);
+    }
+);

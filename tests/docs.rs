@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use ivschat_provider::docs;
-use ivschat_provider::provider::IvschatProvider;
+use ivschat_provider::registration::IvschatProvider;
 
 #[test]
 fn committed_docs_match_the_schemas() {

@@ -8,33 +8,18 @@
 #[allow(unused_imports, unused_macros)]
 mod support;
 
+use support::Setup;
+
 use support::assert_error;
 
 use serde_json::Value as Json;
-use support::{Emulator, Terraform, TfWorkdir};
+use support::Terraform;
 
 /// Every token the emulator mints starts with this.
 const TOKEN_PREFIX: &str = "ivschat-local.v1.";
 const USER: &str = "user-7f3a9c-secret";
 
-struct Setup {
-    wd: TfWorkdir,
-    emulator: Emulator,
-}
-
-impl Setup {
-    fn new(tf: &Terraform) -> Setup {
-        Setup {
-            emulator: support::start_emulator(),
-            wd: tf.workdir(),
-        }
-    }
-
-    fn write(&self, body: &str) {
-        self.wd
-            .write_config(&format!("{}\n{body}", self.emulator.provider_hcl("")));
-    }
-}
+impl Setup {}
 
 fn assert_secret_free(what: &str, text: &str) {
     assert!(

@@ -6,69 +6,30 @@
 
 mod support;
 
+use support::Setup;
+
 use std::time::Duration;
 
 use serde_json::{Value as Json, json};
-use support::{TfWorkdir, terraform_test};
+use support::terraform_test;
 
 const LAMBDA: &str = "arn:aws:lambda:us-east-1:123456789012:function:review";
 
 /// A working directory, an emulator, and an SDK client pointed at it.
-struct Setup {
-    wd: TfWorkdir,
-    rt: tokio::runtime::Runtime,
-    emulator: support::Emulator,
-    client: aws_sdk_ivschat::Client,
-}
-
-impl Setup {
-    fn new(tf: &support::Terraform) -> Setup {
-        let emulator = support::start_emulator_with(ivschat_local::Config {
+/// An emulator without quotas whose logging configurations settle at once: data source
+/// tests seed many objects.
+fn fast_setup(tf: &support::Terraform) -> Setup {
+    Setup::with_emulator(
+        tf,
+        support::start_emulator_with(ivschat_local::Config {
             quotas: ivschat_local::QuotaMode::Off,
             logging_settle: Duration::ZERO,
             ..ivschat_local::Config::default()
-        });
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let sdk_config = rt.block_on(
-            aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .region(aws_config::Region::new("us-east-1"))
-                .endpoint_url(&emulator.endpoint)
-                .credentials_provider(aws_credential_types::Credentials::new(
-                    "test", "test", None, None, "test",
-                ))
-                .load(),
-        );
-        Setup {
-            wd: tf.workdir(),
-            client: aws_sdk_ivschat::Client::new(&sdk_config),
-            rt,
-            emulator,
-        }
-    }
+        }),
+    )
+}
 
-    fn config(&self, body: &str) -> String {
-        format!("{}\n{body}", self.emulator.provider_hcl(""))
-    }
-
-    fn write(&self, body: &str) {
-        self.wd.write_config(&self.config(body));
-    }
-
-    /// `terraform output -json`, as name → value.
-    fn outputs(&self) -> Json {
-        let out = self.wd.run(["output", "-json", "-no-color"]);
-        out.assert_success();
-        let all: Json = serde_json::from_str(&out.stdout).unwrap();
-        let mut values = serde_json::Map::new();
-        for (k, v) in all.as_object().unwrap() {
-            values.insert(k.clone(), v["value"].clone());
-        }
-        Json::Object(values)
-    }
-
+impl Setup {
     /// Creates a room through the API (not Terraform); returns its ARN.
     fn api_room(
         &self,
@@ -82,7 +43,7 @@ impl Setup {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         let mut b = self
-            .client
+            .api
             .create_room()
             .name(name)
             .maximum_message_length(123)
@@ -113,7 +74,7 @@ impl Setup {
         let out = self
             .rt
             .block_on(
-                self.client
+                self.api
                     .create_logging_configuration()
                     .name(name)
                     .destination_configuration(dest)
@@ -131,7 +92,7 @@ impl Setup {
         loop {
             let out = self
                 .rt
-                .block_on(self.client.list_rooms().set_next_token(token).send())
+                .block_on(self.api.list_rooms().set_next_token(token).send())
                 .unwrap();
             arns.extend(out.rooms().iter().map(|r| r.arn().unwrap().to_owned()));
             match out.next_token() {
@@ -189,7 +150,7 @@ fn strings(v: &Json) -> Vec<String> {
 // Rooms by Terraform and by the API; every filter alone and combined; the single-object data
 // sources; data read at plan time when its inputs are known, at apply time when they are not.
 terraform_test!(filters_find_rooms_made_by_terraform_and_by_the_api, |tf| {
-    let s = Setup::new(tf);
+    let s = fast_setup(tf);
     let audit = s.api_logging("audit", "chat-audit-bucket");
     let red = s.api_room("red", &[("team", "red"), ("env", "dev")], false, &[]);
     let reviewed = s.api_room("reviewed", &[("team", "blue")], true, &[]);
@@ -433,7 +394,7 @@ output "logging_all" {{ value = data.ivschat_logging_configurations.all }}
 // More than 50 rooms: every page is followed, in order, and the tag filter applies across pages
 // without extra calls.
 terraform_test!(every_page_is_followed, |tf| {
-    let s = Setup::new(tf);
+    let s = fast_setup(tf);
     let mut tagged = Vec::new();
     for i in 0..123 {
         let tags: &[(&str, &str)] = if i % 7 == 0 {
@@ -478,7 +439,7 @@ output "one" { value = data.ivschat_rooms.one.rooms[0].tags }
 // ARNs that name nothing fail with the ARN in the message and the attribute path; malformed
 // ARNs fail validation before any call.
 terraform_test!(missing_and_malformed_arns_are_clear_errors, |tf| {
-    let s = Setup::new(tf);
+    let s = fast_setup(tf);
     let missing_room = "arn:aws:ivschat:us-east-1:123456789012:room/AbCdEfGhIjKl";
     s.write(&format!(
         "data \"ivschat_room\" \"x\" {{ arn = \"{missing_room}\" }}\n"
@@ -499,7 +460,7 @@ terraform_test!(missing_and_malformed_arns_are_clear_errors, |tf| {
 
     // A room that existed and is gone: the same error.
     let gone = s.api_room("gone", &[], false, &[]);
-    s.rt.block_on(s.client.delete_room().identifier(&gone).send())
+    s.rt.block_on(s.api.delete_room().identifier(&gone).send())
         .unwrap();
     s.write(&format!(
         "data \"ivschat_room\" \"x\" {{ arn = \"{gone}\" }}\n"
@@ -534,7 +495,7 @@ terraform_test!(missing_and_malformed_arns_are_clear_errors, |tf| {
 terraform_test!(
     data_that_depends_on_new_rooms_is_read_after_they_exist,
     |tf| {
-        let s = Setup::new(tf);
+        let s = fast_setup(tf);
         s.api_room("outsider", &[("app", "chat")], false, &[]);
         s.write(
             r#"

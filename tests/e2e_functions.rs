@@ -5,44 +5,15 @@
 #[allow(unused_imports, unused_macros)]
 mod support;
 
+use support::Setup;
+
 use support::assert_error;
 
-use serde_json::Value as Json;
-use support::{Emulator, Terraform, TfWorkdir};
-
-struct Setup {
-    wd: TfWorkdir,
-    emulator: Emulator,
-}
-
-impl Setup {
-    fn new() -> Setup {
-        Setup {
-            emulator: support::start_emulator(),
-            wd: Terraform::get("1.15.5").workdir(),
-        }
-    }
-
-    fn write(&self, body: &str) {
-        self.wd
-            .write_config(&format!("{}\n{body}", self.emulator.provider_hcl("")));
-    }
-
-    fn outputs(&self) -> Json {
-        let out = self.wd.run(["output", "-json", "-no-color"]);
-        out.assert_success();
-        let all: Json = serde_json::from_str(&out.stdout).unwrap();
-        let mut values = serde_json::Map::new();
-        for (k, v) in all.as_object().unwrap() {
-            values.insert(k.clone(), v["value"].clone());
-        }
-        Json::Object(values)
-    }
-}
+impl Setup {}
 
 #[test]
 fn parse_arn_and_room_arn_round_trip_a_real_room() {
-    let s = Setup::new();
+    let s = Setup::latest();
     s.write(
         r#"
 resource "ivschat_room" "r" {}
@@ -88,7 +59,7 @@ output "literal" {
 
 #[test]
 fn argument_errors_point_at_the_argument() {
-    let s = Setup::new();
+    let s = Setup::latest();
     for (call, needles) in [
         (
             r#"provider::ivschat::parse_arn("room/abc")"#,

@@ -5,23 +5,11 @@
 #[allow(unused_macros, unused_imports)]
 mod support;
 
-use serde_json::Value as Json;
-use support::{Emulator, TfWorkdir};
+use support::Setup;
 
-struct Setup {
-    wd: TfWorkdir,
-    emulator: Emulator,
-}
+use serde_json::Value as Json;
 
 impl Setup {
-    fn new() -> Setup {
-        let emulator = support::start_emulator();
-        Setup {
-            wd: support::Terraform::get("1.15.5").workdir(),
-            emulator,
-        }
-    }
-
     fn config(&self, body: &str) {
         self.wd
             .write_config(&format!("{}{body}", self.emulator.provider_hcl("")));
@@ -90,7 +78,7 @@ resource "ivschat_room" "room" {
 
 #[test]
 fn both_resources_store_their_arn_as_identity() {
-    let s = Setup::new();
+    let s = Setup::latest();
     s.config(BOTH);
     s.wd.apply();
     s.wd.assert_no_changes();
@@ -122,7 +110,7 @@ fn both_resources_store_their_arn_as_identity() {
 
 #[test]
 fn import_blocks_by_identity_adopt_objects_and_plan_nothing() {
-    let s = Setup::new();
+    let s = Setup::latest();
     let rt = rt();
     let api = client(&rt, &s.emulator.endpoint);
     let room = rt
@@ -214,7 +202,7 @@ resource "ivschat_room" "wrong" {{}}
 
 #[test]
 fn states_without_identity_gain_it_on_refresh_without_a_diff() {
-    let s = Setup::new();
+    let s = Setup::latest();
     s.config(BOTH);
     s.wd.apply();
     // What a provider version before identity wrote: no identity fields at all.

@@ -3,39 +3,35 @@
 
 mod support;
 
+use support::Setup;
+
 use support::assert_error;
 
 use std::time::Duration;
 
 use serde_json::Value as Json;
-use support::{Emulator, TfWorkdir, terraform_test};
+use support::terraform_test;
 
-struct Setup {
-    wd: TfWorkdir,
-    emulator: Emulator,
+/// A logging configuration settles in 300 ms unless a test says otherwise.
+const SETTLE: Duration = Duration::from_millis(300);
+
+/// A setup whose emulator settles logging configurations in `settle`.
+fn settled_setup_default(tf: &support::Terraform) -> Setup {
+    settled_setup(tf, SETTLE)
+}
+
+/// A setup whose emulator settles logging configurations in `settle`.
+fn settled_setup(tf: &support::Terraform, settle: Duration) -> Setup {
+    Setup::with_emulator(
+        tf,
+        support::start_emulator_with(ivschat_local::Config {
+            logging_settle: settle,
+            ..ivschat_local::Config::default()
+        }),
+    )
 }
 
 impl Setup {
-    fn new(tf: &support::Terraform) -> Setup {
-        Setup::with(tf, Duration::from_millis(300))
-    }
-
-    fn with(tf: &support::Terraform, settle: Duration) -> Setup {
-        let emulator = support::start_emulator_with(ivschat_local::Config {
-            logging_settle: settle,
-            ..ivschat_local::Config::default()
-        });
-        Setup {
-            wd: tf.workdir(),
-            emulator,
-        }
-    }
-
-    fn write(&self, body: &str) {
-        self.wd
-            .write_config(&format!("{}\n{body}", self.emulator.provider_hcl("")));
-    }
-
     fn apply(&self, body: &str) {
         self.write(body);
         self.wd.apply();
@@ -59,7 +55,7 @@ const FIREHOSE: &str = "firehose {\n      delivery_stream_name = \"chat.stream\"
 
 terraform_test!(each_destination_is_created_and_waited_for, |tf| {
     // A settle time long enough that an apply that did not wait would store CREATING.
-    let s = Setup::with(tf, Duration::from_millis(1500));
+    let s = settled_setup(tf, Duration::from_millis(1500));
     s.apply(&format!(
         "{}{}{}",
         config("s3", S3).replace("\"test\"", "\"s3\""),
@@ -101,7 +97,7 @@ terraform_test!(each_destination_is_created_and_waited_for, |tf| {
 });
 
 terraform_test!(name_tags_and_destination_type_change_in_place, |tf| {
-    let s = Setup::new(tf);
+    let s = settled_setup_default(tf);
     s.apply(&config("first", S3));
     let arn = s.values("ivschat_logging_configuration.test")["arn"].clone();
     s.apply(&config("second", S3));
@@ -136,7 +132,7 @@ terraform_test!(name_tags_and_destination_type_change_in_place, |tf| {
 });
 
 terraform_test!(invalid_destinations_are_rejected_at_plan_time, |tf| {
-    let s = Setup::new(tf);
+    let s = settled_setup_default(tf);
     let cases = [
         (
             format!("{S3}\n    {CLOUDWATCH}"),
@@ -187,7 +183,7 @@ terraform_test!(invalid_destinations_are_rejected_at_plan_time, |tf| {
 });
 
 terraform_test!(a_configuration_deleted_outside_is_planned_again, |tf| {
-    let s = Setup::new(tf);
+    let s = settled_setup_default(tf);
     s.apply(&config("gone", FIREHOSE));
     let arn = s.values("ivschat_logging_configuration.test")["arn"]
         .as_str()
@@ -229,7 +225,7 @@ fn support_api(endpoint: &str) -> (tokio::runtime::Runtime, aws_sdk_ivschat::Cli
 terraform_test!(
     a_failed_create_stays_in_state_tainted_and_is_explained,
     |tf| {
-        let s = Setup::new(tf);
+        let s = settled_setup_default(tf);
         s.emulator
             .handle()
             .fail_logging(ivschat_local::LoggingFailure {
@@ -268,7 +264,7 @@ terraform_test!(
 );
 
 terraform_test!(a_failed_update_is_explained, |tf| {
-    let s = Setup::new(tf);
+    let s = settled_setup_default(tf);
     s.apply(&config("upd", S3));
     let arn = s.values("ivschat_logging_configuration.test")["arn"]
         .as_str()
@@ -289,7 +285,7 @@ terraform_test!(a_failed_update_is_explained, |tf| {
 });
 
 terraform_test!(import_by_arn_then_plan_nothing, |tf| {
-    let s = Setup::new(tf);
+    let s = settled_setup_default(tf);
     let body = config("imported", CLOUDWATCH).replace("\n}\n", "\n  tags = { k = \"v\" }\n}\n");
     s.apply(&body);
     let arn = s.values("ivschat_logging_configuration.test")["arn"]
@@ -315,7 +311,7 @@ terraform_test!(import_by_arn_then_plan_nothing, |tf| {
 terraform_test!(
     a_configuration_in_use_is_replaced_before_it_is_destroyed,
     |tf| {
-        let s = Setup::new(tf);
+        let s = settled_setup_default(tf);
         let body = |lifecycle: &str| {
             format!(
                 "{}\nresource \"ivschat_room\" \"room\" {{\n  logging_configuration_identifiers = [ivschat_logging_configuration.test.arn]\n}}\n",
@@ -361,7 +357,7 @@ terraform_test!(
 );
 
 terraform_test!(the_account_quota_is_explained, |tf| {
-    let s = Setup::new(tf);
+    let s = settled_setup_default(tf);
     s.write(
         "resource \"ivschat_logging_configuration\" \"test\" {\n  count = 11\n  name = \"q${count.index}\"\n  destination_configuration {\n    s3 {\n      bucket_name = \"bucket-${count.index}\"\n    }\n  }\n}\n",
     );

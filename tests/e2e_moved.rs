@@ -11,24 +11,17 @@
 #[allow(unused_macros, unused_imports)]
 mod support;
 
+use support::Setup;
+
 use serde_json::{Value as Json, json};
-use support::{Emulator, TfWorkdir};
 
 const LAMBDA: &str = "arn:aws:lambda:us-east-1:123456789012:function:review";
 
-struct Setup {
-    wd: TfWorkdir,
-    emulator: Emulator,
-    rt: tokio::runtime::Runtime,
-    api: aws_sdk_ivschat::Client,
-}
-
 impl Setup {
-    fn new() -> Setup {
-        let emulator = support::start_emulator();
-        let wd = support::Terraform::get("1.15.5").workdir();
-        // Stand-ins for the source providers (see the module docs).
-        let standins = wd.root().join("standins");
+    /// The newest Terraform, with stand-ins for the source providers (see the module docs).
+    fn with_standins() -> Setup {
+        let s = Setup::latest();
+        let standins = s.wd.root().join("standins");
         std::fs::create_dir_all(&standins).unwrap();
         for name in ["aws", "awscc"] {
             std::os::unix::fs::symlink(
@@ -39,7 +32,7 @@ impl Setup {
         }
         let ours = support::provider_binary().parent().unwrap().to_path_buf();
         std::fs::write(
-            wd.cli_config(),
+            s.wd.cli_config(),
             format!(
                 "provider_installation {{\n  dev_overrides {{\n    \"{}\" = {}\n    \"registry.terraform.io/hashicorp/aws\" = {}\n    \"registry.terraform.io/hashicorp/awscc\" = {}\n  }}\n  direct {{}}\n}}\ndisable_checkpoint = true\n",
                 support::PROVIDER_SOURCE,
@@ -49,25 +42,7 @@ impl Setup {
             ),
         )
         .unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let config = rt.block_on(
-            aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .region(aws_config::Region::new("us-east-1"))
-                .endpoint_url(&emulator.endpoint)
-                .credentials_provider(aws_credential_types::Credentials::new(
-                    "test", "test", None, None, "test",
-                ))
-                .load(),
-        );
-        Setup {
-            wd,
-            emulator,
-            rt,
-            api: aws_sdk_ivschat::Client::new(&config),
-        }
+        s
     }
 
     fn config(&self, body: &str) {
@@ -125,7 +100,7 @@ fn managed(provider: &str, ty: &str, name: &str, schema_version: i64, attributes
 
 #[test]
 fn moved_blocks_adopt_aws_and_awscc_objects_without_replacement() {
-    let s = Setup::new();
+    let s = Setup::with_standins();
     let logs =
         s.rt.block_on(
             s.api
@@ -321,7 +296,7 @@ resource "ivschat_room" "cc" {
 
 #[test]
 fn moves_from_other_types_are_refused_with_what_to_do() {
-    let s = Setup::new();
+    let s = Setup::with_standins();
     let arn = "arn:aws:ivs:us-east-1:123456789012:channel/abcdEFGH1234";
     s.write_state(vec![managed(
         "aws",

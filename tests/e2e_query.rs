@@ -5,39 +5,9 @@
 #[allow(unused_macros, unused_imports)]
 mod support;
 
-use support::{Emulator, TfWorkdir};
-
-struct Setup {
-    wd: TfWorkdir,
-    emulator: Emulator,
-    rt: tokio::runtime::Runtime,
-    api: aws_sdk_ivschat::Client,
-}
+use support::Setup;
 
 impl Setup {
-    fn new() -> Setup {
-        let emulator = support::start_emulator();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let config = rt.block_on(
-            aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .region(aws_config::Region::new("us-east-1"))
-                .endpoint_url(&emulator.endpoint)
-                .credentials_provider(aws_credential_types::Credentials::new(
-                    "test", "test", None, None, "test",
-                ))
-                .load(),
-        );
-        Setup {
-            wd: support::Terraform::get("1.15.5").workdir(),
-            emulator,
-            rt,
-            api: aws_sdk_ivschat::Client::new(&config),
-        }
-    }
-
     fn provider(&self) -> String {
         self.emulator.provider_hcl("")
     }
@@ -89,7 +59,7 @@ fn results<'a>(lines: &'a [String], block: &str) -> Vec<&'a str> {
 
 #[test]
 fn query_lists_api_and_terraform_rooms_with_filters() {
-    let s = Setup::new();
+    let s = Setup::latest();
     let api_a = s.create_room("api-a", &[("team", "chat")]);
     let api_b = s.create_room("api-b", &[("team", "video")]);
     s.wd.write_config(&format!(
@@ -167,7 +137,7 @@ list "ivschat_logging_configuration" "logs" {
 
 #[test]
 fn generated_configuration_imports_and_plans_nothing() {
-    let s = Setup::new();
+    let s = Setup::latest();
     let room = s.create_room("made-elsewhere", &[("team", "chat")]);
     s.rt.block_on(
         s.api
@@ -243,7 +213,7 @@ list "ivschat_logging_configuration" "logs" {
 /// `terraform query -json`: full objects with `include_resource`, `limit`, and config validation.
 #[test]
 fn full_objects_limits_and_invalid_filters() {
-    let s = Setup::new();
+    let s = Setup::latest();
     let arns: Vec<String> = (0..3)
         .map(|i| s.create_room(&format!("room-{i}"), &[("team", "chat")]))
         .collect();

@@ -3,26 +3,15 @@
 
 mod support;
 
+use support::Setup;
+
 use support::assert_error;
 
 use serde_json::Value as Json;
-use support::{Emulator, TfWorkdir, terraform_test};
+use support::terraform_test;
 
 /// A working directory with the provider pointed at a fresh emulator.
-struct Setup {
-    wd: TfWorkdir,
-    emulator: Emulator,
-}
-
 impl Setup {
-    fn new(tf: &support::Terraform) -> Setup {
-        let emulator = support::start_emulator();
-        Setup {
-            wd: tf.workdir(),
-            emulator,
-        }
-    }
-
     fn provider_block(&self, extra: &str) -> String {
         self.emulator.provider_hcl(extra)
     }

@@ -6,10 +6,10 @@ pub mod disconnect_user;
 pub mod send_event;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::domain::arn::{IsArn, Kind, RoomArn};
 use crate::provider::ProviderData;
 use crate::provider::client::IvsChat;
-use crate::resources::arn::{Arn, Kind};
-use crate::schema::{Attribute, LengthBetween, custom};
+use crate::schema::{Attribute, LengthBetween};
 use crate::server::{Context, DynAction};
 use crate::value::Path;
 
@@ -27,10 +27,7 @@ fn room_identifier() -> Attribute {
     Attribute::string("room_identifier")
         .required()
         .description("ARN of the room, `arn:aws:ivschat:<region>:<account id>:room/<id>` (for example `ivschat_room.example.arn`).")
-        .validate(custom("be a room ARN (arn:aws:ivschat:<region>:<account id>:room/<id>)", |v| match v.as_str() {
-            Some(s) => Arn::parse_kind(s, Kind::Room).map(|_| ()),
-            None => Ok(()),
-        }))
+        .validate(IsArn(Kind::Room))
 }
 
 /// The optional `reason` argument of moderation actions.
@@ -43,7 +40,8 @@ fn reason() -> Attribute {
 
 /// The client for the room's region: the room can only be reached in the region of its ARN.
 fn client_for_room(ctx: &Context<'_, ProviderData>, room: &str) -> Result<IvsChat, Diagnostics> {
-    let arn = Arn::parse_kind(room, Kind::Room)
+    let RoomArn(arn) = room
+        .parse()
         .map_err(|e| Diagnostic::error("Invalid Room ARN", e).at(Path::attr("room_identifier")))?;
     Ok(ctx.provider.client(Some(&arn.region))?)
 }

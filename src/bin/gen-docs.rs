@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use ivschat_provider::docs;
-use ivschat_provider::provider::IvschatProvider;
+use ivschat_provider::registration::IvschatProvider;
 
 fn main() -> anyhow::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -8,24 +8,14 @@ use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 
 use crate::diagnostics::Diagnostic;
-use crate::provider::ProviderData;
-use crate::provider::client::{ApiError, IvsChat, MARKER_TAG_KEY};
-use crate::resources::arn::{Arn, Kind};
-use crate::resources::logging_configuration::DestinationModel;
-use crate::resources::room::HandlerModel;
+use crate::domain::arn::{Arn, Kind};
+use crate::domain::models::{DestinationModel, HandlerModel};
+use crate::domain::regional;
+use crate::provider::client::{ApiError, IvsChat};
+use crate::provider::{ProviderData, tags};
 use crate::schema::Attribute;
 use crate::server::Context;
 use crate::value::{Path, Type};
-
-/// Largest page ListRooms and ListLoggingConfigurations return: fewest calls, fastest listing.
-pub const PAGE_SIZE: i32 = 50;
-
-/// `arn:aws:ivschat:<region>:<account>:room/<id>`, the room ARN the API accepts.
-pub const ROOM_ARN_PATTERN: &str = "arn:aws[a-z-]*:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9]+";
-pub const ROOM_ARN_RULE: &str = "be a room ARN (arn:aws:ivschat:<region>:<account id>:room/<id>)";
-pub const LOGGING_ARN_PATTERN: &str =
-    "arn:aws[a-z-]*:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9]+";
-pub const LOGGING_ARN_RULE: &str = "be a logging configuration ARN (arn:aws:ivschat:<region>:<account id>:logging-configuration/<id>)";
 
 /// An API timestamp as an RFC 3339 string (`2026-11-25T15:43:30Z`).
 pub fn timestamp(t: Option<&DateTime>) -> Option<String> {
@@ -38,40 +28,13 @@ pub fn clean_tags(
     data: &ProviderData,
     tags: Option<&HashMap<String, String>>,
 ) -> BTreeMap<String, String> {
-    tags.into_iter()
-        .flatten()
-        .filter(|(k, _)| k.as_str() != MARKER_TAG_KEY && !data.ignore_tags().ignores(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
-/// Whether `tags` (as the API returned them) carries every one of `wanted`, with the same value.
-/// Checked before `ignore_tags` applies: a filter names its keys on purpose.
-pub fn has_all_tags(
-    tags: Option<&HashMap<String, String>>,
-    wanted: &BTreeMap<String, String>,
-) -> bool {
-    wanted
-        .iter()
-        .all(|(k, v)| tags.and_then(|t| t.get(k)) == Some(v))
+    tags::visible_tags(data, tags.into_iter().flatten())
 }
 
 /// The review handler as a list of at most one element (empty when none is attached), the shape
 /// of the `ivschat_room` resource's `message_review_handler` block.
 pub fn handler(h: Option<&MessageReviewHandler>) -> Vec<HandlerModel> {
-    let Some(h) = h else { return Vec::new() };
-    let uri = h.uri().unwrap_or("");
-    if uri.is_empty() {
-        return Vec::new();
-    }
-    vec![HandlerModel {
-        uri: Some(uri.to_owned()),
-        fallback_result: Some(
-            h.fallback_result()
-                .map_or("ALLOW", |f| f.as_str())
-                .to_owned(),
-        ),
-    }]
+    HandlerModel::from_api(h).into_iter().collect()
 }
 
 /// The destination as a list of one element, the shape of the `ivschat_logging_configuration`
@@ -187,36 +150,25 @@ pub fn client_for_arn(
     let parsed = Arn::parse_kind(arn, kind).map_err(|problem| {
         Diagnostic::error("Invalid ARN", format!("{problem}.")).at(Path::attr("arn"))
     })?;
-    if let Some(region) = region.filter(|r| *r != parsed.region) {
-        return Err(Diagnostic::error(
+    regional::client_for_arn(ctx, &parsed, region, |region| {
+        Diagnostic::error(
             "Region Does Not Match the ARN",
             format!(
                 "The {} {arn} is in region {}, but region is set to {region:?}. An IVS Chat \
                  object can only be read in its own region: remove `region`, or set it to {:?}.",
-                kind_words(kind),
+                kind.words(),
                 parsed.region,
                 parsed.region
             ),
         )
-        .at(Path::attr("region")));
-    }
-    Ok(ctx
-        .provider
-        .client(Some(&parsed.region))?
-        .with_cancel(ctx.cancel))
-}
-
-pub fn kind_words(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Room => "room",
-        Kind::LoggingConfiguration => "logging configuration",
-    }
+        .at(Path::attr("region"))
+    })
 }
 
 /// A Get that failed: "not found" names the ARN and says what to check; others as the client
 /// explains them.
 pub fn get_failed(e: &ApiError, kind: Kind, arn: &str, region: &str) -> Diagnostic {
-    let what = kind_words(kind);
+    let what = kind.words();
     if !e.is_not_found() {
         return e.diagnostic(&format!("{what} {arn}"));
     }

@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use super::common;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::domain::arn::{IsArn, Kind};
+use crate::domain::models::DestinationModel;
 use crate::provider::ProviderData;
 use crate::provider::client::Operation;
-use crate::resources::arn::Kind;
-use crate::resources::logging_configuration::DestinationModel;
-use crate::schema::{Attribute, Matches, Schema};
+use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
 pub struct LoggingConfiguration;
@@ -72,10 +72,7 @@ fn schema() -> Schema {
                  `arn:aws:ivschat:<region>:<account id>:logging-configuration/<id>`. It is read \
                  in the ARN's region.",
             )
-            .validate(Matches::new(
-                common::LOGGING_ARN_PATTERN,
-                common::LOGGING_ARN_RULE,
-            )),
+            .validate(IsArn(Kind::LoggingConfiguration)),
     );
     for a in computed_attributes() {
         schema = schema.attribute(a);

@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use super::common;
 use super::logging_configuration::computed_attributes;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostics;
+use crate::domain::listing;
+use crate::domain::models::DestinationModel;
 use crate::provider::ProviderData;
-use crate::provider::client::Operation;
-use crate::resources::logging_configuration::DestinationModel;
 use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
@@ -95,46 +95,17 @@ impl DataSource<ProviderData> for LoggingConfigurations {
             .provider
             .client(config.region.as_deref())?
             .with_cancel(ctx.cancel);
-        let mut found = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let out = client
-                .call(Operation::ListLoggingConfigurations, |c| {
-                    c.list_logging_configurations()
-                        .max_results(common::PAGE_SIZE)
-                        .set_next_token(token.clone())
-                        .send()
-                })
-                .await
-                .map_err(|e| {
-                    e.diagnostic(&format!(
-                        "the logging configurations of {}",
-                        client.region()
-                    ))
-                })?;
-            found.extend(
-                out.logging_configurations()
-                    .iter()
-                    .map(|s| summary(ctx.provider, s)),
-            );
-            match out.next_token() {
-                Some(next) if !next.is_empty() => {
-                    if token.as_deref() == Some(next) {
-                        return Err(Diagnostic::error(
-                            "Cannot List Logging Configurations",
-                            format!(
-                                "IVS Chat ListLoggingConfigurations in {} returned the same \
-                                 nextToken twice, so the listing would never end. Try again.",
-                                client.region()
-                            ),
-                        )
-                        .into());
-                    }
-                    token = Some(next.to_owned());
-                }
-                _ => break,
-            }
-        }
+        let found: Vec<_> = listing::logging_configurations(&client)
+            .await
+            .map_err(|e| {
+                e.diagnostic(&format!(
+                    "the logging configurations of {}",
+                    client.region()
+                ))
+            })?
+            .iter()
+            .map(|s| summary(ctx.provider, s))
+            .collect();
         Ok(LoggingConfigurationsModel {
             arns: found.iter().filter_map(|c| c.arn.clone()).collect(),
             logging_configurations: found,

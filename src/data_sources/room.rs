@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use super::common;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::domain::arn::{IsArn, Kind};
+use crate::domain::models::HandlerModel;
 use crate::provider::ProviderData;
 use crate::provider::client::Operation;
-use crate::resources::arn::Kind;
-use crate::resources::room::HandlerModel;
-use crate::schema::{Attribute, Matches, Schema};
+use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
 pub struct Room;
@@ -44,10 +44,7 @@ fn schema() -> Schema {
                 "The room's ARN, `arn:aws:ivschat:<region>:<account id>:room/<id>`. The room is \
                  read in the ARN's region.",
             )
-            .validate(Matches::new(
-                common::ROOM_ARN_PATTERN,
-                common::ROOM_ARN_RULE,
-            )),
+            .validate(IsArn(Kind::Room)),
     )
     .attribute(
         Attribute::string("id")

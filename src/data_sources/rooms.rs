@@ -2,7 +2,7 @@
 //! configuration (all three passed to ListRooms) and tags (checked on the summaries ListRooms
 //! returns, no extra calls). Follows every page, 50 rooms a call, at the provider's pace.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use aws_sdk_ivschat::types::RoomSummary;
@@ -10,9 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use super::common;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::domain::arn::{IsArn, Kind};
+use crate::domain::listing;
+use crate::domain::models::HandlerModel;
+use crate::domain::names::{LAMBDA_ARN_FILTER_RULE, LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE};
 use crate::provider::ProviderData;
-use crate::provider::client::{IvsChat, Operation};
-use crate::resources::room::{HandlerModel, LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE};
+use crate::provider::client::IvsChat;
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Context, DataSource};
 
@@ -42,13 +45,7 @@ pub struct RoomSummaryModel {
 }
 
 /// What to ask ListRooms for, and what to keep of its answer.
-#[derive(Clone, Debug, Default)]
-pub struct Filters {
-    pub name: Option<String>,
-    pub message_review_handler_uri: Option<String>,
-    pub logging_configuration_identifier: Option<String>,
-    pub tags: BTreeMap<String, String>,
-}
+pub use crate::domain::listing::RoomFilters as Filters;
 
 fn schema() -> Schema {
     let room = vec![
@@ -94,10 +91,7 @@ fn schema() -> Schema {
                 "Only rooms whose message review handler is this Lambda function ARN (ListRooms filter).",
             )
             .validate(LengthBetween(0, 170))
-            .validate(Matches::new(
-                LAMBDA_ARN_PATTERN,
-                "be a Lambda function ARN (arn:aws:lambda:<region>:<12-digit account>:function:<name>)",
-            )),
+            .validate(Matches::new(LAMBDA_ARN_PATTERN, LAMBDA_ARN_FILTER_RULE)),
     )
     .attribute(
         Attribute::string("logging_configuration_identifier")
@@ -106,10 +100,7 @@ fn schema() -> Schema {
                 "Only rooms that use the logging configuration with this ARN (ListRooms filter).",
             )
             .validate(LengthBetween(1, 128))
-            .validate(Matches::new(
-                common::LOGGING_ARN_PATTERN,
-                common::LOGGING_ARN_RULE,
-            )),
+            .validate(IsArn(Kind::LoggingConfiguration)),
     )
     .attribute(Attribute::string_map("tags").optional().description(
         "Only rooms that carry every one of these tags with the same value (other tags allowed). \
@@ -149,49 +140,10 @@ pub async fn list_rooms(
     client: &IvsChat,
     filters: &Filters,
 ) -> Result<Vec<RoomSummaryModel>, Diagnostic> {
-    let mut rooms = Vec::new();
-    let mut seen = HashSet::new();
-    let mut token: Option<String> = None;
-    loop {
-        let out = client
-            .call(Operation::ListRooms, |c| {
-                c.list_rooms()
-                    .max_results(common::PAGE_SIZE)
-                    .set_name(filters.name.clone())
-                    .set_message_review_handler_uri(filters.message_review_handler_uri.clone())
-                    .set_logging_configuration_identifier(
-                        filters.logging_configuration_identifier.clone(),
-                    )
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await
-            .map_err(|e| e.diagnostic(&format!("the rooms of {}", client.region())))?;
-        for s in out.rooms() {
-            // A room updated while we list moves to the front and may come again on a later
-            // page: keep its first sighting.
-            let new = s.arn().is_none_or(|arn| seen.insert(arn.to_owned()));
-            if new && common::has_all_tags(s.tags(), &filters.tags) {
-                rooms.push(summary(data, s));
-            }
-        }
-        match out.next_token() {
-            Some(next) if !next.is_empty() => {
-                if token.as_deref() == Some(next) {
-                    return Err(Diagnostic::error(
-                        "Cannot List Rooms",
-                        format!(
-                            "IVS Chat ListRooms in {} returned the same nextToken twice, so the \
-                             listing would never end. Try again; if it persists, report it to AWS.",
-                            client.region()
-                        ),
-                    ));
-                }
-                token = Some(next.to_owned());
-            }
-            _ => return Ok(rooms),
-        }
-    }
+    let rooms = listing::rooms(client, filters)
+        .await
+        .map_err(|e| e.diagnostic(&format!("the rooms of {}", client.region())))?;
+    Ok(rooms.iter().map(|s| summary(data, s)).collect())
 }
 
 #[async_trait]

@@ -113,16 +113,28 @@ fn tag_filter_needs_every_tag_with_its_value() {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
     };
-    assert!(common::has_all_tags(Some(&tags), &want(&[])));
-    assert!(common::has_all_tags(None, &want(&[])));
-    assert!(common::has_all_tags(Some(&tags), &want(&[("a", "1")])));
-    assert!(common::has_all_tags(
+    assert!(crate::provider::tags::has_all_tags(Some(&tags), &want(&[])));
+    assert!(crate::provider::tags::has_all_tags(None, &want(&[])));
+    assert!(crate::provider::tags::has_all_tags(
+        Some(&tags),
+        &want(&[("a", "1")])
+    ));
+    assert!(crate::provider::tags::has_all_tags(
         Some(&tags),
         &want(&[("a", "1"), ("b", "")])
     ));
-    assert!(!common::has_all_tags(Some(&tags), &want(&[("a", "2")])));
-    assert!(!common::has_all_tags(Some(&tags), &want(&[("c", "")])));
-    assert!(!common::has_all_tags(None, &want(&[("a", "1")])));
+    assert!(!crate::provider::tags::has_all_tags(
+        Some(&tags),
+        &want(&[("a", "2")])
+    ));
+    assert!(!crate::provider::tags::has_all_tags(
+        Some(&tags),
+        &want(&[("c", "")])
+    ));
+    assert!(!crate::provider::tags::has_all_tags(
+        None,
+        &want(&[("a", "1")])
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,9 +14,10 @@ use aws_sdk_ivschat::types::ChatTokenCapability;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::domain::arn::{Arn, IsArn, Kind};
+use crate::domain::regional;
 use crate::provider::ProviderData;
 use crate::provider::client::Operation;
-use crate::resources::arn::{Arn, Kind};
 use crate::schema::{Attribute, Each, IntBetween, LengthBetween, OneOf, Schema, custom};
 use crate::server::{Context, EphemeralResource, Opened};
 use crate::value::{Path, Value};
@@ -73,13 +74,7 @@ fn schema() -> Schema {
                  `arn:aws:ivschat:<region>:<account id>:room/<id>` (for example \
                  `ivschat_room.example.arn`).",
             )
-            .validate(custom(
-                "be a room ARN (arn:aws:ivschat:<region>:<account id>:room/<id>)",
-                |v| match v.as_str() {
-                    Some(s) => Arn::parse_kind(s, Kind::Room).map(|_| ()),
-                    None => Ok(()),
-                },
-            )),
+            .validate(IsArn(Kind::Room)),
     )
     .attribute(
         Attribute::string("user_id")
@@ -194,13 +189,9 @@ impl EphemeralResource<ProviderData> for ChatToken {
             Diagnostic::error("Invalid Room ARN", format!("{problem}."))
                 .at(Path::attr("room_identifier"))
         })?;
-        if let Some(region) = config.region.as_deref().filter(|r| *r != arn.region) {
-            return Err(region_mismatch(&room, &arn.region, region).into());
-        }
-        let client = ctx
-            .provider
-            .client(Some(&arn.region))?
-            .with_cancel(ctx.cancel);
+        let client = regional::client_for_arn(ctx, &arn, config.region.as_deref(), |region| {
+            region_mismatch(&room, &arn.region, region)
+        })?;
         let minutes = config
             .session_duration_in_minutes
             .unwrap_or(DEFAULT_SESSION_MINUTES);

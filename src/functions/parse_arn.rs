@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::resources::arn::Arn;
+use crate::domain::arn::Arn;
 use crate::server::{Function, FunctionError, Parameter};
 use crate::value::{Type, Value};
 

@@ -1,7 +1,7 @@
 //! `provider::ivschat::room_arn(region, account_id, id)`: a room's ARN from its parts.
 
+use crate::domain::arn::{Arn, Kind};
 use crate::provider::config::is_region_format;
-use crate::resources::arn::{Arn, Kind};
 use crate::server::{Function, FunctionError, Parameter};
 use crate::value::{Type, Value};
 

@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostics;
+use crate::domain::listing;
+use crate::domain::names::{NAME_PATTERN, NAME_RULE};
 use crate::provider::ProviderData;
-use crate::provider::client::Operation;
+use crate::provider::tags;
 use crate::resources::logging_configuration::{LoggingConfiguration, LoggingConfigurationModel};
-use crate::resources::room::{NAME_PATTERN, NAME_RULE};
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Context, ListRequest, ListResource, Listed, Resource};
 
@@ -71,44 +72,19 @@ impl ListResource<ProviderData> for LoggingConfigurationList {
             .with_cancel(ctx.cancel);
         let region = client.region().to_owned();
         let wanted = config.tags.unwrap_or_default();
+        let all = listing::logging_configurations(&client)
+            .await
+            .map_err(|e| e.diagnostic(&format!("the logging configurations of {region}")))?;
         let mut matching = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let out = client
-                .call(Operation::ListLoggingConfigurations, |c| {
-                    c.list_logging_configurations()
-                        .max_results(50)
-                        .set_next_token(token.clone())
-                        .send()
-                })
-                .await
-                .map_err(|e| e.diagnostic(&format!("the logging configurations of {region}")))?;
-            for s in out.logging_configurations() {
-                let name_ok = config
-                    .name
-                    .as_deref()
-                    .is_none_or(|n| s.name().unwrap_or("") == n);
-                if let (Some(arn), true, true) =
-                    (s.arn(), name_ok, super::has_all_tags(s.tags(), &wanted))
-                {
-                    matching.push((arn.to_owned(), s.name().unwrap_or("").to_owned()));
-                }
-            }
-            match out.next_token() {
-                Some(next) if !next.is_empty() && token.as_deref() != Some(next) => {
-                    token = Some(next.to_owned());
-                }
-                Some(next) if !next.is_empty() => {
-                    return Err(Diagnostic::error(
-                        "Cannot List Logging Configurations",
-                        format!(
-                            "IVS Chat ListLoggingConfigurations in {region} returned the same \
-                             nextToken twice, so the listing would never end. Try again."
-                        ),
-                    )
-                    .into());
-                }
-                _ => break,
+        for s in &all {
+            let name_ok = config
+                .name
+                .as_deref()
+                .is_none_or(|n| s.name().unwrap_or("") == n);
+            if let (Some(arn), true, true) =
+                (s.arn(), name_ok, tags::has_all_tags(s.tags(), &wanted))
+            {
+                matching.push((arn.to_owned(), s.name().unwrap_or("").to_owned()));
             }
         }
         let mut found = Vec::new();

@@ -27,16 +27,6 @@ pub(crate) fn display_name(name: Option<&str>, arn: &str) -> String {
     }
 }
 
-/// Whether `tags` holds every one of `wanted` with the same value.
-pub(crate) fn has_all_tags(
-    tags: Option<&std::collections::HashMap<String, String>>,
-    wanted: &std::collections::BTreeMap<String, String>,
-) -> bool {
-    wanted
-        .iter()
-        .all(|(k, v)| tags.and_then(|t| t.get(k)) == Some(v))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

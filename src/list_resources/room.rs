@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::data_sources::rooms::{Filters, list_rooms};
 use crate::diagnostics::Diagnostics;
+use crate::domain::listing::{self, RoomFilters};
+use crate::domain::names::{LAMBDA_ARN_FILTER_RULE, LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE};
 use crate::provider::ProviderData;
-use crate::resources::room::{LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE, Room, RoomModel};
+use crate::resources::room::{Room, RoomModel};
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Context, ListRequest, ListResource, Listed, Resource};
 
@@ -41,10 +42,7 @@ fn schema() -> Schema {
         Attribute::string("message_review_handler_uri")
             .optional()
             .description("Only rooms whose message review handler is this Lambda function ARN.")
-            .validate(Matches::new(
-                LAMBDA_ARN_PATTERN,
-                "be a Lambda function ARN (arn:aws:lambda:<region>:<12-digit account>:function:<name>)",
-            )),
+            .validate(Matches::new(LAMBDA_ARN_PATTERN, LAMBDA_ARN_FILTER_RULE)),
     )
     .attribute(
         Attribute::string("logging_configuration_identifier")
@@ -82,23 +80,25 @@ impl ListResource<ProviderData> for RoomList {
             .provider
             .client(config.region.as_deref())?
             .with_cancel(ctx.cancel);
-        let filters = Filters {
+        let filters = RoomFilters {
             name: config.name,
             message_review_handler_uri: config.message_review_handler_uri,
             logging_configuration_identifier: config.logging_configuration_identifier,
             tags: config.tags.unwrap_or_default(),
         };
-        let rooms = list_rooms(ctx.provider, &client, &filters).await?;
         let region = client.region().to_owned();
+        let rooms = listing::rooms(&client, &filters)
+            .await
+            .map_err(|e| e.diagnostic(&format!("the rooms of {region}")))?;
         let mut found = Vec::new();
         for summary in rooms.into_iter().take(request.limit) {
-            let Some(arn) = summary.arn.clone() else {
+            let Some(arn) = summary.arn().map(str::to_owned) else {
                 continue;
             };
             let listed = RoomModel {
                 arn: Some(arn.clone()),
                 id: Some(arn.clone()),
-                name: summary.name.clone(),
+                name: Some(summary.name().unwrap_or("").to_owned()),
                 region: Some(region.clone()),
                 ..RoomModel::default()
             };

@@ -5,12 +5,14 @@
 //!   as pure functions over an explicit environment and the shared files.
 //! - [`credentials`]: credential providers built lazily, on the first API call.
 //! - [`client`]: the paced, retried, leak-safe client ([`IvsChat`]) and its errors.
+//! - [`operation`]: the IVS Chat API operations, their quota lanes and diagnostic verbs.
 //! - [`pacing`]: token buckets per region and operation.
 //! - [`tags`], [`region`]: the `tags`/`tags_all` and `region` attributes shared by resources.
 
 pub mod client;
 pub mod config;
 pub mod credentials;
+pub mod operation;
 pub mod pacing;
 pub mod region;
 pub mod tags;
@@ -23,7 +25,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_trait::async_trait;
 use aws_config::BehaviorVersion;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_ivschat::config::retry::RetryConfig;
@@ -35,19 +36,16 @@ pub use config::Setting;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schema::Schema;
-use crate::server::{DynDataSource, DynResource, Provider};
+use crate::value::duration::{ANY_GO_DURATION, parse_go_duration};
 use crate::value::{Path, Value};
 
 use config::{
     EndpointSource, Env, IgnoreTags, ProviderConfig, credential_source, load_shared_files,
-    parse_duration, resolve_endpoint, resolve_region, shared_file_paths,
+    resolve_adaptive_retries, resolve_endpoint, resolve_max_retries, resolve_region,
+    resolve_sts_region, resolve_use_dualstack, resolve_use_fips, shared_file_paths,
 };
 use credentials::{CredentialPlan, LazyCredentials, RolePlan, WebIdentityPlan};
 use pacing::Pacer;
-
-/// The IVS Chat provider.
-#[derive(Debug, Default)]
-pub struct IvschatProvider;
 
 /// What configuration produces: settings, the shared pacer and the per-region clients.
 pub struct ProviderData {
@@ -247,14 +245,7 @@ impl ProviderData {
                 unknown.push(name);
             }
         }
-        // STS calls (assume_role) go to sts_region, else the provider's region, else us-east-1.
-        let sts_region = cfg
-            .sts_region
-            .as_option()
-            .filter(|r| !r.is_empty())
-            .or(region.as_option())
-            .cloned()
-            .unwrap_or_else(|| "us-east-1".to_owned());
+        let sts_region = resolve_sts_region(cfg, &region);
         if cfg.sts_region.is_unknown() {
             unknown.push("sts_region");
         }
@@ -304,21 +295,11 @@ impl ProviderData {
             }
         };
         let mut retry = client::RetryPolicy::default();
-        if let Setting::Set(n) = cfg.max_retries {
-            retry.max_retries = u32::try_from(n.max(0)).unwrap_or(u32::MAX);
-        } else if let Some(n) = env
-            .get("AWS_MAX_ATTEMPTS")
-            .and_then(|v| v.parse::<u32>().ok())
-        {
-            retry.max_retries = n.saturating_sub(1);
+        if let Some(n) = resolve_max_retries(cfg, env) {
+            retry.max_retries = n;
         }
-        let mode = cfg
-            .retry_mode
-            .as_option()
-            .cloned()
-            .or_else(|| env.get("AWS_RETRY_MODE").map(str::to_owned));
-        if let Some(m) = mode {
-            retry.adaptive = m != "standard";
+        if let Some(adaptive) = resolve_adaptive_retries(cfg, env) {
+            retry.adaptive = adaptive;
         }
         let default_tags_value = cfg.default_tags.clone();
         let default_tags = match &default_tags_value {
@@ -335,18 +316,8 @@ impl ProviderData {
             region,
             endpoint,
             credentials,
-            use_fips: cfg.use_fips_endpoint.as_option().copied().unwrap_or(false)
-                || env
-                    .get("AWS_USE_FIPS_ENDPOINT")
-                    .is_some_and(|v| v.eq_ignore_ascii_case("true")),
-            use_dualstack: cfg
-                .use_dualstack_endpoint
-                .as_option()
-                .copied()
-                .unwrap_or(false)
-                || env
-                    .get("AWS_USE_DUALSTACK_ENDPOINT")
-                    .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            use_fips: resolve_use_fips(cfg, env),
+            use_dualstack: resolve_use_dualstack(cfg, env),
             http_client,
             unknown,
             retry,
@@ -425,7 +396,7 @@ fn role_plan(r: &config::AssumeRole) -> Option<Result<RolePlan, Diagnostic>> {
     let arn = r.role_arn.as_option().filter(|a| !a.is_empty())?;
     let duration = match r.duration.as_option().filter(|d| !d.is_empty()) {
         None => None,
-        Some(d) => match parse_duration(d) {
+        Some(d) => match parse_go_duration(d, ANY_GO_DURATION) {
             Some(d) => Some(d),
             None => {
                 return Some(Err(Diagnostic::error(
@@ -480,55 +451,23 @@ fn web_identity_plan(w: &config::WebIdentity) -> Option<WebIdentityPlan> {
     })
 }
 
-#[async_trait]
-impl Provider for IvschatProvider {
-    type Data = ProviderData;
+/// The provider block's schema.
+pub fn provider_schema() -> Schema {
+    schema::provider_schema()
+}
 
-    fn type_prefix(&self) -> &'static str {
-        "ivschat"
-    }
+/// Checks a provider block before it is configured.
+pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
+    schema::validate(config, diags);
+}
 
-    fn schema(&self) -> Schema {
-        schema::provider_schema()
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        schema::validate(config, diags);
-    }
-
-    async fn configure(&self, config: &Value) -> Result<ProviderData, Diagnostics> {
-        let cfg = ProviderConfig::from_value(config);
-        let env = Env::process();
-        let data = ProviderData::from_config(&cfg, &env)?;
-        tracing::debug!(provider = ?data, "configured");
-        Ok(data)
-    }
-
-    fn resources(&self) -> Vec<Box<dyn DynResource<ProviderData>>> {
-        crate::resources::all()
-    }
-
-    fn data_sources(&self) -> Vec<Box<dyn DynDataSource<ProviderData>>> {
-        crate::data_sources::all()
-    }
-
-    fn ephemeral_resources(
-        &self,
-    ) -> Vec<Box<dyn crate::server::DynEphemeralResource<ProviderData>>> {
-        crate::ephemeral_resources::all()
-    }
-
-    fn actions(&self) -> Vec<Box<dyn crate::server::DynAction<ProviderData>>> {
-        crate::actions::all()
-    }
-
-    fn functions(&self) -> Vec<Box<dyn crate::server::Function>> {
-        crate::functions::all()
-    }
-
-    fn list_resources(&self) -> Vec<Box<dyn crate::server::DynListResource<ProviderData>>> {
-        crate::list_resources::all()
-    }
+/// Configures the provider from its block and the process environment. Calls no network.
+pub fn configure(config: &Value) -> Result<ProviderData, Diagnostics> {
+    let cfg = ProviderConfig::from_value(config);
+    let env = Env::process();
+    let data = ProviderData::from_config(&cfg, &env)?;
+    tracing::debug!(provider = ?data, "configured");
+    Ok(data)
 }
 
 /// Where an attribute of the single-element block `block` is.

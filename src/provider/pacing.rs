@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::client::Operation;
 use super::config::RateLimits;
+use super::operation::Operation;
 
 #[derive(Debug)]
 struct Bucket {

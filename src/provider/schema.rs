@@ -2,12 +2,11 @@
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schema::{Attribute, Block, IntBetween, NestedBlock, OneOf, Schema, SizeBetween};
+use crate::value::duration::{ANY_GO_DURATION, parse_go_duration};
 use crate::value::{Path, Value};
 
 use super::block_attr;
-use super::config::{
-    ProviderConfig, RateLimits, Setting, endpoint_problem, is_region_format, parse_duration,
-};
+use super::config::{ProviderConfig, RateLimits, Setting, endpoint_problem, is_region_format};
 use super::http::validate_proxy;
 use super::tags::tag_map_validator;
 
@@ -199,7 +198,7 @@ pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
     for (i, role) in cfg.assume_role.iter().enumerate() {
         let at = |a: &str| Path::attr("assume_role").join_index(i).join_attr(a);
         if let Setting::Set(d) = &role.duration {
-            match parse_duration(d) {
+            match parse_go_duration(d, ANY_GO_DURATION) {
                 Some(dur) if (900..=43_200).contains(&dur.as_secs()) => {}
                 Some(_) => diags.push(
                     Diagnostic::error(

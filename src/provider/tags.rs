@@ -125,6 +125,34 @@ pub fn plan_tags_all(req: &mut PlanRequest<'_, ProviderData>) {
     }
 }
 
+/// Whether the tag `key` is shown in `tags` and `tags_all` (and sent to AWS): not the create
+/// marker, not a key the provider's `ignore_tags` names.
+pub fn is_visible(data: &ProviderData, key: &str) -> bool {
+    key != MARKER_TAG_KEY && !data.ignore_tags().ignores(key)
+}
+
+/// The tags of `tags` that [`is_visible`].
+pub fn visible_tags<'a>(
+    data: &ProviderData,
+    tags: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> BTreeMap<String, String> {
+    tags.into_iter()
+        .filter(|(k, _)| is_visible(data, k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// Whether `tags` (as the API returned them) carries every one of `wanted`, with the same value.
+/// Checked before `ignore_tags` applies: a filter names its keys on purpose.
+pub fn has_all_tags(
+    tags: Option<&HashMap<String, String>>,
+    wanted: &BTreeMap<String, String>,
+) -> bool {
+    wanted
+        .iter()
+        .all(|(k, v)| tags.and_then(|t| t.get(k)) == Some(v))
+}
+
 /// The (`tags`, `tags_all`) to store after reading `api_tags` from AWS, given the `tags` the
 /// configuration (on create/update) or the prior state (on refresh) had.
 ///
@@ -136,11 +164,7 @@ pub fn tags_from_api(
     api_tags: &HashMap<String, String>,
     configured: Option<&BTreeMap<String, String>>,
 ) -> (Option<BTreeMap<String, String>>, BTreeMap<String, String>) {
-    let all: BTreeMap<String, String> = api_tags
-        .iter()
-        .filter(|(k, _)| k.as_str() != MARKER_TAG_KEY && !data.ignore_tags().ignores(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let all = visible_tags(data, api_tags);
     let defaults = data.default_tags();
     let tags: BTreeMap<String, String> = all
         .iter()
@@ -163,11 +187,7 @@ pub fn tags_to_send(
     data: &ProviderData,
     tags_all: &BTreeMap<String, String>,
 ) -> HashMap<String, String> {
-    tags_all
-        .iter()
-        .filter(|(k, _)| k.as_str() != MARKER_TAG_KEY && !data.ignore_tags().ignores(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+    visible_tags(data, tags_all).into_iter().collect()
 }
 
 /// Keys to remove with UntagResource when going from `old` to `new` (both as sent, e.g. from

@@ -3,23 +3,27 @@
 //! hashicorp/aws that waits for the configuration to settle, explains failed states, and checks
 //! the destination at plan time.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_ivschat::types::{
-    CloudWatchLogsDestinationConfiguration, DestinationConfiguration,
-    FirehoseDestinationConfiguration, LoggingConfigurationState, S3DestinationConfiguration,
-};
+use aws_sdk_ivschat::operation::create_logging_configuration::CreateLoggingConfigurationOutput;
+use aws_sdk_ivschat::operation::create_logging_configuration::builders::CreateLoggingConfigurationFluentBuilder;
+use aws_sdk_ivschat::types::{CreateLoggingConfigurationState, LoggingConfigurationState};
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::provider::client::{ErrorKind, IvsChat, Operation};
+use crate::domain::arn::{self, Arn, Kind};
+use crate::domain::listing;
+use crate::domain::models::DestinationModel;
+use crate::domain::names::{NAME_PATTERN, NAME_RULE};
+use crate::provider::client::{
+    ApiError, ErrorKind, IvsChat, LeakSafeCreate, MARKER_TAG_KEY, Operation, has_marker,
+};
 use crate::provider::{ProviderData, region, tags};
-use crate::resources::arn::{self, Arn, Kind};
 use crate::resources::{tagging, timeouts};
 use crate::schema::{Attribute, Block, ExactlyOneOf, LengthBetween, Matches, NestedBlock, Schema};
-use crate::server::{Context, Failed, IdentitySchema, MoveSource, PlanRequest, Resource};
+use crate::server::{Context, Failed, IdentitySchema, PlanRequest, Resource};
 
 pub struct LoggingConfiguration;
 
@@ -34,73 +38,6 @@ pub struct LoggingConfigurationModel {
     pub tags_all: Option<BTreeMap<String, String>>,
     pub region: Option<String>,
     pub timeouts: Option<timeouts::Model>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct DestinationModel {
-    pub s3: Vec<S3Model>,
-    pub cloudwatch_logs: Vec<CloudWatchLogsModel>,
-    pub firehose: Vec<FirehoseModel>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct S3Model {
-    pub bucket_name: String,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct CloudWatchLogsModel {
-    pub log_group_name: String,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct FirehoseModel {
-    pub delivery_stream_name: String,
-}
-
-impl DestinationModel {
-    pub fn from_api(d: &DestinationConfiguration) -> DestinationModel {
-        let mut m = DestinationModel::default();
-        match d {
-            DestinationConfiguration::S3(s) => m.s3.push(S3Model {
-                bucket_name: s.bucket_name().to_owned(),
-            }),
-            DestinationConfiguration::CloudWatchLogs(c) => {
-                m.cloudwatch_logs.push(CloudWatchLogsModel {
-                    log_group_name: c.log_group_name().to_owned(),
-                })
-            }
-            DestinationConfiguration::Firehose(f) => m.firehose.push(FirehoseModel {
-                delivery_stream_name: f.delivery_stream_name().to_owned(),
-            }),
-            _ => {}
-        }
-        m
-    }
-
-    fn to_api(&self) -> Result<DestinationConfiguration, Diagnostic> {
-        let built = if let Some(s) = self.s3.first() {
-            S3DestinationConfiguration::builder()
-                .bucket_name(&s.bucket_name)
-                .build()
-                .map(DestinationConfiguration::S3)
-        } else if let Some(c) = self.cloudwatch_logs.first() {
-            CloudWatchLogsDestinationConfiguration::builder()
-                .log_group_name(&c.log_group_name)
-                .build()
-                .map(DestinationConfiguration::CloudWatchLogs)
-        } else if let Some(f) = self.firehose.first() {
-            FirehoseDestinationConfiguration::builder()
-                .delivery_stream_name(&f.delivery_stream_name)
-                .build()
-                .map(DestinationConfiguration::Firehose)
-        } else {
-            return Err(Diagnostic::bug(
-                "destination_configuration has no destination",
-            ));
-        };
-        built.map_err(Diagnostic::bug)
-    }
 }
 
 /// The destination block, shared with the data sources that return it.
@@ -155,7 +92,7 @@ fn schema() -> Schema {
                 .default("")
                 .description("Name, not unique: at most 128 letters, digits, hyphens and underscores.")
                 .validate(LengthBetween(0, 128))
-                .validate(Matches::new(crate::resources::room::NAME_PATTERN, crate::resources::room::NAME_RULE)),
+                .validate(Matches::new(NAME_PATTERN, NAME_RULE)),
         )
         .attribute(Attribute::string("state").computed().description(
             "Where the configuration is in its life: `ACTIVE` once usable; `CREATING`, `UPDATING` and `DELETING` \
@@ -166,6 +103,121 @@ fn schema() -> Schema {
         .attribute(region::region_attribute())
         .block(NestedBlock::list_max_one("destination_configuration", destination_block()).min_items(1))
         .block(timeouts::block(&["create", "update", "delete"]))
+}
+
+/// CreateLoggingConfiguration on the leak-safe create path ([`IvsChat::create_leak_safe`]):
+/// `input` fills in the request (name, destination, tags).
+pub struct LoggingConfigurationCreate<F> {
+    input: F,
+    user_tags: usize,
+}
+
+impl<F> LoggingConfigurationCreate<F>
+where
+    F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder
+        + Sync,
+{
+    pub fn new(client: &IvsChat, input: F) -> LoggingConfigurationCreate<F> {
+        let probe = input(client.sdk().create_logging_configuration());
+        LoggingConfigurationCreate {
+            user_tags: probe.get_tags().as_ref().map_or(0, HashMap::len),
+            input,
+        }
+    }
+}
+
+impl<F> LeakSafeCreate for LoggingConfigurationCreate<F>
+where
+    F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder
+        + Sync,
+{
+    type Output = CreateLoggingConfigurationOutput;
+    const WHAT: &'static str = "logging configuration";
+    const CREATE: Operation = Operation::CreateLoggingConfiguration;
+
+    fn user_tags(&self) -> usize {
+        self.user_tags
+    }
+
+    async fn send(
+        &self,
+        sdk: aws_sdk_ivschat::Client,
+        marker: Option<String>,
+    ) -> Result<CreateLoggingConfigurationOutput, ApiError> {
+        let mut request = (self.input)(sdk.create_logging_configuration());
+        if let Some(marker) = marker {
+            request = request.tags(MARKER_TAG_KEY, marker);
+        }
+        request
+            .send()
+            .await
+            .map_err(|e| ApiError::from_sdk(Self::CREATE, &e))
+    }
+
+    fn arn(output: &CreateLoggingConfigurationOutput) -> Option<&str> {
+        output.arn()
+    }
+
+    async fn arns_with_marker(
+        &self,
+        client: &IvsChat,
+        marker: &str,
+    ) -> Result<Vec<String>, ApiError> {
+        Ok(listing::logging_configurations(client)
+            .await?
+            .iter()
+            .filter(|l| has_marker(l.tags(), marker))
+            .filter_map(|l| l.arn().map(str::to_owned))
+            .collect())
+    }
+
+    async fn read_as_created(
+        &self,
+        client: &IvsChat,
+        arn: &str,
+    ) -> Result<CreateLoggingConfigurationOutput, ApiError> {
+        let l = client
+            .call(Operation::GetLoggingConfiguration, |c| {
+                c.get_logging_configuration().identifier(arn).send()
+            })
+            .await?;
+        Ok(CreateLoggingConfigurationOutput::builder()
+            .set_arn(l.arn().map(str::to_owned))
+            .set_id(l.id().map(str::to_owned))
+            .set_name(l.name().map(str::to_owned))
+            .set_create_time(l.create_time().copied())
+            .set_update_time(l.update_time().copied())
+            .set_destination_configuration(l.destination_configuration().cloned())
+            .set_state(
+                l.state()
+                    .map(|s| CreateLoggingConfigurationState::from(s.as_str())),
+            )
+            .set_tags(l.tags().cloned())
+            .build())
+    }
+
+    async fn delete(&self, client: &IvsChat, arn: &str) -> Result<(), ApiError> {
+        client
+            .call(Operation::DeleteLoggingConfiguration, |c| {
+                c.delete_logging_configuration().identifier(arn).send()
+            })
+            .await
+            .map(|_| ())
+    }
+}
+
+/// CreateLoggingConfiguration that never leaks one (see [`IvsChat::create_leak_safe`]).
+pub async fn create_logging_configuration<F>(
+    client: &IvsChat,
+    input: F,
+) -> Result<CreateLoggingConfigurationOutput, ApiError>
+where
+    F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder
+        + Sync,
+{
+    client
+        .create_leak_safe(&LoggingConfigurationCreate::new(client, input))
+        .await
 }
 
 fn subject(m: &LoggingConfigurationModel) -> String {
@@ -214,7 +266,7 @@ async fn get(
     client: &IvsChat,
     arn: &str,
     prior: &LoggingConfigurationModel,
-) -> Result<Option<Observed>, crate::provider::client::ApiError> {
+) -> Result<Option<Observed>, ApiError> {
     let out = match client
         .call(Operation::GetLoggingConfiguration, |c| {
             c.get_logging_configuration().identifier(arn).send()
@@ -326,13 +378,6 @@ impl Resource<ProviderData> for LoggingConfiguration {
         Some(IdentitySchema::new().string("arn", "The logging configuration's ARN."))
     }
 
-    fn move_state(
-        &self,
-        source: &MoveSource<'_>,
-    ) -> Option<Result<LoggingConfigurationModel, Diagnostics>> {
-        Some(crate::migrations::logging_configuration(source))
-    }
-
     fn modify_plan(&self, mut req: PlanRequest<'_, ProviderData>) {
         region::plan_region(&mut req);
         tags::plan_tags_all(&mut req);
@@ -356,14 +401,13 @@ impl Resource<ProviderData> for LoggingConfiguration {
                 .or(plan.tags.as_ref())
                 .unwrap_or(&BTreeMap::new()),
         );
-        let out = client
-            .create_logging_configuration(|b| {
-                b.name(plan.name.clone().unwrap_or_default())
-                    .destination_configuration(destination.clone())
-                    .set_tags((!send_tags.is_empty()).then(|| send_tags.clone()))
-            })
-            .await
-            .map_err(|e| Failed::nothing_created(explain(&e, &subject(&plan))))?;
+        let out = create_logging_configuration(&client, |b| {
+            b.name(plan.name.clone().unwrap_or_default())
+                .destination_configuration(destination.clone())
+                .set_tags((!send_tags.is_empty()).then(|| send_tags.clone()))
+        })
+        .await
+        .map_err(|e| Failed::nothing_created(explain(&e, &subject(&plan))))?;
         let arn = out.arn().unwrap_or_default().to_owned();
         let created = LoggingConfigurationModel {
             arn: Some(arn.clone()),
@@ -526,7 +570,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
 }
 
 /// The API's diagnostic, with what the two errors specific to logging configurations mean.
-fn explain(e: &crate::provider::client::ApiError, subject: &str) -> Diagnostic {
+fn explain(e: &ApiError, subject: &str) -> Diagnostic {
     let mut d = e.diagnostic(subject);
     match e.kind {
         ErrorKind::Conflict => d.detail.push_str(

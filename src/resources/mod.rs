@@ -1,18 +1,6 @@
-//! Managed resource types, one file each, registered in [`all`].
+//! Managed resource types, one file each, registered in [`crate::registration`].
 
-pub mod arn;
 pub mod logging_configuration;
 pub mod room;
 pub mod tagging;
 pub mod timeouts;
-
-use crate::provider::ProviderData;
-use crate::server::DynResource;
-
-/// Every resource type this provider serves.
-pub fn all() -> Vec<Box<dyn DynResource<ProviderData>>> {
-    vec![
-        Box::new(room::Room),
-        Box::new(logging_configuration::LoggingConfiguration),
-    ]
-}

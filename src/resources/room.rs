@@ -2,30 +2,31 @@
 //! with exact plans (defaults known at plan time, the review handler detached when its block is
 //! removed) and every API constraint checked at plan time.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
-use aws_sdk_ivschat::types::{FallbackResult, MessageReviewHandler};
+use aws_sdk_ivschat::operation::create_room::CreateRoomOutput;
+use aws_sdk_ivschat::operation::create_room::builders::CreateRoomFluentBuilder;
+use aws_sdk_ivschat::types::MessageReviewHandler;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::provider::client::{IvsChat, Operation};
+use crate::domain::arn::{self, Arn, IsArn, Kind};
+use crate::domain::listing::{self, RoomFilters};
+use crate::domain::models::HandlerModel;
+use crate::domain::names::{LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE, NAME_PATTERN, NAME_RULE};
+use crate::provider::client::{
+    ApiError, IvsChat, LeakSafeCreate, MARKER_TAG_KEY, Operation, has_marker,
+};
 use crate::provider::{ProviderData, region, tags};
-use crate::resources::arn::{self, Arn, Kind};
 use crate::resources::{tagging, timeouts};
 use crate::schema::{
     Attribute, Block, Each, IntBetween, LengthBetween, Matches, NestedBlock, OneOf, Schema,
     SizeBetween,
 };
-use crate::server::{Context, Failed, IdentitySchema, MoveSource, PlanRequest, Resource};
+use crate::server::{Context, Failed, IdentitySchema, PlanRequest, Resource};
 
 pub struct Room;
-
-pub const NAME_PATTERN: &str = "[a-zA-Z0-9-_]*";
-pub const NAME_RULE: &str = "contain only letters, digits, hyphens and underscores";
-pub const LAMBDA_ARN_PATTERN: &str = "|arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+";
-pub const LOGGING_ARN_PATTERN: &str =
-    "arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+";
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoomModel {
@@ -42,28 +43,6 @@ pub struct RoomModel {
     pub timeouts: Option<timeouts::Model>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct HandlerModel {
-    pub uri: Option<String>,
-    pub fallback_result: Option<String>,
-}
-
-impl HandlerModel {
-    /// An empty uri is how the API detaches a handler.
-    fn is_detached(&self) -> bool {
-        self.uri.as_deref().unwrap_or("").is_empty()
-    }
-
-    fn to_api(&self) -> MessageReviewHandler {
-        MessageReviewHandler::builder()
-            .uri(self.uri.clone().unwrap_or_default())
-            .fallback_result(FallbackResult::from(
-                self.fallback_result.as_deref().unwrap_or("ALLOW"),
-            ))
-            .build()
-    }
-}
-
 fn schema() -> Schema {
     let [tags, tags_all] = tags::tag_attributes();
     let handler = Block::new("The Lambda function that reviews each message before it is delivered.")
@@ -75,10 +54,7 @@ fn schema() -> Schema {
                      `arn:aws:lambda:<region>:<account id>:function:<name>`. An empty string detaches the handler.",
                 )
                 .validate(LengthBetween(0, 170))
-                .validate(Matches::new(
-                    LAMBDA_ARN_PATTERN,
-                    "be empty or a Lambda function ARN (arn:aws:lambda:<region>:<12-digit account>:function:<name>)",
-                )),
+                .validate(Matches::new(LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE)),
         )
         .attribute(
             Attribute::string("fallback_result")
@@ -115,32 +91,13 @@ fn schema() -> Schema {
                 .optional()
                 .description("ARNs of at most 3 logging configurations that record the room's messages and events.")
                 .validate(SizeBetween(0, 3))
-                .validate(Each(Matches::new(
-                    LOGGING_ARN_PATTERN,
-                    "be a logging configuration ARN (arn:aws:ivschat:<region>:<account>:logging-configuration/<id>)",
-                ))),
+                .validate(Each(IsArn(Kind::LoggingConfiguration))),
         )
         .attribute(tags)
         .attribute(tags_all)
         .attribute(region::region_attribute())
         .block(NestedBlock::list_max_one("message_review_handler", handler))
         .block(timeouts::block(&["create", "update", "delete"]))
-}
-
-fn api_handler(h: Option<&MessageReviewHandler>) -> Option<HandlerModel> {
-    let h = h?;
-    let uri = h.uri().unwrap_or("");
-    if uri.is_empty() {
-        return None;
-    }
-    Some(HandlerModel {
-        uri: Some(uri.to_owned()),
-        fallback_result: Some(
-            h.fallback_result()
-                .map_or("ALLOW", |f| f.as_str())
-                .to_owned(),
-        ),
-    })
 }
 
 /// What the API returned for a room, shaped as state: `prior` supplies what the API does not
@@ -158,7 +115,7 @@ fn state_from_api(
     logging: &[String],
     api_tags: Option<&std::collections::HashMap<String, String>>,
 ) -> RoomModel {
-    let message_review_handler = match api_handler(handler) {
+    let message_review_handler = match HandlerModel::from_api(handler) {
         Some(h) => vec![h],
         // Detached: a prior block with an empty uri is the same thing, keep it as written.
         None => prior
@@ -197,6 +154,121 @@ fn state_from_api(
     }
 }
 
+/// CreateRoom on the leak-safe create path ([`IvsChat::create_leak_safe`]): `input` fills in
+/// the request (name, limits, handler, tags, logging configurations).
+pub struct RoomCreate<F> {
+    input: F,
+    /// Lists by marker only among rooms of this name: fewer pages.
+    name: Option<String>,
+    user_tags: usize,
+}
+
+impl<F> RoomCreate<F>
+where
+    F: Fn(CreateRoomFluentBuilder) -> CreateRoomFluentBuilder + Sync,
+{
+    pub fn new(client: &IvsChat, input: F) -> RoomCreate<F> {
+        let probe = input(client.sdk().create_room());
+        RoomCreate {
+            name: probe.get_name().clone().filter(|n| !n.is_empty()),
+            user_tags: probe.get_tags().as_ref().map_or(0, HashMap::len),
+            input,
+        }
+    }
+}
+
+impl<F> LeakSafeCreate for RoomCreate<F>
+where
+    F: Fn(CreateRoomFluentBuilder) -> CreateRoomFluentBuilder + Sync,
+{
+    type Output = CreateRoomOutput;
+    const WHAT: &'static str = "room";
+    const CREATE: Operation = Operation::CreateRoom;
+
+    fn user_tags(&self) -> usize {
+        self.user_tags
+    }
+
+    async fn send(
+        &self,
+        sdk: aws_sdk_ivschat::Client,
+        marker: Option<String>,
+    ) -> Result<CreateRoomOutput, ApiError> {
+        let mut request = (self.input)(sdk.create_room());
+        if let Some(marker) = marker {
+            request = request.tags(MARKER_TAG_KEY, marker);
+        }
+        request
+            .send()
+            .await
+            .map_err(|e| ApiError::from_sdk(Self::CREATE, &e))
+    }
+
+    fn arn(output: &CreateRoomOutput) -> Option<&str> {
+        output.arn()
+    }
+
+    async fn arns_with_marker(
+        &self,
+        client: &IvsChat,
+        marker: &str,
+    ) -> Result<Vec<String>, ApiError> {
+        let filters = RoomFilters {
+            name: self.name.clone(),
+            ..RoomFilters::default()
+        };
+        Ok(listing::rooms(client, &filters)
+            .await?
+            .iter()
+            .filter(|r| has_marker(r.tags(), marker))
+            .filter_map(|r| r.arn().map(str::to_owned))
+            .collect())
+    }
+
+    async fn read_as_created(
+        &self,
+        client: &IvsChat,
+        arn: &str,
+    ) -> Result<CreateRoomOutput, ApiError> {
+        let room = client
+            .call(Operation::GetRoom, |c| c.get_room().identifier(arn).send())
+            .await?;
+        Ok(CreateRoomOutput::builder()
+            .set_arn(room.arn().map(str::to_owned))
+            .set_id(room.id().map(str::to_owned))
+            .set_name(room.name().map(str::to_owned))
+            .set_create_time(room.create_time().copied())
+            .set_update_time(room.update_time().copied())
+            .set_maximum_message_rate_per_second(room.maximum_message_rate_per_second())
+            .set_maximum_message_length(room.maximum_message_length())
+            .set_message_review_handler(room.message_review_handler().cloned())
+            .set_tags(room.tags().cloned())
+            .set_logging_configuration_identifiers(Some(
+                room.logging_configuration_identifiers().to_vec(),
+            ))
+            .build())
+    }
+
+    async fn delete(&self, client: &IvsChat, arn: &str) -> Result<(), ApiError> {
+        client
+            .call(Operation::DeleteRoom, |c| {
+                c.delete_room().identifier(arn).send()
+            })
+            .await
+            .map(|_| ())
+    }
+}
+
+/// CreateRoom that never leaks a room (see [`IvsChat::create_leak_safe`]).
+pub async fn create_room<F>(client: &IvsChat, input: F) -> Result<CreateRoomOutput, ApiError>
+where
+    F: Fn(CreateRoomFluentBuilder) -> CreateRoomFluentBuilder + Sync,
+{
+    client
+        .create_leak_safe(&RoomCreate::new(client, input))
+        .await
+}
+
 fn subject(m: &RoomModel) -> String {
     match (m.name.as_deref(), m.arn.as_deref()) {
         (_, Some(arn)) => format!("room {arn}"),
@@ -225,10 +297,6 @@ impl Resource<ProviderData> for Room {
         Some(IdentitySchema::new().string("arn", "The room's ARN."))
     }
 
-    fn move_state(&self, source: &MoveSource<'_>) -> Option<Result<RoomModel, Diagnostics>> {
-        Some(crate::migrations::room(source))
-    }
-
     fn modify_plan(&self, mut req: PlanRequest<'_, ProviderData>) {
         region::plan_region(&mut req);
         tags::plan_tags_all(&mut req);
@@ -252,19 +320,18 @@ impl Resource<ProviderData> for Room {
             .first()
             .filter(|h| !h.is_detached())
             .map(HandlerModel::to_api);
-        let out = client
-            .create_room(|b| {
-                b.name(plan.name.clone().unwrap_or_default())
-                    .set_maximum_message_length(int(plan.maximum_message_length))
-                    .set_maximum_message_rate_per_second(int(plan.maximum_message_rate_per_second))
-                    .set_message_review_handler(handler.clone())
-                    .set_logging_configuration_identifiers(
-                        plan.logging_configuration_identifiers.clone(),
-                    )
-                    .set_tags((!send_tags.is_empty()).then(|| send_tags.clone()))
-            })
-            .await
-            .map_err(|e| Failed::nothing_created(e.diagnostic(&subject(&plan))))?;
+        let out = create_room(&client, |b| {
+            b.name(plan.name.clone().unwrap_or_default())
+                .set_maximum_message_length(int(plan.maximum_message_length))
+                .set_maximum_message_rate_per_second(int(plan.maximum_message_rate_per_second))
+                .set_message_review_handler(handler.clone())
+                .set_logging_configuration_identifiers(
+                    plan.logging_configuration_identifiers.clone(),
+                )
+                .set_tags((!send_tags.is_empty()).then(|| send_tags.clone()))
+        })
+        .await
+        .map_err(|e| Failed::nothing_created(e.diagnostic(&subject(&plan))))?;
         Ok(state_from_api(
             ctx.provider,
             &client,

@@ -9,6 +9,7 @@ use tonic::{Request, Response, Status};
 
 use crate::plugin::tfplugin6 as pb;
 use crate::plugin::tfplugin6::provider_server;
+use crate::server::list::ListQuery;
 use crate::server::wire;
 use crate::server::{Provider, Server};
 use crate::value::Value;
@@ -270,7 +271,9 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         let (new_state, diags) = self.server.read_resource(&req.type_name, &state).await;
         let encoded = decoded!(wire::encode(&new_state, &r.ty), pb::read_resource::Response);
         let new_identity = decoded!(
-            self.server.identity_data(&req.type_name, &new_state),
+            self.server
+                .identity_data(&req.type_name, &new_state)
+                .map(|id| id.map(wire::identity_data)),
             pb::read_resource::Response
         );
         Ok(Response::new(pb::read_resource::Response {
@@ -321,7 +324,9 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
             planned_private: req.prior_private,
             diagnostics: wire::diagnostics(&change.diags),
             planned_identity: decoded!(
-                self.server.identity_data(&req.type_name, &change.planned),
+                self.server
+                    .identity_data(&req.type_name, &change.planned)
+                    .map(|id| id.map(wire::identity_data)),
                 pb::plan_resource_change::Response
             ),
             ..empty
@@ -355,7 +360,9 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
             pb::apply_resource_change::Response
         );
         let new_identity = decoded!(
-            self.server.identity_data(&req.type_name, &new_state),
+            self.server
+                .identity_data(&req.type_name, &new_state)
+                .map(|id| id.map(wire::identity_data)),
             pb::apply_resource_change::Response
         );
         Ok(Response::new(pb::apply_resource_change::Response {
@@ -381,7 +388,10 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         let id = match &req.identity {
             Some(identity) if req.id.is_empty() => decoded!(
                 self.server
-                    .import_id_from_identity(&req.type_name, identity),
+                    .import_id_from_identity(&req.type_name, |ty| wire::decode(
+                        identity.identity_data.as_ref(),
+                        ty
+                    )),
                 pb::import_resource_state::Response
             ),
             _ => req.id.clone(),
@@ -391,7 +401,9 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
             Some(state) => vec![pb::import_resource_state::ImportedResource {
                 type_name: req.type_name.clone(),
                 identity: decoded!(
-                    self.server.identity_data(&req.type_name, &state),
+                    self.server
+                        .identity_data(&req.type_name, &state)
+                        .map(|id| id.map(wire::identity_data)),
                     pb::import_resource_state::Response
                 ),
                 state: Some(decoded!(
@@ -441,7 +453,7 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
                 .server
                 .identity_schemas()
                 .into_iter()
-                .map(|(n, s)| (n, s.to_wire()))
+                .map(|(n, s)| (n, wire::identity_schema(&s)))
                 .collect(),
             ..Default::default()
         }))
@@ -459,7 +471,7 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
                 .upgrade_resource_identity(&req.type_name, req.version, &raw)
             {
                 Ok(upgraded) => pb::upgrade_resource_identity::Response {
-                    upgraded_identity: Some(upgraded),
+                    upgraded_identity: Some(wire::identity_data(upgraded)),
                     ..Default::default()
                 },
                 Err(diags) => pb::upgrade_resource_identity::Response {
@@ -514,7 +526,9 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
                 pb::move_resource_state::Response
             )),
             target_identity: decoded!(
-                self.server.identity_data(&req.target_type_name, &moved),
+                self.server
+                    .identity_data(&req.target_type_name, &moved)
+                    .map(|id| id.map(wire::identity_data)),
                 pb::move_resource_state::Response
             ),
             ..Default::default()
@@ -525,12 +539,19 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         &self,
         request: Request<pb::list_resource::Request>,
     ) -> Result<Response<tonic::codegen::BoxStream<pb::list_resource::Event>>, Status> {
+        let req = request.into_inner();
+        let config = req.config;
         let events = self
             .server
-            .list_resource_events(&request.into_inner())
+            .list_resource_events(ListQuery {
+                type_name: &req.type_name,
+                config: Box::new(move |ty| wire::decode(config.as_ref(), ty)),
+                include_resource_object: req.include_resource_object,
+                limit: req.limit,
+            })
             .await;
         Ok(Response::new(Box::pin(futures_util::stream::iter(
-            events.into_iter().map(Ok),
+            events.into_iter().map(|e| Ok(wire::list_event(e))),
         ))))
     }
 

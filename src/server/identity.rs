@@ -8,7 +8,6 @@
 //! the plan stays empty.
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::plugin::tfplugin6 as pb;
 use crate::server::{Provider, Server};
 use crate::value::{Type, Value, json, msgpack};
 
@@ -101,24 +100,6 @@ impl IdentitySchema {
             )),
         }
     }
-
-    /// The schema as the protocol describes it.
-    pub fn to_wire(&self) -> pb::ResourceIdentitySchema {
-        pb::ResourceIdentitySchema {
-            version: self.version,
-            identity_attributes: self
-                .attributes
-                .iter()
-                .map(|a| pb::resource_identity_schema::IdentityAttribute {
-                    name: a.name.clone(),
-                    r#type: a.ty.to_json(),
-                    required_for_import: a.required_for_import,
-                    optional_for_import: !a.required_for_import,
-                    description: a.description.clone(),
-                })
-                .collect(),
-        }
-    }
 }
 
 impl Default for IdentitySchema {
@@ -127,18 +108,9 @@ impl Default for IdentitySchema {
     }
 }
 
-/// Encodes an identity value for Terraform.
-pub fn encode(
-    identity: &Value,
-    schema: &IdentitySchema,
-) -> Result<pb::ResourceIdentityData, Diagnostic> {
+/// Encodes an identity value (msgpack) for Terraform.
+pub fn encode(identity: &Value, schema: &IdentitySchema) -> Result<Vec<u8>, Diagnostic> {
     msgpack::encode(identity, &schema.implied_type())
-        .map(|msgpack| pb::ResourceIdentityData {
-            identity_data: Some(pb::DynamicValue {
-                msgpack,
-                json: Vec::new(),
-            }),
-        })
         .map_err(|e| Diagnostic::bug(format!("cannot encode a resource identity: {e}")))
 }
 
@@ -166,7 +138,7 @@ impl<P: Provider> Server<P> {
         &self,
         type_name: &str,
         state: &Value,
-    ) -> Result<Option<pb::ResourceIdentityData>, Diagnostic> {
+    ) -> Result<Option<Vec<u8>>, Diagnostic> {
         let Some(schema) = self.identity_schema(type_name) else {
             return Ok(None);
         };
@@ -183,7 +155,7 @@ impl<P: Provider> Server<P> {
         type_name: &str,
         version: i64,
         raw_json: &[u8],
-    ) -> Result<pb::ResourceIdentityData, Diagnostics> {
+    ) -> Result<Vec<u8>, Diagnostics> {
         let schema = self.identity_schema(type_name).ok_or_else(|| {
             Diagnostic::error(
                 "Resource Has No Identity",
@@ -210,11 +182,12 @@ impl<P: Provider> Server<P> {
         Ok(encode(&value, &schema)?)
     }
 
-    /// Decodes the identity of an `import { identity = {...} }` block into the import id.
+    /// The import id named by the identity of an `import { identity = {...} }` block, which
+    /// `decode` decodes given the identity's type.
     pub fn import_id_from_identity(
         &self,
         type_name: &str,
-        data: &pb::ResourceIdentityData,
+        decode: impl FnOnce(&Type) -> Result<Value, Diagnostic>,
     ) -> Result<String, Diagnostic> {
         let schema = self.identity_schema(type_name).ok_or_else(|| {
             Diagnostic::error(
@@ -222,8 +195,7 @@ impl<P: Provider> Server<P> {
                 format!("{type_name} has no resource identity: import it by id."),
             )
         })?;
-        let value =
-            crate::server::wire::decode(data.identity_data.as_ref(), &schema.implied_type())?;
+        let value = decode(&schema.implied_type())?;
         schema.import_id(&value)
     }
 }
@@ -271,7 +243,7 @@ mod tests {
 
     #[test]
     fn wire_schema_names_the_attribute_and_its_type() {
-        let w = arn_identity().to_wire();
+        let w = crate::server::wire::identity_schema(&arn_identity());
         assert_eq!(w.identity_attributes.len(), 1);
         assert_eq!(w.identity_attributes[0].name, "arn");
         assert_eq!(w.identity_attributes[0].r#type, b"\"string\"".to_vec());

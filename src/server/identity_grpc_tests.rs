@@ -283,6 +283,7 @@ async fn identity_schemas_and_identities_on_read_plan_apply_import() {
         ),
         &IdentitySchema::new().string("arn", ""),
     )
+    .map(crate::server::wire::identity_data)
     .unwrap();
     let imported = g
         .import_resource_state(Request::new(pb::import_resource_state::Request {

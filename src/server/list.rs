@@ -10,11 +10,10 @@ use serde::de::DeserializeOwned;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model;
-use crate::plugin::tfplugin6 as pb;
 use crate::schema::Schema;
 use crate::server::resource::Context;
-use crate::server::{Provider, Server, identity, merge, validate, wire};
-use crate::value::{Path, Type, Value};
+use crate::server::{Provider, Server, identity, merge, validate};
+use crate::value::{Path, Type, Value, msgpack};
 
 /// One object found.
 #[derive(Debug)]
@@ -121,11 +120,35 @@ where
     }
 }
 
-fn diagnostics_event(diags: &Diagnostics) -> pb::list_resource::Event {
-    pb::list_resource::Event {
-        diagnostic: wire::diagnostics(diags),
-        ..Default::default()
-    }
+/// What a listing yields for Terraform: one event per object found, or the diagnostics of a
+/// listing that failed.
+#[derive(Debug)]
+pub enum ListEvent {
+    Found {
+        display_name: String,
+        /// The object's identity, msgpack-encoded.
+        identity: Vec<u8>,
+        /// The full object, msgpack-encoded, when the query asked for it.
+        resource_object: Option<Vec<u8>>,
+    },
+    Failed(Diagnostics),
+}
+
+/// Decodes a request's configuration given the list resource's configuration type.
+pub type ConfigDecoder<'a> = Box<dyn FnOnce(&Type) -> Result<Value, Diagnostic> + Send + 'a>;
+
+/// A ListResource request, decoded but for its configuration, which `config` decodes given the
+/// list resource's configuration type.
+pub struct ListQuery<'a> {
+    pub type_name: &'a str,
+    pub config: ConfigDecoder<'a>,
+    pub include_resource_object: bool,
+    /// At most this many objects; 0 or less: no limit.
+    pub limit: i64,
+}
+
+fn diagnostics_event(diags: &Diagnostics) -> ListEvent {
+    ListEvent::Failed(diags.clone())
 }
 
 impl<P: Provider> Server<P> {
@@ -142,14 +165,11 @@ impl<P: Provider> Server<P> {
     /// Runs a listing and shapes what it found as ListResource events: one per object (identity,
     /// display name, and the object itself when asked for), or one event carrying the
     /// diagnostics when the listing failed.
-    pub async fn list_resource_events(
-        &self,
-        req: &pb::list_resource::Request,
-    ) -> Vec<pb::list_resource::Event> {
+    pub async fn list_resource_events(&self, req: ListQuery<'_>) -> Vec<ListEvent> {
         let registry = self.registry();
         let (l, r) = match (
-            registry.list_resource(&req.type_name),
-            registry.resource(&req.type_name),
+            registry.list_resource(req.type_name),
+            registry.resource(req.type_name),
         ) {
             (Ok(l), Ok(r)) => (l, r),
             (Err(d), _) | (_, Err(d)) => return vec![diagnostics_event(&d.into())],
@@ -159,7 +179,7 @@ impl<P: Provider> Server<P> {
                 &Diagnostic::bug(format!("{} has no identity schema", req.type_name)).into(),
             )];
         };
-        let config = match wire::decode(req.config.as_ref(), &l.ty) {
+        let config = match (req.config)(&l.ty) {
             Ok(c) => c,
             Err(d) => return vec![diagnostics_event(&d.into())],
         };
@@ -192,18 +212,19 @@ impl<P: Provider> Server<P> {
             };
             let encoded = identity::encode(&id, &identity_schema).and_then(|identity| {
                 let resource_object = if req.include_resource_object {
-                    Some(wire::encode(&object, &r.ty)?)
+                    Some(msgpack::encode(&object, &r.ty).map_err(|e| {
+                        Diagnostic::bug(format!("cannot encode a value for Terraform: {e}"))
+                    })?)
                 } else {
                     None
                 };
                 Ok((identity, resource_object))
             });
             match encoded {
-                Ok((identity, resource_object)) => events.push(pb::list_resource::Event {
-                    identity: Some(identity),
+                Ok((identity, resource_object)) => events.push(ListEvent::Found {
                     display_name: listed.display_name,
+                    identity,
                     resource_object,
-                    diagnostic: Vec::new(),
                 }),
                 Err(d) => {
                     events.push(diagnostics_event(&d.into()));

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::value::Value;
+use crate::value::duration::{ANY_GO_DURATION, parse_go_duration};
 
 /// The limit for `operation` set in the object's `timeouts`, if any.
 pub fn configured(object: &Value, operation: &str) -> Option<Duration> {
@@ -17,36 +18,7 @@ pub fn configured(object: &Value, operation: &str) -> Option<Duration> {
 
 /// Parses `1h30m`, `45s`, `2m0.5s`, `500ms`; `None` when malformed.
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let mut rest = text.trim();
-    if rest.is_empty() {
-        return None;
-    }
-    let mut total = 0f64;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if digits == 0 {
-            return None;
-        }
-        let number: f64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let scale = match &rest[..unit_len] {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 0.001,
-            "us" | "µs" => 0.000_001,
-            "ns" => 0.000_000_001,
-            _ => return None,
-        };
-        total += number * scale;
-        rest = &rest[unit_len..];
-    }
-    Duration::try_from_secs_f64(total).ok()
+    parse_go_duration(text, ANY_GO_DURATION)
 }
 
 #[cfg(test)]

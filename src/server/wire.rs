@@ -4,6 +4,8 @@
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::plugin::tfplugin6 as pb;
 use crate::schema::{Attribute, AttributeType, Block, NestedBlock, Nesting, Schema};
+use crate::server::identity::IdentitySchema;
+use crate::server::list::ListEvent;
 use crate::value::{Path, PathStep, Type, Value, json, msgpack};
 
 /// Decodes a DynamicValue; an absent one is null.
@@ -186,5 +188,56 @@ pub fn timestamp(t: std::time::SystemTime) -> prost_types::Timestamp {
     prost_types::Timestamp {
         seconds: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
         nanos: i32::try_from(d.subsec_nanos()).unwrap_or(0),
+    }
+}
+
+/// An identity schema as the protocol describes it.
+pub fn identity_schema(schema: &IdentitySchema) -> pb::ResourceIdentitySchema {
+    pb::ResourceIdentitySchema {
+        version: schema.version,
+        identity_attributes: schema
+            .attributes
+            .iter()
+            .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                name: a.name.clone(),
+                r#type: a.ty.to_json(),
+                required_for_import: a.required_for_import,
+                optional_for_import: !a.required_for_import,
+                description: a.description.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// An encoded identity (msgpack) as the protocol carries it.
+pub fn identity_data(msgpack: Vec<u8>) -> pb::ResourceIdentityData {
+    pb::ResourceIdentityData {
+        identity_data: Some(pb::DynamicValue {
+            msgpack,
+            json: Vec::new(),
+        }),
+    }
+}
+
+/// One event of a ListResource stream.
+pub fn list_event(event: ListEvent) -> pb::list_resource::Event {
+    match event {
+        ListEvent::Found {
+            display_name,
+            identity,
+            resource_object,
+        } => pb::list_resource::Event {
+            identity: Some(identity_data(identity)),
+            display_name,
+            resource_object: resource_object.map(|msgpack| pb::DynamicValue {
+                msgpack,
+                json: Vec::new(),
+            }),
+            diagnostic: Vec::new(),
+        },
+        ListEvent::Failed(diags) => pb::list_resource::Event {
+            diagnostic: diagnostics(&diags),
+            ..Default::default()
+        },
     }
 }

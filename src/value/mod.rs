@@ -10,6 +10,7 @@ mod number;
 mod path;
 mod types;
 
+pub mod duration;
 pub mod json;
 pub mod msgpack;
 

@@ -154,6 +154,29 @@ macro_rules! terraform_test {
             }
         }
     };
+    // Tests that need what CI lacks (AWS credentials): ignored, with the reason, so that a run
+    // without it says "ignored" instead of passing silently; `--ignored` runs them.
+    ($(#[$meta:meta])* $name:ident, ignore = $why:literal, |$tf:ident| $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            fn body($tf: &$crate::support::Terraform) $body
+
+            #[test]
+            #[ignore = $why]
+            fn terraform_1_0_3() {
+                body(&$crate::support::Terraform::get("1.0.3"));
+            }
+
+            #[test]
+            #[ignore = $why]
+            fn terraform_1_15_5() {
+                body(&$crate::support::Terraform::get("1.15.5"));
+            }
+        }
+    };
 }
 #[allow(unused_imports)]
 pub(crate) use terraform_test;
@@ -669,5 +692,68 @@ pub fn start_emulator_with(config: ivschat_local::Config) -> Emulator {
         endpoint: running.endpoint(),
         running: Some(running),
         rt,
+    }
+}
+
+/// What every end-to-end test starts from: a Terraform working directory, the emulator its
+/// provider block points at, and an SDK client of that emulator (with a runtime to drive it)
+/// for seeding and inspecting objects behind Terraform's back.
+pub struct Setup {
+    pub wd: TfWorkdir,
+    pub emulator: Emulator,
+    pub rt: tokio::runtime::Runtime,
+    pub api: aws_sdk_ivschat::Client,
+}
+
+impl Setup {
+    /// `tf`'s working directory and a default emulator ([`start_emulator`]).
+    pub fn new(tf: &Terraform) -> Setup {
+        Setup::with_emulator(tf, start_emulator())
+    }
+
+    /// As [`Setup::new`] with the newest Terraform client, for features older ones lack.
+    pub fn latest() -> Setup {
+        Setup::new(&Terraform::get("1.15.5"))
+    }
+
+    /// `tf`'s working directory and `emulator`.
+    pub fn with_emulator(tf: &Terraform, emulator: Emulator) -> Setup {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("test runtime");
+        let sdk_config = rt.block_on(
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .region(aws_config::Region::new("us-east-1"))
+                .endpoint_url(&emulator.endpoint)
+                .credentials_provider(aws_credential_types::Credentials::new(
+                    "test", "test", None, None, "test",
+                ))
+                .load(),
+        );
+        Setup {
+            wd: tf.workdir(),
+            api: aws_sdk_ivschat::Client::new(&sdk_config),
+            rt,
+            emulator,
+        }
+    }
+
+    /// Writes the provider block, then `body`, as the configuration.
+    pub fn write(&self, body: &str) {
+        self.wd
+            .write_config(&format!("{}\n{body}", self.emulator.provider_hcl("")));
+    }
+
+    /// `terraform output -json`, as name → value.
+    pub fn outputs(&self) -> serde_json::Value {
+        let out = self.wd.run(["output", "-json", "-no-color"]);
+        out.assert_success();
+        let all: serde_json::Value = serde_json::from_str(&out.stdout).expect("output -json");
+        let mut values = serde_json::Map::new();
+        for (k, v) in all.as_object().expect("outputs object") {
+            values.insert(k.clone(), v["value"].clone());
+        }
+        serde_json::Value::Object(values)
     }
 }

@@ -2,6 +2,7 @@
 //! backoff, pacing, and the leak-safe create protocol.
 
 use std::sync::Mutex;
+use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_credential_types::Credentials;
@@ -17,6 +18,67 @@ use aws_types::region::Region;
 use tokio::time::Instant;
 
 use super::*;
+use crate::provider::config::RateLimits;
+
+/// The leak-safe creates of the two resource types, called as before they moved next to
+/// their types.
+trait Creates {
+    async fn create_room<F>(
+        &self,
+        input: F,
+    ) -> Result<aws_sdk_ivschat::operation::create_room::CreateRoomOutput, ApiError>
+    where
+        F: Fn(
+                aws_sdk_ivschat::operation::create_room::builders::CreateRoomFluentBuilder,
+            )
+                -> aws_sdk_ivschat::operation::create_room::builders::CreateRoomFluentBuilder
+            + Sync;
+
+    async fn create_logging_configuration<F>(
+        &self,
+        input: F,
+    ) -> Result<
+        aws_sdk_ivschat::operation::create_logging_configuration::CreateLoggingConfigurationOutput,
+        ApiError,
+    >
+    where
+        F: Fn(
+                aws_sdk_ivschat::operation::create_logging_configuration::builders::CreateLoggingConfigurationFluentBuilder,
+            ) -> aws_sdk_ivschat::operation::create_logging_configuration::builders::CreateLoggingConfigurationFluentBuilder
+            + Sync;
+}
+
+impl Creates for IvsChat {
+    async fn create_room<F>(
+        &self,
+        input: F,
+    ) -> Result<aws_sdk_ivschat::operation::create_room::CreateRoomOutput, ApiError>
+    where
+        F: Fn(
+                aws_sdk_ivschat::operation::create_room::builders::CreateRoomFluentBuilder,
+            )
+                -> aws_sdk_ivschat::operation::create_room::builders::CreateRoomFluentBuilder
+            + Sync,
+    {
+        crate::resources::room::create_room(self, input).await
+    }
+
+    async fn create_logging_configuration<F>(
+        &self,
+        input: F,
+    ) -> Result<
+        aws_sdk_ivschat::operation::create_logging_configuration::CreateLoggingConfigurationOutput,
+        ApiError,
+    >
+    where
+        F: Fn(
+                aws_sdk_ivschat::operation::create_logging_configuration::builders::CreateLoggingConfigurationFluentBuilder,
+            ) -> aws_sdk_ivschat::operation::create_logging_configuration::builders::CreateLoggingConfigurationFluentBuilder
+            + Sync,
+    {
+        crate::resources::logging_configuration::create_logging_configuration(self, input).await
+    }
+}
 
 #[derive(Clone, Debug)]
 struct Recorded {
@@ -760,4 +822,41 @@ async fn the_lookup_waits_the_backoff_first() {
     for w in ops.windows(2) {
         assert!(!(w[0] == "CreateRoom" && w[1] == "CreateRoom"), "{ops:?}");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_paginator_follows_next_tokens_and_stops_on_a_repeated_one() {
+    let list_rooms = |c: aws_sdk_ivschat::Client, token: Option<String>| {
+        c.list_rooms().set_next_token(token).send()
+    };
+    let h = Harness::new(policy(0), |_, prior| match prior.len() {
+        0 => ok("{\"rooms\":[],\"nextToken\":\"a\"}"),
+        1 => ok("{\"rooms\":[],\"nextToken\":\"b\"}"),
+        _ => ok("{\"rooms\":[]}"),
+    });
+    let pages = h
+        .client
+        .all_pages(Operation::ListRooms, list_rooms)
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 3);
+    assert!(
+        h.calls()[2].body.contains("\"nextToken\":\"b\""),
+        "{:?}",
+        h.calls()
+    );
+
+    // a, b, a: a token handed out before never ends the loop.
+    let h = Harness::new(policy(0), |_, prior| match prior.len() {
+        1 => ok("{\"rooms\":[],\"nextToken\":\"b\"}"),
+        _ => ok("{\"rooms\":[],\"nextToken\":\"a\"}"),
+    });
+    let err = h
+        .client
+        .all_pages(Operation::ListRooms, list_rooms)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code.as_deref(), Some(REPEATED_NEXT_TOKEN));
+    assert!(err.message.contains("same nextToken twice"), "{err}");
+    assert_eq!(h.count("ListRooms"), 3);
 }

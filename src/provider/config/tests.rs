@@ -1,7 +1,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use std::time::Duration;
+
 use super::*;
+use crate::value::Value;
 
 fn obj(pairs: Vec<(&str, Value)>) -> Value {
     Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
@@ -399,6 +402,11 @@ fn credential_precedence_block_then_profile_then_env_then_chain() {
     // Unknown keys make the source unknown.
     cfg.secret_key = Setting::Unknown;
     assert_eq!(credential_source(&cfg, &env_keys), Setting::Unknown);
+}
+
+/// The provider reads `assume_role { duration }` with the shared Go-duration parser.
+fn parse_duration(text: &str) -> Option<Duration> {
+    crate::value::duration::parse_go_duration(text, crate::value::duration::ANY_GO_DURATION)
 }
 
 #[test]

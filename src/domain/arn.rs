@@ -1,0 +1,355 @@
+//! IVS Chat ARNs, parsed at the edge: `arn:<partition>:ivschat:<region>:<account>:<kind>/<id>`.
+//!
+//! The one rule every schema, import and function uses, after the AWS model's `RoomArn` and
+//! `LoggingConfigurationArn` shapes (`arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+`, at
+//! most 128 characters), with two deliberate differences: any AWS partition (`aws`, `aws-cn`,
+//! `aws-us-gov`, ...), since the model's literal `aws` would refuse objects of the other
+//! partitions, and an account of exactly 12 digits, as every AWS account id is.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::schema::Validator;
+use crate::value::{Path, Value};
+
+/// The longest ARN the API accepts.
+pub const MAX_ARN_LENGTH: usize = 128;
+
+/// The digits of an AWS account id.
+pub const ACCOUNT_DIGITS: usize = 12;
+
+/// The kinds of IVS Chat object an ARN can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Room,
+    LoggingConfiguration,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::Room, Kind::LoggingConfiguration];
+
+    /// The resource part of the ARN: `room`, `logging-configuration`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Room => "room",
+            Kind::LoggingConfiguration => "logging-configuration",
+        }
+    }
+
+    /// The kind in words: `room`, `logging configuration`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Kind::Room => "room",
+            Kind::LoggingConfiguration => "logging configuration",
+        }
+    }
+
+    /// The kind as a title: `Room`, `Logging Configuration`.
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::Room => "Room",
+            Kind::LoggingConfiguration => "Logging Configuration",
+        }
+    }
+
+    fn from_resource(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arn {
+    pub partition: String,
+    pub region: String,
+    pub account: String,
+    pub kind: Kind,
+    pub id: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error(
+    "{0:?} is not an IVS Chat ARN of the form arn:aws:ivschat:<region>:<account id>:<room|logging-configuration>/<id>"
+)]
+pub struct ArnError(pub String);
+
+impl Arn {
+    pub fn new(region: &str, account: &str, kind: Kind, id: &str) -> Arn {
+        Arn {
+            partition: "aws".to_owned(),
+            region: region.to_owned(),
+            account: account.to_owned(),
+            kind,
+            id: id.to_owned(),
+        }
+    }
+
+    /// Parses an ARN and checks it names the expected kind of object.
+    pub fn parse_kind(s: &str, kind: Kind) -> Result<Arn, String> {
+        let arn: Arn = s.parse().map_err(|e: ArnError| e.to_string())?;
+        if arn.kind != kind {
+            return Err(format!(
+                "{s:?} is a {} ARN, not a {} ARN",
+                arn.kind.as_str(),
+                kind.as_str()
+            ));
+        }
+        Ok(arn)
+    }
+}
+
+/// `aws`, or `aws-` followed by lowercase words joined by `-` (`aws-cn`, `aws-us-gov`).
+fn is_partition(p: &str) -> bool {
+    p == "aws"
+        || p.strip_prefix("aws-").is_some_and(|rest| {
+            rest.split('-')
+                .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()))
+        })
+}
+
+/// The rule in words, completing "must …".
+pub fn rule(kind: Kind) -> String {
+    format!(
+        "be a {} ARN (arn:aws:ivschat:<region>:<account id>:{}/<id>)",
+        kind.words(),
+        kind.as_str()
+    )
+}
+
+/// The schema validator of an attribute that holds an ARN of `kind`.
+#[derive(Debug)]
+pub struct IsArn(pub Kind);
+
+impl Validator for IsArn {
+    fn rule(&self) -> String {
+        rule(self.0)
+    }
+
+    fn validate(&self, value: &Value, path: &Path, diags: &mut Diagnostics) {
+        let Value::String(s) = value else { return };
+        if let Err(problem) = Arn::parse_kind(s, self.0) {
+            let what = if path.is_root() {
+                "The value".to_owned()
+            } else {
+                format!("Attribute {path}")
+            };
+            diags.push(
+                Diagnostic::error(
+                    "Invalid Attribute Value",
+                    format!("{what} must {}, got {problem}.", self.rule()),
+                )
+                .at(path.clone()),
+            );
+        }
+    }
+}
+
+/// A room's ARN.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoomArn(pub Arn);
+
+/// A logging configuration's ARN.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggingConfigurationArn(pub Arn);
+
+impl FromStr for RoomArn {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<RoomArn, String> {
+        Arn::parse_kind(s, Kind::Room).map(RoomArn)
+    }
+}
+
+impl FromStr for LoggingConfigurationArn {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<LoggingConfigurationArn, String> {
+        Arn::parse_kind(s, Kind::LoggingConfiguration).map(LoggingConfigurationArn)
+    }
+}
+
+/// Parses the id given to `terraform import` for `type_name`, which is imported by its ARN.
+pub fn import_id(
+    id: &str,
+    kind: Kind,
+    type_name: &str,
+) -> Result<Arn, crate::diagnostics::Diagnostics> {
+    Arn::parse_kind(id, kind).map_err(|problem| {
+        crate::diagnostics::Diagnostic::error(
+            "Invalid Import ID",
+            format!("Import {type_name} by its ARN: {problem}."),
+        )
+        .into()
+    })
+}
+
+impl FromStr for Arn {
+    type Err = ArnError;
+
+    fn from_str(s: &str) -> Result<Arn, ArnError> {
+        let bad = || ArnError(s.to_owned());
+        let mut parts = s.splitn(6, ':');
+        let (
+            Some("arn"),
+            Some(partition),
+            Some("ivschat"),
+            Some(region),
+            Some(account),
+            Some(resource),
+        ) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        )
+        else {
+            return Err(bad());
+        };
+        let (kind, id) = resource.split_once('/').ok_or_else(bad)?;
+        let kind = Kind::from_resource(kind).ok_or_else(bad)?;
+        let region_ok = !region.is_empty()
+            && region
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let account_ok =
+            account.len() == ACCOUNT_DIGITS && account.chars().all(|c| c.is_ascii_digit());
+        let id_ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !is_partition(partition)
+            || !region_ok
+            || !account_ok
+            || !id_ok
+            || s.len() > MAX_ARN_LENGTH
+        {
+            return Err(bad());
+        }
+        Ok(Arn {
+            partition: partition.to_owned(),
+            region: region.to_owned(),
+            account: account.to_owned(),
+            kind,
+            id: id.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for Arn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "arn:{}:ivschat:{}:{}:{}/{}",
+            self.partition,
+            self.region,
+            self.account,
+            self.kind.as_str(),
+            self.id
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn room_and_logging_configuration_arns_round_trip() {
+        for s in [
+            "arn:aws:ivschat:us-east-1:123456789012:room/abcdEFGH1234",
+            "arn:aws:ivschat:eu-west-1:123456789012:logging-configuration/ABCDefgh5678",
+        ] {
+            let arn: Arn = s.parse().unwrap();
+            assert_eq!(arn.to_string(), s);
+        }
+        let arn = Arn::parse_kind(
+            "arn:aws:ivschat:us-west-2:123456789012:room/abcdEFGH1234",
+            Kind::Room,
+        )
+        .unwrap();
+        assert_eq!(
+            (arn.region.as_str(), arn.id.as_str()),
+            ("us-west-2", "abcdEFGH1234")
+        );
+    }
+
+    #[test]
+    fn malformed_arns_are_refused_with_the_expected_form() {
+        for s in [
+            "",
+            "room/abc",
+            "arn:aws:ivs:us-east-1:123456789012:channel/abc",
+            "arn:aws:ivschat:us-east-1:1234:room/abc",
+            "arn:aws:ivschat:us-east-1:123456789012:room/",
+            "arn:aws:ivschat:us-east-1:123456789012:stage/abc",
+            "arn:aws:ivschat:US-EAST-1:123456789012:room/abc",
+        ] {
+            let err = s.parse::<Arn>().unwrap_err();
+            assert!(
+                err.to_string().contains("arn:aws:ivschat:<region>"),
+                "{s}: {err}"
+            );
+        }
+        let err = Arn::parse_kind(
+            "arn:aws:ivschat:us-east-1:123456789012:room/abc",
+            Kind::LoggingConfiguration,
+        )
+        .unwrap_err();
+        assert!(err.contains("not a logging-configuration ARN"), "{err}");
+    }
+
+    /// The one ARN rule, against the AWS model's patterns: any AWS partition, a 12-digit
+    /// account, ids of letters, digits and hyphens, at most 128 characters.
+    #[test]
+    fn the_arn_rule_follows_the_model_patterns() {
+        for good in [
+            "arn:aws:ivschat:us-east-1:123456789012:room/abcdEFGH1234",
+            "arn:aws-cn:ivschat:cn-north-1:123456789012:logging-configuration/abc-DEF1",
+            "arn:aws-us-gov:ivschat:us-gov-west-1:123456789012:room/a-b-c",
+        ] {
+            assert!(good.parse::<Arn>().is_ok(), "{good}");
+        }
+        let long_id = "a".repeat(MAX_ARN_LENGTH);
+        for bad in [
+            "arn:azure:ivschat:us-east-1:123456789012:room/abc",
+            "arn:aws-:ivschat:us-east-1:123456789012:room/abc",
+            "arn:AWS:ivschat:us-east-1:123456789012:room/abc",
+            "arn:aws:ivschat:us-east-1:12345678901:room/abc",
+            "arn:aws:ivschat:us-east-1:1234567890123:room/abc",
+            "arn:aws:ivschat:us-east-1:12345678901a:room/abc",
+            "arn:aws:ivschat:us-east-1:123456789012:room/a_b",
+            "arn:aws:ivschat:us-east-1:123456789012:room/a/b",
+            "arn:aws:ivschat::123456789012:room/abc",
+            &format!("arn:aws:ivschat:us-east-1:123456789012:room/{long_id}"),
+        ] {
+            assert!(bad.parse::<Arn>().is_err(), "{bad}");
+        }
+        // Schemas check the same rule, and name the kind expected.
+        let mut diags = Diagnostics::new();
+        let path = Path::attr("room_identifier");
+        IsArn(Kind::Room).validate(
+            &Value::string("arn:aws-cn:ivschat:cn-north-1:123456789012:room/abc-1"),
+            &path,
+            &mut diags,
+        );
+        assert!(!diags.has_errors());
+        IsArn(Kind::Room).validate(
+            &Value::string("arn:aws:ivschat:us-east-1:123456789012:logging-configuration/abc"),
+            &path,
+            &mut diags,
+        );
+        let text = format!("{diags:?}");
+        assert!(text.contains("must be a room ARN"), "{text}");
+        assert!(text.contains("not a room ARN"), "{text}");
+        assert_eq!(
+            "arn:aws:ivschat:us-east-1:123456789012:room/abc"
+                .parse::<RoomArn>()
+                .map(|a| a.0.id),
+            Ok("abc".to_owned())
+        );
+        assert!(
+            "arn:aws:ivschat:us-east-1:123456789012:room/abc"
+                .parse::<LoggingConfigurationArn>()
+                .is_err()
+        );
+    }
+}

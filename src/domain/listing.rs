@@ -1,0 +1,62 @@
+//! Every object of a region, over every page: the listings that data sources, list resources
+//! and leak-safe creates share.
+
+use std::collections::{BTreeMap, HashSet};
+
+use aws_sdk_ivschat::types::{LoggingConfigurationSummary, RoomSummary};
+
+use crate::provider::client::{ApiError, IvsChat, Operation, PAGE_SIZE};
+use crate::provider::tags::has_all_tags;
+
+/// What to ask ListRooms for, and which tags a room must carry.
+#[derive(Clone, Debug, Default)]
+pub struct RoomFilters {
+    pub name: Option<String>,
+    pub message_review_handler_uri: Option<String>,
+    pub logging_configuration_identifier: Option<String>,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// The rooms matching `filters`, in the API's order: most recently updated first.
+pub async fn rooms(client: &IvsChat, filters: &RoomFilters) -> Result<Vec<RoomSummary>, ApiError> {
+    let pages = client
+        .all_pages(Operation::ListRooms, |c, token| {
+            c.list_rooms()
+                .max_results(PAGE_SIZE)
+                .set_name(filters.name.clone())
+                .set_message_review_handler_uri(filters.message_review_handler_uri.clone())
+                .set_logging_configuration_identifier(
+                    filters.logging_configuration_identifier.clone(),
+                )
+                .set_next_token(token)
+                .send()
+        })
+        .await?;
+    let mut seen = HashSet::new();
+    Ok(pages
+        .into_iter()
+        .flat_map(|page| page.rooms)
+        // A room updated while we list moves to the front and may come again on a later
+        // page: keep its first sighting.
+        .filter(|s| s.arn().is_none_or(|arn| seen.insert(arn.to_owned())))
+        .filter(|s| has_all_tags(s.tags(), &filters.tags))
+        .collect())
+}
+
+/// Every logging configuration of the client's region (at most 10 per account and region).
+pub async fn logging_configurations(
+    client: &IvsChat,
+) -> Result<Vec<LoggingConfigurationSummary>, ApiError> {
+    let pages = client
+        .all_pages(Operation::ListLoggingConfigurations, |c, token| {
+            c.list_logging_configurations()
+                .max_results(PAGE_SIZE)
+                .set_next_token(token)
+                .send()
+        })
+        .await?;
+    Ok(pages
+        .into_iter()
+        .flat_map(|page| page.logging_configurations)
+        .collect())
+}

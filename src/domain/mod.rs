@@ -1,0 +1,14 @@
+//! The IVS Chat concepts, each defined once, between the client ([`crate::provider`]) and the
+//! type folders that use them:
+//!
+//! - [`arn`]: ARNs of rooms and logging configurations, one parser and one rule.
+//! - [`names`]: the name and Lambda ARN rules.
+//! - [`models`]: the review handler and destination shapes every type shares.
+//! - [`regional`]: the client for an ARN's region; [`listing`]: every room or logging
+//!   configuration of a region.
+
+pub mod arn;
+pub mod listing;
+pub mod models;
+pub mod names;
+pub mod regional;

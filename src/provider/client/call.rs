@@ -1,0 +1,76 @@
+//! One paced, retried call.
+
+use std::future::Future;
+
+use aws_sdk_ivschat::error::{ProvideErrorMetadata, SdkError};
+use tokio_util::sync::CancellationToken;
+
+use super::retry::Next;
+use super::{ApiError, IvsChat, Operation};
+
+impl IvsChat {
+    /// One attempt: wait for the pacing slot, then call.
+    pub(super) async fn attempt<T, E, F, Fut>(&self, op: Operation, f: &F) -> Result<T, ApiError>
+    where
+        F: Fn(aws_sdk_ivschat::Client) -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.attempt_classified(op, |c| {
+            let sent = f(c);
+            async move { sent.await.map_err(|e| ApiError::from_sdk(op, &e)) }
+        })
+        .await
+    }
+
+    /// One attempt of a call whose errors are already classified.
+    pub(super) async fn attempt_classified<T, F, Fut>(
+        &self,
+        op: Operation,
+        f: F,
+    ) -> Result<T, ApiError>
+    where
+        F: FnOnce(aws_sdk_ivschat::Client) -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(CancellationToken::is_cancelled)
+        {
+            return Err(self.cancelled(op));
+        }
+        let slot = self.inner.pacer.reserve(&self.inner.region, op);
+        self.sleep_until(op, slot).await?;
+        f(self.inner.sdk.clone()).await.inspect_err(|err| {
+            tracing::debug!(operation = op.name(), kind = ?err.kind, code = ?err.code, "IVS Chat call failed: {}", err.message);
+        })
+    }
+
+    /// One paced, retried API call. `op` names the operation (for pacing class and
+    /// diagnostics). Use only for idempotent calls: creates go through
+    /// [`IvsChat::create_leak_safe`].
+    pub async fn call<T, E, F, Fut>(&self, op: Operation, f: F) -> Result<T, ApiError>
+    where
+        F: Fn(aws_sdk_ivschat::Client) -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let mut retry = 0;
+        loop {
+            match self.attempt(op, &f).await {
+                Ok(v) => return Ok(v),
+                Err(mut err) => match self.next(&err, retry) {
+                    Next::GiveUp => {
+                        err.attempts = retry + 1;
+                        return Err(err);
+                    }
+                    Next::RetryAfter(delay) => {
+                        self.wait(op, delay).await?;
+                        retry += 1;
+                    }
+                },
+            }
+        }
+    }
+}
