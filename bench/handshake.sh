@@ -5,23 +5,31 @@
 #
 #   bench/handshake.sh [--runs N] [--json FILE]
 #
-# Builds target/release/terraform-provider-ivschat, fetches the Go providers
-# into .cache/go-providers/ (scripts/fetch-terraform.sh --bench), then runs
-# bench/handshake.py. Extra arguments go to handshake.py.
+# Builds the released binary with scripts/release.sh (the glibc 2.17 build that
+# goes into the zip; RELEASE_BUILD=0 reuses the last one) and measures the file in
+# the zip, fetches the Go providers into .cache/go-providers/
+# (scripts/fetch-terraform.sh --bench), then runs bench/handshake.py. Extra
+# arguments go to handshake.py.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${ROOT}"
 
-echo "==> building the release binary" >&2
-cargo build --release --bin terraform-provider-ivschat >&2
+echo "==> building and packaging the release (scripts/release.sh)" >&2
+scripts/release.sh >&2
+
+ZIP="$(ls -1 "${ROOT}"/dist/terraform-provider-ivschat_*_linux_amd64.zip)"
+UNPACKED="$(mktemp -d)"
+trap 'rm -rf "${UNPACKED}"' EXIT
+python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "${ZIP}" "${UNPACKED}"
+OURS="$(ls -1 "${UNPACKED}"/terraform-provider-ivschat_v*)"
+chmod 0755 "${OURS}"
 
 echo "==> fetching the Go providers" >&2
 scripts/fetch-terraform.sh --bench
 
-TARGET_DIR="${CARGO_TARGET_DIR:-${ROOT}/target}"
-echo "==> measuring" >&2
-exec python3 "${ROOT}/bench/handshake.py" "$@" \
-  "ours=${TARGET_DIR}/release/terraform-provider-ivschat" \
+echo "==> measuring ${ZIP##*/}" >&2
+python3 "${ROOT}/bench/handshake.py" "$@" \
+  "ours=${OURS}" \
   "null-2.1.2=${ROOT}/.cache/go-providers/null-2.1.2/terraform-provider-null_v2.1.2_x4" \
   "workato-0.16=${ROOT}/.cache/go-providers/workato-0.16.0/terraform-provider-workato_v0.16.0"

@@ -3,14 +3,18 @@
 #
 #   scripts/test.sh
 #
-# 1. fetch the pinned Terraform clients (scripts/fetch-terraform.sh; cached)
-# 2. cargo fmt --check
-# 3. cargo clippy on every target, warnings are errors
-# 4. cargo test on the whole workspace (debug builds; the end-to-end tests
-#    drive real Terraform 1.0.3 and 1.15.5 against the provider binary)
-#
-# No release build here: tests use debug builds, and CI time stays low.
-# bench/handshake.sh builds the release binary when it is measured.
+# 1. fetch the pinned Terraform clients (scripts/fetch-terraform.sh) and the
+#    pinned tools (scripts/fetch-tools.sh: actionlint, checkov, cargo-zigbuild
+#    and zig); all cached in .cache/ after the first run
+# 2. bash -n and shellcheck on the shell scripts
+# 3. cargo fmt --check
+# 4. cargo clippy on every target, warnings are errors
+# 5. cargo test on the whole workspace (debug builds; the end-to-end tests
+#    drive real Terraform 1.0.3 and 1.15.5 against the provider binary; the
+#    review test runs checkov, the workflow test actionlint)
+# 6. the release (scripts/release.sh, as `make release`): glibc 2.17 build with
+#    cargo zigbuild, the GLIBC symbol check, the zip installed and run by both
+#    Terraform clients. TEST_RELEASE=0 leaves it out (it is the longest step).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,12 +31,21 @@ export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
 section "fetch Terraform clients (scripts/fetch-terraform.sh)"
 scripts/fetch-terraform.sh
 
-section "shell scripts: syntax (bash -n)"
+section "fetch tools (scripts/fetch-tools.sh)"
+scripts/fetch-tools.sh actionlint checkov zig
+
+section "shell scripts: bash -n, shellcheck"
 for f in scripts/*.sh bench/*.sh .ci/run; do
   [[ -f "${f}" ]] || continue
   bash -n "${f}"
   echo "ok: ${f}"
 done
+if command -v shellcheck >/dev/null 2>&1; then
+  shellcheck scripts/*.sh bench/*.sh .ci/run
+  echo "shellcheck: ok"
+else
+  echo "shellcheck not installed (.ci/run installs it): skipped here; tests/release_workflow.rs needs it"
+fi
 
 section "cargo fmt --all -- --check"
 cargo fmt --all -- --check
@@ -42,5 +55,10 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 section "cargo test --workspace --locked --no-fail-fast"
 cargo test --workspace --locked --no-fail-fast
+
+if [[ "${TEST_RELEASE:-1}" != "0" ]]; then
+  section "release: scripts/release.sh (glibc 2.17 build, GLIBC check, Terraform runs the zip)"
+  scripts/release.sh
+fi
 
 section "all tests passed"
