@@ -221,3 +221,80 @@ pub(super) fn client() -> Result<SharedHttpClient, rustls::Error> {
         },
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_credential_types::Credentials;
+    use aws_sdk_ivschat::config::timeout::TimeoutConfig;
+    use aws_sdk_ivschat::error::SdkError;
+
+    use super::*;
+    use crate::provider::fake_network::tls_front;
+
+    /// Accepts connections and never answers on them.
+    async fn silent_server() -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                held.push(stream);
+            }
+        });
+        addr
+    }
+
+    /// ListRooms through the insecure client; `Err` with the SDK error's description.
+    async fn list_rooms(endpoint: String, timeouts: TimeoutConfig) -> Result<(), String> {
+        let conf = aws_sdk_ivschat::Config::builder()
+            .behavior_version(aws_sdk_ivschat::config::BehaviorVersion::latest())
+            .region(aws_types::region::Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+            .retry_config(aws_sdk_ivschat::config::retry::RetryConfig::disabled())
+            .timeout_config(timeouts)
+            .endpoint_url(endpoint)
+            .http_client(client().unwrap())
+            .build();
+        let call = aws_sdk_ivschat::Client::from_conf(conf).list_rooms().send();
+        // The outer deadline only catches a hang; the timeouts under test are far shorter.
+        match tokio::time::timeout(Duration::from_secs(10), call).await {
+            Err(_) => panic!("the insecure client ignored its timeouts"),
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(SdkError::DispatchFailure(e))) if e.is_timeout() => Err("timeout".into()),
+            Ok(Err(e)) => Err(format!("{e:?}")),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_connect_and_read_timeouts_are_kept() {
+        let short = Duration::from_millis(300);
+        // TCP connects, the TLS handshake never completes: the connect timeout covers it.
+        let silent = silent_server().await;
+        let connect_only = TimeoutConfig::builder().connect_timeout(short).build();
+        assert_eq!(
+            list_rooms(format!("https://localhost:{}", silent.port()), connect_only).await,
+            Err("timeout".to_owned())
+        );
+        // TLS completes (self-signed, accepted), the answer never comes: the read timeout.
+        let dir = tempfile::tempdir().unwrap();
+        let port = tls_front(silent, &dir.path().join("ca.pem")).await;
+        let read_only = TimeoutConfig::builder().read_timeout(short).build();
+        assert_eq!(
+            list_rooms(format!("https://localhost:{port}"), read_only).await,
+            Err("timeout".to_owned())
+        );
+        // And a server that answers is reached through the same client.
+        let emulator = ivschat_local::start(ivschat_local::Config::default())
+            .await
+            .unwrap();
+        let port = tls_front(emulator.local_addr(), &dir.path().join("ca2.pem")).await;
+        let both = TimeoutConfig::builder()
+            .connect_timeout(short)
+            .read_timeout(Duration::from_secs(5))
+            .build();
+        list_rooms(format!("https://localhost:{port}"), both)
+            .await
+            .unwrap();
+        emulator.shutdown().await;
+    }
+}
