@@ -3,6 +3,9 @@
 //! built and asked on the first API call, then cached and refreshed by the SDK's identity cache.
 //! So configure never touches the network, and a configuration that never calls AWS (the
 //! emulator with static keys, `terraform validate`) never needs working credentials.
+//!
+//! STS (web identity, role assumption) is reached exactly as IVS Chat is: the same HTTP client
+//! (proxy, CA bundle, `insecure`), the same timeouts, and `endpoints.sts` when set.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -13,10 +16,11 @@ use aws_config::BehaviorVersion;
 #[allow(deprecated)]
 use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
 use aws_config::sts::AssumeRoleProvider;
-use aws_config::web_identity_token::{StaticConfiguration, WebIdentityTokenCredentialsProvider};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{self, ProvideCredentials, SharedCredentialsProvider};
+use aws_sdk_ivschat::config::SharedHttpClient;
+use aws_sdk_ivschat::config::timeout::TimeoutConfig;
 use aws_types::region::Region;
 use tokio::sync::OnceCell;
 
@@ -107,9 +111,24 @@ impl CredentialPlan {
             .profile_files(self.profile_files())
     }
 
+    /// The loader for STS clients: the IVS Chat client's network settings and `endpoints.sts`.
+    fn sts_loader(&self, network: &Network) -> aws_config::ConfigLoader {
+        let mut loader = self.loader().timeout_config(network.timeouts.clone());
+        if let Some(h) = &network.http_client {
+            loader = loader.http_client(h.clone());
+        }
+        if let Some(e) = &self.sts_endpoint {
+            loader = loader.endpoint_url(e);
+        }
+        loader
+    }
+
     /// Builds the provider chain. Runs on the first API call. Loading reads the shared files
     /// but makes no network call: the providers themselves call out only when asked.
-    async fn build(&self) -> Result<SharedCredentialsProvider, CredentialsError> {
+    async fn build(
+        &self,
+        network: &Network,
+    ) -> Result<SharedCredentialsProvider, CredentialsError> {
         let mut current = match &self.source {
             CredentialSource::ProviderBlock(keys) => keys_provider(keys, "ivschat-provider-block"),
             CredentialSource::Environment(keys) => keys_provider(keys, "ivschat-environment"),
@@ -133,40 +152,32 @@ impl CredentialPlan {
             }
         };
         if let Some(w) = &self.web_identity {
-            let token_file = match (&w.token_file, &w.token) {
-                (Some(f), _) => f.clone(),
-                (None, Some(token)) => {
-                    write_token_file(token).map_err(CredentialsError::provider_error)?
-                }
+            let token = match (&w.token_file, &w.token) {
+                (Some(f), _) => WebIdentityToken::File(f.clone()),
+                (None, Some(token)) => WebIdentityToken::Literal(token.clone()),
                 (None, None) => {
                     return Err(CredentialsError::invalid_configuration(
                         "assume_role_with_web_identity needs web_identity_token or web_identity_token_file",
                     ));
                 }
             };
-            let pc = aws_config::provider_config::ProviderConfig::without_region()
-                .with_region(Some(Region::new(self.region.clone())));
-            let mut b = WebIdentityTokenCredentialsProvider::builder()
-                .configure(&pc)
-                .static_configuration(StaticConfiguration {
-                    web_identity_token_file: token_file,
-                    role_arn: w.role_arn.clone(),
-                    session_name: w.session_name.clone().unwrap_or_else(default_session_name),
-                });
-            if let Some(p) = &w.policy {
-                b = b.policy(p.clone());
-            }
-            if !w.policy_arns.is_empty() {
-                b = b.policy_arns(w.policy_arns.clone());
-            }
-            current = SharedCredentialsProvider::new(b.build());
+            // AssumeRoleWithWebIdentity is unsigned: the token is the credential.
+            let sts = self.sts_loader(network).no_credentials().load().await;
+            current = SharedCredentialsProvider::new(WebIdentityProvider {
+                sts: aws_sdk_sts::Client::new(&sts),
+                token,
+                role_arn: w.role_arn.clone(),
+                session_name: w.session_name.clone().unwrap_or_else(default_session_name),
+                policy: w.policy.clone(),
+                policy_arns: w.policy_arns.clone(),
+            });
         }
         for role in &self.roles {
-            let mut sts = self.loader().credentials_provider(current.clone());
-            if let Some(e) = &self.sts_endpoint {
-                sts = sts.endpoint_url(e);
-            }
-            let sts = sts.load().await;
+            let sts = self
+                .sts_loader(network)
+                .credentials_provider(current.clone())
+                .load()
+                .await;
             let mut b = AssumeRoleProvider::builder(role.role_arn.clone())
                 .region(Region::new(self.region.clone()))
                 .session_name(
@@ -203,37 +214,132 @@ fn default_session_name() -> String {
     format!("terraform-provider-ivschat-{secs}")
 }
 
-/// Writes a literal web identity token to a private temporary file (the SDK provider reads
-/// tokens from files only).
-fn write_token_file(token: &str) -> std::io::Result<PathBuf> {
-    use std::io::Write;
-    let path = std::env::temp_dir().join(format!(
-        "ivschat-provider-web-identity-{}-{}",
-        std::process::id(),
-        fastrand::u64(..)
-    ));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
+/// STS's limit on a web identity token is 20,000 characters; a file far larger is not a token.
+const MAX_TOKEN_FILE_BYTES: u64 = 64 * 1024;
+
+/// Where the web identity token comes from. A literal token stays in memory (never written to
+/// disk); a file is read again on every refresh, as tokens in files are rotated (EKS, CI).
+#[derive(Clone)]
+enum WebIdentityToken {
+    Literal(String),
+    File(PathBuf),
+}
+
+impl WebIdentityToken {
+    async fn read(&self) -> Result<String, CredentialsError> {
+        let path = match self {
+            WebIdentityToken::Literal(t) => return Ok(t.clone()),
+            WebIdentityToken::File(p) => p,
+        };
+        let unreadable = |why: String| {
+            CredentialsError::invalid_configuration(format!(
+                "web_identity_token_file {}: {why}",
+                path.display()
+            ))
+        };
+        let meta = tokio::fs::metadata(path)
+            .await
+            .map_err(|e| unreadable(e.to_string()))?;
+        if meta.len() > MAX_TOKEN_FILE_BYTES {
+            return Err(unreadable(format!(
+                "{} bytes is larger than a token can be ({MAX_TOKEN_FILE_BYTES} bytes at most)",
+                meta.len()
+            )));
+        }
+        let text = tokio::fs::read_to_string(path)
+            .await
+            .map_err(|e| unreadable(e.to_string()))?;
+        Ok(text.trim().to_owned())
     }
-    let mut f = opts.open(&path)?;
-    f.write_all(token.as_bytes())?;
-    Ok(path)
+}
+
+/// AssumeRoleWithWebIdentity with a token from memory or a file. Its answers are cached by the
+/// identity cache of the client that uses it.
+struct WebIdentityProvider {
+    sts: aws_sdk_sts::Client,
+    token: WebIdentityToken,
+    role_arn: String,
+    session_name: String,
+    policy: Option<String>,
+    policy_arns: Vec<String>,
+}
+
+impl fmt::Debug for WebIdentityProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebIdentityProvider")
+            .field("role_arn", &self.role_arn)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebIdentityProvider {
+    async fn assume(&self) -> provider::Result {
+        let token = self.token.read().await?;
+        let policy_arns = self
+            .policy_arns
+            .iter()
+            .map(|arn| {
+                aws_sdk_sts::types::PolicyDescriptorType::builder()
+                    .arn(arn)
+                    .build()
+            })
+            .collect::<Vec<_>>();
+        let out = self
+            .sts
+            .assume_role_with_web_identity()
+            .role_arn(&self.role_arn)
+            .role_session_name(&self.session_name)
+            .web_identity_token(token)
+            .set_policy(self.policy.clone())
+            .set_policy_arns((!policy_arns.is_empty()).then_some(policy_arns))
+            .send()
+            .await
+            .map_err(CredentialsError::provider_error)?;
+        let c = out.credentials().ok_or_else(|| {
+            CredentialsError::unhandled("AssumeRoleWithWebIdentity answered without credentials")
+        })?;
+        let expiry = std::time::SystemTime::try_from(*c.expiration()).map_err(|e| {
+            CredentialsError::unhandled(format!("STS sent an unusable expiration: {e}"))
+        })?;
+        Ok(Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_owned()),
+            Some(expiry),
+            "ivschat-web-identity",
+        ))
+    }
+}
+
+impl ProvideCredentials for WebIdentityProvider {
+    fn provide_credentials<'a>(&'a self) -> provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        provider::future::ProvideCredentials::new(self.assume())
+    }
+}
+
+/// How AWS is reached: the HTTP client (`None`: the SDK's default) and timeouts the IVS Chat
+/// client uses, so STS goes through the same proxy, CA bundle and `insecure` setting.
+#[derive(Clone, Debug)]
+pub struct Network {
+    pub http_client: Option<SharedHttpClient>,
+    pub timeouts: TimeoutConfig,
 }
 
 /// A credentials provider that builds its chain on first use.
 pub struct LazyCredentials {
     plan: CredentialPlan,
+    network: Network,
     built: OnceCell<Result<SharedCredentialsProvider, String>>,
 }
 
 impl LazyCredentials {
-    pub fn new(plan: CredentialPlan) -> LazyCredentials {
+    pub fn new(plan: CredentialPlan, network: Network) -> LazyCredentials {
         LazyCredentials {
             plan,
+            network,
             built: OnceCell::new(),
         }
     }
@@ -259,7 +365,12 @@ impl ProvideCredentials for LazyCredentials {
         provider::future::ProvideCredentials::new(async move {
             let built = self
                 .built
-                .get_or_init(|| async { self.plan.build().await.map_err(|e| e.to_string()) })
+                .get_or_init(|| async {
+                    self.plan
+                        .build(&self.network)
+                        .await
+                        .map_err(|e| e.to_string())
+                })
                 .await;
             match built {
                 Ok(p) => p.provide_credentials().await,
@@ -272,6 +383,13 @@ impl ProvideCredentials for LazyCredentials {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn direct() -> Network {
+        Network {
+            http_client: None,
+            timeouts: TimeoutConfig::builder().build(),
+        }
+    }
 
     #[tokio::test]
     async fn static_keys_need_no_io_and_are_not_debug_printed() {
@@ -288,7 +406,7 @@ mod tests {
             credentials_files: vec![],
             sts_endpoint: None,
         };
-        let lazy = LazyCredentials::new(plan);
+        let lazy = LazyCredentials::new(plan, direct());
         let printed = format!("{lazy:?}");
         assert!(
             !printed.contains("very-secret") && !printed.contains("AKIDEXAMPLE"),
@@ -316,7 +434,7 @@ mod tests {
             credentials_files: vec![creds_file],
             sts_endpoint: None,
         };
-        let creds = LazyCredentials::new(plan)
+        let creds = LazyCredentials::new(plan, direct())
             .provide_credentials()
             .await
             .unwrap();

@@ -12,19 +12,44 @@ use super::config::{Env, ProviderConfig, Setting, endpoint_problem};
 use crate::diagnostics::Diagnostic;
 use crate::value::Path;
 
+/// `url` with any `user:password@` replaced by `***@`: proxy URLs may carry credentials, which
+/// must never reach a diagnostic or a log.
+pub(super) fn without_credentials(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i)
+            if url[..i]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+        {
+            url.split_at(i + 3)
+        }
+        _ => ("", url),
+    };
+    // The last '@' anywhere: a password typed with a raw '/' or '#' is still hidden.
+    match rest.rfind('@') {
+        Some(at) => format!("{scheme}***{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
+fn invalid_proxy(url: &str, attr: &str, e: &dyn std::fmt::Display) -> Diagnostic {
+    let shown = without_credentials(url);
+    // Should a future SDK quote the URL in its error, it is hidden there too.
+    let why = e.to_string().replace(url, &shown);
+    Diagnostic::error(
+        "Invalid Proxy URL",
+        format!("{attr} {shown:?} is not a usable proxy URL: {why}."),
+    )
+    .at(Path::attr(attr))
+}
+
 fn proxy(url: &str, attr: &str, https: bool) -> Result<ProxyConfig, Diagnostic> {
     let made = if https {
         ProxyConfig::https(url)
     } else {
         ProxyConfig::http(url)
     };
-    made.map_err(|e| {
-        Diagnostic::error(
-            "Invalid Proxy URL",
-            format!("{attr} {url:?} is not a usable proxy URL: {e}."),
-        )
-        .at(Path::attr(attr))
-    })
+    made.map_err(|e| invalid_proxy(url, attr, &e))
 }
 
 /// `None`: the SDK's default client (which honours the proxy environment variables).
@@ -90,13 +115,9 @@ pub(super) fn build(
         (None, None) => None,
         (Some(h), None) => Some(proxy(h, "http_proxy", false)?),
         (None, Some(s)) => Some(proxy(s, "https_proxy", true)?),
-        (Some(h), Some(s)) if h == s => Some(ProxyConfig::all(h.as_str()).map_err(|e| {
-            Diagnostic::error(
-                "Invalid Proxy URL",
-                format!("{h:?} is not a usable proxy URL: {e}."),
-            )
-            .at(Path::attr("http_proxy"))
-        })?),
+        (Some(h), Some(s)) if h == s => {
+            Some(ProxyConfig::all(h.as_str()).map_err(|e| invalid_proxy(h, "http_proxy", &e))?)
+        }
         (Some(_), Some(s)) => Some(proxy(s, "https_proxy", true)?),
     };
     let proxy_config = proxy_config.map(|p| match &no_proxy {
@@ -126,7 +147,10 @@ pub(super) fn validate_proxy(name: &str, value: &str) -> Option<Diagnostic> {
     endpoint_problem(value).map(|why| {
         Diagnostic::error(
             "Invalid Attribute Value",
-            format!("{name} {value:?} is not a proxy URL: {why}."),
+            format!(
+                "{name} {:?} is not a proxy URL: {why}.",
+                without_credentials(value)
+            ),
         )
         .at(Path::attr(name))
     })
@@ -134,14 +158,10 @@ pub(super) fn validate_proxy(name: &str, value: &str) -> Option<Diagnostic> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
-
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::{TcpListener, TcpStream};
-
     use super::*;
     use crate::provider::ProviderData;
     use crate::provider::client::Operation;
+    use crate::provider::fake_network::{RecordingProxy, tls_front};
     use crate::value::Value;
 
     fn cfg(pairs: Vec<(&str, Value)>) -> ProviderConfig {
@@ -167,56 +187,17 @@ mod tests {
         );
     }
 
-    /// A forward proxy that records request lines and relays bytes to `upstream`.
-    async fn proxy(
-        upstream: std::net::SocketAddr,
-        seen: Arc<Mutex<Vec<String>>>,
-    ) -> std::net::SocketAddr {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut client, _)) = listener.accept().await else {
-                    return;
-                };
-                let seen = seen.clone();
-                tokio::spawn(async move {
-                    let mut head = Vec::new();
-                    let mut buf = [0u8; 4096];
-                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                        let n = client.read(&mut buf).await.unwrap_or(0);
-                        if n == 0 {
-                            return;
-                        }
-                        head.extend_from_slice(&buf[..n]);
-                    }
-                    let line = String::from_utf8_lossy(&head)
-                        .lines()
-                        .next()
-                        .unwrap_or("")
-                        .to_owned();
-                    seen.lock().unwrap().push(line);
-                    let mut server = TcpStream::connect(upstream).await.unwrap();
-                    server.write_all(&head).await.unwrap();
-                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
-                });
-            }
-        });
-        addr
-    }
-
     #[tokio::test]
     async fn calls_go_through_the_configured_proxy() {
         let emulator = ivschat_local::start(ivschat_local::Config::default())
             .await
             .unwrap();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let proxy_addr = proxy(emulator.local_addr(), seen.clone()).await;
+        let proxy = RecordingProxy::start().await;
         let config = cfg(vec![
             ("region", Value::string("us-east-1")),
             ("access_key", Value::string("AKIDTEST")),
             ("secret_key", Value::string("secret")),
-            ("http_proxy", Value::string(format!("http://{proxy_addr}"))),
+            ("http_proxy", Value::string(proxy.url())),
             (
                 "endpoints",
                 Value::List(vec![Value::Object(
@@ -233,46 +214,11 @@ mod tests {
             .await
             .unwrap();
         assert!(out.rooms().is_empty());
-        let seen = seen.lock().unwrap().clone();
+        let seen = proxy.request_lines();
         assert_eq!(seen.len(), 1, "{seen:?}");
         assert!(seen[0].starts_with("POST http://127.0.0.1:"), "{seen:?}");
         assert!(seen[0].contains("/ListRooms"), "{seen:?}");
         emulator.shutdown().await;
-    }
-
-    /// A TLS terminator with a self-signed certificate in front of `upstream`; returns its port.
-    async fn tls_front(upstream: std::net::SocketAddr, pem_out: &std::path::Path) -> u16 {
-        let key = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
-        std::fs::write(pem_out, key.cert.pem()).unwrap();
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![key.cert.der().clone()],
-                rustls::pki_types::PrivateKeyDer::Pkcs8(key.signing_key.serialize_der().into()),
-            )
-            .unwrap();
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        tokio::spawn(async move {
-            loop {
-                let Ok((tcp, _)) = listener.accept().await else {
-                    return;
-                };
-                let acceptor = acceptor.clone();
-                tokio::spawn(async move {
-                    let Ok(mut tls) = acceptor.accept(tcp).await else {
-                        return;
-                    };
-                    let mut server = TcpStream::connect(upstream).await.unwrap();
-                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut server).await;
-                });
-            }
-        });
-        port
     }
 
     async fn list_rooms_via(
@@ -328,5 +274,76 @@ mod tests {
             .await
             .unwrap();
         emulator.shutdown().await;
+    }
+
+    #[test]
+    fn credentials_in_a_proxy_url_are_hidden() {
+        for (url, shown) in [
+            ("http://user:hunter2@proxy:3128", "http://***@proxy:3128"),
+            ("user:hunter2@proxy:3128", "***@proxy:3128"),
+            (
+                "http://user:hun/ter@2@proxy:3128/",
+                "http://***@proxy:3128/",
+            ),
+            ("http://proxy:3128", "http://proxy:3128"),
+        ] {
+            assert_eq!(without_credentials(url), shown);
+        }
+    }
+
+    #[tokio::test]
+    async fn proxy_credentials_are_used_but_never_shown() {
+        // Validation of a malformed proxy URL (no scheme) names the attribute, not the password.
+        let d = validate_proxy("https_proxy", "user:hunter2@proxy:3128").unwrap();
+        assert_eq!(d.path, Some(Path::attr("https_proxy")));
+        assert!(!format!("{d:?}").contains("hunter2"), "{d:?}");
+        // The same at configure time, for a URL the SDK refuses.
+        let bad = cfg(vec![(
+            "http_proxy",
+            Value::string("socks5://user:hunter2@proxy:1080"),
+        )]);
+        let d = build(&bad, &Env::default()).unwrap_err();
+        assert_eq!(d.summary, "Invalid Proxy URL");
+        assert!(!format!("{d:?}").contains("hunter2"), "{d:?}");
+        // A call through a proxy with credentials sends them to the proxy only...
+        let emulator = ivschat_local::start(ivschat_local::Config::default())
+            .await
+            .unwrap();
+        let proxy = RecordingProxy::start().await;
+        let with_password = format!("http://user:hunter2@{}", proxy.addr);
+        list_rooms_via(
+            &emulator.endpoint(),
+            vec![("http_proxy", Value::string(&with_password))],
+        )
+        .await
+        .unwrap();
+        let heads = proxy.heads().join("\n").to_ascii_lowercase();
+        assert!(
+            heads.contains("proxy-authorization: basic dxnlcjpodw50zxiy"),
+            "{heads}"
+        );
+        // ...and a failing one (nothing listens on the proxy port) does not repeat them.
+        let closed = free_port().await;
+        let err = list_rooms_via(
+            &emulator.endpoint(),
+            vec![
+                (
+                    "http_proxy",
+                    Value::string(format!("http://user:hunter2@127.0.0.1:{closed}")),
+                ),
+                ("max_retries", Value::int(0)),
+            ],
+        )
+        .await
+        .unwrap_err();
+        let shown = format!("{err:?} {}", err.diagnostic("room").detail);
+        assert!(!shown.contains("hunter2"), "{shown}");
+        emulator.shutdown().await;
+    }
+
+    /// A loopback port that was just free (bound, then released).
+    async fn free_port() -> u16 {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        l.local_addr().unwrap().port()
     }
 }

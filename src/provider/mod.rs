@@ -17,6 +17,8 @@ pub mod pacing;
 pub mod region;
 pub mod tags;
 
+#[cfg(test)]
+mod fake_network;
 mod http;
 mod insecure;
 mod schema;
@@ -44,7 +46,7 @@ use config::{
     resolve_adaptive_retries, resolve_endpoint, resolve_max_retries, resolve_region,
     resolve_sts_region, resolve_use_dualstack, resolve_use_fips, shared_file_paths,
 };
-use credentials::{CredentialPlan, LazyCredentials, RolePlan, WebIdentityPlan};
+use credentials::{CredentialPlan, LazyCredentials, Network, RolePlan, WebIdentityPlan};
 use pacing::Pacer;
 
 /// What configuration produces: settings, the shared pacer and the per-region clients.
@@ -73,6 +75,14 @@ impl std::fmt::Debug for ProviderData {
             .field("unknown", &self.unknown)
             .finish_non_exhaustive()
     }
+}
+
+/// Timeouts of every AWS call the provider makes (IVS Chat and STS).
+fn client_timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .operation_attempt_timeout(Duration::from_secs(60))
+        .build()
 }
 
 fn unknown_config_diagnostic(what: &[&'static str]) -> Diagnostic {
@@ -113,12 +123,7 @@ impl ProviderData {
             .region(Region::new(region.clone()))
             .credentials_provider(credentials.clone())
             .retry_config(RetryConfig::disabled())
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(10))
-                    .operation_attempt_timeout(Duration::from_secs(60))
-                    .build(),
-            )
+            .timeout_config(client_timeouts())
             .use_fips(self.use_fips)
             .use_dual_stack(self.use_dualstack)
             .app_name(
@@ -249,6 +254,13 @@ impl ProviderData {
         if cfg.sts_region.is_unknown() {
             unknown.push("sts_region");
         }
+        let http_client = match http::build(cfg, env) {
+            Ok(c) => c,
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        };
         let credentials = match credential_source(cfg, env) {
             Setting::Set(source) => {
                 let roles = cfg
@@ -279,20 +291,19 @@ impl ProviderData {
                         .filter(|s| !s.is_empty())
                         .cloned(),
                 };
-                Setting::Set(SharedCredentialsProvider::new(LazyCredentials::new(plan)))
+                let network = Network {
+                    http_client: http_client.clone(),
+                    timeouts: client_timeouts(),
+                };
+                Setting::Set(SharedCredentialsProvider::new(LazyCredentials::new(
+                    plan, network,
+                )))
             }
             Setting::Unknown => {
                 unknown.push("credentials");
                 Setting::Unknown
             }
             Setting::Unset => Setting::Unset,
-        };
-        let http_client = match http::build(cfg, env) {
-            Ok(c) => c,
-            Err(d) => {
-                diags.push(d);
-                None
-            }
         };
         let mut retry = client::RetryPolicy::default();
         if let Some(n) = resolve_max_retries(cfg, env) {

@@ -289,3 +289,155 @@ async fn a_profile_named_in_the_block_must_exist() {
     assert_eq!(data.region().unwrap(), "eu-west-1");
     assert!(!data.configuration_pending());
 }
+
+/// Files the old provider wrote literal web identity tokens to, for this process.
+fn token_files_of_this_process() -> Vec<std::path::PathBuf> {
+    let prefix = format!("ivschat-provider-web-identity-{}-", std::process::id());
+    std::fs::read_dir(std::env::temp_dir())
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with(&prefix))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn sts_config(sts: &str, ivschat: &str, extra: Vec<(&str, Value)>) -> ProviderConfig {
+    let mut pairs = vec![
+        ("region", Value::string("us-east-1")),
+        ("access_key", Value::string("AKIDBASE")),
+        ("secret_key", Value::string("secret")),
+        ("max_retries", Value::int(0)),
+        (
+            "assume_role",
+            Value::List(vec![obj(vec![(
+                "role_arn",
+                Value::string("arn:aws:iam::123456789012:role/second"),
+            )])]),
+        ),
+        (
+            "endpoints",
+            block(vec![
+                ("ivschat", Value::string(ivschat)),
+                ("sts", Value::string(sts)),
+            ]),
+        ),
+    ];
+    pairs.extend(extra);
+    ProviderConfig::from_value(&obj(pairs))
+}
+
+async fn list_rooms(cfg: &ProviderConfig) -> Result<(), ApiError> {
+    let data = ProviderData::from_config(cfg, &Env::default()).unwrap();
+    data.client(None)
+        .unwrap()
+        .call(Operation::ListRooms, |c| c.list_rooms().send())
+        .await
+        .map(|_| ())
+}
+
+#[tokio::test]
+async fn sts_calls_go_through_the_proxy_to_endpoints_sts_with_the_token_in_memory() {
+    use fake_network::{FakeSts, RecordingProxy};
+    let emulator = ivschat_local::start(ivschat_local::Config::default())
+        .await
+        .unwrap();
+    let sts = FakeSts::start().await;
+    let proxy = RecordingProxy::start().await;
+    let cfg = sts_config(
+        &sts.url(),
+        &emulator.endpoint(),
+        vec![
+            ("http_proxy", Value::string(proxy.url())),
+            (
+                "assume_role_with_web_identity",
+                block(vec![
+                    ("role_arn", Value::string("arn:aws:iam::123456789012:role/web")),
+                    ("web_identity_token", Value::string("literal-oidc-token")),
+                ]),
+            ),
+        ],
+    );
+    list_rooms(&cfg).await.unwrap();
+    // Web identity first (its credentials replace the static keys), then the role chain, then
+    // IVS Chat: all three through the proxy, STS at endpoints.sts.
+    let lines = proxy.request_lines();
+    let to_sts = format!("POST http://{}/", sts.addr);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[0].starts_with(&to_sts), "{lines:?}");
+    assert!(lines[1].starts_with(&to_sts), "{lines:?}");
+    assert!(lines[2].contains("/ListRooms"), "{lines:?}");
+    let bodies = sts.bodies();
+    assert!(
+        bodies[0].contains("Action=AssumeRoleWithWebIdentity")
+            && bodies[0].contains("WebIdentityToken=literal-oidc-token"),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies[1].contains("Action=AssumeRole&") && bodies[1].contains("role%2Fsecond"),
+        "{bodies:?}"
+    );
+    // The literal token never touched the disk.
+    assert_eq!(token_files_of_this_process(), Vec::<std::path::PathBuf>::new());
+    // A token file is read (and trimmed) at call time.
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "token-from-file\n").unwrap();
+    let cfg = sts_config(
+        &sts.url(),
+        &emulator.endpoint(),
+        vec![(
+            "assume_role_with_web_identity",
+            block(vec![
+                ("role_arn", Value::string("arn:aws:iam::123456789012:role/web")),
+                (
+                    "web_identity_token_file",
+                    Value::string(token_file.to_str().unwrap()),
+                ),
+            ]),
+        )],
+    );
+    list_rooms(&cfg).await.unwrap();
+    assert!(
+        sts.bodies()[2].ends_with("WebIdentityToken=token-from-file"),
+        "{:?}",
+        sts.bodies()
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn sts_over_tls_is_verified_with_the_ca_bundle_or_not_at_all_with_insecure() {
+    use fake_network::{FakeSts, tls_front};
+    let emulator = ivschat_local::start(ivschat_local::Config::default())
+        .await
+        .unwrap();
+    let sts = FakeSts::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let pem = dir.path().join("ca.pem");
+    let port = tls_front(sts.addr, &pem).await;
+    let sts_url = format!("https://localhost:{port}");
+    // The system roots do not trust the fake STS: the role cannot be assumed.
+    let err = list_rooms(&sts_config(&sts_url, &emulator.endpoint(), vec![]))
+        .await
+        .unwrap_err();
+    assert!(sts.bodies().is_empty(), "{err:?}");
+    // The CA bundle that trusts it is used for STS as for IVS Chat...
+    let with_ca = vec![("custom_ca_bundle", Value::string(pem.to_str().unwrap()))];
+    list_rooms(&sts_config(&sts_url, &emulator.endpoint(), with_ca))
+        .await
+        .unwrap();
+    assert_eq!(sts.bodies().len(), 1);
+    // ...and so is insecure.
+    let insecure = vec![("insecure", Value::Bool(true))];
+    list_rooms(&sts_config(&sts_url, &emulator.endpoint(), insecure))
+        .await
+        .unwrap();
+    assert_eq!(sts.bodies().len(), 2);
+    emulator.shutdown().await;
+}
