@@ -66,6 +66,8 @@ pub struct ProviderData {
     default_tags_value: Value,
     default_tags: BTreeMap<String, String>,
     ignore_tags: IgnoreTags,
+    /// Where the settings came from, for error messages.
+    origins: config::Origins,
 }
 
 impl std::fmt::Debug for ProviderData {
@@ -97,9 +99,12 @@ impl ProviderData {
         if !self.unknown.is_empty() {
             return Err(unknown_config_diagnostic(&self.unknown));
         }
-        let region = match region.filter(|r| !r.is_empty()) {
-            Some(r) => r.to_owned(),
-            None => self.region()?.to_owned(),
+        let (region, region_origin) = match region.filter(|r| !r.is_empty()) {
+            Some(r) => (r.to_owned(), "the region argument of the resource"),
+            None => (
+                self.region()?.to_owned(),
+                self.origins.region.as_deref().unwrap_or("the provider"),
+            ),
         };
         let mut clients = self
             .clients
@@ -135,7 +140,12 @@ impl ProviderData {
             b = b.http_client(h.clone());
         }
         let sdk = aws_sdk_ivschat::Client::from_conf(b.build());
-        let c = IvsChat::new(sdk, region.clone(), self.pacer.clone(), self.retry.clone());
+        let c = IvsChat::new(sdk, region.clone(), self.pacer.clone(), self.retry.clone())
+            .with_reach(client::Reach {
+                origins: self.origins.clone(),
+                region: region.clone(),
+                region_origin: region_origin.to_owned(),
+            });
         clients.insert(region, c.clone());
         Ok(c)
     }
@@ -223,6 +233,7 @@ impl ProviderData {
                 .at(Path::attr("profile")),
             );
         }
+        let origins = config::origins(cfg, env, &files, &config_files, &credentials_files);
         let region = resolve_region(cfg, env, &files);
         let endpoint = resolve_endpoint(cfg, env, &files);
         let mut unknown = Vec::new();
@@ -329,6 +340,7 @@ impl ProviderData {
             default_tags_value,
             default_tags,
             ignore_tags: IgnoreTags::from_config(cfg, env),
+            origins,
         })
     }
 
@@ -468,6 +480,16 @@ impl Provider for IvschatProvider {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         schema::validate(config, diags);
+        let cfg = ProviderConfig::from_value(config);
+        // A region without IVS Chat: warned at plan time, unless an endpoint override (the
+        // block's or the environment's) serves it, such as ivschat-local.
+        if let Setting::Set(r) = &cfg.region
+            && cfg.skip_region_validation.as_option() != Some(&true)
+            && !resolve_endpoint(&cfg, &Env::process(), &config::SharedFiles::default()).is_set()
+            && let Some(w) = region::unserved_region_warning(r, "region in the provider block")
+        {
+            diags.push(w.at(Path::attr("region")));
+        }
     }
 
     async fn configure(&self, config: &Value) -> Result<ProviderData, Diagnostics> {

@@ -27,7 +27,8 @@ impl IvsChat {
         self.sleep_until(op, slot).await?;
         let result = f(self.inner.sdk.clone()).await;
         result.map_err(|e| {
-            let err = ApiError::from_sdk(op, &e);
+            let mut err = ApiError::from_sdk(op, &e);
+            err.reach = Some(self.inner.reach.clone());
             tracing::debug!(operation = op.name(), kind = ?err.kind, code = ?err.code, "IVS Chat call failed: {}", err.message);
             err
         })
