@@ -99,9 +99,14 @@ impl ProviderData {
         if !self.unknown.is_empty() {
             return Err(unknown_config_diagnostic(&self.unknown));
         }
+        let provider_region = self.region.as_option().map(String::as_str);
+        // A resource plans the provider's region into its own `region`, so the same value is
+        // attributed to where the provider's came from.
         let (region, region_origin) = match region.filter(|r| !r.is_empty()) {
-            Some(r) => (r.to_owned(), "the region argument of the resource"),
-            None => (
+            Some(r) if Some(r) != provider_region => {
+                (r.to_owned(), "the region argument of the resource")
+            }
+            _ => (
                 self.region()?.to_owned(),
                 self.origins.region.as_deref().unwrap_or("the provider"),
             ),
