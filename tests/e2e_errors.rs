@@ -433,8 +433,7 @@ fn expired_token_server() -> u16 {
             let mut seen = Vec::new();
             let mut buf = [0u8; 4096];
             // Read the head and the body (Content-Length) before answering.
-            loop {
-                let Ok(n) = conn.read(&mut buf) else { break };
+            while let Ok(n) = conn.read(&mut buf) {
                 if n == 0 {
                     break;
                 }

@@ -74,9 +74,7 @@ pub fn transport_cause(err: &(dyn StdError + 'static), timed_out: bool) -> Cause
     for e in chain(err) {
         if let Some(c) = e.downcast_ref::<aws_credential_types::provider::error::CredentialsError>()
         {
-            let detail = c
-                .source()
-                .map_or_else(|| c.to_string(), |s| display_chain(s));
+            let detail = c.source().map_or_else(|| c.to_string(), display_chain);
             return Cause::CredentialsUnavailable { detail };
         }
         if let Some(

@@ -2,7 +2,7 @@
 //! environment variable, shared file, default), so an error can name the setting to change.
 //! Mirrors the precedence functions; computed once at configure time.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{
     CredentialSource, EndpointSource, Env, ProviderConfig, Setting, SharedFiles, credential_source,
@@ -63,7 +63,7 @@ pub fn region_origin(cfg: &ProviderConfig, env: &Env, files: &SharedFiles) -> Op
     }
 }
 
-fn state(path: &PathBuf) -> String {
+fn state(path: &Path) -> String {
     let shown = path.display();
     if path.is_file() {
         format!("{shown}")
@@ -102,7 +102,7 @@ fn chain_sources(
     let files: Vec<String> = credentials_files
         .iter()
         .chain(config_files)
-        .map(state)
+        .map(|p| state(p))
         .collect();
     let keys_block = if cfg.access_key.is_set() || cfg.secret_key.is_set() {
         "incomplete"
