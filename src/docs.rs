@@ -203,6 +203,7 @@ fn index_page(prefix: &str, schema: &Schema, examples: &FsPath) -> String {
     if let Some(example) = read_example(&examples.join("provider").join("provider.tf")) {
         let _ = writeln!(out, "## Example Usage\n\n```terraform\n{example}\n```\n");
     }
+    out.push_str(AUTHENTICATION);
     out.push_str(
         "<!-- generated from the provider schema; regenerate with `cargo run --bin gen-docs` -->\n",
     );
@@ -210,6 +211,39 @@ fn index_page(prefix: &str, schema: &Schema, examples: &FsPath) -> String {
     block_sections(&mut out, &schema.block, "");
     out
 }
+
+/// The provider page's authentication section; the "No Valid Credential Sources Found" error
+/// points here (`docs/index.md#authentication`).
+const AUTHENTICATION: &str = "## Authentication
+
+The provider looks for credentials in this order and uses the first source that gives some:
+
+1. `access_key` and `secret_key` (and `token`) in the provider block.
+2. `profile` in the provider block: that profile of the shared files.
+3. The environment: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (and `AWS_SESSION_TOKEN`).
+4. The profile named by `AWS_PROFILE`, else `default`, in the shared credentials and config files
+   (`shared_credentials_files` / `AWS_SHARED_CREDENTIALS_FILE`, default `~/.aws/credentials`;
+   `shared_config_files` / `AWS_CONFIG_FILE`, default `~/.aws/config`): static keys,
+   `credential_process`, SSO (`aws sso login`) or a role to assume.
+5. Web identity: `AWS_WEB_IDENTITY_TOKEN_FILE` with `AWS_ROLE_ARN`.
+6. Container credentials (ECS, EKS Pod Identity): `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or
+   `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
+7. The EC2 instance metadata service (IMDS), unless `AWS_EC2_METADATA_DISABLED=true`.
+
+Then `assume_role_with_web_identity` and `assume_role` are applied in turn, if set.
+
+Credentials are loaded on the first API call, not at configuration, so `terraform validate` and
+plans that call nothing need none. When no source gives credentials, the error
+\"No Valid Credential Sources Found\" lists each source above with what this machine had for it.
+The errors for a refused, unresolvable or silent endpoint name the endpoint and where it came
+from (`endpoints.ivschat`, `AWS_ENDPOINT_URL_IVSCHAT`, `AWS_ENDPOINT_URL`, the shared config
+file, or the default endpoint of the region).
+
+To try the provider without AWS, run `ivschat-local` and point the provider at it with
+`endpoints { ivschat = \"http://127.0.0.1:4510\" }` (or `AWS_ENDPOINT_URL_IVSCHAT`) and any
+static keys.
+
+";
 
 fn type_page(
     name: &str,

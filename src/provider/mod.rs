@@ -65,6 +65,8 @@ pub struct ProviderData {
     default_tags_value: Value,
     default_tags: BTreeMap<String, String>,
     ignore_tags: IgnoreTags,
+    /// Where the settings came from, for error messages.
+    origins: config::Origins,
 }
 
 impl std::fmt::Debug for ProviderData {
@@ -104,9 +106,17 @@ impl ProviderData {
         if !self.unknown.is_empty() {
             return Err(unknown_config_diagnostic(&self.unknown));
         }
-        let region = match region.filter(|r| !r.is_empty()) {
-            Some(r) => r.to_owned(),
-            None => self.region()?.to_owned(),
+        let provider_region = self.region.as_option().map(String::as_str);
+        // A resource plans the provider's region into its own `region`, so the same value is
+        // attributed to where the provider's came from.
+        let (region, region_origin) = match region.filter(|r| !r.is_empty()) {
+            Some(r) if Some(r) != provider_region => {
+                (r.to_owned(), "the region argument of the resource")
+            }
+            _ => (
+                self.region()?.to_owned(),
+                self.origins.region.as_deref().unwrap_or("the provider"),
+            ),
         };
         let mut clients = self
             .clients
@@ -137,7 +147,12 @@ impl ProviderData {
             b = b.http_client(h.clone());
         }
         let sdk = aws_sdk_ivschat::Client::from_conf(b.build());
-        let c = IvsChat::new(sdk, region.clone(), self.pacer.clone(), self.retry.clone());
+        let c = IvsChat::new(sdk, region.clone(), self.pacer.clone(), self.retry.clone())
+            .with_reach(client::Reach {
+                origins: self.origins.clone(),
+                region: region.clone(),
+                region_origin: region_origin.to_owned(),
+            });
         clients.insert(region, c.clone());
         Ok(c)
     }
@@ -225,6 +240,7 @@ impl ProviderData {
                 .at(Path::attr("profile")),
             );
         }
+        let origins = config::origins(cfg, env, &files, &config_files, &credentials_files);
         let region = resolve_region(cfg, env, &files);
         let endpoint = resolve_endpoint(cfg, env, &files);
         let mut unknown = Vec::new();
@@ -337,6 +353,7 @@ impl ProviderData {
             default_tags_value,
             default_tags,
             ignore_tags: IgnoreTags::from_config(cfg, env),
+            origins,
         })
     }
 
@@ -470,6 +487,16 @@ pub fn provider_schema() -> Schema {
 /// Checks a provider block before it is configured.
 pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
     schema::validate(config, diags);
+    let cfg = ProviderConfig::from_value(config);
+    // A region without IVS Chat: warned at plan time, unless an endpoint override (the
+    // block's or the environment's) serves it, such as ivschat-local.
+    if let Setting::Set(r) = &cfg.region
+        && cfg.skip_region_validation.as_option() != Some(&true)
+        && !resolve_endpoint(&cfg, &Env::process(), &config::SharedFiles::default()).is_set()
+        && let Some(w) = region::unserved_region_warning(r, "region in the provider block")
+    {
+        diags.push(w.at(Path::attr("region")));
+    }
 }
 
 /// Configures the provider from its block and the process environment. Calls no network.

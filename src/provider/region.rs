@@ -11,6 +11,42 @@ use super::config::{Setting, is_region_format};
 
 pub const REGION: &str = "region";
 
+/// The regions where IVS Chat has an endpoint. Source: botocore 1.43.11,
+/// `botocore/data/endpoints.json`, partition `aws`, service `ivschat` (no other partition
+/// lists the service); the same seven as the IVS Chat endpoints page of the AWS General
+/// Reference.
+pub const IVSCHAT_REGIONS: &[&str] = &[
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-south-1",
+    "eu-central-1",
+    "eu-west-1",
+    "us-east-1",
+    "us-west-2",
+];
+
+/// Whether IVS Chat has an endpoint in `region`.
+pub fn serves_ivschat(region: &str) -> bool {
+    IVSCHAT_REGIONS.contains(&region)
+}
+
+/// The plan-time warning for a well-formed region where IVS Chat does not exist; `None` when
+/// the region has IVS Chat. `origin` names the setting (`region in the provider block`).
+pub fn unserved_region_warning(region: &str, origin: &str) -> Option<Diagnostic> {
+    if serves_ivschat(region) || !is_region_format(region) {
+        return None;
+    }
+    Some(Diagnostic::warning(
+        "IVS Chat Not Available In This Region",
+        format!(
+            "IVS Chat does not exist in region {region:?} ({origin}), so calls to its default endpoint \
+             https://ivschat.{region}.amazonaws.com will fail. IVS Chat runs in {}. Use one of them, or \
+             ignore this warning if endpoints.ivschat points at another server (such as ivschat-local).",
+            IVSCHAT_REGIONS.join(", ")
+        ),
+    ))
+}
+
 /// `region`: optional and computed; a change replaces the object (done by [`plan_region`],
 /// which every resource's `modify_plan` must call).
 pub fn region_attribute() -> Attribute {
@@ -55,6 +91,14 @@ pub fn plan_region(req: &mut PlanRequest<'_, ProviderData>) {
             None => Value::unknown(),
         }
     } else {
+        // A region of the resource's own where IVS Chat does not exist: warn now rather than
+        // fail at apply (unless an endpoint override serves it, such as ivschat-local).
+        if let (Some(r), Some(data)) = (configured.as_str(), req.provider)
+            && data.endpoint().is_none()
+            && let Some(w) = unserved_region_warning(r, "the region argument of this resource")
+        {
+            req.diags.push(w.at(Path::attr(REGION)));
+        }
         configured
     };
     if let Some(slot) = req.plan.attr_mut(REGION) {
@@ -166,5 +210,31 @@ mod tests {
             diags.iter().next().unwrap().path,
             Some(Path::attr("region"))
         );
+    }
+
+    #[test]
+    fn a_region_without_ivs_chat_is_a_warning_at_region_naming_the_regions_with_it() {
+        let data = ProviderData::for_tests(Setting::Set("eu-west-1".into()));
+        let (_, _, diags) = run(
+            Some(&data),
+            object(Value::string("af-south-1")),
+            Value::Null,
+            object(Value::string("af-south-1")),
+        );
+        assert!(!diags.has_errors());
+        let w = diags.iter().next().expect("a warning");
+        assert_eq!(w.path, Some(Path::attr("region")));
+        assert!(
+            w.detail.contains("us-west-2") && w.detail.contains("af-south-1"),
+            "{}",
+            w.detail
+        );
+        let (_, _, diags) = run(
+            Some(&data),
+            object(Value::string("ap-south-1")),
+            Value::Null,
+            object(Value::string("ap-south-1")),
+        );
+        assert!(diags.is_empty());
     }
 }

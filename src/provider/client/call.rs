@@ -42,8 +42,10 @@ impl IvsChat {
         }
         let slot = self.inner.pacer.reserve(&self.inner.region, op);
         self.sleep_until(op, slot).await?;
-        f(self.inner.sdk.clone()).await.inspect_err(|err| {
+        f(self.inner.sdk.clone()).await.map_err(|mut err| {
+            err.reach = Some(self.inner.reach.clone());
             tracing::debug!(operation = op.name(), kind = ?err.kind, code = ?err.code, "IVS Chat call failed: {}", err.message);
+            err
         })
     }
 

@@ -1,9 +1,12 @@
 //! How a failed call is classified (decides retries and advice) and explained to the user.
 
 use aws_sdk_ivschat::error::{ProvideErrorMetadata, SdkError};
+use std::sync::Arc;
+
 use aws_smithy_types::error::display::DisplayErrorContext;
 
 use super::Operation;
+use super::explain::{self, Cause, Failure, Reach};
 use crate::diagnostics::Diagnostic;
 
 /// What kind of failure an API error is; decides retries and advice.
@@ -48,6 +51,11 @@ pub struct ApiError {
     /// The request may have been carried out although it failed (connection lost after
     /// sending, timeout, 5xx, unreadable answer).
     pub ambiguous: bool,
+    /// Why, in the classes a user can act on.
+    pub cause: Cause,
+    /// How the failing client reaches IVS Chat (settings and their origins), for the
+    /// diagnostic; set by the client that made the call.
+    pub reach: Option<Arc<Reach>>,
 }
 
 impl ApiError {
@@ -60,6 +68,8 @@ impl ApiError {
             status: None,
             attempts: 1,
             ambiguous: false,
+            cause: Cause::Service,
+            reach: None,
         }
     }
 
@@ -75,19 +85,29 @@ impl ApiError {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
+        // The raw error, with the SDK's Debug rendering, is for the debug log only.
+        tracing::debug!(
+            operation = operation.name(),
+            "IVS Chat call failed (raw SDK error): {}",
+            DisplayErrorContext(err)
+        );
         let mut e = ApiError::new(operation, ErrorKind::Other, String::new());
         match err {
             SdkError::ConstructionFailure(_) => {
                 e.kind = ErrorKind::Other;
                 e.message = format!(
                     "the request could not be built: {}",
-                    DisplayErrorContext(err)
+                    explain::display_chain(err)
                 );
+                e.cause = Cause::Other {
+                    detail: e.message.clone(),
+                };
             }
             SdkError::TimeoutError(_) => {
                 e.kind = ErrorKind::Timeout;
                 e.ambiguous = true;
-                e.message = format!("no answer in time: {}", DisplayErrorContext(err));
+                e.message = "no answer in time".to_owned();
+                e.cause = Cause::TimedOut;
             }
             SdkError::DispatchFailure(d) => {
                 let (connect_failed, tls_problem) = connection_failure(err);
@@ -96,10 +116,10 @@ impl ApiError {
                     e.kind = ErrorKind::Other;
                     e.code = Some("TlsCertificateError".to_owned());
                     e.message = format!(
-                        "the endpoint's TLS certificate was refused ({tls}): {}. If the endpoint uses a private \
-                         CA, set custom_ca_bundle (or AWS_CA_BUNDLE) to its PEM file",
-                        DisplayErrorContext(err)
+                        "the endpoint's TLS certificate was refused ({tls}). If the endpoint uses a private \
+                         CA, set custom_ca_bundle (or AWS_CA_BUNDLE) to its PEM file"
                     );
+                    e.cause = Cause::TlsUntrusted { detail: tls };
                     return e;
                 }
                 if d.is_timeout() {
@@ -127,7 +147,19 @@ impl ApiError {
                     e.kind = ErrorKind::Transport;
                     e.ambiguous = true;
                 }
-                e.message = format!("{}", DisplayErrorContext(err));
+                e.cause = explain::transport_cause(err, d.is_timeout());
+                e.message = match &e.cause {
+                    Cause::CredentialsUnavailable { detail }
+                    | Cause::Transport { detail }
+                    | Cause::Other { detail }
+                    | Cause::TlsUntrusted { detail } => detail.clone(),
+                    _ => explain::display_chain(err),
+                };
+                if e.code.as_deref() == Some("ResolveEndpointError") {
+                    e.cause = Cause::Other {
+                        detail: e.message.clone(),
+                    };
+                }
             }
             SdkError::ResponseError(r) => {
                 let status = r.raw().status().as_u16();
@@ -140,7 +172,13 @@ impl ApiError {
                     ErrorKind::Transport
                 };
                 e.ambiguous = status != 429;
-                e.message = format!("the answer could not be read: {}", DisplayErrorContext(err));
+                e.message = format!(
+                    "the answer could not be read: {}",
+                    explain::display_chain(err)
+                );
+                e.cause = Cause::Transport {
+                    detail: e.message.clone(),
+                };
             }
             SdkError::ServiceError(s) => {
                 let status = s.raw().status().as_u16();
@@ -153,9 +191,13 @@ impl ApiError {
                 }
                 e.kind = classify_code(e.code.as_deref(), status);
                 e.ambiguous = e.kind == ErrorKind::Internal;
+                e.cause = explain::service_cause(e.code.as_deref());
             }
             _ => {
-                e.message = format!("{}", DisplayErrorContext(err));
+                e.message = explain::display_chain(err);
+                e.cause = Cause::Other {
+                    detail: e.message.clone(),
+                };
             }
         }
         e
@@ -164,7 +206,22 @@ impl ApiError {
     /// An error diagnostic that names the operation, the object (`subject`, e.g.
     /// `room "lobby"`), the AWS error code and message, and what to do.
     pub fn diagnostic(&self, subject: &str) -> Diagnostic {
-        let summary = format!("Cannot {} {subject}", self.operation.verb());
+        let action = format!("{} {subject}", self.operation.verb());
+        let reach = self.reach.as_deref().cloned().unwrap_or_default();
+        let failure = Failure {
+            operation: self.operation.name(),
+            action: &action,
+            attempts: self.attempts,
+            region: &reach.region,
+            region_origin: &reach.region_origin,
+            code: self.code.as_deref(),
+            message: &self.message,
+            status: self.status,
+        };
+        if let Some((summary, detail)) = explain::explain(&self.cause, &failure, &reach.origins) {
+            return Diagnostic::error(summary, detail);
+        }
+        let summary = format!("Cannot {action}");
         let code = self
             .code
             .as_deref()
@@ -188,7 +245,13 @@ impl ApiError {
                 self.message.as_str()
             }
         );
-        let advice = self.advice();
+        let throttled;
+        let advice = if self.kind == ErrorKind::Throttling {
+            throttled = explain::throttled(&failure, &reach.origins);
+            throttled.as_str()
+        } else {
+            self.advice()
+        };
         if !advice.is_empty() {
             detail.push_str("\n\n");
             detail.push_str(advice);

@@ -14,6 +14,7 @@
 mod call;
 mod create;
 mod error;
+mod explain;
 mod paginate;
 mod retry;
 
@@ -27,6 +28,7 @@ use super::pacing::Pacer;
 pub use super::operation::{Class, Operation};
 pub use create::{LeakSafeCreate, MARKER_TAG_KEY, MAX_TAGS, has_marker};
 pub use error::{ApiError, ErrorKind, classify_code};
+pub use explain::{Cause, Reach};
 pub use paginate::{PAGE_SIZE, Page, REPEATED_NEXT_TOKEN};
 pub use retry::{CONNECT_RETRIES, RetryPolicy};
 
@@ -35,6 +37,9 @@ pub(crate) struct Inner {
     pub(crate) region: String,
     pub(crate) pacer: Arc<Pacer>,
     pub(crate) retry: RetryPolicy,
+    /// The settings (and their origins) that decide how this client reaches IVS Chat, for
+    /// error messages.
+    pub(crate) reach: Arc<Reach>,
 }
 
 /// An IVS Chat client for one region. Cheap to clone.
@@ -62,11 +67,35 @@ impl IvsChat {
         IvsChat {
             inner: Arc::new(Inner {
                 sdk,
+                reach: Arc::new(Reach {
+                    region: region.clone(),
+                    ..Reach::default()
+                }),
                 region,
                 pacer,
                 retry,
             }),
             cancel: None,
+        }
+    }
+
+    /// The same client, naming `reach` (settings and their origins) in its errors. Call right
+    /// after [`IvsChat::new`].
+    #[must_use]
+    pub(crate) fn with_reach(self, reach: Reach) -> IvsChat {
+        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
+            sdk: shared.sdk.clone(),
+            region: shared.region.clone(),
+            pacer: shared.pacer.clone(),
+            retry: shared.retry.clone(),
+            reach: shared.reach.clone(),
+        });
+        IvsChat {
+            inner: Arc::new(Inner {
+                reach: Arc::new(reach),
+                ..inner
+            }),
+            cancel: self.cancel,
         }
     }
 

@@ -739,7 +739,18 @@ async fn a_refused_connection_surfaces_in_seconds() {
         "us-east-1".into(),
         Arc::new(Pacer::new(RateLimits::default())),
         policy(25),
-    );
+    )
+    .with_reach(super::Reach {
+        origins: crate::provider::config::Origins {
+            endpoint: Some((
+                format!("http://127.0.0.1:{port}"),
+                "AWS_ENDPOINT_URL_IVSCHAT".to_owned(),
+            )),
+            ..Default::default()
+        },
+        region: "us-east-1".to_owned(),
+        region_origin: "AWS_REGION".to_owned(),
+    });
     let started = std::time::Instant::now();
     let err = client.create_room(|b| b.name("lobby")).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Transport);
@@ -750,11 +761,24 @@ async fn a_refused_connection_surfaces_in_seconds() {
         "{:?}",
         started.elapsed()
     );
+    assert_eq!(err.cause, super::Cause::ConnectionRefused);
+    let detail = err.diagnostic("room \"lobby\"").detail;
     assert!(
-        err.diagnostic("room \"lobby\"")
-            .detail
-            .contains("could not be reached")
+        detail.contains(&format!(
+            "endpoint http://127.0.0.1:{port} (from AWS_ENDPOINT_URL_IVSCHAT) refused the connection"
+        ))
+            && detail.contains("tried 4 times"),
+        "{detail}"
     );
+    // The SDK's Debug rendering stays in the debug log.
+    for fragment in ["DispatchFailure", "ConnectorError", "{ source:", "_private"] {
+        assert!(!detail.contains(fragment), "{fragment} in {detail}");
+        assert!(
+            !err.message.contains(fragment),
+            "{fragment} in {}",
+            err.message
+        );
+    }
 }
 
 #[tokio::test(start_paused = true)]

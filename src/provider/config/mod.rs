@@ -13,6 +13,7 @@
 mod block;
 mod formats;
 mod precedence;
+mod provenance;
 mod shared_files;
 
 use std::collections::BTreeMap;
@@ -20,6 +21,7 @@ use std::collections::BTreeMap;
 pub use block::{AssumeRole, ProviderConfig, RateLimitSettings, RateLimits, WebIdentity};
 pub use formats::{endpoint_problem, is_region_format};
 pub use precedence::*;
+pub use provenance::{Origins, endpoint_origin, origins, region_origin};
 pub use shared_files::{FileKind, SharedFiles, load_shared_files, shared_file_paths};
 
 /// A configuration value as Terraform sent it: absent, not known until apply, or known.
