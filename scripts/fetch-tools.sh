@@ -65,6 +65,7 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || die "python3 venv support is 
 install() {
   local name="$1" reqs="$2"
   local venv="${TOOLS}/${name}" stamp="${TOOLS}/${name}/.installed"
+  JUST_INSTALLED=""
   if [[ "${FORCE}" -eq 0 && -f "${stamp}" ]] && cmp -s "${reqs}" "${stamp}"; then
     log "ok: .cache/tools/${name}"
     return 0
@@ -81,8 +82,10 @@ install() {
   fi
   cp "${reqs}" "${stamp}"
   rm -f "${out}"
+  JUST_INSTALLED=1
 }
 
+JUST_INSTALLED=""
 SCRATCH="$(mktemp -d)"
 trap 'rm -rf "${SCRATCH}"' EXIT
 
@@ -105,7 +108,10 @@ for tool in "${WANT[@]}"; do
     checkov)
       [[ -f "${CHECKOV_LOCK}" ]] || die "${CHECKOV_LOCK} missing"
       install checkov "${CHECKOV_LOCK}"
-      "${TOOLS}/checkov/bin/checkov" --version | sed 's/^/fetch-tools: checkov /' >&2
+      # checkov takes seconds to start: ask its version only right after installing it.
+      if [[ -n "${JUST_INSTALLED}" ]]; then
+        "${TOOLS}/checkov/bin/checkov" --version | sed 's/^/fetch-tools: checkov /' >&2
+      fi
       ;;
   esac
 done

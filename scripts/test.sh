@@ -4,8 +4,8 @@
 #   scripts/test.sh
 #
 # 1. fetch the pinned Terraform clients (scripts/fetch-terraform.sh) and the
-#    pinned tools (scripts/fetch-tools.sh: actionlint, checkov, cargo-zigbuild
-#    and zig); all cached in .cache/ after the first run
+#    pinned tools (scripts/fetch-tools.sh: actionlint, checkov; the release
+#    step fetches cargo-zigbuild and zig); all cached in .cache/ after the first run
 # 2. bash -n and shellcheck on the shell scripts
 # 3. cargo fmt --check
 # 4. cargo clippy on every target, warnings are errors
@@ -31,8 +31,8 @@ export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
 section "fetch Terraform clients (scripts/fetch-terraform.sh)"
 scripts/fetch-terraform.sh
 
-section "fetch tools (scripts/fetch-tools.sh)"
-scripts/fetch-tools.sh actionlint checkov zig
+section "fetch tools (scripts/fetch-tools.sh; the release step fetches zig itself)"
+scripts/fetch-tools.sh actionlint checkov
 
 section "shell scripts: bash -n, shellcheck"
 for f in scripts/*.sh bench/*.sh .ci/run; do

@@ -39,9 +39,12 @@ struct ClientCert {
     pem: String,
     der: CertificateDer<'static>,
     key: PrivateKeyDer<'static>,
+    /// What the client presents: `der` first, then any chain.
+    chain: Vec<CertificateDer<'static>>,
 }
 
-fn terraform_like_cert() -> ClientCert {
+/// Terraform's client certificate and, for signing other certificates with it, its issuer.
+fn terraform_like() -> (ClientCert, rcgen::Issuer<'static, rcgen::KeyPair>) {
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).unwrap();
     let mut params = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap();
     params
@@ -61,10 +64,34 @@ fn terraform_like_cert() -> ClientCert {
         rcgen::ExtendedKeyUsagePurpose::ServerAuth,
     ];
     let cert = params.self_signed(&key).unwrap();
-    ClientCert {
+    let client = ClientCert {
         pem: cert.pem(),
         der: cert.der().clone(),
         key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        chain: vec![cert.der().clone()],
+    };
+    (client, rcgen::Issuer::new(params, key))
+}
+
+fn terraform_like_cert() -> ClientCert {
+    terraform_like().0
+}
+
+/// Presents a fixed certificate chain and key, without checking that they belong together.
+#[derive(Debug)]
+struct Presents(Arc<rustls::sign::CertifiedKey>);
+
+impl rustls::client::ResolvesClientCert for Presents {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        _schemes: &[rustls::SignatureScheme],
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(Arc::clone(&self.0))
+    }
+
+    fn has_certs(&self) -> bool {
+        true
     }
 }
 
@@ -288,9 +315,14 @@ async fn connect_raw(
                 .unwrap()
                 .with_root_certificates(roots);
             let mut config = match client {
-                Some(c) => builder
-                    .with_client_auth_cert(vec![c.der.clone()], c.key.clone_key())
-                    .map_err(std::io::Error::other)?,
+                Some(c) => {
+                    let key = provider()
+                        .key_provider
+                        .load_private_key(c.key.clone_key())
+                        .map_err(std::io::Error::other)?;
+                    let presented = rustls::sign::CertifiedKey::new(c.chain.clone(), key);
+                    builder.with_client_cert_resolver(Arc::new(Presents(Arc::new(presented))))
+                }
                 None => builder.with_no_client_auth(),
             };
             config.alpn_protocols = vec![b"h2".to_vec()];
@@ -558,6 +590,113 @@ async fn tls_client_with_other_cert_is_refused() {
     let v: serde_json::Value = serde_json::from_str(line).unwrap();
     assert_eq!(v["@level"], "warn");
     assert_eq!(v["@module"], "provider.ivschat");
+}
+
+/// True when the plugin serves no gRPC call to a client presenting `client`.
+async fn refused(hs: &Handshake, client: ClientCert) -> bool {
+    match channel(hs, tls_auth(hs, Some(&Arc::new(client)))).await {
+        Err(_) => true,
+        Ok(ch) => health(ch).await.is_err(),
+    }
+}
+
+#[tokio::test]
+async fn pinned_certificate_with_another_private_key_is_refused() {
+    let expected = terraform_like_cert();
+    let impostor_key = terraform_like_cert().key;
+    let p = start(Some(&expected));
+    let hs = Handshake::parse(&p.line);
+    // The same bytes as the pinned certificate, but the handshake is signed with a key that
+    // does not belong to it.
+    let impostor = ClientCert {
+        pem: expected.pem.clone(),
+        der: expected.der.clone(),
+        key: impostor_key,
+        chain: vec![expected.der.clone()],
+    };
+    assert!(refused(&hs, impostor).await, "a mismatched key was served");
+    // The genuine pair still is (so the refusal is the key's doing).
+    let genuine = ClientCert {
+        key: expected.key.clone_key(),
+        chain: expected.chain.clone(),
+        pem: expected.pem.clone(),
+        der: expected.der.clone(),
+    };
+    assert!(
+        !refused(&hs, genuine).await,
+        "the genuine client was refused"
+    );
+}
+
+#[tokio::test]
+async fn leaf_signed_by_the_pinned_certificate_is_refused() {
+    let (expected, issuer) = terraform_like();
+    let leaf_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap();
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    let leaf = params.signed_by(&leaf_key, &issuer).unwrap();
+    // The leaf chains to the pinned certificate: a verifier that trusts the pinned
+    // certificate as a CA (as Go's crypto/tls does with ClientCAs) accepts it.
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(expected.der.clone()).unwrap();
+    let chain_verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
+            .build()
+            .unwrap();
+    chain_verifier
+        .verify_client_cert(leaf.der(), &[expected.der.clone()], UnixTime::now())
+        .expect("the leaf is validly signed by the pinned certificate");
+    // The plugin pins the exact certificate, so the leaf is refused.
+    let p = start(Some(&expected));
+    let hs = Handshake::parse(&p.line);
+    let signed_leaf = ClientCert {
+        pem: leaf.pem(),
+        der: leaf.der().clone(),
+        key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+        chain: vec![leaf.der().clone(), expected.der.clone()],
+    };
+    assert!(
+        refused(&hs, signed_leaf).await,
+        "a leaf signed by the pinned certificate was served"
+    );
+}
+
+#[test]
+fn unusable_client_cert_exits_1_with_a_clear_message() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let not_der = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    let cases: [(&std::ffi::OsStr, &str); 5] = [
+        ("".as_ref(), "is blank"),
+        (" \n\t".as_ref(), "is blank"),
+        ("not a cert".as_ref(), "no PEM CERTIFICATE block"),
+        (not_der.as_ref(), "not a DER-encoded X.509 certificate"),
+        (std::ffi::OsStr::from_bytes(b"\xff\xfe"), "not UTF-8"),
+    ];
+    for (value, reason) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = base_command(dir.path());
+        plugin_env(&mut cmd, None);
+        let mut child = cmd.env("PLUGIN_CLIENT_CERT", value).spawn().unwrap();
+        let Some((status, _)) = wait_exit(&mut child, Duration::from_secs(10)) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("PLUGIN_CLIENT_CERT={value:?}: the plugin started instead of exiting");
+        };
+        assert_eq!(status.code(), Some(1), "{value:?}");
+        let mut out = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
+        assert_eq!(out, "", "no handshake line for {value:?}");
+        let err = stderr_of(&mut child);
+        assert!(
+            err.contains("PLUGIN_CLIENT_CERT is set but") && err.contains(reason),
+            "{value:?}: {err}"
+        );
+    }
 }
 
 #[tokio::test]

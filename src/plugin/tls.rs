@@ -32,8 +32,11 @@ pub const CLIENT_CERT_ENV: &str = "PLUGIN_CLIENT_CERT";
 /// AutoMTLS set-up errors.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
-    /// `PLUGIN_CLIENT_CERT` is not a PEM certificate.
-    #[error("{CLIENT_CERT_ENV} does not hold a PEM certificate: {0}")]
+    /// `PLUGIN_CLIENT_CERT` is set but holds no usable certificate.
+    #[error(
+        "{CLIENT_CERT_ENV} is set but {0}. Terraform sets it to its client certificate (PEM) for \
+         mutual TLS; unset it to serve without TLS, or start the provider with --debug"
+    )]
     BadClientCert(String),
     /// Generating our certificate failed.
     #[error("cannot generate the server certificate: {0}")]
@@ -51,22 +54,51 @@ pub(crate) struct AutoTls {
     pub(crate) cert_base64: String,
 }
 
-/// Reads `PLUGIN_CLIENT_CERT`; `None` (plaintext) when unset or empty.
+/// Reads `PLUGIN_CLIENT_CERT`; `None` (plaintext) only when it is unset. A value that is set
+/// but unusable (blank, not UTF-8, not PEM, not a DER certificate) is a start-up error: no
+/// client could ever be accepted, and falling back to plaintext would drop the protection
+/// Terraform asked for.
 pub(crate) fn from_env() -> Result<Option<AutoTls>, TlsError> {
-    match std::env::var(CLIENT_CERT_ENV) {
-        Ok(pem) if !pem.trim().is_empty() => setup(pem.as_bytes()).map(Some),
-        _ => Ok(None),
+    let Some(value) = std::env::var_os(CLIENT_CERT_ENV) else {
+        return Ok(None);
+    };
+    let pem = value
+        .into_string()
+        .map_err(|_| TlsError::BadClientCert("it is not UTF-8 text".into()))?;
+    setup(pem.as_bytes()).map(Some)
+}
+
+/// The certificates in `client_pem`, each checked to be a DER X.509 certificate.
+fn client_certificates(client_pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    if client_pem.trim_ascii().is_empty() {
+        return Err(TlsError::BadClientCert("it is blank".into()));
     }
+    let certs = CertificateDer::pem_slice_iter(client_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| TlsError::BadClientCert(format!("it is not valid PEM ({e})")))?;
+    if certs.is_empty() {
+        return Err(TlsError::BadClientCert(
+            "it holds no PEM CERTIFICATE block".into(),
+        ));
+    }
+    for (n, cert) in certs.iter().enumerate() {
+        // Parsing as a trust anchor checks the X.509 structure without judging the
+        // certificate's purpose (Terraform's is a self-signed CA).
+        rustls::RootCertStore::empty()
+            .add(cert.clone())
+            .map_err(|e| {
+                TlsError::BadClientCert(format!(
+                    "its certificate #{} is not a DER-encoded X.509 certificate ({e})",
+                    n + 1
+                ))
+            })?;
+    }
+    Ok(certs)
 }
 
 /// Builds the TLS server for the client certificate(s) in `client_pem`.
 pub(crate) fn setup(client_pem: &[u8]) -> Result<AutoTls, TlsError> {
-    let allowed = CertificateDer::pem_slice_iter(client_pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| TlsError::BadClientCert(e.to_string()))?;
-    if allowed.is_empty() {
-        return Err(TlsError::BadClientCert("no CERTIFICATE block".into()));
-    }
+    let allowed = client_certificates(client_pem)?;
 
     let provider = provider();
     let verifier = Arc::new(PinnedClientCert {
@@ -193,6 +225,18 @@ mod tests {
             setup(b"not a cert"),
             Err(TlsError::BadClientCert(_))
         ));
+    }
+
+    #[test]
+    fn rejects_blank_and_non_der_certificates() {
+        let reason = |pem: &[u8]| match setup(pem) {
+            Err(TlsError::BadClientCert(why)) => why,
+            Err(e) => panic!("{e}"),
+            Ok(_) => panic!("accepted {:?}", String::from_utf8_lossy(pem)),
+        };
+        assert_eq!(reason(b" \n\t"), "it is blank");
+        let not_der = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        assert!(reason(not_der).contains("certificate #1 is not a DER-encoded X.509"));
     }
 
     #[test]

@@ -357,7 +357,10 @@ async fn sts_calls_go_through_the_proxy_to_endpoints_sts_with_the_token_in_memor
             (
                 "assume_role_with_web_identity",
                 block(vec![
-                    ("role_arn", Value::string("arn:aws:iam::123456789012:role/web")),
+                    (
+                        "role_arn",
+                        Value::string("arn:aws:iam::123456789012:role/web"),
+                    ),
                     ("web_identity_token", Value::string("literal-oidc-token")),
                 ]),
             ),
@@ -383,7 +386,10 @@ async fn sts_calls_go_through_the_proxy_to_endpoints_sts_with_the_token_in_memor
         "{bodies:?}"
     );
     // The literal token never touched the disk.
-    assert_eq!(token_files_of_this_process(), Vec::<std::path::PathBuf>::new());
+    assert_eq!(
+        token_files_of_this_process(),
+        Vec::<std::path::PathBuf>::new()
+    );
     // A token file is read (and trimmed) at call time.
     let dir = tempfile::tempdir().unwrap();
     let token_file = dir.path().join("token");
@@ -394,7 +400,10 @@ async fn sts_calls_go_through_the_proxy_to_endpoints_sts_with_the_token_in_memor
         vec![(
             "assume_role_with_web_identity",
             block(vec![
-                ("role_arn", Value::string("arn:aws:iam::123456789012:role/web")),
+                (
+                    "role_arn",
+                    Value::string("arn:aws:iam::123456789012:role/web"),
+                ),
                 (
                     "web_identity_token_file",
                     Value::string(token_file.to_str().unwrap()),
