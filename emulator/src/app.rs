@@ -6,7 +6,7 @@ use crate::faults::FaultInjector;
 use crate::ids;
 use crate::quota::Quotas;
 use crate::router::Operation;
-use crate::store::{Ctx, State};
+use crate::store::{Ctx, State, Visibility};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
@@ -34,7 +34,8 @@ impl ConnAbort {
 }
 
 impl Shared {
-    pub(crate) fn new(config: Config, state: State) -> Self {
+    pub(crate) fn new(config: Config, mut state: State) -> Self {
+        state.set_visibility(Visibility::new(config.consistency, config.faults.seed));
         Self {
             quotas: Quotas::new(config.quotas),
             faults: FaultInjector::new(config.faults.clone()),

@@ -16,6 +16,33 @@ pub enum QuotaMode {
     Off,
 }
 
+/// What Get* and List* see after a write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Consistency {
+    /// Every read sees every write that completed before it.
+    #[default]
+    Strong,
+    /// Each write to a room or logging configuration becomes visible to reads only after
+    /// a lag; until then reads serve the version before it (see the README).
+    Eventual {
+        /// Longest lag.
+        max_lag: Duration,
+        /// How each write's lag is chosen.
+        draw: LagDraw,
+    },
+}
+
+/// How [`Consistency::Eventual`] picks the lag of one write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum LagDraw {
+    /// Uniform in `0..=max_lag` milliseconds, from the generator seeded with
+    /// [`Faults::seed`] (the same seed and request sequence give the same lags).
+    #[default]
+    Uniform,
+    /// Exactly `max_lag` (deterministic tests).
+    Exact,
+}
+
 /// Fault injection settings. Rates are probabilities in `0.0..=1.0`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Faults {
@@ -72,6 +99,8 @@ pub struct Config {
     pub max_logging_configurations: usize,
     /// Rooms per account and region. Default 50,000 (the AWS quota).
     pub max_rooms: usize,
+    /// Read-after-write behaviour. Default [`Consistency::Strong`].
+    pub consistency: Consistency,
 }
 
 impl Default for Config {
@@ -88,6 +117,7 @@ impl Default for Config {
             chat_token_ttl: Duration::from_secs(3600),
             max_logging_configurations: 10,
             max_rooms: 50_000,
+            consistency: Consistency::Strong,
         }
     }
 }

@@ -29,6 +29,17 @@ impl Handle {
         s.logging_configurations()
     }
 
+    /// Under eventual consistency: when Get* and List* will show the latest write to the
+    /// room or logging configuration `arn`; `None` when they already do (or under strong
+    /// consistency).
+    pub fn visible_at(&self, arn: &str) -> Option<std::time::SystemTime> {
+        let now = ids::now_ms();
+        let mut s = self.app.lock();
+        s.settle(now);
+        let ms = s.visible_at_ms(arn, now)?;
+        std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_millis(u64::try_from(ms).ok()?))
+    }
+
     /// Recorded messaging events, chat token issues and deletions, oldest first
     /// (the most recent 10,000).
     pub fn events(&self) -> Vec<RecordedEvent> {

@@ -35,7 +35,7 @@ mod store;
 mod token;
 mod validate;
 
-pub use config::{Config, Credentials, Faults, QuotaMode};
+pub use config::{Config, Consistency, Credentials, Faults, LagDraw, QuotaMode};
 pub use error::Error;
 pub use handle::Handle;
 pub use store::{

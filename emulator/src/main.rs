@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, ValueEnum};
-use ivschat_local::{Config, Credentials, Faults, QuotaMode};
+use ivschat_local::{Config, Consistency, Credentials, Faults, LagDraw, QuotaMode};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,6 +14,22 @@ enum Quotas {
     Aws,
     /// No rate limiting.
     Off,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ConsistencyMode {
+    /// Reads see every completed write.
+    Strong,
+    /// Reads may serve the version before a write for up to --consistency-lag-ms.
+    Eventual,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LagDrawArg {
+    /// Each write's lag is uniform in 0..=--consistency-lag-ms, drawn with --seed.
+    Uniform,
+    /// Each write's lag is exactly --consistency-lag-ms.
+    Exact,
 }
 
 /// A local emulator of the Amazon IVS Chat control-plane API (ivschat 2020-07-14).
@@ -72,6 +88,15 @@ struct Cli {
     /// Rooms allowed per region.
     #[arg(long, default_value_t = 50_000)]
     max_rooms: usize,
+    /// Read-after-write consistency of Get* and List* (see the README).
+    #[arg(long, value_enum, default_value = "strong")]
+    consistency: ConsistencyMode,
+    /// Longest time a write stays invisible to reads under --consistency eventual.
+    #[arg(long, default_value_t = 1000)]
+    consistency_lag_ms: u64,
+    /// How each write's lag is chosen under --consistency eventual.
+    #[arg(long, value_enum, default_value = "uniform")]
+    consistency_lag_draw: LagDrawArg,
 }
 
 fn rate(name: &str, v: f64) -> Result<f64> {
@@ -121,6 +146,16 @@ async fn main() -> Result<()> {
         chat_token_ttl: Duration::from_secs(cli.chat_token_ttl_secs),
         max_logging_configurations: cli.max_logging_configurations,
         max_rooms: cli.max_rooms,
+        consistency: match cli.consistency {
+            ConsistencyMode::Strong => Consistency::Strong,
+            ConsistencyMode::Eventual => Consistency::Eventual {
+                max_lag: Duration::from_millis(cli.consistency_lag_ms),
+                draw: match cli.consistency_lag_draw {
+                    LagDrawArg::Uniform => LagDraw::Uniform,
+                    LagDrawArg::Exact => LagDraw::Exact,
+                },
+            },
+        },
     };
     let running = ivschat_local::start(config)
         .await

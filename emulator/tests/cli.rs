@@ -60,7 +60,51 @@ fn help_documents_the_options() {
         "--logging-settle-ms",
         "--access-key-id",
         "--secret-access-key",
+        "--consistency",
+        "--consistency-lag-ms",
+        "--consistency-lag-draw",
     ] {
         assert!(help.contains(opt), "--help lacks {opt}");
     }
+}
+
+#[tokio::test]
+async fn eventual_consistency_flags_lag_reads() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ivschat-local"))
+        .args(["--listen", "127.0.0.1:0", "--quotas", "off"])
+        .args(["--consistency", "eventual", "--consistency-lag-ms", "30000"])
+        .args(["--consistency-lag-draw", "exact", "--seed", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let endpoint = line.trim().to_owned();
+    let http = reqwest::Client::new();
+    let created = http
+        .post(format!("{endpoint}/CreateRoom"))
+        .body(r#"{"name":"lagged"}"#)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let created: serde_json::Value = serde_json::from_slice(&created).unwrap();
+    let get = http
+        .post(format!("{endpoint}/GetRoom"))
+        .body(serde_json::json!({ "identifier": created["arn"] }).to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = get.status();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        status, 404,
+        "a room created 30 s before visibility was found"
+    );
 }
