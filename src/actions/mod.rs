@@ -45,5 +45,5 @@ fn reason() -> Attribute {
 fn client_for_room(ctx: &Context<'_, ProviderData>, room: &str) -> Result<IvsChat, Diagnostics> {
     let arn = Arn::parse_kind(room, Kind::Room)
         .map_err(|e| Diagnostic::error("Invalid Room ARN", e).at(Path::attr("room_identifier")))?;
-    Ok(ctx.provider.client(Some(&arn.region))?)
+    Ok(ctx.client(Some(&arn.region))?)
 }

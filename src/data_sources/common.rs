@@ -200,10 +200,7 @@ pub fn client_for_arn(
         )
         .at(Path::attr("region")));
     }
-    Ok(ctx
-        .provider
-        .client(Some(&parsed.region))?
-        .with_cancel(ctx.cancel))
+    Ok(ctx.client(Some(&parsed.region))?)
 }
 
 pub fn kind_words(kind: Kind) -> &'static str {

@@ -197,10 +197,7 @@ impl EphemeralResource<ProviderData> for ChatToken {
         if let Some(region) = config.region.as_deref().filter(|r| *r != arn.region) {
             return Err(region_mismatch(&room, &arn.region, region).into());
         }
-        let client = ctx
-            .provider
-            .client(Some(&arn.region))?
-            .with_cancel(ctx.cancel);
+        let client = ctx.client(Some(&arn.region))?;
         let minutes = config
             .session_duration_in_minutes
             .unwrap_or(DEFAULT_SESSION_MINUTES);

@@ -343,7 +343,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
         ctx: &Context<'_, ProviderData>,
         plan: LoggingConfigurationModel,
     ) -> Result<LoggingConfigurationModel, Failed<LoggingConfigurationModel>> {
-        let client = ctx.provider.client(plan.region.as_deref())?;
+        let client = ctx.client(plan.region.as_deref())?;
         let destination = plan
             .destination_configuration
             .first()
@@ -398,7 +398,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
             .region
             .clone()
             .or_else(|| arn.parse::<Arn>().ok().map(|a| a.region));
-        let client = ctx.provider.client(region.as_deref())?;
+        let client = ctx.client(region.as_deref())?;
         let prior = LoggingConfigurationModel {
             region,
             ..state.clone()
@@ -415,7 +415,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
         prior: LoggingConfigurationModel,
         plan: LoggingConfigurationModel,
     ) -> Result<LoggingConfigurationModel, Failed<LoggingConfigurationModel>> {
-        let client = ctx.provider.client(plan.region.as_deref())?;
+        let client = ctx.client(plan.region.as_deref())?;
         let Some(arn) = prior.arn.clone() else {
             return Err(Diagnostic::bug("state has no ARN").into());
         };
@@ -477,7 +477,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
         let Some(arn) = state.arn.clone() else {
             return Ok(());
         };
-        let client = ctx.provider.client(state.region.as_deref())?;
+        let client = ctx.client(state.region.as_deref())?;
         match client
             .call(Operation::DeleteLoggingConfiguration, |c| {
                 c.delete_logging_configuration()

@@ -239,7 +239,7 @@ impl Resource<ProviderData> for Room {
         ctx: &Context<'_, ProviderData>,
         plan: RoomModel,
     ) -> Result<RoomModel, Failed<RoomModel>> {
-        let client = ctx.provider.client(plan.region.as_deref())?;
+        let client = ctx.client(plan.region.as_deref())?;
         let send_tags = tags::tags_to_send(
             ctx.provider,
             plan.tags_all
@@ -291,7 +291,7 @@ impl Resource<ProviderData> for Room {
             .region
             .clone()
             .or_else(|| arn.parse::<Arn>().ok().map(|a| a.region));
-        let client = ctx.provider.client(region.as_deref())?;
+        let client = ctx.client(region.as_deref())?;
         let result = client
             .call(Operation::GetRoom, |c| {
                 c.get_room().identifier(arn.clone()).send()
@@ -324,7 +324,7 @@ impl Resource<ProviderData> for Room {
         prior: RoomModel,
         plan: RoomModel,
     ) -> Result<RoomModel, Failed<RoomModel>> {
-        let client = ctx.provider.client(plan.region.as_deref())?;
+        let client = ctx.client(plan.region.as_deref())?;
         let Some(arn) = prior.arn.clone() else {
             return Err(Diagnostic::bug("room state has no ARN").into());
         };
@@ -407,7 +407,7 @@ impl Resource<ProviderData> for Room {
         let Some(arn) = state.arn.clone() else {
             return Ok(());
         };
-        let client = ctx.provider.client(state.region.as_deref())?;
+        let client = ctx.client(state.region.as_deref())?;
         match client
             .call(Operation::DeleteRoom, |c| {
                 c.delete_room().identifier(arn.clone()).send()

@@ -3,7 +3,6 @@
 use std::future::Future;
 
 use aws_sdk_ivschat::error::{ProvideErrorMetadata, SdkError};
-use tokio_util::sync::CancellationToken;
 
 use super::retry::Next;
 use super::{ApiError, IvsChat, Operation};
@@ -16,16 +15,21 @@ impl IvsChat {
         Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        if self
-            .cancel
-            .as_ref()
-            .is_some_and(CancellationToken::is_cancelled)
-        {
-            return Err(self.cancelled(op));
-        }
+        self.check(op)?;
         let slot = self.inner.pacer.reserve(&self.inner.region, op);
         self.sleep_until(op, slot).await?;
-        let result = f(self.inner.sdk.clone()).await;
+        // A create in flight is not abandoned on StopProvider: its answer says what exists.
+        // At the deadline it is (the error says the object may exist, see `create`).
+        let watch_cancel = !op.is_create();
+        let result = tokio::select! {
+            r = f(self.inner.sdk.clone()) => r,
+            why = self.interruption(watch_cancel) => {
+                let mut err = self.interrupted(op, &why);
+                // The request was sent: it may have been carried out.
+                err.ambiguous = true;
+                return Err(err);
+            }
+        };
         result.map_err(|e| {
             let err = ApiError::from_sdk(op, &e);
             tracing::debug!(operation = op.name(), kind = ?err.kind, code = ?err.code, "IVS Chat call failed: {}", err.message);

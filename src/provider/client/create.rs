@@ -19,7 +19,7 @@ use aws_sdk_ivschat::operation::create_room::CreateRoomOutput;
 use aws_sdk_ivschat::operation::create_room::builders::CreateRoomFluentBuilder;
 
 use super::retry::Next;
-use super::{ApiError, IvsChat, Operation};
+use super::{ApiError, ErrorKind, IvsChat, Operation};
 
 /// The tag key of the per-create marker. Hidden from `tags` and `tags_all` by the tag helpers.
 pub const MARKER_TAG_KEY: &str = "terraform-provider-ivschat:create-token";
@@ -37,6 +37,7 @@ impl IvsChat {
     async fn create_with_marker<T, E, F, Fut, L, LFut, D, DFut>(
         &self,
         op: Operation,
+        marker: Option<&str>,
         create: F,
         lookup: L,
         dedupe: D,
@@ -58,6 +59,24 @@ impl IvsChat {
                 Ok(v) => return Ok(v),
                 Err(err) => err,
             };
+            if err.kind == ErrorKind::Cancelled {
+                // Stopped or out of time: no lookup, no retry. Say what may exist.
+                if err.ambiguous {
+                    err.message = match marker {
+                        Some(t) => format!(
+                            "{}, while the request was in flight: the object may have been created; \
+                             if so it carries the tag {MARKER_TAG_KEY} = {t}: import it or delete it",
+                            err.message
+                        ),
+                        None => format!(
+                            "{}, while the request was in flight: the object may have been created",
+                            err.message
+                        ),
+                    };
+                }
+                err.attempts = retry + 1;
+                return Err(err);
+            }
             let next = self.next(&err, retry);
             if err.ambiguous {
                 ambiguous_seen = true;
@@ -144,8 +163,14 @@ impl IvsChat {
             }
             out
         };
-        self.create_with_marker(Operation::CreateRoom, create, lookup, dedupe)
-            .await
+        self.create_with_marker(
+            Operation::CreateRoom,
+            token.as_deref(),
+            create,
+            lookup,
+            dedupe,
+        )
+        .await
     }
 
     /// After a retried create succeeded: deletes every other object carrying the same marker
@@ -278,6 +303,7 @@ impl IvsChat {
         };
         self.create_with_marker(
             Operation::CreateLoggingConfiguration,
+            token.as_deref(),
             create,
             lookup,
             dedupe,
