@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::common;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::provider::ProviderData;
-use crate::provider::client::Operation;
+use crate::provider::client::{ApiError, ErrorKind, Fresh, Operation};
 use crate::resources::arn::Kind;
 use crate::resources::room::HandlerModel;
 use crate::schema::{Attribute, Matches, Schema};
@@ -112,12 +112,15 @@ impl DataSource<ProviderData> for Room {
             );
         };
         let client = common::client_for_arn(ctx, &arn, Kind::Room, config.region.as_deref())?;
-        let out = client
-            .call(Operation::GetRoom, |c| {
-                c.get_room().identifier(arn.clone()).send()
-            })
-            .await
-            .map_err(|e| common::get_failed(&e, Kind::Room, &arn, client.region()))?;
+        // Read-your-writes: a room this provider just created or updated is waited for.
+        let out = match client.get_room_fresh(&arn, None).await {
+            Ok(Fresh::Found(out)) => out,
+            Ok(Fresh::Gone) => {
+                let e = ApiError::new(Operation::GetRoom, ErrorKind::NotFound, "not found");
+                return Err(common::get_failed(&e, Kind::Room, &arn, client.region()).into());
+            }
+            Err(e) => return Err(common::get_failed(&e, Kind::Room, &arn, client.region()).into()),
+        };
         Ok(RoomModel {
             arn: Some(arn.clone()),
             id: out.id().map(str::to_owned),

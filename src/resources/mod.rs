@@ -16,3 +16,6 @@ pub fn all() -> Vec<Box<dyn DynResource<ProviderData>>> {
         Box::new(logging_configuration::LoggingConfiguration),
     ]
 }
+
+#[cfg(test)]
+mod consistency_tests;

@@ -15,6 +15,7 @@
 mod call;
 mod create;
 mod error;
+mod fresh;
 mod operation;
 mod retry;
 
@@ -27,6 +28,7 @@ use super::pacing::Pacer;
 
 pub use create::{MARKER_TAG_KEY, MAX_TAGS};
 pub use error::{ApiError, ErrorKind, classify_code};
+pub use fresh::{Fresh, LAG_BUDGET, Written};
 pub use operation::{Class, Operation};
 pub use retry::{CONNECT_RETRIES, RetryPolicy};
 
@@ -35,6 +37,7 @@ pub(crate) struct Inner {
     pub(crate) region: String,
     pub(crate) pacer: Arc<Pacer>,
     pub(crate) retry: RetryPolicy,
+    pub(crate) writes: fresh::WriteLog,
 }
 
 /// An IVS Chat client for one region. Cheap to clone.
@@ -78,6 +81,7 @@ impl IvsChat {
                 region,
                 pacer,
                 retry,
+                writes: fresh::WriteLog::default(),
             }),
             cancel: None,
             deadline: None,
