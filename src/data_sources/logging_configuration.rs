@@ -113,9 +113,8 @@ impl DataSource<ProviderData> for LoggingConfiguration {
             config.region.as_deref(),
         )?;
         // Read-your-writes: a configuration this provider just created or updated is waited for.
-        let failed = |e: &ApiError| {
-            common::get_failed(e, Kind::LoggingConfiguration, &arn, client.region())
-        };
+        let failed =
+            |e: &ApiError| common::get_failed(e, Kind::LoggingConfiguration, &arn, client.region());
         let out = match client.get_logging_configuration_fresh(&arn, None).await {
             Ok(Fresh::Found(out)) => out,
             Ok(Fresh::Gone) => {

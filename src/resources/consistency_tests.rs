@@ -114,8 +114,16 @@ async fn room_operations_end_at_their_time_limit() {
         .create(&ctx(&data, &cancel, limit), room_plan("slower"))
         .await
         .unwrap_err();
-    assert!(started.elapsed() < limit + margin, "create took {:?}", started.elapsed());
-    assert!(format!("{:?}", failed.diags).contains("time limit"), "{:?}", failed.diags);
+    assert!(
+        started.elapsed() < limit + margin,
+        "create took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        format!("{:?}", failed.diags).contains("time limit"),
+        "{:?}",
+        failed.diags
+    );
 
     let started = std::time::Instant::now();
     let renamed = RoomModel {
@@ -126,7 +134,11 @@ async fn room_operations_end_at_their_time_limit() {
         .update(&ctx(&data, &cancel, limit), created.clone(), renamed)
         .await
         .unwrap_err();
-    assert!(started.elapsed() < limit + margin, "update took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < limit + margin,
+        "update took {:?}",
+        started.elapsed()
+    );
     // Not applied as far as the provider knows: the prior values.
     assert_eq!(failed.partial.unwrap().name.as_deref(), Some("slow"));
 
@@ -134,7 +146,11 @@ async fn room_operations_end_at_their_time_limit() {
     Room.delete(&ctx(&data, &cancel, limit), created)
         .await
         .unwrap_err();
-    assert!(started.elapsed() < limit + margin, "delete took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < limit + margin,
+        "delete took {:?}",
+        started.elapsed()
+    );
 }
 
 /// Finding 1 (cancellation): StopProvider ends a logging configuration's wait at once.
@@ -156,10 +172,17 @@ async fn stop_ends_a_logging_configuration_wait_at_once() {
     });
     let started = std::time::Instant::now();
     let failed = LoggingConfiguration
-        .create(&ctx(&data, &cancel, MINUTE), config_plan("stopped", "bucket-a"))
+        .create(
+            &ctx(&data, &cancel, MINUTE),
+            config_plan("stopped", "bucket-a"),
+        )
         .await
         .unwrap_err();
-    assert!(started.elapsed() < Duration::from_millis(1500), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "took {:?}",
+        started.elapsed()
+    );
     // Created: kept (tainted) so that it does not leak.
     let partial = failed.partial.expect("the created configuration is kept");
     assert_eq!(
@@ -202,7 +225,11 @@ async fn a_created_object_read_as_not_found_is_not_lost() {
     let create_ctx = ctx(&data, &cancel, MINUTE);
     let room = Room.create(&create_ctx, room_plan("r")).await.unwrap();
     let private = create_ctx.private_state().encode();
-    assert!(emu.handle().visible_at(room.arn.as_deref().unwrap()).is_some());
+    assert!(
+        emu.handle()
+            .visible_at(room.arn.as_deref().unwrap())
+            .is_some()
+    );
     // A fresh provider process, as in the next `terraform plan`: it knows the write only from
     // the private state.
     let other = provider(&emu.endpoint());

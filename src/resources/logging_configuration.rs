@@ -14,13 +14,15 @@ use aws_sdk_ivschat::types::{
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::provider::client::{ApiError, ErrorKind, Fresh, IvsChat, LAG_BUDGET, Operation, Written};
-use aws_sdk_ivschat::operation::get_logging_configuration::GetLoggingConfigurationOutput;
+use crate::provider::client::{
+    ApiError, ErrorKind, Fresh, IvsChat, LAG_BUDGET, Operation, Written,
+};
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::arn::{self, Arn, Kind};
 use crate::resources::{tagging, timeouts};
 use crate::schema::{Attribute, Block, ExactlyOneOf, LengthBetween, Matches, NestedBlock, Schema};
 use crate::server::{Context, Failed, IdentitySchema, MoveSource, PlanRequest, Resource};
+use aws_sdk_ivschat::operation::get_logging_configuration::GetLoggingConfigurationOutput;
 
 pub struct LoggingConfiguration;
 
@@ -353,7 +355,10 @@ async fn wait(
             delay
         };
         if client
-            .pause(Operation::GetLoggingConfiguration, pause.min(deadline - now))
+            .pause(
+                Operation::GetLoggingConfiguration,
+                pause.min(deadline - now),
+            )
             .await
             .is_err()
         {
@@ -390,7 +395,11 @@ async fn rooms_using(
                     .send()
             })
             .await?;
-        rooms.extend(page.rooms().iter().filter_map(|r| r.arn().map(str::to_owned)));
+        rooms.extend(
+            page.rooms()
+                .iter()
+                .filter_map(|r| r.arn().map(str::to_owned)),
+        );
         match page.next_token() {
             Some(t) if !t.is_empty() && Some(t) != next.as_deref() => next = Some(t.to_owned()),
             _ => return Ok(rooms),
@@ -429,14 +438,15 @@ async fn delete_when_unused(
         if !going_away || started.elapsed() + delay > LAG_BUDGET {
             let mut d = explain(&err, subject);
             if !users.is_empty() {
-                d.detail.push_str(&format!(
-                    "\n\nRooms using it: {}.",
-                    users.join(", ")
-                ));
+                d.detail
+                    .push_str(&format!("\n\nRooms using it: {}.", users.join(", ")));
             }
             return Err(d);
         }
-        if let Err(e) = client.pause(Operation::DeleteLoggingConfiguration, delay).await {
+        if let Err(e) = client
+            .pause(Operation::DeleteLoggingConfiguration, delay)
+            .await
+        {
             let mut d = e.diagnostic(subject);
             if !users.is_empty() {
                 d.detail.push_str(&format!(

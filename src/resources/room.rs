@@ -313,20 +313,20 @@ impl Resource<ProviderData> for Room {
                     ctx.remove_private::<Written>();
                 }
                 Ok(Some(state_from_api(
-                ctx.provider,
-                &client,
-                &RoomModel {
-                    region,
-                    ..state.clone()
-                },
-                out.arn(),
-                out.name(),
-                out.maximum_message_length(),
-                out.maximum_message_rate_per_second(),
-                out.message_review_handler(),
-                out.logging_configuration_identifiers(),
-                out.tags(),
-            )))
+                    ctx.provider,
+                    &client,
+                    &RoomModel {
+                        region,
+                        ..state.clone()
+                    },
+                    out.arn(),
+                    out.name(),
+                    out.maximum_message_length(),
+                    out.maximum_message_rate_per_second(),
+                    out.message_review_handler(),
+                    out.logging_configuration_identifiers(),
+                    out.tags(),
+                )))
             }
             Ok(Fresh::Gone) => Ok(None),
             Err(e) => Err(e.diagnostic(&subject(&state)).into()),

@@ -118,7 +118,10 @@ impl IvsChat {
 
     /// Remembers that `arn` was deleted: reads no longer expect it to exist.
     pub fn record_delete(&self, arn: &str) {
-        self.inner.writes.lock().insert(arn.to_owned(), Last::Deleted);
+        self.inner
+            .writes
+            .lock()
+            .insert(arn.to_owned(), Last::Deleted);
     }
 
     /// Whether this process changed or deleted `arn`: reads may still show it as it was.
