@@ -21,6 +21,7 @@
 #   QUICKSTART_BUILD=1           0: build nothing, use the binaries already in target/<profile>/
 #   QUICKSTART_DIR=.cache/quickstart   run directory (working dir, mirror, logs)
 #   QUICKSTART_PROVIDER_BIN, QUICKSTART_EMULATOR_BIN   use these binaries instead (no build)
+#   QUICKSTART_EMULATOR_ARGS   extra ivschat-local options, e.g. "--consistency eventual"
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -203,7 +204,9 @@ info "CLI configuration: $(rel "${CLI_CONFIG}") (TF_CLI_CONFIG_FILE)"
 
 # ---- 4. emulator ------------------------------------------------------------------
 step "start ivschat-local (the IVS Chat emulator) on a free port" "${LOGS}/emulator.log"
-"${EMULATOR_BIN}" --listen 127.0.0.1:0 --quotas aws >"${LOGS}/emulator.out" 2>"${LOGS}/emulator.log" &
+# QUICKSTART_EMULATOR_ARGS: extra ivschat-local options (the tests add --consistency eventual).
+# shellcheck disable=SC2086
+"${EMULATOR_BIN}" --listen 127.0.0.1:0 --quotas aws ${QUICKSTART_EMULATOR_ARGS:-} >"${LOGS}/emulator.out" 2>"${LOGS}/emulator.log" &
 EMULATOR_PID=$!
 ENDPOINT=""
 for _ in $(seq 1 200); do

@@ -15,6 +15,8 @@
 # 6. the release (scripts/release.sh, as `make release`): glibc 2.17 build with
 #    cargo zigbuild, the GLIBC symbol check, the zip installed and run by both
 #    Terraform clients. TEST_RELEASE=0 leaves it out (it is the longest step).
+# 7. the room, logging configuration, data source and quickstart suites again
+#    against an eventually consistent emulator (reads lag writes by up to 1 s)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -55,6 +57,11 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 section "cargo test --workspace --locked --no-fail-fast"
 cargo test --workspace --locked --no-fail-fast
+
+section "eventual consistency: rooms, logging configurations, data sources, quickstart (IVSCHAT_TEST_CONSISTENCY=eventual, lag <= 1 s)"
+IVSCHAT_TEST_CONSISTENCY=eventual IVSCHAT_TEST_CONSISTENCY_LAG_MS=1000 \
+  cargo test --locked --no-fail-fast --test e2e_room --test e2e_logging_configuration \
+  --test e2e_data_sources --test e2e_quickstart
 
 if [[ "${TEST_RELEASE:-1}" != "0" ]]; then
   section "release: scripts/release.sh (glibc 2.17 build, GLIBC check, Terraform runs the zip)"

@@ -64,6 +64,18 @@ fn quickstart(tf: &str, home: &Path, run_dir: &Path) -> support::TfOutput {
         .env("QUICKSTART_DIR", run_dir)
         .env("QUICKSTART_PROVIDER_BIN", support::provider_binary())
         .env("QUICKSTART_EMULATOR_BIN", emulator_binary());
+    if matches!(
+        support::test_consistency(),
+        ivschat_local::Consistency::Eventual { .. }
+    ) {
+        cmd.env(
+            "QUICKSTART_EMULATOR_ARGS",
+            format!(
+                "--consistency eventual --consistency-lag-ms {}",
+                support::consistency_lag_ms()
+            ),
+        );
+    }
     support::run_with_timeout(
         &mut cmd,
         Duration::from_secs(300),

@@ -43,5 +43,5 @@ fn client_for_room(ctx: &Context<'_, ProviderData>, room: &str) -> Result<IvsCha
     let RoomArn(arn) = room
         .parse()
         .map_err(|e| Diagnostic::error("Invalid Room ARN", e).at(Path::attr("room_identifier")))?;
-    Ok(ctx.provider.client(Some(&arn.region))?)
+    Ok(ctx.client(Some(&arn.region))?)
 }

@@ -11,7 +11,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{IsArn, Kind};
 use crate::domain::models::DestinationModel;
 use crate::provider::ProviderData;
-use crate::provider::client::Operation;
+use crate::provider::client::{ApiError, ErrorKind, Fresh, Operation};
 use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
@@ -109,14 +109,21 @@ impl DataSource<ProviderData> for LoggingConfiguration {
             Kind::LoggingConfiguration,
             config.region.as_deref(),
         )?;
-        let out = client
-            .call(Operation::GetLoggingConfiguration, |c| {
-                c.get_logging_configuration().identifier(arn.clone()).send()
-            })
-            .await
-            .map_err(|e| {
-                common::get_failed(&e, Kind::LoggingConfiguration, &arn, client.region())
-            })?;
+        // Read-your-writes: a configuration this provider just created or updated is waited for.
+        let failed =
+            |e: &ApiError| common::get_failed(e, Kind::LoggingConfiguration, &arn, client.region());
+        let out = match client.get_logging_configuration_fresh(&arn, None).await {
+            Ok(Fresh::Found(out)) => out,
+            Ok(Fresh::Gone) => {
+                let e = ApiError::new(
+                    Operation::GetLoggingConfiguration,
+                    ErrorKind::NotFound,
+                    "not found",
+                );
+                return Err(failed(&e).into());
+            }
+            Err(e) => return Err(failed(&e).into()),
+        };
         Ok(LoggingConfigurationModel {
             arn: Some(arn.clone()),
             id: out.id().map(str::to_owned),

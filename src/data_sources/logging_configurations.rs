@@ -91,10 +91,7 @@ impl DataSource<ProviderData> for LoggingConfigurations {
         ctx: &Context<'_, ProviderData>,
         config: LoggingConfigurationsModel,
     ) -> Result<LoggingConfigurationsModel, Diagnostics> {
-        let client = ctx
-            .provider
-            .client(config.region.as_deref())?
-            .with_cancel(ctx.cancel);
+        let client = ctx.client(config.region.as_deref())?;
         let found: Vec<_> = listing::logging_configurations(&client)
             .await
             .map_err(|e| {

@@ -11,7 +11,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{IsArn, Kind};
 use crate::domain::models::HandlerModel;
 use crate::provider::ProviderData;
-use crate::provider::client::Operation;
+use crate::provider::client::{ApiError, ErrorKind, Fresh, Operation};
 use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
@@ -109,12 +109,15 @@ impl DataSource<ProviderData> for Room {
             );
         };
         let client = common::client_for_arn(ctx, &arn, Kind::Room, config.region.as_deref())?;
-        let out = client
-            .call(Operation::GetRoom, |c| {
-                c.get_room().identifier(arn.clone()).send()
-            })
-            .await
-            .map_err(|e| common::get_failed(&e, Kind::Room, &arn, client.region()))?;
+        // Read-your-writes: a room this provider just created or updated is waited for.
+        let out = match client.get_room_fresh(&arn, None).await {
+            Ok(Fresh::Found(out)) => out,
+            Ok(Fresh::Gone) => {
+                let e = ApiError::new(Operation::GetRoom, ErrorKind::NotFound, "not found");
+                return Err(common::get_failed(&e, Kind::Room, &arn, client.region()).into());
+            }
+            Err(e) => return Err(common::get_failed(&e, Kind::Room, &arn, client.region()).into()),
+        };
         Ok(RoomModel {
             arn: Some(arn.clone()),
             id: out.id().map(str::to_owned),

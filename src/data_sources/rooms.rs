@@ -163,10 +163,7 @@ impl DataSource<ProviderData> for Rooms {
         ctx: &Context<'_, ProviderData>,
         config: RoomsModel,
     ) -> Result<RoomsModel, Diagnostics> {
-        let client = ctx
-            .provider
-            .client(config.region.as_deref())?
-            .with_cancel(ctx.cancel);
+        let client = ctx.client(config.region.as_deref())?;
         let filters = Filters {
             name: config.name.clone(),
             message_review_handler_uri: config.message_review_handler_uri.clone(),

@@ -54,7 +54,8 @@ async fn create_room(data: &ProviderData, name: &str, tags: &[(&str, &str)]) -> 
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    let client = data.client(None).unwrap();
+    let cancel = CancellationToken::new();
+    let client = ctx(data, &cancel).client(None).unwrap();
     let out = client
         .sdk()
         .create_room()
@@ -67,11 +68,7 @@ async fn create_room(data: &ProviderData, name: &str, tags: &[(&str, &str)]) -> 
 }
 
 fn ctx<'a>(data: &'a ProviderData, cancel: &'a CancellationToken) -> Context<'a, ProviderData> {
-    Context {
-        provider: data,
-        cancel,
-        timeout: std::time::Duration::from_secs(60),
-    }
+    Context::new(data, cancel, std::time::Duration::from_secs(60))
 }
 
 #[test]
@@ -147,7 +144,8 @@ async fn rooms_follow_every_page_in_order_and_filter_tags_on_the_summaries() {
         arns.push(create_room(&data, &format!("r{i}"), &[("shard", shard)]).await);
     }
     arns.reverse();
-    let client = data.client(None).unwrap();
+    let cancel = CancellationToken::new();
+    let client = ctx(&data, &cancel).client(None).unwrap();
     let before = emu.handle().operation_counts();
     let all = rooms::list_rooms(&data, &client, &rooms::Filters::default())
         .await

@@ -18,8 +18,5 @@ pub fn client_for_arn(
     if let Some(region) = region.filter(|r| *r != arn.region) {
         return Err(mismatch(region));
     }
-    Ok(ctx
-        .provider
-        .client(Some(&arn.region))?
-        .with_cancel(ctx.cancel))
+    ctx.client(Some(&arn.region))
 }

@@ -66,10 +66,7 @@ impl ListResource<ProviderData> for LoggingConfigurationList {
         config: LoggingConfigurationListConfig,
         request: ListRequest,
     ) -> Result<Vec<Listed<LoggingConfigurationModel>>, Diagnostics> {
-        let client = ctx
-            .provider
-            .client(config.region.as_deref())?
-            .with_cancel(ctx.cancel);
+        let client = ctx.client(config.region.as_deref())?;
         let region = client.region().to_owned();
         let wanted = config.tags.unwrap_or_default();
         let all = listing::logging_configurations(&client)

@@ -76,10 +76,7 @@ impl ListResource<ProviderData> for RoomList {
         config: RoomListConfig,
         request: ListRequest,
     ) -> Result<Vec<Listed<RoomModel>>, Diagnostics> {
-        let client = ctx
-            .provider
-            .client(config.region.as_deref())?
-            .with_cancel(ctx.cancel);
+        let client = ctx.client(config.region.as_deref())?;
         let filters = RoomFilters {
             name: config.name,
             message_review_handler_uri: config.message_review_handler_uri,

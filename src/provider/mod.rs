@@ -38,6 +38,7 @@ pub use config::Setting;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schema::Schema;
+use crate::server::Context;
 use crate::value::duration::{ANY_GO_DURATION, parse_go_duration};
 use crate::value::{Path, Value};
 
@@ -99,10 +100,23 @@ fn unknown_config_diagnostic(what: &[&'static str]) -> Diagnostic {
     )
 }
 
+impl Context<'_, ProviderData> {
+    /// The IVS Chat client for `region` (or the provider's), bound to this operation: its
+    /// pacing waits, backoff, polls and calls end at once on StopProvider and at the deadline.
+    pub fn client(&self, region: Option<&str>) -> Result<IvsChat, Diagnostic> {
+        Ok(self
+            .provider
+            .client(region)?
+            .with_cancel(self.cancel)
+            .with_deadline(self.deadline()))
+    }
+}
+
 impl ProviderData {
     /// The client for `region` (a resource's own `region` argument) or the provider's region.
-    /// Cached per region; builds nothing that calls the network.
-    pub fn client(&self, region: Option<&str>) -> Result<IvsChat, Diagnostic> {
+    /// Cached per region; builds nothing that calls the network. Not public: types get their
+    /// client from [`Context::client`], bound to the operation's stop signal and deadline.
+    fn client(&self, region: Option<&str>) -> Result<IvsChat, Diagnostic> {
         if !self.unknown.is_empty() {
             return Err(unknown_config_diagnostic(&self.unknown));
         }

@@ -49,6 +49,14 @@ impl Class {
 }
 
 impl Operation {
+    /// Makes an object: an attempt in flight is never abandoned on StopProvider.
+    pub fn is_create(self) -> bool {
+        matches!(
+            self,
+            Operation::CreateRoom | Operation::CreateLoggingConfiguration
+        )
+    }
+
     /// The API name, as in AWS documentation and CloudTrail.
     pub fn name(self) -> &'static str {
         use Operation::*;

@@ -18,12 +18,14 @@ use crate::domain::listing;
 use crate::domain::models::DestinationModel;
 use crate::domain::names::{NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, ErrorKind, IvsChat, LeakSafeCreate, MARKER_TAG_KEY, Operation, has_marker,
+    ApiError, ErrorKind, Fresh, IvsChat, LAG_BUDGET, LeakSafeCreate, MARKER_TAG_KEY, Operation,
+    Written, has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
 use crate::schema::{Attribute, Block, ExactlyOneOf, LengthBetween, Matches, NestedBlock, Schema};
 use crate::server::{Context, Failed, IdentitySchema, PlanRequest, Resource};
+use aws_sdk_ivschat::operation::get_logging_configuration::GetLoggingConfigurationOutput;
 
 pub struct LoggingConfiguration;
 
@@ -259,24 +261,19 @@ fn failed_state(state: &LoggingConfigurationState, subject: &str) -> Option<Diag
 struct Observed {
     state: LoggingConfigurationState,
     model: LoggingConfigurationModel,
+    /// Shows at least the provider's last write (not a lagging older version).
+    fresh: bool,
 }
 
-async fn get(
+/// The configuration as an API answer shows it, shaped as state (`prior` supplies what the API
+/// does not hold).
+fn observed(
     data: &ProviderData,
     client: &IvsChat,
-    arn: &str,
+    out: &GetLoggingConfigurationOutput,
     prior: &LoggingConfigurationModel,
-) -> Result<Option<Observed>, ApiError> {
-    let out = match client
-        .call(Operation::GetLoggingConfiguration, |c| {
-            c.get_logging_configuration().identifier(arn).send()
-        })
-        .await
-    {
-        Ok(out) => out,
-        Err(e) if e.is_not_found() => return Ok(None),
-        Err(e) => return Err(e),
-    };
+    expected: Option<Written>,
+) -> Observed {
     let empty = std::collections::HashMap::new();
     let (tags, tags_all) =
         tags::tags_from_api(data, out.tags().unwrap_or(&empty), prior.tags.as_ref());
@@ -304,7 +301,30 @@ async fn get(
         ),
         timeouts: prior.timeouts.clone(),
     };
-    Ok(Some(Observed { state, model }))
+    Observed {
+        state,
+        model,
+        fresh: expected.is_none_or(|w| w.seen_in(out.update_time())),
+    }
+}
+
+async fn get(
+    data: &ProviderData,
+    client: &IvsChat,
+    arn: &str,
+    prior: &LoggingConfigurationModel,
+    expected: Option<Written>,
+) -> Result<Option<Observed>, crate::provider::client::ApiError> {
+    match client
+        .call(Operation::GetLoggingConfiguration, |c| {
+            c.get_logging_configuration().identifier(arn).send()
+        })
+        .await
+    {
+        Ok(out) => Ok(Some(observed(data, client, &out, prior, expected))),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 enum Settled {
@@ -312,51 +332,180 @@ enum Settled {
     Gone,
 }
 
-/// Polls until the configuration leaves its transitional state, backing off from 250 ms to 5 s
-/// (every poll is paced under the 3 TPS quota by the client).
+/// Reads in a row that must show the settled, fresh configuration before a wait ends: one
+/// read could come from a replica that is ahead of the others (hashicorp/aws asks for 2 too).
+const CONSECUTIVE_TARGET_READS: u32 = 2;
+
+/// Polls until the configuration settles after the provider's write `expected`: ACTIVE in
+/// [`CONSECUTIVE_TARGET_READS`] fresh reads in a row. Not-found and older versions are lag
+/// while the write is expected (for at most the lag budget); a failed state ends the wait.
+/// Backs off from 250 ms to 5 s (every poll is paced under the 3 TPS quota by the client).
 async fn wait(
     ctx: &Context<'_, ProviderData>,
     client: &IvsChat,
     arn: &str,
     prior: &LoggingConfigurationModel,
+    expected: Option<Written>,
 ) -> Result<Settled, (Option<LoggingConfigurationModel>, Diagnostic)> {
-    let deadline = tokio::time::Instant::now() + ctx.timeout;
+    let started = tokio::time::Instant::now();
+    let deadline = client.deadline().unwrap_or_else(|| ctx.deadline());
     let mut delay = Duration::from_millis(250);
-    let mut last = None;
+    let mut last: Option<LoggingConfigurationModel> = None;
+    let mut in_a_row = 0;
     loop {
-        let observed = get(ctx.provider, client, arn, prior)
+        let observed = get(ctx.provider, client, arn, prior, expected)
             .await
             .map_err(|e| (last.clone(), e.diagnostic(&subject(prior))))?;
-        let Some(observed) = observed else {
-            return Ok(Settled::Gone);
-        };
-        if let Some(d) = failed_state(&observed.state, &subject(&observed.model)) {
-            return Err((Some(observed.model), d));
-        }
-        if observed.state == LoggingConfigurationState::Active {
-            return Ok(Settled::Active(Box::new(observed.model)));
-        }
-        let state = observed.state.as_str().to_owned();
-        last = Some(observed.model);
-        let now = tokio::time::Instant::now();
-        if now >= deadline {
-            return Err((
-                last,
-                Diagnostic::error(
-                    "Timed Out Waiting For Logging Configuration",
-                    format!(
-                        "The {} is still {state} after {:?}. Raise the limit in the `timeouts` block, or apply again later.",
-                        subject(prior),
-                        ctx.timeout
-                    ),
-                ),
-            ));
-        }
-        tokio::select! {
-            () = tokio::time::sleep(delay.min(deadline - now)) => {}
-            () = ctx.cancel.cancelled() => {
-                return Err((last, Diagnostic::error("Interrupted", format!("Stopped waiting for the {}.", subject(prior)))));
+        let pending_state = match observed {
+            None if expected.is_none() || started.elapsed() > LAG_BUDGET => {
+                return Ok(Settled::Gone);
             }
+            // Created or updated a moment ago: reads have not caught up yet.
+            None => "not yet readable".to_owned(),
+            Some(o) if !o.fresh => {
+                in_a_row = 0;
+                "not yet showing the change".to_owned()
+            }
+            Some(o) => {
+                if let Some(d) = failed_state(&o.state, &subject(&o.model)) {
+                    return Err((Some(o.model), d));
+                }
+                if o.state == LoggingConfigurationState::Active {
+                    in_a_row += 1;
+                    if in_a_row >= CONSECUTIVE_TARGET_READS {
+                        return Ok(Settled::Active(Box::new(o.model)));
+                    }
+                } else {
+                    in_a_row = 0;
+                }
+                let state = o.state.as_str().to_owned();
+                last = Some(o.model);
+                state
+            }
+        };
+        let now = tokio::time::Instant::now();
+        let timed_out = || {
+            Diagnostic::error(
+                "Timed Out Waiting For Logging Configuration",
+                format!(
+                    "The {} is still {pending_state} after {:.1}s (time limit {:?}). Raise the limit in the \
+                     `timeouts` block, or apply again later.",
+                    subject(prior),
+                    ctx.elapsed().as_secs_f64(),
+                    ctx.timeout
+                ),
+            )
+        };
+        if now >= deadline {
+            return Err((last, timed_out()));
+        }
+        // The confirming read follows soon: the state is already the target.
+        let pause = if in_a_row > 0 {
+            Duration::from_millis(500)
+        } else {
+            delay
+        };
+        if client
+            .pause(
+                Operation::GetLoggingConfiguration,
+                pause.min(deadline - now),
+            )
+            .await
+            .is_err()
+        {
+            if ctx.cancel.is_cancelled() {
+                return Err((
+                    last,
+                    Diagnostic::error(
+                        "Interrupted",
+                        format!("Stopped waiting for the {}.", subject(prior)),
+                    ),
+                ));
+            }
+            return Err((last, timed_out()));
+        }
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// ARNs of the rooms that reads show using the configuration `arn` (ListRooms filtered by
+/// `loggingConfigurationIdentifier`, every page).
+async fn rooms_using(
+    client: &IvsChat,
+    arn: &str,
+) -> Result<Vec<String>, crate::provider::client::ApiError> {
+    let mut rooms = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let page = client
+            .call(Operation::ListRooms, |c| {
+                c.list_rooms()
+                    .logging_configuration_identifier(arn)
+                    .max_results(50)
+                    .set_next_token(next.clone())
+                    .send()
+            })
+            .await?;
+        rooms.extend(
+            page.rooms()
+                .iter()
+                .filter_map(|r| r.arn().map(str::to_owned)),
+        );
+        match page.next_token() {
+            Some(t) if !t.is_empty() && Some(t) != next.as_deref() => next = Some(t.to_owned()),
+            _ => return Ok(rooms),
+        }
+    }
+}
+
+/// DeleteLoggingConfiguration, retried on ConflictException while the rooms that used the
+/// configuration are going away (this provider just deleted them or removed the
+/// configuration from them, and reads still show the old room). A conflict that persists, or
+/// that a room nobody is changing causes, fails naming the rooms.
+async fn delete_when_unused(
+    client: &IvsChat,
+    arn: &str,
+    subject: &str,
+) -> Result<bool, Diagnostic> {
+    let started = tokio::time::Instant::now();
+    let mut delay = Duration::from_millis(500);
+    loop {
+        let err = match client
+            .call(Operation::DeleteLoggingConfiguration, |c| {
+                c.delete_logging_configuration().identifier(arn).send()
+            })
+            .await
+        {
+            Ok(_) => return Ok(true),
+            Err(e) if e.is_not_found() => return Ok(false),
+            Err(e) if e.kind == ErrorKind::Conflict => e,
+            Err(e) => return Err(explain(&e, subject)),
+        };
+        let users = match rooms_using(client, arn).await {
+            Ok(users) => users,
+            Err(e) => return Err(e.diagnostic(subject)),
+        };
+        let going_away = users.iter().all(|room| client.touched(room));
+        if !going_away || started.elapsed() + delay > LAG_BUDGET {
+            let mut d = explain(&err, subject);
+            if !users.is_empty() {
+                d.detail
+                    .push_str(&format!("\n\nRooms using it: {}.", users.join(", ")));
+            }
+            return Err(d);
+        }
+        if let Err(e) = client
+            .pause(Operation::DeleteLoggingConfiguration, delay)
+            .await
+        {
+            let mut d = e.diagnostic(subject);
+            if !users.is_empty() {
+                d.detail.push_str(&format!(
+                    "\n\nIt was still in use by: {}.",
+                    users.join(", ")
+                ));
+            }
+            return Err(d);
         }
         delay = (delay * 2).min(Duration::from_secs(5));
     }
@@ -388,7 +537,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
         ctx: &Context<'_, ProviderData>,
         plan: LoggingConfigurationModel,
     ) -> Result<LoggingConfigurationModel, Failed<LoggingConfigurationModel>> {
-        let client = ctx.provider.client(plan.region.as_deref())?;
+        let client = ctx.client(plan.region.as_deref())?;
         let destination = plan
             .destination_configuration
             .first()
@@ -409,6 +558,10 @@ impl Resource<ProviderData> for LoggingConfiguration {
         .await
         .map_err(|e| Failed::nothing_created(explain(&e, &subject(&plan))))?;
         let arn = out.arn().unwrap_or_default().to_owned();
+        let written = client.record_write(&arn, out.update_time());
+        if let Some(w) = written {
+            ctx.set_private(&w);
+        }
         let created = LoggingConfigurationModel {
             arn: Some(arn.clone()),
             id: Some(arn.clone()),
@@ -416,15 +569,20 @@ impl Resource<ProviderData> for LoggingConfiguration {
             tags_all: Some(send_tags.into_iter().collect()),
             ..plan.clone()
         };
-        match wait(ctx, &client, &arn, &created).await {
+        match wait(ctx, &client, &arn, &created, written).await {
             Ok(Settled::Active(m)) => Ok(*m),
-            Ok(Settled::Gone) => Err(Failed::nothing_created(Diagnostic::error(
-                "Logging Configuration Disappeared",
-                format!(
-                    "The {} was deleted while it was being created.",
-                    subject(&created)
+            // Created, then not readable for the whole lag budget: keep it (tainted) rather
+            // than lose track of an object that may well exist.
+            Ok(Settled::Gone) => Err(Failed::with_partial(
+                created.clone(),
+                Diagnostic::error(
+                    "Logging Configuration Disappeared",
+                    format!(
+                        "The {} was created, but IVS Chat did not show it afterwards.",
+                        subject(&created)
+                    ),
                 ),
-            ))),
+            )),
             // Created but not usable: keep it in state so Terraform taints it instead of leaking it.
             Err((observed, d)) => Err(Failed::with_partial(observed.unwrap_or(created), d)),
         }
@@ -442,13 +600,22 @@ impl Resource<ProviderData> for LoggingConfiguration {
             .region
             .clone()
             .or_else(|| arn.parse::<Arn>().ok().map(|a| a.region));
-        let client = ctx.provider.client(region.as_deref())?;
+        let client = ctx.client(region.as_deref())?;
         let prior = LoggingConfigurationModel {
             region,
             ..state.clone()
         };
-        match get(ctx.provider, &client, &arn, &prior).await {
-            Ok(observed) => Ok(observed.map(|o| o.model)),
+        let known = ctx.private::<Written>();
+        match client.get_logging_configuration_fresh(&arn, known).await {
+            Ok(Fresh::Found(out)) => {
+                let o = observed(ctx.provider, &client, &out, &prior, known);
+                if known.is_some() && o.fresh {
+                    // Reads show the write now: later reads need not wait for it.
+                    ctx.remove_private::<Written>();
+                }
+                Ok(Some(o.model))
+            }
+            Ok(Fresh::Gone) => Ok(None),
             Err(e) => Err(e.diagnostic(&subject(&state)).into()),
         }
     }
@@ -459,7 +626,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
         prior: LoggingConfigurationModel,
         plan: LoggingConfigurationModel,
     ) -> Result<LoggingConfigurationModel, Failed<LoggingConfigurationModel>> {
-        let client = ctx.provider.client(plan.region.as_deref())?;
+        let client = ctx.client(plan.region.as_deref())?;
         let Some(arn) = prior.arn.clone() else {
             return Err(Diagnostic::bug("state has no ARN").into());
         };
@@ -471,7 +638,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
                 Some(d) if destination_changed => Some(d.to_api()?),
                 _ => None,
             };
-            client
+            let out = client
                 .call(Operation::UpdateLoggingConfiguration, |c| {
                     let mut b = c.update_logging_configuration().identifier(arn.clone());
                     if name_changed {
@@ -481,7 +648,11 @@ impl Resource<ProviderData> for LoggingConfiguration {
                 })
                 .await
                 .map_err(|e| Failed::with_partial(prior.clone(), explain(&e, &subject(&prior))))?;
-            match wait(ctx, &client, &arn, &prior).await {
+            let written = client.record_write(&arn, out.update_time());
+            if let Some(w) = written {
+                ctx.set_private(&w);
+            }
+            match wait(ctx, &client, &arn, &prior, written).await {
                 Ok(Settled::Active(m)) => current = *m,
                 Ok(Settled::Gone) => {
                     return Err(Failed::nothing_created(Diagnostic::error(
@@ -493,7 +664,20 @@ impl Resource<ProviderData> for LoggingConfiguration {
                     )));
                 }
                 Err((observed, d)) => {
-                    return Err(Failed::with_partial(observed.unwrap_or(prior), d));
+                    // Not applied (UPDATE_FAILED, or not settled in time): the name and
+                    // destination in state stay the prior ones; the rest is what IVS Chat shows.
+                    let partial = match observed {
+                        Some(o) => LoggingConfigurationModel {
+                            name: prior.name.clone(),
+                            destination_configuration: prior.destination_configuration.clone(),
+                            tags: prior.tags.clone(),
+                            tags_all: prior.tags_all.clone(),
+                            timeouts: prior.timeouts.clone(),
+                            ..o
+                        },
+                        None => prior,
+                    };
+                    return Err(Failed::with_partial(partial, d));
                 }
             }
         }
@@ -505,7 +689,16 @@ impl Resource<ProviderData> for LoggingConfiguration {
             .unwrap_or_default();
         tagging::update_tags(ctx.provider, &client, &arn, &old_tags, &new_tags)
             .await
-            .map_err(|e| Failed::with_partial(current.clone(), e.diagnostic(&subject(&prior))))?;
+            .map_err(|e| {
+                Failed::with_partial(
+                    LoggingConfigurationModel {
+                        tags: prior.tags.clone(),
+                        tags_all: prior.tags_all.clone(),
+                        ..current.clone()
+                    },
+                    e.diagnostic(&subject(&prior)),
+                )
+            })?;
         Ok(LoggingConfigurationModel {
             tags_all: Some(new_tags),
             state: current.state,
@@ -521,31 +714,39 @@ impl Resource<ProviderData> for LoggingConfiguration {
         let Some(arn) = state.arn.clone() else {
             return Ok(());
         };
-        let client = ctx.provider.client(state.region.as_deref())?;
-        match client
-            .call(Operation::DeleteLoggingConfiguration, |c| {
-                c.delete_logging_configuration()
-                    .identifier(arn.clone())
-                    .send()
-            })
-            .await
-        {
-            Ok(_) => {}
-            Err(e) if e.is_not_found() => return Ok(()),
-            Err(e) => return Err(explain(&e, &subject(&state)).into()),
+        let client = ctx.client(state.region.as_deref())?;
+        let subject = subject(&state);
+        if !delete_when_unused(&client, &arn, &subject).await? {
+            return Ok(());
         }
-        match wait(ctx, &client, &arn, &state).await {
-            Ok(Settled::Gone) => Ok(()),
-            Ok(Settled::Active(_)) => Err(Diagnostic::error(
-                "Logging Configuration Not Deleted",
-                format!(
-                    "The {} is still ACTIVE after it was deleted.",
-                    subject(&state)
-                ),
+        // Reads may show it ACTIVE (the version before the delete), then DELETING: only
+        // not-found ends the wait.
+        client
+            .wait_gone(
+                Operation::GetLoggingConfiguration,
+                &arn,
+                || {
+                    client.call(Operation::GetLoggingConfiguration, |c| {
+                        c.get_logging_configuration().identifier(arn.clone()).send()
+                    })
+                },
+                |out| match out.state() {
+                    Some(LoggingConfigurationState::DeleteFailed) => Err(ApiError::new(
+                        Operation::DeleteLoggingConfiguration,
+                        ErrorKind::Other,
+                        "IVS Chat could not delete it (state DELETE_FAILED)",
+                    )),
+                    _ => Ok(()),
+                },
             )
-            .into()),
-            Err((_, d)) => Err(d.into()),
-        }
+            .await
+            .map_err(|e| {
+                match failed_state(&LoggingConfigurationState::DeleteFailed, &subject) {
+                    Some(d) if e.message.contains("DELETE_FAILED") => d,
+                    _ => e.diagnostic(&subject),
+                }
+                .into()
+            })
     }
 
     async fn import(

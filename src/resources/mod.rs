@@ -4,3 +4,6 @@ pub mod logging_configuration;
 pub mod room;
 pub mod tagging;
 pub mod timeouts;
+
+#[cfg(test)]
+mod consistency_tests;

@@ -16,7 +16,7 @@ use crate::domain::listing::{self, RoomFilters};
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE, NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, IvsChat, LeakSafeCreate, MARKER_TAG_KEY, Operation, has_marker,
+    ApiError, Fresh, IvsChat, LeakSafeCreate, MARKER_TAG_KEY, Operation, Written, has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
@@ -277,6 +277,13 @@ fn subject(m: &RoomModel) -> String {
     }
 }
 
+/// Keeps the provider's last write in the room's private state, for reads in later runs.
+fn remember(ctx: &Context<'_, ProviderData>, written: Option<Written>) {
+    if let Some(w) = written {
+        ctx.set_private(&w);
+    }
+}
+
 fn int(v: Option<i64>) -> Option<i32> {
     v.and_then(|v| i32::try_from(v).ok())
 }
@@ -307,7 +314,7 @@ impl Resource<ProviderData> for Room {
         ctx: &Context<'_, ProviderData>,
         plan: RoomModel,
     ) -> Result<RoomModel, Failed<RoomModel>> {
-        let client = ctx.provider.client(plan.region.as_deref())?;
+        let client = ctx.client(plan.region.as_deref())?;
         let send_tags = tags::tags_to_send(
             ctx.provider,
             plan.tags_all
@@ -332,6 +339,11 @@ impl Resource<ProviderData> for Room {
         })
         .await
         .map_err(|e| Failed::nothing_created(e.diagnostic(&subject(&plan))))?;
+        // Reads lag behind: remember the write so that they wait for it instead of losing
+        // the room (not found) or reporting drift.
+        if let Some(arn) = out.arn() {
+            remember(ctx, client.record_write(arn, out.update_time()));
+        }
         Ok(state_from_api(
             ctx.provider,
             &client,
@@ -358,29 +370,32 @@ impl Resource<ProviderData> for Room {
             .region
             .clone()
             .or_else(|| arn.parse::<Arn>().ok().map(|a| a.region));
-        let client = ctx.provider.client(region.as_deref())?;
-        let result = client
-            .call(Operation::GetRoom, |c| {
-                c.get_room().identifier(arn.clone()).send()
-            })
-            .await;
+        let client = ctx.client(region.as_deref())?;
+        let known = ctx.private::<Written>();
+        let result = client.get_room_fresh(&arn, known).await;
         match result {
-            Ok(out) => Ok(Some(state_from_api(
-                ctx.provider,
-                &client,
-                &RoomModel {
-                    region,
-                    ..state.clone()
-                },
-                out.arn(),
-                out.name(),
-                out.maximum_message_length(),
-                out.maximum_message_rate_per_second(),
-                out.message_review_handler(),
-                out.logging_configuration_identifiers(),
-                out.tags(),
-            ))),
-            Err(e) if e.is_not_found() => Ok(None),
+            Ok(Fresh::Found(out)) => {
+                if known.is_some_and(|w| w.seen_in(out.update_time())) {
+                    // Reads show the write now: later reads need not wait for it.
+                    ctx.remove_private::<Written>();
+                }
+                Ok(Some(state_from_api(
+                    ctx.provider,
+                    &client,
+                    &RoomModel {
+                        region,
+                        ..state.clone()
+                    },
+                    out.arn(),
+                    out.name(),
+                    out.maximum_message_length(),
+                    out.maximum_message_rate_per_second(),
+                    out.message_review_handler(),
+                    out.logging_configuration_identifiers(),
+                    out.tags(),
+                )))
+            }
+            Ok(Fresh::Gone) => Ok(None),
             Err(e) => Err(e.diagnostic(&subject(&state)).into()),
         }
     }
@@ -391,7 +406,7 @@ impl Resource<ProviderData> for Room {
         prior: RoomModel,
         plan: RoomModel,
     ) -> Result<RoomModel, Failed<RoomModel>> {
-        let client = ctx.provider.client(plan.region.as_deref())?;
+        let client = ctx.client(plan.region.as_deref())?;
         let Some(arn) = prior.arn.clone() else {
             return Err(Diagnostic::bug("room state has no ARN").into());
         };
@@ -414,7 +429,7 @@ impl Resource<ProviderData> for Room {
                 Some(h) => h.to_api(),
                 None => MessageReviewHandler::builder().uri("").build(),
             };
-            client
+            let out = client
                 .call(Operation::UpdateRoom, |c| {
                     let mut b = c.update_room().identifier(arn.clone());
                     if name_changed {
@@ -442,6 +457,7 @@ impl Resource<ProviderData> for Room {
                 })
                 .await
                 .map_err(|e| Failed::with_partial(prior.clone(), e.diagnostic(&subject(&prior))))?;
+            remember(ctx, client.record_write(&arn, out.update_time()));
         }
         let old_tags = prior.tags_all.clone().unwrap_or_default();
         let new_tags = plan
@@ -452,8 +468,10 @@ impl Resource<ProviderData> for Room {
         tagging::update_tags(ctx.provider, &client, &arn, &old_tags, &new_tags)
             .await
             .map_err(|e| {
+                // UpdateRoom (if any) succeeded: its values are applied, the tags are not.
                 Failed::with_partial(
                     RoomModel {
+                        tags: prior.tags.clone(),
                         tags_all: Some(old_tags.clone()),
                         ..plan.clone()
                     },
@@ -474,17 +492,32 @@ impl Resource<ProviderData> for Room {
         let Some(arn) = state.arn.clone() else {
             return Ok(());
         };
-        let client = ctx.provider.client(state.region.as_deref())?;
+        let client = ctx.client(state.region.as_deref())?;
         match client
             .call(Operation::DeleteRoom, |c| {
                 c.delete_room().identifier(arn.clone()).send()
             })
             .await
         {
-            Ok(_) => Ok(()),
-            Err(e) if e.is_not_found() => Ok(()),
-            Err(e) => Err(e.diagnostic(&subject(&state)).into()),
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e.diagnostic(&subject(&state)).into()),
         }
+        // Return only once reads agree, so that whatever depended on the room (a logging
+        // configuration deleted next) no longer sees it.
+        client
+            .wait_gone(
+                Operation::GetRoom,
+                &arn,
+                || {
+                    client.call(Operation::GetRoom, |c| {
+                        c.get_room().identifier(arn.clone()).send()
+                    })
+                },
+                |_| Ok(()),
+            )
+            .await
+            .map_err(|e| e.diagnostic(&subject(&state)).into())
     }
 
     async fn import(

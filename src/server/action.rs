@@ -123,11 +123,7 @@ impl<P: crate::server::Provider> crate::server::Server<P> {
         let Some(data) = self.data() else {
             return Diagnostic::bug("an action ran before the provider was configured").into();
         };
-        let ctx = Context {
-            provider: &*data,
-            cancel: &self.stop,
-            timeout: std::time::Duration::from_secs(300),
-        };
+        let ctx = Context::new(&*data, &self.stop, super::DATA_SOURCE_TIMEOUT);
         match a.imp.invoke(&ctx, config, progress).await {
             Ok(()) => Diagnostics::new(),
             Err(diags) => diags,

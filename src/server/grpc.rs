@@ -268,7 +268,10 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
             wire::decode(req.current_state.as_ref(), &r.ty),
             pb::read_resource::Response
         );
-        let (new_state, diags) = self.server.read_resource(&req.type_name, &state).await;
+        let (new_state, private, diags) = self
+            .server
+            .read_resource_private(&req.type_name, &state, Some(&req.private))
+            .await;
         let encoded = decoded!(wire::encode(&new_state, &r.ty), pb::read_resource::Response);
         let new_identity = decoded!(
             self.server
@@ -279,7 +282,7 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         Ok(Response::new(pb::read_resource::Response {
             new_state: Some(encoded),
             diagnostics: wire::diagnostics(&diags),
-            private: req.private,
+            private,
             new_identity,
             ..empty
         }))
@@ -351,9 +354,14 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
             wire::decode(req.planned_state.as_ref(), &r.ty),
             pb::apply_resource_change::Response
         );
-        let (new_state, diags) = self
+        let (new_state, private, diags) = self
             .server
-            .apply_resource_change(&req.type_name, &prior, &planned)
+            .apply_resource_change_private(
+                &req.type_name,
+                &prior,
+                &planned,
+                Some(&req.planned_private),
+            )
             .await;
         let encoded = decoded!(
             wire::encode(&new_state, &r.ty),
@@ -367,7 +375,7 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         );
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state: Some(encoded),
-            private: req.planned_private,
+            private,
             diagnostics: wire::diagnostics(&diags),
             new_identity,
             ..empty

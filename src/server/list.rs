@@ -186,11 +186,7 @@ impl<P: Provider> Server<P> {
         let Some(data) = self.data() else {
             return vec![diagnostics_event(&super::not_configured())];
         };
-        let ctx = Context {
-            provider: &*data,
-            cancel: &self.stop,
-            timeout: std::time::Duration::from_secs(300),
-        };
+        let ctx = Context::new(&*data, &self.stop, super::DATA_SOURCE_TIMEOUT);
         let limit = usize::try_from(req.limit)
             .ok()
             .filter(|l| *l > 0)

@@ -16,6 +16,7 @@ pub mod list;
 pub mod merge;
 pub mod move_state;
 pub mod plan;
+pub mod private;
 pub mod provider;
 pub mod resource;
 pub mod timeouts;
@@ -38,6 +39,7 @@ pub use function::{Function, FunctionError, Parameter};
 pub use identity::IdentitySchema;
 pub use list::{DynListResource, ListRequest, ListResource, Listed};
 pub use move_state::MoveSource;
+pub use private::{PrivateData, PrivateState};
 pub use provider::Provider;
 pub use registry::{Registered, Registry};
 pub use resource::{Context, DynResource, Failed, PlanRequest, Resource};
@@ -56,6 +58,10 @@ pub struct Server<P: Provider> {
     data: RwLock<Option<Arc<P::Data>>>,
     stop: CancellationToken,
 }
+
+/// The time limit of a data source read, ephemeral resource call, list or action, which have no
+/// `timeouts` block: long enough for every retry budget, short enough that nothing hangs.
+pub const DATA_SOURCE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 
 fn not_configured() -> Diagnostics {
     Diagnostic::bug("an operation ran before the provider was configured").into()
@@ -177,35 +183,48 @@ impl<P: Provider> Server<P> {
     ) -> Context<'a, P::Data> {
         let timeout = timeouts::configured(object, operation)
             .unwrap_or_else(|| r.imp.default_timeout(operation));
-        Context {
-            provider: data,
-            cancel: &self.stop,
-            timeout,
-        }
+        Context::new(data, &self.stop, timeout)
     }
 
     /// The object as it is now, or null when it is gone.
     pub async fn read_resource(&self, type_name: &str, state: &Value) -> (Value, Diagnostics) {
+        let (state, _, diags) = self.read_resource_private(type_name, state, None).await;
+        (state, diags)
+    }
+
+    /// [`Server::read_resource`] with the object's private state: the bytes Terraform sent in,
+    /// the bytes to store out.
+    pub async fn read_resource_private(
+        &self,
+        type_name: &str,
+        state: &Value,
+        private: Option<&[u8]>,
+    ) -> (Value, Vec<u8>, Diagnostics) {
+        let unchanged = || private.map(<[u8]>::to_vec).unwrap_or_default();
         let r = match self.registry().resource(type_name) {
             Ok(r) => r,
-            Err(d) => return (state.clone(), d.into()),
+            Err(d) => return (state.clone(), unchanged(), d.into()),
         };
         if state.is_null() {
-            return (Value::Null, Diagnostics::new());
+            return (Value::Null, Vec::new(), Diagnostics::new());
         }
         let Some(data) = self.data() else {
-            return (state.clone(), not_configured());
+            return (state.clone(), unchanged(), not_configured());
         };
-        let ctx = self.context(&data, state, "read", r);
-        match r.imp.read(&ctx, &r.ty, state).await {
+        let ctx = self
+            .context(&data, state, "read", r)
+            .with_private(PrivateState::decode(private));
+        let result = r.imp.read(&ctx, &r.ty, state).await;
+        let private = ctx.private_state().encode();
+        match result {
             Ok(Some(mut new)) => {
                 let mut unknown = Vec::new();
                 merge::null_out_unknowns(&mut new, &Path::root(), &mut unknown);
-                (new, Diagnostics::new())
+                (new, private, Diagnostics::new())
             }
-            Ok(None) => (Value::Null, Diagnostics::new()),
+            Ok(None) => (Value::Null, Vec::new(), Diagnostics::new()),
             // Keep the prior state on failure: a failed read must never drop the object.
-            Err(diags) => (state.clone(), diags),
+            Err(diags) => (state.clone(), private, diags),
         }
     }
 
@@ -255,28 +274,58 @@ impl<P: Provider> Server<P> {
         prior: &Value,
         planned: &Value,
     ) -> (Value, Diagnostics) {
+        let (state, _, diags) = self
+            .apply_resource_change_private(type_name, prior, planned, None)
+            .await;
+        (state, diags)
+    }
+
+    /// [`Server::apply_resource_change`] with the object's private state (the plan's planned
+    /// private bytes in, the bytes to store out). Runs under the operation's time limit: a
+    /// failure after it passed says which operation ran out, after how long, and what exists.
+    pub async fn apply_resource_change_private(
+        &self,
+        type_name: &str,
+        prior: &Value,
+        planned: &Value,
+        private: Option<&[u8]>,
+    ) -> (Value, Vec<u8>, Diagnostics) {
+        let unchanged = || private.map(<[u8]>::to_vec).unwrap_or_default();
         let r = match self.registry().resource(type_name) {
             Ok(r) => r,
-            Err(d) => return (prior.clone(), d.into()),
+            Err(d) => return (prior.clone(), unchanged(), d.into()),
         };
         let Some(data) = self.data() else {
-            return (prior.clone(), not_configured());
+            return (prior.clone(), unchanged(), not_configured());
         };
+        let operation = if planned.is_null() {
+            "delete"
+        } else if prior.is_null() {
+            "create"
+        } else {
+            "update"
+        };
+        let object = if planned.is_null() { prior } else { planned };
+        let ctx = self
+            .context(&data, object, operation, r)
+            .with_private(PrivateState::decode(private));
         if planned.is_null() {
-            let ctx = self.context(&data, prior, "delete", r);
-            return match r.imp.delete(&ctx, prior).await {
-                Ok(()) => (Value::Null, Diagnostics::new()),
-                Err(diags) => (prior.clone(), diags),
+            let result = r.imp.delete(&ctx, prior).await;
+            return match result {
+                Ok(()) => (Value::Null, Vec::new(), Diagnostics::new()),
+                Err(mut diags) => {
+                    overran(&ctx, type_name, operation, true, &mut diags);
+                    (prior.clone(), ctx.private_state().encode(), diags)
+                }
             };
         }
         let result = if prior.is_null() {
-            let ctx = self.context(&data, planned, "create", r);
             r.imp.create(&ctx, &r.ty, planned).await
         } else {
-            let ctx = self.context(&data, planned, "update", r);
             r.imp.update(&ctx, &r.ty, prior, planned).await
         };
-        match result {
+        let private = ctx.private_state().encode();
+        let (state, mut diags) = match result {
             Ok(actual) => {
                 let mut new = merge::fill_unknowns(planned, &actual);
                 let mut unknown = Vec::new();
@@ -294,6 +343,13 @@ impl<P: Provider> Server<P> {
             }
             Err((partial, diags)) => {
                 let state = match partial {
+                    // A failed update's partial object is what the resource knows exists: prior
+                    // values for what was not applied, new values only for what the API
+                    // confirmed. Filling it from the plan would record unapplied values.
+                    Some(mut actual) if !prior.is_null() => {
+                        merge::null_out_unknowns(&mut actual, &Path::root(), &mut Vec::new());
+                        actual
+                    }
                     Some(actual) => {
                         let mut new = merge::fill_unknowns(planned, &actual);
                         merge::null_out_unknowns(&mut new, &Path::root(), &mut Vec::new());
@@ -304,7 +360,9 @@ impl<P: Provider> Server<P> {
                 };
                 (state, diags)
             }
-        }
+        };
+        overran(&ctx, type_name, operation, !state.is_null(), &mut diags);
+        (state, private, diags)
     }
 
     /// The objects an import id names (one), still to be read by Terraform.
@@ -346,11 +404,7 @@ impl<P: Provider> Server<P> {
         let Some(data) = self.data() else {
             return (config.clone(), not_configured());
         };
-        let ctx = Context {
-            provider: &*data,
-            cancel: &self.stop,
-            timeout: std::time::Duration::from_secs(300),
-        };
+        let ctx = Context::new(&*data, &self.stop, DATA_SOURCE_TIMEOUT);
         match d.imp.read(&ctx, &d.ty, config).await {
             Ok(actual) => {
                 let mut new = merge::keep_config(config, &actual);
@@ -444,11 +498,7 @@ impl<P: Provider> Server<P> {
     }
 
     fn ephemeral_context<'a>(&'a self, data: &'a P::Data) -> Context<'a, P::Data> {
-        Context {
-            provider: data,
-            cancel: &self.stop,
-            timeout: std::time::Duration::from_secs(300),
-        }
+        Context::new(data, &self.stop, DATA_SOURCE_TIMEOUT)
     }
 
     /// Calls a provider-defined function by name.
@@ -456,6 +506,61 @@ impl<P: Provider> Server<P> {
         let f = self.registry().function(name)?;
         f.call(args)
     }
+}
+
+/// When an operation failed after its time limit passed, says so: which operation, after how
+/// long, and what exists now (Terraform keeps a created object in state, tainted).
+fn overran<D>(
+    ctx: &Context<'_, D>,
+    type_name: &str,
+    operation: &str,
+    exists: bool,
+    diags: &mut Diagnostics,
+) {
+    if !diags.has_errors() || !ctx.timed_out() {
+        return;
+    }
+    let what = match (operation, exists) {
+        ("create", true) => {
+            "The object was created and stays in state, marked tainted: the next apply replaces it \
+             (or untaint it if it is fine)."
+        }
+        ("create", false) => "No object was recorded in state.",
+        ("delete", _) => "The object stays in state; apply or destroy again to finish deleting it.",
+        _ => "The state records what was applied before the limit; apply again to finish.",
+    };
+    diags.push(Diagnostic::error(
+        "Operation Timed Out",
+        format!(
+            "The {operation} of this {type_name} did not finish within its time limit of {} \
+             (it ran {:.1}s). {what} Raise the limit in the resource's `timeouts` block if the \
+             service is slow.",
+            humantime_short(ctx.timeout),
+            ctx.elapsed().as_secs_f64()
+        ),
+    ));
+}
+
+/// `90s` -> `1m30s`, as Terraform users write durations.
+fn humantime_short(d: std::time::Duration) -> String {
+    let total = d.as_secs();
+    let millis = d.subsec_millis();
+    let (h, m, s) = (total / 3600, (total / 60) % 60, total % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 || millis > 0 || out.is_empty() {
+        if millis > 0 {
+            out.push_str(&format!("{s}.{millis:03}s"));
+        } else {
+            out.push_str(&format!("{s}s"));
+        }
+    }
+    out
 }
 
 /// An object of type `ty` whose attributes are all unknown.

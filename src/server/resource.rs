@@ -10,6 +10,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -17,15 +18,78 @@ use crate::model::{self, ModelError};
 use crate::schema::Schema;
 use crate::server::identity::IdentitySchema;
 use crate::server::move_state::MoveSource;
+use crate::server::private::{PrivateData, PrivateState};
 use crate::value::{Path, Type, Value};
 
-/// What every operation receives: the configured provider, and the signal to give up.
+/// What every operation receives: the configured provider, the signal to give up, the time
+/// limit, and the object's private state. Only the server builds one ([`Context::new`]), so
+/// every operation of every type runs under a deadline and the stop signal: the provider's
+/// client is obtained from the context and carries both.
 pub struct Context<'a, D> {
     pub provider: &'a D,
     /// Cancelled when Terraform calls StopProvider (Ctrl-C): stop waiting and return promptly.
     pub cancel: &'a CancellationToken,
     /// The operation's time limit from the `timeouts` block, or the resource's default.
     pub timeout: Duration,
+    started: Instant,
+    private: PrivateState,
+}
+
+impl<'a, D> Context<'a, D> {
+    /// A context whose time limit starts now, with empty private state.
+    pub fn new(provider: &'a D, cancel: &'a CancellationToken, timeout: Duration) -> Self {
+        Context {
+            provider,
+            cancel,
+            timeout,
+            started: Instant::now(),
+            private: PrivateState::default(),
+        }
+    }
+
+    /// The same, with the private state Terraform sent.
+    #[must_use]
+    pub fn with_private(mut self, private: PrivateState) -> Self {
+        self.private = private;
+        self
+    }
+
+    /// When the operation must have ended (saturating far in the future).
+    pub fn deadline(&self) -> Instant {
+        self.started
+            .checked_add(self.timeout)
+            .unwrap_or_else(|| self.started + Duration::from_secs(100 * 365 * 86_400))
+    }
+
+    /// How long the operation has run.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// True once the deadline has passed.
+    pub fn timed_out(&self) -> bool {
+        Instant::now() >= self.deadline()
+    }
+
+    /// The piece of private data stored under `T::KEY`, if any.
+    pub fn private<T: PrivateData>(&self) -> Option<T> {
+        self.private.get()
+    }
+
+    /// Stores `value` in the object's private state (sent back to Terraform with the result).
+    pub fn set_private<T: PrivateData>(&self, value: &T) {
+        self.private.set(value);
+    }
+
+    /// Removes the piece stored under `T::KEY`.
+    pub fn remove_private<T: PrivateData>(&self) {
+        self.private.remove::<T>();
+    }
+
+    /// The private state, for the server to encode after the call.
+    pub fn private_state(&self) -> &PrivateState {
+        &self.private
+    }
 }
 
 /// A failed create or update. `partial` is what exists now: a create that made an object before

@@ -30,6 +30,14 @@ struct WidgetModel {
 
 struct Widget;
 
+/// Private data the widget keeps: how many times it was written or read.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Generation(u32);
+
+impl PrivateData for Generation {
+    const KEY: &'static str = "generation";
+}
+
 #[async_trait]
 impl Resource<Cloud> for Widget {
     type Model = WidgetModel;
@@ -91,6 +99,7 @@ impl Resource<Cloud> for Widget {
             size: plan.size,
             label: Some("from-api".to_owned()),
         };
+        ctx.set_private(&Generation(1));
         if fail == Some("after") {
             return Err(Failed::with_partial(
                 made,
@@ -109,6 +118,9 @@ impl Resource<Cloud> for Widget {
             return Err(Diagnostic::error("Unreachable", "network down").into());
         }
         let name = state.name.clone().unwrap_or_default();
+        // Each read counts up the generation kept in private state.
+        let generation = ctx.private::<Generation>().map_or(0, |g| g.0);
+        ctx.set_private(&Generation(generation + 1));
         Ok(ctx
             .provider
             .widgets
@@ -124,14 +136,27 @@ impl Resource<Cloud> for Widget {
     async fn update(
         &self,
         ctx: &Context<'_, Cloud>,
-        _prior: WidgetModel,
+        prior: WidgetModel,
         plan: WidgetModel,
     ) -> Result<WidgetModel, Failed<WidgetModel>> {
-        if ctx.provider.fail_next.lock().unwrap().take() == Some("update") {
-            return Err(Failed::nothing_created(Diagnostic::error(
-                "Boom",
-                "update refused",
-            )));
+        match ctx.provider.fail_next.lock().unwrap().take() {
+            Some("update") => {
+                return Err(Failed::nothing_created(Diagnostic::error(
+                    "Boom",
+                    "update refused",
+                )));
+            }
+            // The label was applied, the size was not.
+            Some("update-partly") => {
+                return Err(Failed::with_partial(
+                    WidgetModel {
+                        label: plan.label.clone(),
+                        ..prior
+                    },
+                    Diagnostic::error("Boom", "size refused"),
+                ));
+            }
+            _ => {}
         }
         let name = plan.name.clone().unwrap_or_default();
         ctx.provider
@@ -307,6 +332,60 @@ async fn a_failed_update_keeps_the_prior_state() {
         .await;
     assert!(diags.has_errors());
     assert_eq!(state, prior);
+}
+
+/// Issue 13, finding 4: the planned values of what the update did not apply are not recorded.
+#[tokio::test]
+async fn a_partly_failed_update_records_only_what_was_applied() {
+    let server = server().await;
+    let prior = create(&server, "p").await;
+    let mut c = config("p", Value::int(7));
+    if let Value::Object(attrs) = &mut c {
+        attrs.insert("label".to_owned(), Value::string("new-label"));
+    }
+    let planned = server
+        .plan_resource_change("test_widget", &prior, &c, &c)
+        .planned;
+    set_failure(&server, "update-partly");
+    let (state, diags) = server
+        .apply_resource_change("test_widget", &prior, &planned)
+        .await;
+    assert!(diags.has_errors());
+    assert_eq!(
+        state.attr("size"),
+        prior.attr("size"),
+        "the size was not applied"
+    );
+    assert_eq!(state.attr("label"), Some(&Value::string("new-label")));
+}
+
+#[tokio::test]
+async fn private_state_written_on_apply_comes_back_on_read() {
+    let server = server().await;
+    let c = config("q", Value::Null);
+    let planned = server
+        .plan_resource_change("test_widget", &Value::Null, &c, &c)
+        .planned;
+    let (state, private, diags) = server
+        .apply_resource_change_private("test_widget", &Value::Null, &planned, None)
+        .await;
+    assert!(diags.is_empty(), "{diags}");
+    assert_eq!(
+        PrivateState::decode(Some(&private)).get(),
+        Some(Generation(1))
+    );
+    let (_, private, _) = server
+        .read_resource_private("test_widget", &state, Some(&private))
+        .await;
+    assert_eq!(
+        PrivateState::decode(Some(&private)).get(),
+        Some(Generation(2))
+    );
+    // A destroyed object keeps nothing.
+    let (gone, private, _) = server
+        .apply_resource_change_private("test_widget", &state, &Value::Null, Some(&private))
+        .await;
+    assert!(gone.is_null() && private.is_empty());
 }
 
 #[tokio::test]

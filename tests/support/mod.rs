@@ -678,8 +678,35 @@ pub fn start_emulator() -> Emulator {
     })
 }
 
-/// Start `ivschat-local` in-process with `config`.
-pub fn start_emulator_with(config: ivschat_local::Config) -> Emulator {
+/// The consistency the suites' emulators use: `strong`, unless `IVSCHAT_TEST_CONSISTENCY` is
+/// `eventual` (lag up to `IVSCHAT_TEST_CONSISTENCY_LAG_MS`, default 1000, seeded): how
+/// `scripts/test.sh` runs the room, logging configuration, data source and quickstart suites
+/// a second time, as AWS's lagging reads would.
+pub fn test_consistency() -> ivschat_local::Consistency {
+    match std::env::var("IVSCHAT_TEST_CONSISTENCY").as_deref() {
+        Ok("eventual") => ivschat_local::Consistency::Eventual {
+            max_lag: Duration::from_millis(consistency_lag_ms()),
+            draw: ivschat_local::LagDraw::Uniform,
+        },
+        Ok("strong") | Ok("") | Err(_) => ivschat_local::Consistency::Strong,
+        Ok(other) => panic!("IVSCHAT_TEST_CONSISTENCY={other}: expected strong or eventual"),
+    }
+}
+
+/// `IVSCHAT_TEST_CONSISTENCY_LAG_MS`, default 1000.
+pub fn consistency_lag_ms() -> u64 {
+    std::env::var("IVSCHAT_TEST_CONSISTENCY_LAG_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000)
+}
+
+/// Start `ivschat-local` in-process with `config` (its consistency from
+/// [`test_consistency`] when the test left the default).
+pub fn start_emulator_with(mut config: ivschat_local::Config) -> Emulator {
+    if config.consistency == ivschat_local::Consistency::Strong {
+        config.consistency = test_consistency();
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

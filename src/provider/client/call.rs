@@ -3,7 +3,6 @@
 use std::future::Future;
 
 use aws_sdk_ivschat::error::{ProvideErrorMetadata, SdkError};
-use tokio_util::sync::CancellationToken;
 
 use super::retry::Next;
 use super::{ApiError, IvsChat, Operation};
@@ -33,16 +32,23 @@ impl IvsChat {
         F: FnOnce(aws_sdk_ivschat::Client) -> Fut,
         Fut: Future<Output = Result<T, ApiError>>,
     {
-        if self
-            .cancel
-            .as_ref()
-            .is_some_and(CancellationToken::is_cancelled)
-        {
-            return Err(self.cancelled(op));
-        }
+        self.check(op)?;
         let slot = self.inner.pacer.reserve(&self.inner.region, op);
         self.sleep_until(op, slot).await?;
-        f(self.inner.sdk.clone()).await.map_err(|mut err| {
+        // A create in flight is not abandoned on StopProvider: its answer says what exists.
+        // At the deadline it is (the error says the object may exist, see `create`).
+        let watch_cancel = !op.is_create();
+        let result = tokio::select! {
+            r = f(self.inner.sdk.clone()) => r,
+            why = self.interruption(watch_cancel) => {
+                let mut err = self.interrupted(op, &why);
+                // The request was sent: it may have been carried out.
+                err.ambiguous = true;
+                err.reach = Some(self.inner.reach.clone());
+                return Err(err);
+            }
+        };
+        result.map_err(|mut err| {
             err.reach = Some(self.inner.reach.clone());
             tracing::debug!(operation = op.name(), kind = ?err.kind, code = ?err.code, "IVS Chat call failed: {}", err.message);
             err

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::future::Future;
 
 use super::retry::Next;
-use super::{ApiError, IvsChat, Operation};
+use super::{ApiError, ErrorKind, IvsChat, Operation};
 
 /// The tag key of the per-create marker. Hidden from `tags` and `tags_all` by the tag helpers.
 pub const MARKER_TAG_KEY: &str = "terraform-provider-ivschat:create-token";
@@ -101,6 +101,24 @@ impl IvsChat {
                 }
                 Err(err) => err,
             };
+            if err.kind == ErrorKind::Cancelled {
+                // Stopped or out of time: no lookup, no retry. Say what may exist.
+                if err.ambiguous {
+                    err.message = match token.as_deref() {
+                        Some(t) => format!(
+                            "{}, while the request was in flight: the object may have been created; \
+                             if so it carries the tag {MARKER_TAG_KEY} = {t}: import it or delete it",
+                            err.message
+                        ),
+                        None => format!(
+                            "{}, while the request was in flight: the object may have been created",
+                            err.message
+                        ),
+                    };
+                }
+                err.attempts = retry + 1;
+                return Err(err);
+            }
             let next = self.next(&err, retry);
             if err.ambiguous {
                 ambiguous_seen = true;

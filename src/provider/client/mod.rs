@@ -15,6 +15,7 @@ mod call;
 mod create;
 mod error;
 mod explain;
+mod fresh;
 mod paginate;
 mod retry;
 
@@ -29,6 +30,7 @@ pub use super::operation::{Class, Operation};
 pub use create::{LeakSafeCreate, MARKER_TAG_KEY, MAX_TAGS, has_marker};
 pub use error::{ApiError, ErrorKind, classify_code};
 pub use explain::{Cause, Reach};
+pub use fresh::{Fresh, LAG_BUDGET, Written};
 pub use paginate::{PAGE_SIZE, Page, REPEATED_NEXT_TOKEN};
 pub use retry::{CONNECT_RETRIES, RetryPolicy};
 
@@ -40,13 +42,27 @@ pub(crate) struct Inner {
     /// The settings (and their origins) that decide how this client reaches IVS Chat, for
     /// error messages.
     pub(crate) reach: Arc<Reach>,
+    pub(crate) writes: fresh::WriteLog,
 }
 
 /// An IVS Chat client for one region. Cheap to clone.
+///
+/// Resources, data sources and the other types get theirs from their `Context`
+/// (`ctx.client(region)`), bound to the operation's stop signal and deadline: every pacing
+/// wait, backoff and call in flight then ends at once on StopProvider (as `Cancelled`) or at
+/// the deadline (as `Cancelled`, "time limit reached"). In-flight creates are the exception to
+/// StopProvider: they run to their answer so that an object made is never lost.
 #[derive(Clone)]
 pub struct IvsChat {
     inner: Arc<Inner>,
     cancel: Option<CancellationToken>,
+    deadline: Option<tokio::time::Instant>,
+}
+
+/// Why a bounded client stopped waiting.
+enum Interrupted {
+    Cancelled,
+    Deadline,
 }
 
 impl fmt::Debug for IvsChat {
@@ -74,8 +90,10 @@ impl IvsChat {
                 region,
                 pacer,
                 retry,
+                writes: fresh::WriteLog::default(),
             }),
             cancel: None,
+            deadline: None,
         }
     }
 
@@ -89,6 +107,8 @@ impl IvsChat {
             pacer: shared.pacer.clone(),
             retry: shared.retry.clone(),
             reach: shared.reach.clone(),
+            // Called right after `new`, before any write was logged.
+            writes: fresh::WriteLog::default(),
         });
         IvsChat {
             inner: Arc::new(Inner {
@@ -96,6 +116,7 @@ impl IvsChat {
                 ..inner
             }),
             cancel: self.cancel,
+            deadline: self.deadline,
         }
     }
 
@@ -118,9 +139,23 @@ impl IvsChat {
     #[must_use]
     pub fn with_cancel(&self, token: &CancellationToken) -> IvsChat {
         IvsChat {
-            inner: self.inner.clone(),
             cancel: Some(token.clone()),
+            ..self.clone()
         }
+    }
+
+    /// The same client, giving up (as `Cancelled`, "time limit reached") at `deadline`.
+    #[must_use]
+    pub fn with_deadline(&self, deadline: tokio::time::Instant) -> IvsChat {
+        IvsChat {
+            deadline: Some(deadline),
+            ..self.clone()
+        }
+    }
+
+    /// The deadline this client gives up at, if bound to one.
+    pub fn deadline(&self) -> Option<tokio::time::Instant> {
+        self.deadline
     }
 
     fn cancelled(&self, op: Operation) -> ApiError {
@@ -131,22 +166,76 @@ impl IvsChat {
         )
     }
 
-    /// Sleeps until `deadline`, or fails if cancelled first.
+    fn deadline_reached(&self, op: Operation) -> ApiError {
+        ApiError::new(
+            op,
+            ErrorKind::Cancelled,
+            "the operation's time limit was reached",
+        )
+    }
+
+    fn interrupted(&self, op: Operation, why: &Interrupted) -> ApiError {
+        match why {
+            Interrupted::Cancelled => self.cancelled(op),
+            Interrupted::Deadline => self.deadline_reached(op),
+        }
+    }
+
+    /// Resolves when the stop signal fires or the deadline passes (never, for an unbound client).
+    async fn interruption(&self, watch_cancel: bool) -> Interrupted {
+        let cancel = async {
+            match &self.cancel {
+                Some(t) if watch_cancel => t.cancelled().await,
+                _ => std::future::pending().await,
+            }
+        };
+        let deadline = async {
+            match self.deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = cancel => Interrupted::Cancelled,
+            () = deadline => Interrupted::Deadline,
+        }
+    }
+
+    /// Fails at once when already cancelled or past the deadline.
+    fn check(&self, op: Operation) -> Result<(), ApiError> {
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(CancellationToken::is_cancelled)
+        {
+            return Err(self.cancelled(op));
+        }
+        if self
+            .deadline
+            .is_some_and(|d| tokio::time::Instant::now() >= d)
+        {
+            return Err(self.deadline_reached(op));
+        }
+        Ok(())
+    }
+
+    /// Sleeps until `until`, or fails if cancelled or past the deadline first.
     async fn sleep_until(
         &self,
         op: Operation,
-        deadline: tokio::time::Instant,
+        until: tokio::time::Instant,
     ) -> Result<(), ApiError> {
-        match &self.cancel {
-            None => {
-                tokio::time::sleep_until(deadline).await;
-                Ok(())
-            }
-            Some(token) => tokio::select! {
-                () = tokio::time::sleep_until(deadline) => Ok(()),
-                () = token.cancelled() => Err(self.cancelled(op)),
-            },
+        tokio::select! {
+            () = tokio::time::sleep_until(until) => Ok(()),
+            why = self.interruption(true) => Err(self.interrupted(op, &why)),
         }
+    }
+
+    /// Sleeps for `delay` under the same rules: pollers use it between reads.
+    pub async fn pause(&self, op: Operation, delay: std::time::Duration) -> Result<(), ApiError> {
+        self.check(op)?;
+        self.sleep_until(op, tokio::time::Instant::now() + delay)
+            .await
     }
 }
 

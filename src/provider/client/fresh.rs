@@ -1,0 +1,281 @@
+//! Reads that never go back in time: IVS Chat's reads are eventually consistent, so for a while
+//! after a write GetRoom / GetLoggingConfiguration may still serve the version before it (a new
+//! object not found, an updated one with its old values and `updateTime`, a deleted one still
+//! there).
+//!
+//! Every write this provider process makes is remembered per object ([`Written`]: the
+//! `updateTime` the API returned). A resource also keeps it in its private state, so that a
+//! later Terraform run expects it too. A read that serves something older than what is
+//! expected (not found, or an earlier `updateTime`) is retried with backoff, for at most
+//! [`LAG_BUDGET`] and never past the operation's deadline, instead of being reported as drift
+//! or as a deleted object. Reads of objects nobody just wrote cost exactly one call.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use aws_sdk_ivschat::operation::get_logging_configuration::GetLoggingConfigurationOutput;
+use aws_sdk_ivschat::operation::get_room::GetRoomOutput;
+use aws_smithy_types::DateTime;
+use serde::{Deserialize, Serialize};
+
+use super::{ApiError, IvsChat, Operation};
+use crate::server::PrivateData;
+
+/// How long a read keeps retrying a version older than the provider's own last write. AWS's
+/// lag is usually well under a second; hashicorp/aws tolerates 20 not-found reads after a
+/// create (about that long with its backoff).
+pub const LAG_BUDGET: Duration = Duration::from_secs(30);
+
+/// The first pause before re-reading; doubles up to [`MAX_POLL`].
+const FIRST_POLL: Duration = Duration::from_millis(250);
+const MAX_POLL: Duration = Duration::from_secs(2);
+
+/// A write the provider made to an object: the `updateTime` the API answered with, in
+/// milliseconds since the epoch. Kept in the object's private state under `last_write`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Written {
+    pub update_time_ms: i64,
+}
+
+impl PrivateData for Written {
+    const KEY: &'static str = "last_write";
+}
+
+impl Written {
+    /// The write an API answer's `updateTime` records (`None`: the API gave none).
+    pub fn at(update_time: Option<&DateTime>) -> Option<Written> {
+        let t = update_time?;
+        let ms = t
+            .secs()
+            .checked_mul(1000)?
+            .checked_add(i64::from(t.subsec_nanos() / 1_000_000))?;
+        Some(Written { update_time_ms: ms })
+    }
+
+    /// True when a read serving `update_time` shows this write (or a later one).
+    pub fn seen_in(self, update_time: Option<&DateTime>) -> bool {
+        // An answer without updateTime cannot be compared: take it as it is.
+        Written::at(update_time).is_none_or(|served| served >= self)
+    }
+}
+
+impl PartialOrd for Written {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Written {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.update_time_ms.cmp(&other.update_time_ms)
+    }
+}
+
+/// What this process last did to an object.
+#[derive(Clone, Copy, Debug)]
+enum Last {
+    Wrote(Written),
+    Deleted,
+}
+
+/// What this process did last to each object (by ARN), shared by every client of a region.
+#[derive(Debug, Default)]
+pub(crate) struct WriteLog {
+    objects: Mutex<HashMap<String, Last>>,
+}
+
+impl WriteLog {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Last>> {
+        self.objects
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// What a fresh read found.
+#[derive(Debug)]
+pub enum Fresh<T> {
+    /// The object, showing at least the expected write.
+    Found(T),
+    /// Not found, and no write of this provider says otherwise (or the lag budget ran out).
+    Gone,
+}
+
+impl IvsChat {
+    /// Remembers a write to `arn` (its answer's `updateTime`), so later reads in this process
+    /// wait for it. Returns the write, to keep in private state.
+    pub fn record_write(&self, arn: &str, update_time: Option<&DateTime>) -> Option<Written> {
+        let written = Written::at(update_time)?;
+        let mut log = self.inner.writes.lock();
+        let latest = match log.get(arn) {
+            Some(Last::Wrote(w)) => (*w).max(written),
+            _ => written,
+        };
+        log.insert(arn.to_owned(), Last::Wrote(latest));
+        Some(latest)
+    }
+
+    /// Remembers that `arn` was deleted: reads no longer expect it to exist.
+    pub fn record_delete(&self, arn: &str) {
+        self.inner
+            .writes
+            .lock()
+            .insert(arn.to_owned(), Last::Deleted);
+    }
+
+    /// Whether this process changed or deleted `arn`: reads may still show it as it was.
+    pub fn touched(&self, arn: &str) -> bool {
+        self.inner.writes.lock().contains_key(arn)
+    }
+
+    /// The latest write a read of `arn` must show: this process's, or `known` (from private
+    /// state), whichever is later; none once this process deleted it.
+    fn expected(&self, arn: &str, known: Option<Written>) -> Option<Written> {
+        match self.inner.writes.lock().get(arn) {
+            Some(Last::Deleted) => None,
+            Some(Last::Wrote(w)) => Some(*w).max(known),
+            None => known,
+        }
+    }
+
+    /// [`IvsChat::expected`], for pollers outside this module.
+    pub fn expected_write(&self, arn: &str, known: Option<Written>) -> Option<Written> {
+        self.expected(arn, known)
+    }
+
+    /// Reads until the answer shows the expected write, within [`LAG_BUDGET`] and the deadline.
+    async fn fresh<T, R, RFut>(
+        &self,
+        op: Operation,
+        arn: &str,
+        known: Option<Written>,
+        read: R,
+        update_time: fn(&T) -> Option<&DateTime>,
+    ) -> Result<Fresh<T>, ApiError>
+    where
+        R: Fn() -> RFut,
+        RFut: std::future::Future<Output = Result<T, ApiError>>,
+    {
+        let expected = self.expected(arn, known);
+        let started = tokio::time::Instant::now();
+        let mut delay = FIRST_POLL;
+        loop {
+            let stale = match read().await {
+                Ok(found) => match expected {
+                    Some(w) if !w.seen_in(update_time(&found)) => Some(Fresh::Found(found)),
+                    _ => return Ok(Fresh::Found(found)),
+                },
+                Err(e) if e.is_not_found() => match expected {
+                    Some(_) => Some(Fresh::Gone),
+                    None => return Ok(Fresh::Gone),
+                },
+                Err(e) => return Err(e),
+            };
+            if started.elapsed() + delay > LAG_BUDGET {
+                // Still older than our write: serve it; the next read will catch up.
+                tracing::warn!(
+                    %arn,
+                    "IVS Chat still serves a version older than the provider's last write after {:?}",
+                    started.elapsed()
+                );
+                return Ok(stale.unwrap_or(Fresh::Gone));
+            }
+            tracing::debug!(%arn, operation = op.name(), "read older than the last write; reading again");
+            self.pause(op, delay).await?;
+            delay = (delay * 2).min(MAX_POLL);
+        }
+    }
+
+    /// GetRoom, retried while it serves a version older than the provider's last write.
+    pub async fn get_room_fresh(
+        &self,
+        arn: &str,
+        known: Option<Written>,
+    ) -> Result<Fresh<GetRoomOutput>, ApiError> {
+        let read = || {
+            self.call(Operation::GetRoom, |c| {
+                c.get_room().identifier(arn.to_owned()).send()
+            })
+        };
+        self.fresh(Operation::GetRoom, arn, known, read, |o: &GetRoomOutput| {
+            o.update_time()
+        })
+        .await
+    }
+
+    /// GetLoggingConfiguration, retried while it serves a version older than the provider's
+    /// last write.
+    pub async fn get_logging_configuration_fresh(
+        &self,
+        arn: &str,
+        known: Option<Written>,
+    ) -> Result<Fresh<GetLoggingConfigurationOutput>, ApiError> {
+        let read = || {
+            self.call(Operation::GetLoggingConfiguration, |c| {
+                c.get_logging_configuration()
+                    .identifier(arn.to_owned())
+                    .send()
+            })
+        };
+        self.fresh(
+            Operation::GetLoggingConfiguration,
+            arn,
+            known,
+            read,
+            |o: &GetLoggingConfigurationOutput| o.update_time(),
+        )
+        .await
+    }
+}
+
+/// The pause before the first read after a delete: about the service's usual lag, so one read
+/// usually suffices.
+const FIRST_GONE_POLL: Duration = Duration::from_secs(1);
+
+impl IvsChat {
+    /// After a delete: reads until the API says not found, pausing [`FIRST_GONE_POLL`] and then
+    /// backing off up to 5 s, until the deadline. `still` gets each answer that still shows the
+    /// object and may stop the wait with an error (a failed deletion).
+    pub async fn wait_gone<T, R, RFut>(
+        &self,
+        op: Operation,
+        arn: &str,
+        read: R,
+        still: impl Fn(&T) -> Result<(), ApiError>,
+    ) -> Result<(), ApiError>
+    where
+        R: Fn() -> RFut,
+        RFut: std::future::Future<Output = Result<T, ApiError>>,
+    {
+        self.record_delete(arn);
+        let mut delay = FIRST_GONE_POLL;
+        loop {
+            self.pause(op, delay).await?;
+            match read().await {
+                Err(e) if e.is_not_found() => return Ok(()),
+                Err(e) => return Err(e),
+                Ok(found) => still(&found)?,
+            }
+            delay = (delay * 2).min(Duration::from_secs(5));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_is_seen_by_reads_at_or_after_it() {
+        let t = |s: i64, ms: u32| DateTime::from_secs_and_nanos(s, ms * 1_000_000);
+        let w = Written::at(Some(&t(100, 500))).unwrap();
+        assert_eq!(w.update_time_ms, 100_500);
+        assert!(w.seen_in(Some(&t(100, 500))));
+        assert!(w.seen_in(Some(&t(101, 0))));
+        assert!(!w.seen_in(Some(&t(100, 499))));
+        assert!(w.seen_in(None));
+        assert_eq!(Written::at(None), None);
+        assert_eq!(Written::at(Some(&DateTime::from_secs(i64::MAX))), None);
+    }
+}
