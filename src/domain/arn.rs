@@ -45,14 +45,6 @@ impl Kind {
         }
     }
 
-    /// The kind as a title: `Room`, `Logging Configuration`.
-    pub fn title(self) -> &'static str {
-        match self {
-            Kind::Room => "Room",
-            Kind::LoggingConfiguration => "Logging Configuration",
-        }
-    }
-
     fn from_resource(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }

@@ -5,9 +5,6 @@
 pub const NAME_PATTERN: &str = "[a-zA-Z0-9-_]*";
 pub const NAME_RULE: &str = "contain only letters, digits, hyphens and underscores";
 
-/// The longest room or logging configuration name.
-pub const MAX_NAME_LENGTH: usize = 128;
-
 /// A message review handler: a Lambda function ARN, or empty (the model's `LambdaArn`).
 pub const LAMBDA_ARN_PATTERN: &str = "|arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+";
 pub const LAMBDA_ARN_RULE: &str = "be empty or a Lambda function ARN (arn:aws:lambda:<region>:<12-digit account>:function:<name>)";
