@@ -644,7 +644,11 @@ async fn leaf_signed_by_the_pinned_certificate_is_refused() {
             .build()
             .unwrap();
     chain_verifier
-        .verify_client_cert(leaf.der(), &[expected.der.clone()], UnixTime::now())
+        .verify_client_cert(
+            leaf.der(),
+            std::slice::from_ref(&expected.der),
+            UnixTime::now(),
+        )
         .expect("the leaf is validly signed by the pinned certificate");
     // The plugin pins the exact certificate, so the leaf is refused.
     let p = start(Some(&expected));

@@ -181,6 +181,9 @@ impl HttpConnector for InsecureConnector {
     }
 }
 
+/// Connect and read timeouts.
+type TimeoutPair = (Option<Duration>, Option<Duration>);
+
 /// An HTTP(S) client that does not verify server certificates.
 pub(super) fn client() -> Result<SharedHttpClient, rustls::Error> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
@@ -195,8 +198,7 @@ pub(super) fn client() -> Result<SharedHttpClient, rustls::Error> {
         .enable_http1()
         .build();
     // One connector (and connection pool) per distinct pair of timeouts, as the SDK's client.
-    let connectors: Mutex<HashMap<(Option<Duration>, Option<Duration>), SharedHttpConnector>> =
-        Mutex::default();
+    let connectors: Mutex<HashMap<TimeoutPair, SharedHttpConnector>> = Mutex::default();
     Ok(http_client_fn(
         move |settings: &HttpConnectorSettings, _| {
             let key = (settings.connect_timeout(), settings.read_timeout());
