@@ -14,7 +14,7 @@ use crate::value::Path;
 
 /// `url` with any `user:password@` replaced by `***@`: proxy URLs may carry credentials, which
 /// must never reach a diagnostic or a log.
-pub(super) fn without_credentials(url: &str) -> String {
+pub(crate) fn without_credentials(url: &str) -> String {
     let (scheme, rest) = match url.find("://") {
         Some(i)
             if url[..i]

@@ -2,6 +2,7 @@
 //! environment variable, shared file, default), so an error can name the setting to change.
 //! Mirrors the precedence functions; computed once at configure time.
 
+use crate::provider::http::without_credentials;
 use std::path::{Path, PathBuf};
 
 use super::{
@@ -148,13 +149,17 @@ fn chain_sources(
 
 /// Where the proxy in use came from: the provider block, else the usual variables (which the
 /// default HTTP client reads).
+/// The proxy in use and where it was set; credentials in its URL are masked (never shown).
 fn proxy_origin(cfg: &ProviderConfig, env: &Env) -> Option<(String, String)> {
     for (name, setting) in [
         ("https_proxy", &cfg.https_proxy),
         ("http_proxy", &cfg.http_proxy),
     ] {
         if let Some(p) = setting.as_option().filter(|p| !p.is_empty()) {
-            return Some((p.clone(), format!("{name} in the provider block")));
+            return Some((
+                without_credentials(p),
+                format!("{name} in the provider block"),
+            ));
         }
     }
     [
@@ -166,7 +171,7 @@ fn proxy_origin(cfg: &ProviderConfig, env: &Env) -> Option<(String, String)> {
         "all_proxy",
     ]
     .into_iter()
-    .find_map(|n| env.get(n).map(|p| (p.to_owned(), n.to_owned())))
+    .find_map(|n| env.get(n).map(|p| (without_credentials(p), n.to_owned())))
 }
 
 /// The origins of every setting, as configure resolves them.
