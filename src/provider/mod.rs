@@ -56,6 +56,8 @@ pub struct ProviderData {
     /// Names of settings that decide the client and are not known yet.
     unknown: Vec<&'static str>,
     retry: client::RetryPolicy,
+    /// `create_markers`: creates carry a temporary marker tag (default true).
+    create_markers: bool,
     pacer: Arc<Pacer>,
     clients: Mutex<HashMap<String, IvsChat>>,
     default_tags_value: Value,
@@ -130,7 +132,8 @@ impl ProviderData {
             b = b.http_client(h.clone());
         }
         let sdk = aws_sdk_ivschat::Client::from_conf(b.build());
-        let c = IvsChat::new(sdk, region.clone(), self.pacer.clone(), self.retry.clone());
+        let c = IvsChat::new(sdk, region.clone(), self.pacer.clone(), self.retry.clone())
+            .with_create_markers(self.create_markers);
         clients.insert(region, c.clone());
         Ok(c)
     }
@@ -319,6 +322,7 @@ impl ProviderData {
             http_client,
             unknown,
             retry,
+            create_markers: !matches!(cfg.create_markers, Setting::Set(false)),
             pacer: Arc::new(Pacer::new(cfg.rate_limits())),
             clients: Mutex::new(HashMap::new()),
             default_tags_value,

@@ -26,7 +26,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::pacing::Pacer;
 
-pub use create::{LeakSafeCreate, MARKER_TAG_KEY, MAX_TAGS, has_marker};
+pub use create::{
+    AFTER_STOP_BOUND, CreateError, LeakSafeCreate, MARKER_TAG_KEY, MAX_TAGS, has_marker,
+};
 pub use error::{ApiError, ErrorKind, classify_code};
 pub use operation::{Class, Operation};
 pub use paginate::{PAGE_SIZE, Page, REPEATED_NEXT_TOKEN};
@@ -37,6 +39,8 @@ pub(crate) struct Inner {
     pub(crate) region: String,
     pub(crate) pacer: Arc<Pacer>,
     pub(crate) retry: RetryPolicy,
+    /// Creates carry a temporary marker tag, so an interrupted one can be found (see [`create`]).
+    pub(crate) create_markers: bool,
 }
 
 /// An IVS Chat client for one region. Cheap to clone.
@@ -67,8 +71,25 @@ impl IvsChat {
                 region,
                 pacer,
                 retry,
+                create_markers: true,
             }),
             cancel: None,
+        }
+    }
+
+    /// The same client, with or without create markers (the provider's `create_markers`).
+    #[must_use]
+    pub fn with_create_markers(self, on: bool) -> IvsChat {
+        let inner = &self.inner;
+        IvsChat {
+            inner: Arc::new(Inner {
+                sdk: inner.sdk.clone(),
+                region: inner.region.clone(),
+                pacer: inner.pacer.clone(),
+                retry: inner.retry.clone(),
+                create_markers: on,
+            }),
+            cancel: self.cancel,
         }
     }
 
