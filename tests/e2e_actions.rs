@@ -249,7 +249,11 @@ fn an_action_whose_outcome_is_unknown_is_not_repeated() {
             .load(),
     );
     let arn = rt
-        .block_on(aws_sdk_ivschat::Client::new(&sdk_config).create_room().send())
+        .block_on(
+            aws_sdk_ivschat::Client::new(&sdk_config)
+                .create_room()
+                .send(),
+        )
         .unwrap()
         .arn()
         .unwrap()

@@ -16,7 +16,9 @@ const ROOMS: usize = 20;
 const CONFIGS: usize = 2;
 
 fn fifty_tags() -> BTreeMap<String, String> {
-    (0..50).map(|i| (format!("k{i}"), format!("v{i}"))).collect()
+    (0..50)
+        .map(|i| (format!("k{i}"), format!("v{i}")))
+        .collect()
 }
 
 fn config(emulator: &Emulator) -> String {
@@ -87,7 +89,11 @@ terraform_test!(
             .set_faults(ivschat_local::Faults::default());
 
         let rooms = emulator.handle().rooms();
-        assert_eq!(rooms.len(), ROOMS, "exactly one room per resource: {counts:?}");
+        assert_eq!(
+            rooms.len(),
+            ROOMS,
+            "exactly one room per resource: {counts:?}"
+        );
         let arns: BTreeSet<String> = rooms.iter().map(|r| r.arn.clone()).collect();
         assert_eq!(state_arns(&wd, "ivschat_room"), arns);
         let configs = emulator.handle().logging_configurations();
