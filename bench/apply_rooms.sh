@@ -12,7 +12,8 @@
 #
 # Environment: PROFILE=dev|release (cargo profile of both binaries, default dev),
 # TF=path/to/terraform (default the pinned 1.15.5 from scripts/fetch-terraform.sh),
-# BENCH_DESTROY=0 to skip plan and destroy.
+# BENCH_DESTROY=0 to skip plan and destroy, CREATE_MARKERS=false to create without the temporary
+# marker tag (no UntagResource per create: the call pattern before markers were removed).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -78,6 +79,7 @@ provider "ivschat" {
   region     = "us-east-1"
   access_key = "bench"
   secret_key = "bench"
+  create_markers = ${CREATE_MARKERS:-true}
   endpoints {
     ivschat = "$endpoint"
   }

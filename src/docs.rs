@@ -99,7 +99,88 @@ pub fn generate<P: Provider>(provider: &P, examples: &FsPath) -> Vec<Page> {
             text: function_page(name, f, examples),
         });
     }
+    pages.push(Page {
+        path: "guides/iam.md".to_owned(),
+        text: iam_page(),
+    });
     pages
+}
+
+/// The IAM guide: the actions of each type and mode ([`crate::iam::NEEDS`]), then a minimal
+/// policy allowing all of them.
+fn iam_page() -> String {
+    use crate::iam::{NEEDS, all_operations, on_one_object};
+    let mut out = front_matter(
+        "IAM permissions",
+        "The IAM actions each resource, data source, action and mode needs, and a minimal policy.",
+    );
+    out.push_str(
+        "# IAM permissions\n\n\
+         <!-- generated from src/iam.rs; regenerate with `cargo run --bin gen-docs` -->\n\
+         The provider calls only the IVS Chat API (`ivschat:*` actions), and STS when configured to assume a \
+         role: `sts:AssumeRole` for `assume_role`, `sts:AssumeRoleWithWebIdentity` for \
+         `assume_role_with_web_identity` (allowed by the role's trust policy). Configuring the provider calls \
+         nothing.\n\n\
+         Creates tag the new object with a temporary marker, `terraform-provider-ivschat:create-token`, and \
+         remove it once the create is confirmed: they need `ivschat:TagResource` and `ivschat:UntagResource`, \
+         and a tag key that tag policies or SCPs restricting `aws:TagKeys` allow. For accounts that cannot, set \
+         the provider's `create_markers = false` (a create whose outcome is unknown is then not retried).\n\n\
+         | Type | Name | Mode | IAM actions | Only when |\n|---|---|---|---|---|\n",
+    );
+    for t in NEEDS {
+        for m in t.modes {
+            let actions: Vec<String> = m
+                .operations
+                .iter()
+                .map(|op| format!("`ivschat:{}`", op.name()))
+                .collect();
+            let actions = if actions.is_empty() {
+                "none".to_owned()
+            } else {
+                actions.join(", ")
+            };
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {actions} | {} |",
+                t.kind.title(),
+                t.name,
+                m.mode,
+                m.note
+            );
+        }
+    }
+    out.push_str(
+        "\n`ivschat_logging_configuration` also needs the permissions AWS documents for delivering IVS Chat \
+         logs to its destination (CloudWatch Logs, S3 or Firehose).\n\n\
+         ## Minimal policy\n\n\
+         Every action above; the calls on one object are limited to IVS Chat rooms and logging \
+         configurations. Drop the actions of the types and modes you do not use.\n\n```json\n",
+    );
+    let quoted = |ops: Vec<String>| {
+        ops.iter()
+            .map(|o| format!("        \"{o}\""))
+            .collect::<Vec<_>>()
+            .join(",\n")
+    };
+    let (object, account): (Vec<_>, Vec<_>) = all_operations()
+        .into_iter()
+        .partition(|op| on_one_object(*op));
+    let names = |ops: Vec<crate::provider::client::Operation>| {
+        ops.into_iter()
+            .map(|op| format!("ivschat:{}", op.name()))
+            .collect::<Vec<_>>()
+    };
+    let _ = writeln!(
+        out,
+        "{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {{\n      \"Sid\": \"CreateAndList\",\n      \
+         \"Effect\": \"Allow\",\n      \"Action\": [\n{}\n      ],\n      \"Resource\": \"*\"\n    }},\n    {{\n      \
+         \"Sid\": \"OneObject\",\n      \"Effect\": \"Allow\",\n      \"Action\": [\n{}\n      ],\n      \
+         \"Resource\": [\n        \"arn:aws:ivschat:*:*:room/*\",\n        \"arn:aws:ivschat:*:*:logging-configuration/*\"\n      \
+         ]\n    }}\n  ]\n}}\n```",
+        quoted(names(account)),
+        quoted(names(object))
+    );
+    out
 }
 
 /// A provider-defined function: summary, example, signature and arguments.

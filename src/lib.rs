@@ -8,8 +8,8 @@
 //! ARNs, names, shared models, listings) → [`resources`], [`data_sources`],
 //! [`list_resources`], [`ephemeral_resources`], [`actions`], [`functions`] (one file per
 //! Terraform type) → [`migrations`] (other providers' state, onto our resources) →
-//! [`registration`] (the provider and its types) → [`docs`] (registry docs generated from the
-//! schemas).
+//! [`registration`] (the provider and its types) → [`iam`] (the IAM actions each type needs) →
+//! [`docs`] (registry docs generated from the schemas).
 
 pub mod actions;
 pub mod data_sources;
@@ -18,6 +18,7 @@ pub mod docs;
 pub mod domain;
 pub mod ephemeral_resources;
 pub mod functions;
+pub mod iam;
 pub mod list_resources;
 pub mod migrations;
 pub mod model;

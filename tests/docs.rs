@@ -44,3 +44,59 @@ fn every_attribute_of_every_type_is_described() {
         }
     }
 }
+
+/// The IAM guide lists exactly the registered types: a type added without its IAM actions
+/// fails here.
+#[test]
+fn the_iam_guide_lists_every_type() {
+    use ivschat_provider::iam::{Kind, NEEDS};
+    use ivschat_provider::server::Registry;
+    let registry = Registry::new(&IvschatProvider);
+    let mut registered: Vec<(Kind, String)> = Vec::new();
+    registered.extend(
+        registry
+            .resources
+            .keys()
+            .map(|n| (Kind::Resource, n.clone())),
+    );
+    registered.extend(
+        registry
+            .data_sources
+            .keys()
+            .map(|n| (Kind::DataSource, n.clone())),
+    );
+    registered.extend(
+        registry
+            .ephemeral_resources
+            .keys()
+            .map(|n| (Kind::EphemeralResource, n.clone())),
+    );
+    registered.extend(
+        registry
+            .list_resources
+            .keys()
+            .map(|n| (Kind::ListResource, n.clone())),
+    );
+    registered.extend(registry.actions.keys().map(|n| (Kind::Action, n.clone())));
+    registered.extend(
+        registry
+            .functions
+            .keys()
+            .map(|n| (Kind::Function, n.clone())),
+    );
+    registered.sort();
+    let mut listed: Vec<(Kind, String)> =
+        NEEDS.iter().map(|t| (t.kind, t.name.to_owned())).collect();
+    listed.sort();
+    assert_eq!(listed, registered);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let guide = std::fs::read_to_string(root.join("docs/guides/iam.md")).unwrap();
+    for needle in [
+        "`ivschat:UntagResource`",
+        "create_markers = false",
+        "\"Version\": \"2012-10-17\"",
+        "\"ivschat:SendEvent\"",
+    ] {
+        assert!(guide.contains(needle), "{needle}");
+    }
+}

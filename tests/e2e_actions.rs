@@ -226,3 +226,90 @@ fn the_action_examples_apply_and_invoke() {
         emulator.handle().events()
     );
 }
+
+/// Actions are at most once: a SendEvent whose connection dropped after the event went out,
+/// and a DeleteMessage answered with a 500, are not sent again; the error says the outcome is
+/// unknown. The emulator counts every call it received.
+#[test]
+fn an_action_whose_outcome_is_unknown_is_not_repeated() {
+    let tf = support::Terraform::get("1.15.5");
+    let emulator = support::start_emulator();
+    // The room is made outside Terraform, so invoking touches nothing but the action.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let sdk_config = rt.block_on(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(&emulator.endpoint)
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .load(),
+    );
+    let arn = rt
+        .block_on(
+            aws_sdk_ivschat::Client::new(&sdk_config)
+                .create_room()
+                .send(),
+        )
+        .unwrap()
+        .arn()
+        .unwrap()
+        .to_owned();
+    let wd = tf.workdir();
+    wd.write_config(&format!(
+        "{}{}",
+        emulator.provider_hcl("  max_retries = 5\n"),
+        ACTIONS.replace("ivschat_room.r.arn", &format!("\"{arn}\""))
+    ));
+    let count = |op: &str| {
+        emulator
+            .handle()
+            .operation_counts()
+            .get(op)
+            .copied()
+            .unwrap_or(0)
+    };
+    for (action, op, faults) in [
+        (
+            "ivschat_send_event.reload",
+            "SendEvent",
+            ivschat_local::Faults {
+                reset_after_commit_rate: 1.0,
+                ..ivschat_local::Faults::default()
+            },
+        ),
+        (
+            "ivschat_delete_message.spam",
+            "DeleteMessage",
+            ivschat_local::Faults {
+                internal_error_rate: 1.0,
+                ..ivschat_local::Faults::default()
+            },
+        ),
+    ] {
+        emulator.handle().set_faults(faults);
+        let out = wd.run([
+            "apply",
+            "-auto-approve",
+            "-no-color",
+            &format!("-invoke=action.{action}"),
+        ]);
+        emulator
+            .handle()
+            .set_faults(ivschat_local::Faults::default());
+        assert!(!out.success(), "{}", out.dump());
+        assert!(text(&out).contains("outcome is unknown"), "{}", out.dump());
+        assert_eq!(count(op), 1, "{op} was sent again:\n{}", out.dump());
+    }
+    // The event went out once, although its answer was lost.
+    let sent = emulator
+        .handle()
+        .events()
+        .into_iter()
+        .filter(|e| matches!(e.kind, EventKind::SendEvent { .. }))
+        .count();
+    assert_eq!(sent, 1);
+}

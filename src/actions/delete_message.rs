@@ -56,7 +56,7 @@ impl Action<ProviderData> for DeleteMessage {
             config.id, config.room_identifier
         ));
         client
-            .call(Operation::DeleteMessage, |c| {
+            .call_at_most_once(Operation::DeleteMessage, |c| {
                 c.delete_message()
                     .room_identifier(&config.room_identifier)
                     .id(&config.id)
@@ -65,10 +65,10 @@ impl Action<ProviderData> for DeleteMessage {
             })
             .await
             .map_err(|e| {
-                e.diagnostic(&format!(
-                    "message {} in room {}",
-                    config.id, config.room_identifier
-                ))
+                super::failed(
+                    &e,
+                    &format!("message {} in room {}", config.id, config.room_identifier),
+                )
             })?;
         progress.report(format!("Deleted message {}", config.id));
         Ok(())

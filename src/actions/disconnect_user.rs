@@ -57,7 +57,7 @@ impl Action<ProviderData> for DisconnectUser {
             config.room_identifier
         ));
         client
-            .call(Operation::DisconnectUser, |c| {
+            .call_at_most_once(Operation::DisconnectUser, |c| {
                 c.disconnect_user()
                     .room_identifier(&config.room_identifier)
                     .user_id(&config.user_id)
@@ -65,7 +65,7 @@ impl Action<ProviderData> for DisconnectUser {
                     .send()
             })
             .await
-            .map_err(|e| e.diagnostic(&format!("room {}", config.room_identifier)))?;
+            .map_err(|e| super::failed(&e, &format!("room {}", config.room_identifier)))?;
         progress.report("Disconnected the user");
         Ok(())
     }

@@ -8,7 +8,7 @@ pub mod send_event;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{IsArn, Kind, RoomArn};
 use crate::provider::ProviderData;
-use crate::provider::client::IvsChat;
+use crate::provider::client::{ApiError, IvsChat};
 use crate::schema::{Attribute, LengthBetween};
 use crate::server::{Context, DynAction};
 use crate::value::Path;
@@ -44,4 +44,20 @@ fn client_for_room(ctx: &Context<'_, ProviderData>, room: &str) -> Result<IvsCha
         .parse()
         .map_err(|e| Diagnostic::error("Invalid Room ARN", e).at(Path::attr("room_identifier")))?;
     Ok(ctx.client(Some(&arn.region))?)
+}
+
+/// The diagnostic of a failed action. An action runs at most once
+/// ([`IvsChat::call_at_most_once`]): when its outcome is unknown, the advice says so instead of
+/// suggesting a retry.
+pub(crate) fn failed(e: &ApiError, subject: &str) -> Diagnostic {
+    let mut d = e.diagnostic(subject);
+    if e.ambiguous {
+        let what = d.detail.split("\n\n").next().unwrap_or_default().to_owned();
+        d.detail = format!(
+            "{what}\n\nThe outcome is unknown: the action may or may not have taken effect, and it was not \
+             retried so that it never happens twice. Check whether it took effect (what the room's clients \
+             saw, or CloudTrail) before invoking it again."
+        );
+    }
+    d
 }

@@ -74,7 +74,7 @@ impl Action<ProviderData> for SendEvent {
         let attributes: Option<HashMap<String, String>> =
             config.attributes.map(|a| a.into_iter().collect());
         let out = client
-            .call(Operation::SendEvent, |c| {
+            .call_at_most_once(Operation::SendEvent, |c| {
                 c.send_event()
                     .room_identifier(&config.room_identifier)
                     .event_name(&config.event_name)
@@ -82,7 +82,7 @@ impl Action<ProviderData> for SendEvent {
                     .send()
             })
             .await
-            .map_err(|e| e.diagnostic(&format!("room {}", config.room_identifier)))?;
+            .map_err(|e| super::failed(&e, &format!("room {}", config.room_identifier)))?;
         progress.report(format!(
             "Sent event {:?} (id {})",
             config.event_name,

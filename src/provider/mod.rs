@@ -61,6 +61,8 @@ pub struct ProviderData {
     /// Names of settings that decide the client and are not known yet.
     unknown: Vec<&'static str>,
     retry: client::RetryPolicy,
+    /// `create_markers`: creates carry a temporary marker tag (default true).
+    create_markers: bool,
     pacer: Arc<Pacer>,
     clients: Mutex<HashMap<String, IvsChat>>,
     default_tags_value: Value,
@@ -166,7 +168,8 @@ impl ProviderData {
                 origins: self.origins.clone(),
                 region: region.clone(),
                 region_origin: region_origin.to_owned(),
-            });
+            })
+            .with_create_markers(self.create_markers);
         clients.insert(region, c.clone());
         Ok(c)
     }
@@ -362,6 +365,7 @@ impl ProviderData {
             http_client,
             unknown,
             retry,
+            create_markers: !matches!(cfg.create_markers, Setting::Set(false)),
             pacer: Arc::new(Pacer::new(cfg.rate_limits())),
             clients: Mutex::new(HashMap::new()),
             default_tags_value,

@@ -18,8 +18,8 @@ use crate::domain::listing;
 use crate::domain::models::DestinationModel;
 use crate::domain::names::{NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, ErrorKind, Fresh, IvsChat, LAG_BUDGET, LeakSafeCreate, MARKER_TAG_KEY, Operation,
-    Written, has_marker,
+    ApiError, CreateError, ErrorKind, Fresh, IvsChat, LAG_BUDGET, LeakSafeCreate, Operation,
+    PAGE_SIZE, Written, has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
@@ -111,7 +111,7 @@ fn schema() -> Schema {
 /// `input` fills in the request (name, destination, tags).
 pub struct LoggingConfigurationCreate<F> {
     input: F,
-    user_tags: usize,
+    user_tags: HashMap<String, String>,
 }
 
 impl<F> LoggingConfigurationCreate<F>
@@ -122,7 +122,7 @@ where
     pub fn new(client: &IvsChat, input: F) -> LoggingConfigurationCreate<F> {
         let probe = input(client.sdk().create_logging_configuration());
         LoggingConfigurationCreate {
-            user_tags: probe.get_tags().as_ref().map_or(0, HashMap::len),
+            user_tags: probe.get_tags().clone().unwrap_or_default(),
             input,
         }
     }
@@ -137,20 +137,17 @@ where
     const WHAT: &'static str = "logging configuration";
     const CREATE: Operation = Operation::CreateLoggingConfiguration;
 
-    fn user_tags(&self) -> usize {
-        self.user_tags
+    fn user_tags(&self) -> &HashMap<String, String> {
+        &self.user_tags
     }
 
     async fn send(
         &self,
         sdk: aws_sdk_ivschat::Client,
-        marker: Option<String>,
+        tags: HashMap<String, String>,
     ) -> Result<CreateLoggingConfigurationOutput, ApiError> {
-        let mut request = (self.input)(sdk.create_logging_configuration());
-        if let Some(marker) = marker {
-            request = request.tags(MARKER_TAG_KEY, marker);
-        }
-        request
+        (self.input)(sdk.create_logging_configuration())
+            .set_tags((!tags.is_empty()).then_some(tags))
             .send()
             .await
             .map_err(|e| ApiError::from_sdk(Self::CREATE, &e))
@@ -158,6 +155,16 @@ where
 
     fn arn(output: &CreateLoggingConfigurationOutput) -> Option<&str> {
         output.arn()
+    }
+
+    fn tags_mut(
+        output: &mut CreateLoggingConfigurationOutput,
+    ) -> &mut Option<HashMap<String, String>> {
+        &mut output.tags
+    }
+
+    fn find_command(&self) -> String {
+        "aws ivschat list-logging-configurations".to_owned()
     }
 
     async fn arns_with_marker(
@@ -208,11 +215,12 @@ where
     }
 }
 
-/// CreateLoggingConfiguration that never leaks one (see [`IvsChat::create_leak_safe`]).
+/// CreateLoggingConfiguration that never leaks one nor leaves a marker (see
+/// [`IvsChat::create_leak_safe`]).
 pub async fn create_logging_configuration<F>(
     client: &IvsChat,
     input: F,
-) -> Result<CreateLoggingConfigurationOutput, ApiError>
+) -> Result<CreateLoggingConfigurationOutput, CreateError<CreateLoggingConfigurationOutput>>
 where
     F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder
         + Sync,
@@ -555,20 +563,48 @@ impl Resource<ProviderData> for LoggingConfiguration {
                 .destination_configuration(destination.clone())
                 .set_tags((!send_tags.is_empty()).then(|| send_tags.clone()))
         })
-        .await
-        .map_err(|e| Failed::nothing_created(explain(&e, &subject(&plan))))?;
-        let arn = out.arn().unwrap_or_default().to_owned();
+        .await;
+        let made = |out: &CreateLoggingConfigurationOutput| {
+            let arn = out.arn().unwrap_or_default().to_owned();
+            LoggingConfigurationModel {
+                arn: Some(arn.clone()),
+                id: Some(arn),
+                state: Some(out.state().map_or("CREATING", |s| s.as_str()).to_owned()),
+                tags_all: Some(tags::visible_tags(
+                    ctx.provider,
+                    out.tags().into_iter().flatten(),
+                )),
+                ..plan.clone()
+            }
+        };
+        let out = match out {
+            Ok(out) => out,
+            // Made, but a clean-up step failed: kept in state (tainted), never lost.
+            Err(CreateError {
+                error,
+                created: Some(out),
+            }) => {
+                if let Some(w) = out
+                    .arn()
+                    .and_then(|arn| client.record_write(arn, out.update_time()))
+                {
+                    ctx.set_private(&w);
+                }
+                return Err(Failed::with_partial(
+                    made(&out),
+                    explain(&error, &subject(&plan)),
+                ));
+            }
+            Err(CreateError { error, .. }) => {
+                return Err(Failed::nothing_created(explain(&error, &subject(&plan))));
+            }
+        };
+        let created = made(&out);
+        let arn = created.arn.clone().unwrap_or_default();
         let written = client.record_write(&arn, out.update_time());
         if let Some(w) = written {
             ctx.set_private(&w);
         }
-        let created = LoggingConfigurationModel {
-            arn: Some(arn.clone()),
-            id: Some(arn.clone()),
-            state: Some(out.state().map_or("CREATING", |s| s.as_str()).to_owned()),
-            tags_all: Some(send_tags.into_iter().collect()),
-            ..plan.clone()
-        };
         match wait(ctx, &client, &arn, &created, written).await {
             Ok(Settled::Active(m)) => Ok(*m),
             // Created, then not readable for the whole lag budget: keep it (tainted) rather

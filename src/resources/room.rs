@@ -16,7 +16,8 @@ use crate::domain::listing::{self, RoomFilters};
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE, NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, Fresh, IvsChat, LeakSafeCreate, MARKER_TAG_KEY, Operation, Written, has_marker,
+    ApiError, CreateError, Fresh, IvsChat, LeakSafeCreate, Operation, PAGE_SIZE, Written,
+    has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
@@ -160,7 +161,7 @@ pub struct RoomCreate<F> {
     input: F,
     /// Lists by marker only among rooms of this name: fewer pages.
     name: Option<String>,
-    user_tags: usize,
+    user_tags: HashMap<String, String>,
 }
 
 impl<F> RoomCreate<F>
@@ -171,7 +172,7 @@ where
         let probe = input(client.sdk().create_room());
         RoomCreate {
             name: probe.get_name().clone().filter(|n| !n.is_empty()),
-            user_tags: probe.get_tags().as_ref().map_or(0, HashMap::len),
+            user_tags: probe.get_tags().clone().unwrap_or_default(),
             input,
         }
     }
@@ -185,20 +186,17 @@ where
     const WHAT: &'static str = "room";
     const CREATE: Operation = Operation::CreateRoom;
 
-    fn user_tags(&self) -> usize {
-        self.user_tags
+    fn user_tags(&self) -> &HashMap<String, String> {
+        &self.user_tags
     }
 
     async fn send(
         &self,
         sdk: aws_sdk_ivschat::Client,
-        marker: Option<String>,
+        tags: HashMap<String, String>,
     ) -> Result<CreateRoomOutput, ApiError> {
-        let mut request = (self.input)(sdk.create_room());
-        if let Some(marker) = marker {
-            request = request.tags(MARKER_TAG_KEY, marker);
-        }
-        request
+        (self.input)(sdk.create_room())
+            .set_tags((!tags.is_empty()).then_some(tags))
             .send()
             .await
             .map_err(|e| ApiError::from_sdk(Self::CREATE, &e))
@@ -206,6 +204,17 @@ where
 
     fn arn(output: &CreateRoomOutput) -> Option<&str> {
         output.arn()
+    }
+
+    fn tags_mut(output: &mut CreateRoomOutput) -> &mut Option<HashMap<String, String>> {
+        &mut output.tags
+    }
+
+    fn find_command(&self) -> String {
+        match &self.name {
+            Some(name) => format!("aws ivschat list-rooms --name {name}"),
+            None => "aws ivschat list-rooms".to_owned(),
+        }
     }
 
     async fn arns_with_marker(
@@ -259,8 +268,11 @@ where
     }
 }
 
-/// CreateRoom that never leaks a room (see [`IvsChat::create_leak_safe`]).
-pub async fn create_room<F>(client: &IvsChat, input: F) -> Result<CreateRoomOutput, ApiError>
+/// CreateRoom that never leaks a room nor leaves a marker (see [`IvsChat::create_leak_safe`]).
+pub async fn create_room<F>(
+    client: &IvsChat,
+    input: F,
+) -> Result<CreateRoomOutput, CreateError<CreateRoomOutput>>
 where
     F: Fn(CreateRoomFluentBuilder) -> CreateRoomFluentBuilder + Sync,
 {
@@ -327,7 +339,7 @@ impl Resource<ProviderData> for Room {
             .first()
             .filter(|h| !h.is_detached())
             .map(HandlerModel::to_api);
-        let out = create_room(&client, |b| {
+        let result = create_room(&client, |b| {
             b.name(plan.name.clone().unwrap_or_default())
                 .set_maximum_message_length(int(plan.maximum_message_length))
                 .set_maximum_message_rate_per_second(int(plan.maximum_message_rate_per_second))
@@ -337,25 +349,47 @@ impl Resource<ProviderData> for Room {
                 )
                 .set_tags((!send_tags.is_empty()).then(|| send_tags.clone()))
         })
-        .await
-        .map_err(|e| Failed::nothing_created(e.diagnostic(&subject(&plan))))?;
+        .await;
+        let state = |out: &CreateRoomOutput| {
+            state_from_api(
+                ctx.provider,
+                &client,
+                &plan,
+                out.arn(),
+                out.name(),
+                out.maximum_message_length(),
+                out.maximum_message_rate_per_second(),
+                out.message_review_handler(),
+                out.logging_configuration_identifiers(),
+                out.tags(),
+            )
+        };
         // Reads lag behind: remember the write so that they wait for it instead of losing
         // the room (not found) or reporting drift.
-        if let Some(arn) = out.arn() {
-            remember(ctx, client.record_write(arn, out.update_time()));
+        let made = match &result {
+            Ok(out) => Some(out),
+            Err(CreateError { created, .. }) => created.as_ref(),
+        };
+        if let Some(arn) = made.and_then(|out| out.arn()) {
+            remember(
+                ctx,
+                client.record_write(arn, made.and_then(|out| out.update_time())),
+            );
         }
-        Ok(state_from_api(
-            ctx.provider,
-            &client,
-            &plan,
-            out.arn(),
-            out.name(),
-            out.maximum_message_length(),
-            out.maximum_message_rate_per_second(),
-            out.message_review_handler(),
-            out.logging_configuration_identifiers(),
-            out.tags(),
-        ))
+        match result {
+            Ok(out) => Ok(state(&out)),
+            // Made, but a clean-up step failed: kept in state (tainted), never lost.
+            Err(CreateError {
+                error,
+                created: Some(out),
+            }) => Err(Failed::with_partial(
+                state(&out),
+                error.diagnostic(&subject(&plan)),
+            )),
+            Err(CreateError { error, .. }) => {
+                Err(Failed::nothing_created(error.diagnostic(&subject(&plan))))
+            }
+        }
     }
 
     async fn read(

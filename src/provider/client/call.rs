@@ -81,4 +81,42 @@ impl IvsChat {
             }
         }
     }
+
+    /// One paced call of an operation that must happen at most once (SendEvent,
+    /// DeleteMessage, DisconnectUser): retried only when the request surely was not carried
+    /// out (throttled, connection refused); after a failure that leaves the outcome open
+    /// (connection lost after sending, timeout, 5xx) it is not sent again, and the error says
+    /// the outcome is unknown.
+    pub async fn call_at_most_once<T, E, F, Fut>(&self, op: Operation, f: F) -> Result<T, ApiError>
+    where
+        F: Fn(aws_sdk_ivschat::Client) -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let mut retry = 0;
+        loop {
+            let mut err = match self.attempt(op, &f).await {
+                Ok(v) => return Ok(v),
+                Err(err) => err,
+            };
+            err.attempts = retry + 1;
+            if err.ambiguous {
+                err.message = format!(
+                    "{}. The outcome is unknown: IVS Chat may have carried out the {} request. It was not \
+                     retried, since a second {} could repeat it",
+                    err.message,
+                    op.name(),
+                    op.name()
+                );
+                return Err(err);
+            }
+            match self.next(&err, retry) {
+                Next::GiveUp => return Err(err),
+                Next::RetryAfter(delay) => {
+                    self.wait(op, delay).await?;
+                    retry += 1;
+                }
+            }
+        }
+    }
 }

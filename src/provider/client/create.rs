@@ -1,17 +1,25 @@
-//! Creates that never leak an object.
+//! Creates that never leak an object and leave nothing behind.
 //!
-//! [`IvsChat::create_leak_safe`] tags the new object with a hidden marker holding a per-create
-//! token. When an attempt fails in a way that leaves open whether the object was made
-//! (connection dropped or timed out after the request was sent, 5xx, unreadable response), the
-//! client waits the backoff, then looks the object up by its marker before any retry and adopts
-//! it if found; else it retries with the same marker, and once that succeeds deletes any other
-//! object carrying the marker (an earlier attempt that the list showed late). So a retried
-//! create never leaves a second object, and a failed one never leaves an untracked one behind.
+//! [`IvsChat::create_leak_safe`] tags the new object with a temporary marker holding a
+//! per-create token. When an attempt fails in a way that leaves open whether the object was
+//! made (connection dropped or timed out after the request was sent, 5xx, unreadable
+//! response), the client waits the backoff, then looks the object up by its marker before any
+//! retry and adopts it if found; else it retries with the same marker. Once a create is
+//! confirmed after such a failure, every other object carrying the marker (made by an earlier
+//! attempt, or listed next to the adopted one) is deleted. Then the marker is removed
+//! (UntagResource, on the 10 TPS tags quota, not the 5 TPS room lane). An object with the full
+//! 50 user tags is created with the marker and 49 of them; the last is added once the marker is
+//! gone. A stop (Ctrl-C) during the backoff still runs a bounded lookup.
+//!
+//! With `create_markers = false` no marker is sent: an ambiguous create is then not retried,
+//! and the error says how to find the object.
+//!
 //! Each type supplies its create call and how to list its objects by marker
 //! ([`LeakSafeCreate`]).
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::time::Duration;
 
 use super::retry::Next;
 use super::{ApiError, ErrorKind, IvsChat, Operation};
@@ -22,28 +30,39 @@ pub const MARKER_TAG_KEY: &str = "terraform-provider-ivschat:create-token";
 /// The most tags an IVS Chat object can carry.
 pub const MAX_TAGS: usize = 50;
 
+/// How long the lookup and clean-up of an interrupted create may take once Terraform asked the
+/// provider to stop: long enough for a few paced calls, short enough not to hold Ctrl-C up.
+pub const AFTER_STOP_BOUND: Duration = Duration::from_secs(15);
+
 /// What the leak-safe create path needs from an object type: its create call and how to find
 /// its objects by marker. Each resource type implements it next to its other calls.
 pub trait LeakSafeCreate: Sync {
     /// What the create returns.
     type Output: Send;
-    /// The object in words, for logs: `room`.
+    /// The object in words, for logs and errors: `room`.
     const WHAT: &'static str;
     /// The create operation (pacing lane, diagnostics).
     const CREATE: Operation;
 
-    /// How many tags the request carries already: the marker is added only below [`MAX_TAGS`].
-    fn user_tags(&self) -> usize;
+    /// The tags the caller asked for (user and default tags).
+    fn user_tags(&self) -> &HashMap<String, String>;
 
-    /// Sends one create request, carrying the marker tag with value `marker` when given.
+    /// Sends one create request carrying exactly `tags`.
     fn send(
         &self,
         sdk: aws_sdk_ivschat::Client,
-        marker: Option<String>,
+        tags: HashMap<String, String>,
     ) -> impl Future<Output = Result<Self::Output, ApiError>> + Send;
 
     /// The ARN in a create's output.
     fn arn(output: &Self::Output) -> Option<&str>;
+
+    /// The tags in a create's output, set to what the object carries once finished.
+    fn tags_mut(output: &mut Self::Output) -> &mut Option<HashMap<String, String>>;
+
+    /// The AWS CLI command that lists objects like this one, for errors that ask the user to
+    /// look: `aws ivschat list-rooms --name lobby`.
+    fn find_command(&self) -> String;
 
     /// The ARNs of the objects that carry the marker `marker` (see [`has_marker`]).
     fn arns_with_marker(
@@ -67,100 +86,392 @@ pub trait LeakSafeCreate: Sync {
     ) -> impl Future<Output = Result<(), ApiError>> + Send;
 }
 
+/// A failed leak-safe create. `created` is the object when it exists anyway (made, but a
+/// clean-up step failed): the caller keeps it in state so that it is not lost.
+#[derive(Debug)]
+pub struct CreateError<T> {
+    pub error: ApiError,
+    pub created: Option<T>,
+}
+
+impl<T> From<ApiError> for CreateError<T> {
+    fn from(error: ApiError) -> Self {
+        CreateError {
+            error,
+            created: None,
+        }
+    }
+}
+
 /// Whether `tags` carry the create marker with value `marker`.
 pub fn has_marker(tags: Option<&HashMap<String, String>>, marker: &str) -> bool {
     tags.and_then(|t| t.get(MARKER_TAG_KEY))
         .is_some_and(|v| v == marker)
 }
 
+/// One create's marker: its token, and the user tag held back until the marker is removed
+/// (when the user's tags fill all 50 slots).
+struct Marker {
+    token: String,
+    held_back: Option<(String, String)>,
+}
+
+impl Marker {
+    fn new(user_tags: &HashMap<String, String>) -> Marker {
+        let held_back = (user_tags.len() >= MAX_TAGS)
+            .then(|| user_tags.iter().max_by(|a, b| a.0.cmp(b.0)))
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone()));
+        Marker {
+            token: format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..)),
+            held_back,
+        }
+    }
+
+    /// The tags of the create request: the user's, less the held-back one, plus the marker.
+    fn request_tags(&self, user_tags: &HashMap<String, String>) -> HashMap<String, String> {
+        let mut tags = user_tags.clone();
+        if let Some((k, _)) = &self.held_back {
+            tags.remove(k);
+        }
+        tags.insert(MARKER_TAG_KEY.to_owned(), self.token.clone());
+        tags
+    }
+
+    /// How to find the object by hand when it is not known whether it exists.
+    fn how_to_find<C: LeakSafeCreate>(&self, object: &C) -> String {
+        format!(
+            "If the {what} was created, it carries the tag {MARKER_TAG_KEY} = {token}: find it with `{cmd}`, \
+             then import it or delete it",
+            what = C::WHAT,
+            token = self.token,
+            cmd = object.find_command()
+        )
+    }
+}
+
+/// A confirmed create, and what is known of other objects carrying its marker.
+struct Confirmed<T> {
+    output: T,
+    others: Others,
+}
+
+/// Other objects carrying a create's marker.
+enum Others {
+    /// None: no attempt's outcome was in doubt.
+    None,
+    /// Unknown: an earlier attempt may have made one; list them.
+    Unknown,
+    /// These, listed by the lookup that adopted the object.
+    Listed(Vec<String>),
+}
+
 impl IvsChat {
-    /// A create that never leaks: see the module documentation. On an ambiguous failure it
-    /// waits the backoff (so a create still being processed can finish and list calls can
-    /// catch up), then looks the object up by its marker: found, it is adopted; not found, the
-    /// create is retried with the same marker. When a retry succeeds after an ambiguous
-    /// failure, any other object carrying the same marker (an earlier attempt that surfaced
-    /// late) is deleted, so exactly one remains.
+    /// A create that never leaks and leaves no marker: see the module documentation.
     pub async fn create_leak_safe<C: LeakSafeCreate>(
         &self,
         object: &C,
-    ) -> Result<C::Output, ApiError> {
+    ) -> Result<C::Output, CreateError<C::Output>> {
+        if !self.inner.create_markers {
+            return Ok(self.create_without_marker(object).await?);
+        }
+        let marker = Marker::new(object.user_tags());
+        let confirmed = self.create_with_marker(object, &marker).await?;
+        self.finish(object, &marker, confirmed).await
+    }
+
+    /// Creates, retrying with the same marker after a lookup when an attempt's outcome is
+    /// unknown; returns the object made or adopted.
+    async fn create_with_marker<C: LeakSafeCreate>(
+        &self,
+        object: &C,
+        marker: &Marker,
+    ) -> Result<Confirmed<C::Output>, ApiError> {
         let op = C::CREATE;
-        let token = (object.user_tags() < MAX_TAGS).then(new_token);
+        let tags = marker.request_tags(object.user_tags());
         let mut retry = 0;
         let mut ambiguous_seen = false;
         loop {
             let attempt = self
-                .attempt_classified(op, |sdk| object.send(sdk, token.clone()))
+                .attempt_classified(op, |sdk| object.send(sdk, tags.clone()))
                 .await;
             let mut err = match attempt {
-                Ok(created) => {
-                    if let (true, Some(t)) = (ambiguous_seen, &token) {
-                        self.delete_duplicates(object, t, C::arn(&created)).await;
-                    }
-                    return Ok(created);
+                Ok(output) => {
+                    let others = if ambiguous_seen {
+                        Others::Unknown
+                    } else {
+                        Others::None
+                    };
+                    return Ok(Confirmed { output, others });
                 }
                 Err(err) => err,
             };
-            if err.kind == ErrorKind::Cancelled {
-                // Stopped or out of time: no lookup, no retry. Say what may exist.
-                if err.ambiguous {
-                    err.message = match token.as_deref() {
-                        Some(t) => format!(
-                            "{}, while the request was in flight: the object may have been created; \
-                             if so it carries the tag {MARKER_TAG_KEY} = {t}: import it or delete it",
-                            err.message
-                        ),
-                        None => format!(
-                            "{}, while the request was in flight: the object may have been created",
-                            err.message
-                        ),
-                    };
-                }
-                err.attempts = retry + 1;
-                return Err(err);
-            }
+            ambiguous_seen |= err.ambiguous;
             let next = self.next(&err, retry);
-            if err.ambiguous {
-                ambiguous_seen = true;
-                let pause = match next {
-                    Next::RetryAfter(d) => d,
-                    Next::GiveUp => self.inner.retry.backoff(0),
-                };
-                self.wait(op, pause).await?;
-                match self.lookup(object, token.as_deref()).await {
-                    Ok(Some(found)) => {
-                        tracing::info!(
-                            operation = op.name(),
-                            "adopted the object an interrupted create had made"
-                        );
-                        return Ok(found);
-                    }
-                    Ok(None) => {}
-                    Err(lookup_err) => {
-                        err.attempts = retry + 1;
-                        err.message = format!(
-                            "{}; and whether the object was created could not be checked ({} failed: {}). \
-                             If it exists, it carries the tag {MARKER_TAG_KEY}; import it or delete it",
-                            err.message, lookup_err.operation, lookup_err.message
-                        );
-                        return Err(err);
-                    }
-                }
+            err.attempts = retry + 1;
+            let pause = match next {
+                Next::RetryAfter(d) => d,
+                // Give a create still being processed the time to show in the list.
+                Next::GiveUp if err.ambiguous => self.inner.retry.backoff(0),
+                Next::GiveUp => Duration::ZERO,
+            };
+            let stopped = self.wait(op, pause).await.is_err();
+            if !ambiguous_seen {
                 match next {
-                    Next::GiveUp => {
-                        err.attempts = retry + 1;
-                        return Err(err);
+                    Next::RetryAfter(_) if !stopped => {
+                        retry += 1;
+                        continue;
                     }
-                    // Already waited before the lookup.
-                    Next::RetryAfter(_) => retry += 1,
+                    Next::RetryAfter(_) => return Err(self.cancelled(op)),
+                    Next::GiveUp => return Err(err),
                 }
-                continue;
             }
-            match next {
-                Next::GiveUp => {
-                    err.attempts = retry + 1;
+            // Some attempt may have made the object: look before anything else.
+            match self.lookup(object, marker).await {
+                Ok(Some((output, others))) => {
+                    tracing::info!(
+                        operation = op.name(),
+                        "adopted the {} an interrupted create had made",
+                        C::WHAT
+                    );
+                    return Ok(Confirmed {
+                        output,
+                        others: Others::Listed(others),
+                    });
+                }
+                Ok(None) => {}
+                Err(lookup_err) => {
+                    err.message = format!(
+                        "{}; and whether the {} was created could not be checked ({} failed: {}). {}",
+                        err.message,
+                        C::WHAT,
+                        lookup_err.operation,
+                        lookup_err.message,
+                        marker.how_to_find(object)
+                    );
                     return Err(err);
                 }
+            }
+            let give_up = if stopped {
+                Some(self.cancelled(op))
+            } else if let Next::GiveUp = next {
+                Some(err)
+            } else {
+                None
+            };
+            if let Some(mut err) = give_up {
+                err.message = format!(
+                    "{}. No {} carrying this create's marker was found, so none was probably made. {}",
+                    err.message,
+                    C::WHAT,
+                    marker.how_to_find(object)
+                );
+                return Err(err);
+            }
+            // Already waited before the lookup.
+            retry += 1;
+        }
+    }
+
+    /// The object carrying `marker`, if the list shows one, and the ARNs of any others. Runs
+    /// even when Terraform is stopping (bounded), so an interrupted create is still found.
+    async fn lookup<C: LeakSafeCreate>(
+        &self,
+        object: &C,
+        marker: &Marker,
+    ) -> Result<Option<(C::Output, Vec<String>)>, ApiError> {
+        self.even_if_stopping(C::CREATE, |client| async move {
+            let mut arns = object.arns_with_marker(&client, &marker.token).await?;
+            if arns.is_empty() {
+                return Ok(None);
+            }
+            let kept = arns.remove(0);
+            let output = object.read_as_created(&client, &kept).await?;
+            Ok(Some((output, arns)))
+        })
+        .await
+    }
+
+    /// After a confirmed create: deletes the other objects carrying the marker, removes the
+    /// marker, and adds the held-back tag. A failure here leaves the object made: it is
+    /// returned with the error so that the caller keeps it in state.
+    async fn finish<C: LeakSafeCreate>(
+        &self,
+        object: &C,
+        marker: &Marker,
+        confirmed: Confirmed<C::Output>,
+    ) -> Result<C::Output, CreateError<C::Output>> {
+        let mut output = confirmed.output;
+        let Some(arn) = C::arn(&output).map(str::to_owned) else {
+            return Ok(output);
+        };
+        let failed = |output, error| {
+            Err(CreateError {
+                error,
+                created: Some(output),
+            })
+        };
+        let others = match confirmed.others {
+            Others::None => Ok(Vec::new()),
+            Others::Unknown => self.marked_others(object, marker, &arn).await,
+            Others::Listed(arns) => Ok(arns),
+        };
+        let deleted = match others {
+            Ok(arns) => self.delete_duplicates(object, &arn, &arns).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = deleted {
+            return failed(output, e);
+        }
+        let untag = self
+            .even_if_stopping(Operation::UntagResource, |client| {
+                let arn = arn.clone();
+                async move {
+                    client
+                        .call(Operation::UntagResource, |c| {
+                            c.untag_resource()
+                                .resource_arn(arn.clone())
+                                .tag_keys(MARKER_TAG_KEY)
+                                .send()
+                        })
+                        .await
+                }
+            })
+            .await;
+        if let Err(mut e) = untag {
+            e.message = format!(
+                "the {} {arn} was created, but its temporary tag {MARKER_TAG_KEY} could not be removed: {}. \
+                 Allow ivschat:UntagResource, or set the provider's create_markers = false",
+                C::WHAT,
+                e.message
+            );
+            return failed(output, e);
+        }
+        if let Some((key, value)) = &marker.held_back {
+            let tag = self
+                .even_if_stopping(Operation::TagResource, |client| {
+                    let arn = arn.clone();
+                    async move {
+                        client
+                            .call(Operation::TagResource, |c| {
+                                c.tag_resource()
+                                    .resource_arn(arn.clone())
+                                    .tags(key.clone(), value.clone())
+                                    .send()
+                            })
+                            .await
+                    }
+                })
+                .await;
+            if let Err(mut e) = tag {
+                e.message = format!(
+                    "the {} {arn} was created, but its tag {key:?} could not be added: {}",
+                    C::WHAT,
+                    e.message
+                );
+                let tags = C::tags_mut(&mut output);
+                if let Some(t) = tags.as_mut() {
+                    t.remove(MARKER_TAG_KEY);
+                }
+                return failed(output, e);
+            }
+        }
+        *C::tags_mut(&mut output) = Some(object.user_tags().clone());
+        Ok(output)
+    }
+
+    /// The objects carrying the marker other than `keep`, made by an earlier, interrupted
+    /// attempt.
+    async fn marked_others<C: LeakSafeCreate>(
+        &self,
+        object: &C,
+        marker: &Marker,
+        keep: &str,
+    ) -> Result<Vec<String>, ApiError> {
+        let what = C::WHAT;
+        self.even_if_stopping(C::CREATE, |client| async move {
+            object
+                .arns_with_marker(&client, &marker.token)
+                .await
+                .map(|arns| arns.into_iter().filter(|a| a != keep).collect())
+        })
+        .await
+        .map_err(|mut e| {
+            e.message = format!(
+                "the {what} {keep} was created, but whether an interrupted attempt made a second one could \
+                 not be checked: {}. {}",
+                e.message,
+                marker.how_to_find(object)
+            );
+            e
+        })
+    }
+
+    /// Deletes `duplicates`, objects an interrupted attempt made next to `keep`.
+    async fn delete_duplicates<C: LeakSafeCreate>(
+        &self,
+        object: &C,
+        keep: &str,
+        duplicates: &[String],
+    ) -> Result<(), ApiError> {
+        let what = C::WHAT;
+        for arn in duplicates {
+            tracing::warn!(%arn, "deleting a duplicate {what} an interrupted create made");
+            let deleted = self
+                .even_if_stopping(C::CREATE, |client| async move {
+                    object.delete(&client, arn).await
+                })
+                .await;
+            match deleted {
+                Ok(()) => {}
+                Err(e) if e.is_not_found() => {}
+                Err(mut e) => {
+                    e.message = format!(
+                        "the {what} {keep} was created, but a duplicate an interrupted attempt made, {arn}, \
+                         could not be deleted: {}. Delete it by hand",
+                        e.message
+                    );
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A create without a marker (`create_markers = false`): an attempt whose outcome is
+    /// unknown cannot be checked, so it is not retried.
+    async fn create_without_marker<C: LeakSafeCreate>(
+        &self,
+        object: &C,
+    ) -> Result<C::Output, ApiError> {
+        let op = C::CREATE;
+        let mut retry = 0;
+        loop {
+            let sent_at = aws_smithy_types::DateTime::from(std::time::SystemTime::now());
+            let attempt = self
+                .attempt_classified(op, |sdk| object.send(sdk, object.user_tags().clone()))
+                .await;
+            let mut err = match attempt {
+                Ok(output) => return Ok(output),
+                Err(err) => err,
+            };
+            err.attempts = retry + 1;
+            if err.ambiguous {
+                let at = sent_at
+                    .fmt(aws_smithy_types::date_time::Format::DateTime)
+                    .unwrap_or_default();
+                err.message = format!(
+                    "{}. The outcome is unknown: the {what} may have been created. It was not retried, since \
+                     create_markers = false leaves no way to tell a second {what} from the first. Look for one \
+                     created at about {at} with `{cmd}`, then import it or delete it",
+                    err.message,
+                    what = C::WHAT,
+                    cmd = object.find_command()
+                );
+                return Err(err);
+            }
+            match self.next(&err, retry) {
+                Next::GiveUp => return Err(err),
                 Next::RetryAfter(delay) => {
                     self.wait(op, delay).await?;
                     retry += 1;
@@ -169,49 +480,32 @@ impl IvsChat {
         }
     }
 
-    /// The object an interrupted create made, if the list shows one carrying `token`.
-    async fn lookup<C: LeakSafeCreate>(
-        &self,
-        object: &C,
-        token: Option<&str>,
-    ) -> Result<Option<C::Output>, ApiError> {
-        let Some(t) = token else { return Ok(None) };
-        let arns = object.arns_with_marker(self, t).await?;
-        match arns.first() {
-            Some(arn) => object.read_as_created(self, arn).await.map(Some),
-            None => Ok(None),
+    /// Runs `f` with this client; when Terraform is stopping, again with a client that ignores
+    /// the stop, for at most [`AFTER_STOP_BOUND`]: for work that must not be left half done.
+    async fn even_if_stopping<T, F, Fut>(&self, op: Operation, f: F) -> Result<T, ApiError>
+    where
+        F: Fn(IvsChat) -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        match f(self.clone()).await {
+            Err(e) if e.kind == ErrorKind::Cancelled => {}
+            done => return done,
         }
-    }
-
-    /// After a retried create succeeded: deletes every other object carrying the same marker,
-    /// which an earlier, interrupted attempt made. Best effort: failures are logged.
-    async fn delete_duplicates<C: LeakSafeCreate>(
-        &self,
-        object: &C,
-        token: &str,
-        keep: Option<&str>,
-    ) {
-        let Some(keep) = keep else { return };
-        let what = C::WHAT;
-        let arns = match object.arns_with_marker(self, token).await {
-            Ok(arns) => arns,
-            Err(e) => {
-                tracing::warn!("could not check for a duplicate {what}: {e}");
-                return;
-            }
+        let unstoppable = IvsChat {
+            inner: self.inner.clone(),
+            cancel: None,
+            deadline: None,
         };
-        for arn in arns.iter().filter(|a| a.as_str() != keep) {
-            tracing::warn!(%arn, "deleting a duplicate {what} an interrupted create made");
-            match object.delete(self, arn).await {
-                Ok(()) => {}
-                Err(e) if e.is_not_found() => {}
-                Err(e) => tracing::warn!(%arn, "could not delete a duplicate {what}: {e}"),
-            }
+        match tokio::time::timeout(AFTER_STOP_BOUND, f(unstoppable)).await {
+            Ok(done) => done,
+            Err(_) => Err(ApiError::new(
+                op,
+                ErrorKind::Cancelled,
+                format!(
+                    "Terraform is stopping, and the call did not finish within {} s",
+                    AFTER_STOP_BOUND.as_secs()
+                ),
+            )),
         }
     }
-}
-
-/// A fresh per-create token (128 random bits, hex).
-fn new_token() -> String {
-    format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
 }

@@ -27,7 +27,9 @@ use tokio_util::sync::CancellationToken;
 use super::pacing::Pacer;
 
 pub use super::operation::{Class, Operation};
-pub use create::{LeakSafeCreate, MARKER_TAG_KEY, MAX_TAGS, has_marker};
+pub use create::{
+    AFTER_STOP_BOUND, CreateError, LeakSafeCreate, MARKER_TAG_KEY, MAX_TAGS, has_marker,
+};
 pub use error::{ApiError, ErrorKind, classify_code};
 pub use explain::{Cause, Reach};
 pub use fresh::{Fresh, LAG_BUDGET, Written};
@@ -43,6 +45,24 @@ pub(crate) struct Inner {
     /// error messages.
     pub(crate) reach: Arc<Reach>,
     pub(crate) writes: fresh::WriteLog,
+    /// Creates carry a temporary marker tag, so an interrupted one can be found (see [`create`]).
+    pub(crate) create_markers: bool,
+}
+
+impl Inner {
+    /// The same settings with an empty write log: for the `with_*` builders, which run right
+    /// after [`IvsChat::new`], before any write was logged.
+    fn copy_settings(&self) -> Inner {
+        Inner {
+            sdk: self.sdk.clone(),
+            region: self.region.clone(),
+            pacer: self.pacer.clone(),
+            retry: self.retry.clone(),
+            reach: self.reach.clone(),
+            writes: fresh::WriteLog::default(),
+            create_markers: self.create_markers,
+        }
+    }
 }
 
 /// An IVS Chat client for one region. Cheap to clone.
@@ -91,6 +111,7 @@ impl IvsChat {
                 pacer,
                 retry,
                 writes: fresh::WriteLog::default(),
+                create_markers: true,
             }),
             cancel: None,
             deadline: None,
@@ -101,18 +122,24 @@ impl IvsChat {
     /// after [`IvsChat::new`].
     #[must_use]
     pub(crate) fn with_reach(self, reach: Reach) -> IvsChat {
-        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
-            sdk: shared.sdk.clone(),
-            region: shared.region.clone(),
-            pacer: shared.pacer.clone(),
-            retry: shared.retry.clone(),
-            reach: shared.reach.clone(),
-            // Called right after `new`, before any write was logged.
-            writes: fresh::WriteLog::default(),
-        });
+        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| shared.copy_settings());
         IvsChat {
             inner: Arc::new(Inner {
                 reach: Arc::new(reach),
+                ..inner
+            }),
+            cancel: self.cancel,
+            deadline: self.deadline,
+        }
+    }
+
+    /// The same client, with or without create markers (the provider's `create_markers`).
+    #[must_use]
+    pub fn with_create_markers(self, on: bool) -> IvsChat {
+        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| shared.copy_settings());
+        IvsChat {
+            inner: Arc::new(Inner {
+                create_markers: on,
                 ..inner
             }),
             cancel: self.cancel,

@@ -60,7 +60,9 @@ impl Creates for IvsChat {
                 -> aws_sdk_ivschat::operation::create_room::builders::CreateRoomFluentBuilder
             + Sync,
     {
-        crate::resources::room::create_room(self, input).await
+        crate::resources::room::create_room(self, input)
+            .await
+            .map_err(|e| e.error)
     }
 
     async fn create_logging_configuration<F>(
@@ -76,12 +78,15 @@ impl Creates for IvsChat {
             ) -> aws_sdk_ivschat::operation::create_logging_configuration::builders::CreateLoggingConfigurationFluentBuilder
             + Sync,
     {
-        crate::resources::logging_configuration::create_logging_configuration(self, input).await
+        crate::resources::logging_configuration::create_logging_configuration(self, input)
+            .await
+            .map_err(|e| e.error)
     }
 }
 
 #[derive(Clone, Debug)]
 struct Recorded {
+    method: String,
     uri: String,
     body: String,
     at: Instant,
@@ -89,6 +94,14 @@ struct Recorded {
 
 impl Recorded {
     fn operation(&self) -> String {
+        if self.uri.contains("/tags/") {
+            let op = if self.method == "DELETE" {
+                "UntagResource"
+            } else {
+                "TagResource"
+            };
+            return op.to_owned();
+        }
         self.uri
             .rsplit('/')
             .next()
@@ -132,6 +145,7 @@ impl fmt::Debug for Scripted {
 impl HttpConnector for Scripted {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
         let rec = Recorded {
+            method: request.method().to_owned(),
             uri: request.uri().to_owned(),
             body: String::from_utf8_lossy(request.body().bytes().unwrap_or_default()).into_owned(),
             at: Instant::now(),
@@ -431,6 +445,7 @@ async fn a_create_that_succeeded_before_the_connection_dropped_is_adopted() {
             assert!(rec.body.contains(ROOM_ARN));
             ok(room_json("{\"env\":\"dev\"}"))
         }
+        "TagResource" | "UntagResource" => ok("{}"),
         other => panic!("unexpected {other}"),
     });
     let out = h
@@ -441,7 +456,11 @@ async fn a_create_that_succeeded_before_the_connection_dropped_is_adopted() {
     assert_eq!(out.arn(), Some(ROOM_ARN));
     assert_eq!(out.maximum_message_length(), Some(500));
     assert_eq!(h.count("CreateRoom"), 1, "no second room");
-    assert_eq!(h.count("ListRooms"), 1);
+    assert_eq!(
+        h.count("ListRooms"),
+        1,
+        "the lookup's list also names any duplicate"
+    );
     // The marker went out with the user's tags.
     let create = h
         .calls()
@@ -468,6 +487,7 @@ async fn a_create_that_did_not_happen_is_retried_once_checked() {
             ok(room_json("{}"))
         }
         "ListRooms" => ok("{\"rooms\":[]}"),
+        "TagResource" | "UntagResource" => ok("{}"),
         other => panic!("unexpected {other}"),
     });
     let out = h.client.create_room(|b| b.name("lobby")).await.unwrap();
@@ -483,6 +503,7 @@ async fn a_throttled_create_is_retried_without_a_lookup() {
     let h = Harness::new(policy(5), |rec, prior| match rec.operation().as_str() {
         "CreateRoom" if prior.is_empty() => aws_error(429, "ThrottlingException", "Rate exceeded"),
         "CreateRoom" => ok(room_json("{}")),
+        "TagResource" | "UntagResource" => ok("{}"),
         other => panic!("unexpected {other}"),
     });
     h.client.create_room(|b| b.name("lobby")).await.unwrap();
@@ -505,15 +526,340 @@ async fn a_create_whose_fate_cannot_be_checked_fails_with_advice() {
     assert_eq!(h.count("CreateRoom"), 1, "never retried blind");
 }
 
+fn tags_in(body: &str) -> serde_json::Map<String, serde_json::Value> {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("tags")?.as_object().cloned())
+        .unwrap_or_default()
+}
+
+fn fifty_tags(b: CreateRoomFluentBuilder) -> CreateRoomFluentBuilder {
+    (0..50).fold(b.name("full"), |b, i| b.tags(format!("k{i:02}"), "v"))
+}
+
+type CreateRoomFluentBuilder =
+    aws_sdk_ivschat::operation::create_room::builders::CreateRoomFluentBuilder;
+
 #[tokio::test(start_paused = true)]
-async fn no_marker_when_the_user_already_has_fifty_tags() {
-    let h = Harness::new(policy(1), |_, _| ok(room_json("{}")));
-    h.client
-        .create_room(|b| (0..50).fold(b.name("full"), |b, i| b.tags(format!("k{i}"), "v")))
+async fn the_marker_is_removed_once_the_create_is_confirmed() {
+    let h = Harness::new(policy(1), |rec, _| match rec.operation().as_str() {
+        "CreateRoom" => ok(room_json("{\"env\":\"dev\"}")),
+        "UntagResource" => ok("{}"),
+        other => panic!("unexpected {other}"),
+    });
+    let out = h
+        .client
+        .create_room(|b| b.name("lobby").tags("env", "dev"))
         .await
         .unwrap();
-    let create = &h.calls()[0];
-    assert!(marker_in(&create.body).is_none());
+    let ops: Vec<String> = h.calls().iter().map(Recorded::operation).collect();
+    assert_eq!(ops, ["CreateRoom", "UntagResource"]);
+    let untag = &h.calls()[1];
+    assert!(
+        untag.uri.contains("room%2Fabcdefghijkl")
+            && untag
+                .uri
+                .contains("tagKeys=terraform-provider-ivschat%3Acreate-token"),
+        "{}",
+        untag.uri
+    );
+    assert_eq!(
+        out.tags().cloned(),
+        Some([("env".to_owned(), "dev".to_owned())].into()),
+        "the output shows what the room carries now"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn fifty_user_tags_go_out_as_the_marker_and_49_then_the_last_after_the_marker_left() {
+    let h = Harness::new(policy(1), |rec, _| match rec.operation().as_str() {
+        "CreateRoom" => ok(room_json("{}")),
+        "UntagResource" | "TagResource" => ok("{}"),
+        other => panic!("unexpected {other}"),
+    });
+    let out = h.client.create_room(fifty_tags).await.unwrap();
+    let calls = h.calls();
+    let ops: Vec<String> = calls.iter().map(Recorded::operation).collect();
+    assert_eq!(ops, ["CreateRoom", "UntagResource", "TagResource"]);
+    let sent = tags_in(&calls[0].body);
+    assert_eq!(sent.len(), 50, "never more than 50 tags");
+    assert!(marker_in(&calls[0].body).is_some(), "the marker went out");
+    assert!(!sent.contains_key("k49"), "one user tag is held back");
+    assert_eq!(
+        tags_in(&calls[2].body),
+        serde_json::Map::from_iter([("k49".to_owned(), serde_json::json!("v"))])
+    );
+    assert_eq!(out.tags().map(std::collections::HashMap::len), Some(50));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_fifty_tag_create_whose_answer_was_lost_is_adopted_not_made_twice() {
+    let h = Harness::new(policy(5), |rec, prior| match rec.operation().as_str() {
+        "CreateRoom" => Outcome::Io,
+        "ListRooms" => {
+            let token = prior.iter().find_map(|r| marker_in(&r.body)).unwrap();
+            ok(format!(
+                "{{\"rooms\":[{{\"arn\":\"{ROOM_ARN}\",\"tags\":{{\"{MARKER_TAG_KEY}\":\"{token}\"}}}}]}}"
+            ))
+        }
+        "GetRoom" => ok(room_json("{}")),
+        "UntagResource" | "TagResource" => ok("{}"),
+        other => panic!("unexpected {other}"),
+    });
+    h.client.create_room(fifty_tags).await.unwrap();
+    assert_eq!(h.count("CreateRoom"), 1, "no second room");
+    assert_eq!(h.count("DeleteRoom"), 0);
+    assert_eq!(h.count("UntagResource"), 1);
+    assert_eq!(h.count("TagResource"), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn adoption_keeps_one_object_and_deletes_every_other_carrying_the_marker() {
+    const OTHER: &str = "arn:aws:ivschat:us-east-1:123456789012:room/otherotherot";
+    let h = Harness::new(policy(5), |rec, prior| match rec.operation().as_str() {
+        "CreateRoom" => Outcome::Timeout,
+        "ListRooms" => {
+            let t = prior.iter().find_map(|r| marker_in(&r.body)).unwrap();
+            // The list still shows the one deleted already: a second lookup sees both too.
+            ok(format!(
+                "{{\"rooms\":[{{\"arn\":\"{ROOM_ARN}\",\"tags\":{{\"{MARKER_TAG_KEY}\":\"{t}\"}}}},\
+                 {{\"arn\":\"{OTHER}\",\"tags\":{{\"{MARKER_TAG_KEY}\":\"{t}\"}}}}]}}"
+            ))
+        }
+        "GetRoom" => ok(room_json("{}")),
+        "DeleteRoom" => Outcome::Json(204, None, String::new()),
+        "UntagResource" => ok("{}"),
+        other => panic!("unexpected {other}"),
+    });
+    let out = h.client.create_room(|b| b.name("lobby")).await.unwrap();
+    assert_eq!(out.arn(), Some(ROOM_ARN));
+    let deletes: Vec<Recorded> = h
+        .calls()
+        .into_iter()
+        .filter(|r| r.operation() == "DeleteRoom")
+        .collect();
+    assert_eq!(deletes.len(), 1);
+    assert!(deletes[0].body.contains(OTHER), "{}", deletes[0].body);
+    assert_eq!(h.count("CreateRoom"), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_duplicate_that_cannot_be_deleted_fails_the_create_but_keeps_the_object() {
+    const OTHER: &str = "arn:aws:ivschat:us-east-1:123456789012:room/otherotherot";
+    let h = Harness::new(policy(0), |rec, prior| match rec.operation().as_str() {
+        "CreateRoom" => Outcome::Io,
+        "ListRooms" => {
+            let t = prior.iter().find_map(|r| marker_in(&r.body)).unwrap();
+            ok(format!(
+                "{{\"rooms\":[{{\"arn\":\"{ROOM_ARN}\",\"tags\":{{\"{MARKER_TAG_KEY}\":\"{t}\"}}}},\
+                 {{\"arn\":\"{OTHER}\",\"tags\":{{\"{MARKER_TAG_KEY}\":\"{t}\"}}}}]}}"
+            ))
+        }
+        "GetRoom" => ok(room_json("{}")),
+        "DeleteRoom" => aws_error(403, "AccessDeniedException", "no"),
+        other => panic!("unexpected {other}"),
+    });
+    let err = crate::resources::room::create_room(&h.client, |b| b.name("lobby"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.created.as_ref().and_then(|c| c.arn()),
+        Some(ROOM_ARN),
+        "the adopted room is kept, so it is not lost"
+    );
+    assert!(err.error.message.contains(OTHER), "{}", err.error.message);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_marker_that_cannot_be_removed_fails_the_create_but_keeps_the_object() {
+    let h = Harness::new(policy(0), |rec, _| match rec.operation().as_str() {
+        "CreateRoom" => ok(room_json("{}")),
+        "UntagResource" => aws_error(403, "AccessDeniedException", "no untag"),
+        other => panic!("unexpected {other}"),
+    });
+    let err = crate::resources::room::create_room(&h.client, |b| b.name("lobby"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.created.as_ref().and_then(|c| c.arn()), Some(ROOM_ARN));
+    assert_eq!(err.error.kind, ErrorKind::AccessDenied);
+    assert!(
+        err.error.message.contains("create_markers = false"),
+        "{}",
+        err.error.message
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stop_during_the_backoff_still_looks_the_object_up_and_adopts_it() {
+    let token = CancellationToken::new();
+    let stop = token.clone();
+    let h = Harness::new(policy(5), move |rec, prior| {
+        match rec.operation().as_str() {
+            "CreateRoom" => {
+                // Terraform is stopped while the provider waits to look.
+                stop.cancel();
+                Outcome::Io
+            }
+            "ListRooms" => {
+                let t = prior.iter().find_map(|r| marker_in(&r.body)).unwrap();
+                ok(format!(
+                    "{{\"rooms\":[{{\"arn\":\"{ROOM_ARN}\",\"tags\":{{\"{MARKER_TAG_KEY}\":\"{t}\"}}}}]}}"
+                ))
+            }
+            "GetRoom" => ok(room_json("{}")),
+            "UntagResource" => ok("{}"),
+            other => panic!("unexpected {other}"),
+        }
+    });
+    let t0 = Instant::now();
+    let out = h
+        .client
+        .with_cancel(&token)
+        .create_room(|b| b.name("lobby"))
+        .await
+        .unwrap();
+    assert_eq!(out.arn(), Some(ROOM_ARN));
+    assert_eq!(h.count("CreateRoom"), 1);
+    assert_eq!(h.count("UntagResource"), 1, "no marker left behind");
+    assert!(Instant::now() - t0 <= AFTER_STOP_BOUND);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stop_with_nothing_found_says_how_to_find_the_object() {
+    let token = CancellationToken::new();
+    let stop = token.clone();
+    let h = Harness::new(policy(5), move |rec, _| match rec.operation().as_str() {
+        "CreateRoom" => {
+            stop.cancel();
+            Outcome::Closed
+        }
+        "ListRooms" => ok("{\"rooms\":[]}"),
+        other => panic!("unexpected {other}"),
+    });
+    let err = h
+        .client
+        .with_cancel(&token)
+        .create_room(|b| b.name("lobby"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Cancelled);
+    assert_eq!(h.count("ListRooms"), 1, "looked once, bounded");
+    assert_eq!(h.count("CreateRoom"), 1, "never retried once stopped");
+    let create = h.calls().into_iter().next().unwrap();
+    let marker = marker_in(&create.body).unwrap();
+    for needle in [
+        marker.as_str(),
+        MARKER_TAG_KEY,
+        "aws ivschat list-rooms --name lobby",
+    ] {
+        assert!(err.message.contains(needle), "{needle}: {}", err.message);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stop_whose_lookup_hangs_ends_within_the_bound() {
+    let token = CancellationToken::new();
+    let stop = token.clone();
+    let h = Harness::new(policy(25), move |rec, _| match rec.operation().as_str() {
+        "CreateRoom" => {
+            stop.cancel();
+            Outcome::Io
+        }
+        _ => aws_error(503, "ServiceUnavailable", "later"),
+    });
+    let t0 = Instant::now();
+    let err = h
+        .client
+        .with_cancel(&token)
+        .create_room(|b| b.name("lobby"))
+        .await
+        .unwrap_err();
+    assert!(Instant::now() - t0 <= AFTER_STOP_BOUND + Duration::from_secs(1));
+    assert!(
+        err.message.contains("could not be checked") && err.message.contains("list-rooms"),
+        "{}",
+        err.message
+    );
+    assert_eq!(h.count("CreateRoom"), 1);
+}
+
+fn without_markers(h: Harness) -> Harness {
+    Harness {
+        client: h.client.with_create_markers(false),
+        log: h.log,
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_markers_an_ambiguous_create_is_not_retried_and_says_how_to_find_it() {
+    let h = without_markers(Harness::new(policy(5), |rec, _| {
+        match rec.operation().as_str() {
+            "CreateRoom" => aws_error(500, "InternalServerException", "boom"),
+            other => panic!("unexpected {other}"),
+        }
+    }));
+    let err = h
+        .client
+        .create_room(|b| b.name("lobby").tags("env", "dev"))
+        .await
+        .unwrap_err();
+    assert_eq!(h.calls().len(), 1, "no retry, no lookup, no tag call");
+    assert!(marker_in(&h.calls()[0].body).is_none());
+    for needle in ["outcome is unknown", "aws ivschat list-rooms --name lobby"] {
+        assert!(err.message.contains(needle), "{needle}: {}", err.message);
+    }
+    // Throttling happens before anything is done: still retried.
+    let h = without_markers(Harness::new(policy(5), |_, prior| match prior.len() {
+        0 => aws_error(429, "ThrottlingException", "Rate exceeded"),
+        _ => ok(room_json("{}")),
+    }));
+    h.client.create_room(|b| b.name("lobby")).await.unwrap();
+    assert_eq!(h.calls().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn actions_are_not_repeated_after_an_ambiguous_failure() {
+    let send = |h: &Harness| {
+        let c = h.client.clone();
+        async move {
+            c.call_at_most_once(Operation::SendEvent, |c| {
+                c.send_event()
+                    .room_identifier(ROOM_ARN)
+                    .event_name("reload")
+                    .send()
+            })
+            .await
+        }
+    };
+    for outcome in [
+        || aws_error(500, "InternalServerException", "boom"),
+        || Outcome::Io,
+        || Outcome::Timeout,
+        || Outcome::Closed,
+    ] {
+        let h = Harness::new(policy(5), move |_, _| outcome());
+        let err = send(&h).await.unwrap_err();
+        assert_eq!(h.calls().len(), 1, "{err}");
+        assert!(err.ambiguous);
+        assert!(
+            err.message.contains("outcome is unknown"),
+            "{}",
+            err.message
+        );
+        let d = crate::actions::failed(&err, "room x");
+        assert!(
+            d.detail.contains("not retried") && !d.detail.contains("across retries"),
+            "{}",
+            d.detail
+        );
+    }
+    // Throttled: nothing was done, so it is sent again.
+    let h = Harness::new(policy(5), |_, prior| match prior.len() {
+        0 => aws_error(429, "ThrottlingException", "Rate exceeded"),
+        _ => ok("{\"id\":\"abc\"}"),
+    });
+    send(&h).await.unwrap();
+    assert_eq!(h.calls().len(), 2);
 }
 
 #[tokio::test(start_paused = true)]
@@ -534,6 +880,7 @@ async fn logging_configuration_creates_are_leak_safe_too() {
                 "{{\"arn\":\"{arn}\",\"id\":\"abcdefghijkl\",\"name\":\"logs\",\"state\":\"ACTIVE\",\
              \"destinationConfiguration\":{{\"s3\":{{\"bucketName\":\"b-1\"}}}},\"tags\":{{}}}}"
             )),
+            "TagResource" | "UntagResource" => ok("{}"),
             other => panic!("unexpected {other}"),
         }
     });
@@ -674,6 +1021,7 @@ async fn a_connection_closed_mid_create_is_ambiguous_and_checked() {
         "CreateRoom" if prior.is_empty() => Outcome::Closed,
         "CreateRoom" => ok(room_json("{}")),
         "ListRooms" => ok("{\"rooms\":[]}"),
+        "TagResource" | "UntagResource" => ok("{}"),
         other => panic!("unexpected {other}"),
     });
     h.client.create_room(|b| b.name("lobby")).await.unwrap();
@@ -802,6 +1150,7 @@ async fn a_duplicate_that_surfaces_late_is_deleted_after_the_retry_succeeds() {
                 t = token()
             )),
             "DeleteRoom" => Outcome::Json(204, None, String::new()),
+            "TagResource" | "UntagResource" => ok("{}"),
             other => panic!("unexpected {other}"),
         }
     });
@@ -822,6 +1171,7 @@ async fn the_lookup_waits_the_backoff_first() {
     let h = Harness::new(policy(5), |rec, _| match rec.operation().as_str() {
         "CreateRoom" => Outcome::Io,
         "ListRooms" => ok("{\"rooms\":[]}"),
+        "TagResource" | "UntagResource" => ok("{}"),
         other => panic!("unexpected {other}"),
     });
     let _ = h.client.create_room(|b| b.name("lobby")).await.unwrap_err();

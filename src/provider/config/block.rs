@@ -75,6 +75,8 @@ pub struct ProviderConfig {
     pub no_proxy: Setting<String>,
     pub insecure: Setting<bool>,
     pub max_retries: Setting<i64>,
+    /// Whether creates carry a temporary marker tag (default true).
+    pub create_markers: Setting<bool>,
     pub retry_mode: Setting<String>,
     pub skip_region_validation: Setting<bool>,
     /// The region of STS calls (role assumption).
@@ -204,6 +206,7 @@ impl ProviderConfig {
             no_proxy: string(attr(config, "no_proxy")),
             insecure: boolean(attr(config, "insecure")),
             max_retries: int(attr(config, "max_retries")),
+            create_markers: boolean(attr(config, "create_markers")),
             retry_mode: string(attr(config, "retry_mode")),
             skip_region_validation: boolean(attr(config, "skip_region_validation")),
             sts_region: string(attr(config, "sts_region")),
