@@ -53,7 +53,18 @@ impl Setup {
         format!("{}\n{body}", self.emulator.provider_hcl(""))
     }
 
+    /// Writes the configuration. Under eventual consistency, first lets the lag of the changes
+    /// this test made through the API pass: they model changes made outside Terraform a while
+    /// ago (the provider's own writes need no such pause).
     fn write(&self, body: &str) {
+        if matches!(
+            support::test_consistency(),
+            ivschat_local::Consistency::Eventual { .. }
+        ) {
+            std::thread::sleep(std::time::Duration::from_millis(
+                support::consistency_lag_ms() + 50,
+            ));
+        }
         self.wd.write_config(&self.config(body));
     }
 
