@@ -154,10 +154,10 @@ impl IvsChat {
     /// Notes that reads show the write `seen` to `arn` (or a later one).
     pub fn confirm(&self, arn: &str, seen: Option<Written>) {
         let mut log = self.inner.writes.lock();
-        if let (Some(Last::Wrote(w, confirmed)), Some(seen)) = (log.get_mut(arn), seen) {
-            if *w <= seen {
-                *confirmed = true;
-            }
+        if let (Some(Last::Wrote(w, confirmed)), Some(seen)) = (log.get_mut(arn), seen)
+            && *w <= seen
+        {
+            *confirmed = true;
         }
     }
 
