@@ -29,6 +29,19 @@ fn fast_setup(tf: &support::Terraform) -> Setup {
     )
 }
 
+/// Writes the configuration. Under eventual consistency, first lets the lag of the changes this
+/// test made through the API pass: they model changes made outside Terraform a while ago (the
+/// provider's own writes need no such pause).
+fn write_settled(s: &Setup, body: &str) {
+    if matches!(
+        support::test_consistency(),
+        ivschat_local::Consistency::Eventual { .. }
+    ) {
+        std::thread::sleep(Duration::from_millis(support::consistency_lag_ms() + 50));
+    }
+    s.write(body);
+}
+
 impl Setup {
     /// Creates a room through the API (not Terraform); returns its ARN.
     fn api_room(
@@ -166,7 +179,7 @@ resource "ivschat_room" "tf" {
   tags = { team = "red", env = "prod" }
 }
 "#;
-    s.write(tf_room);
+    write_settled(&s, tf_room);
     s.wd.apply();
 
     let body = format!(
@@ -236,7 +249,7 @@ output "by_new_logging" {{ value = data.ivschat_rooms.by_new_logging }}
 output "logging_all" {{ value = data.ivschat_logging_configurations.all }}
 "#
     );
-    s.write(&body);
+    write_settled(&s, &body);
 
     // Plan: the data sources with known inputs are read now, the ones that depend on the new
     // logging configuration are left for apply.
@@ -408,7 +421,7 @@ terraform_test!(every_page_is_followed, |tf| {
         }
     }
     tagged.reverse();
-    s.write(
+    write_settled(&s, 
         r#"
 data "ivschat_rooms" "all" {}
 data "ivschat_rooms" "sevens" { tags = { batch = "seven" } }
@@ -441,7 +454,7 @@ output "one" { value = data.ivschat_rooms.one.rooms[0].tags }
 terraform_test!(missing_and_malformed_arns_are_clear_errors, |tf| {
     let s = fast_setup(tf);
     let missing_room = "arn:aws:ivschat:us-east-1:123456789012:room/AbCdEfGhIjKl";
-    s.write(&format!(
+    write_settled(&s, &format!(
         "data \"ivschat_room\" \"x\" {{ arn = \"{missing_room}\" }}\n"
     ));
     let out = s.wd.run(["plan", "-no-color", "-input=false"]);
@@ -451,7 +464,7 @@ terraform_test!(missing_and_malformed_arns_are_clear_errors, |tf| {
 
     let missing_logging =
         "arn:aws:ivschat:us-east-1:123456789012:logging-configuration/AbCdEfGhIjKl";
-    s.write(&format!(
+    write_settled(&s, &format!(
         "data \"ivschat_logging_configuration\" \"x\" {{ arn = \"{missing_logging}\" }}\n"
     ));
     let out = s.wd.run(["plan", "-no-color", "-input=false"]);
@@ -462,14 +475,14 @@ terraform_test!(missing_and_malformed_arns_are_clear_errors, |tf| {
     let gone = s.api_room("gone", &[], false, &[]);
     s.rt.block_on(s.api.delete_room().identifier(&gone).send())
         .unwrap();
-    s.write(&format!(
+    write_settled(&s, &format!(
         "data \"ivschat_room\" \"x\" {{ arn = \"{gone}\" }}\n"
     ));
     fails_with(&s.wd.run(["plan", "-no-color", "-input=false"]), &gone);
 
     // A logging configuration ARN where a room ARN belongs.
     let calls: u64 = s.emulator.handle().operation_counts().values().sum();
-    s.write(&format!(
+    write_settled(&s, &format!(
         "data \"ivschat_room\" \"x\" {{ arn = \"{missing_logging}\" }}\n"
     ));
     fails_with(
@@ -477,7 +490,7 @@ terraform_test!(missing_and_malformed_arns_are_clear_errors, |tf| {
         "must be a room ARN",
     );
     // A region other than the ARN's.
-    s.write(&format!(
+    write_settled(&s, &format!(
         "data \"ivschat_room\" \"x\" {{\n  arn    = \"{missing_room}\"\n  region = \"eu-west-1\"\n}}\n"
     ));
     fails_with(
@@ -497,7 +510,7 @@ terraform_test!(
     |tf| {
         let s = fast_setup(tf);
         s.api_room("outsider", &[("app", "chat")], false, &[]);
-        s.write(
+        write_settled(&s, 
             r#"
 resource "ivschat_room" "r" {
   count = 2

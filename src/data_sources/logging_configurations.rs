@@ -92,6 +92,12 @@ impl DataSource<ProviderData> for LoggingConfigurations {
         config: LoggingConfigurationsModel,
     ) -> Result<LoggingConfigurationsModel, Diagnostics> {
         let client = ctx.client(config.region.as_deref())?;
+        // Read-your-writes: configurations this provider just created or changed are listed as
+        // they are.
+        client
+            .settle_writes(":logging-configuration/")
+            .await
+            .map_err(|e| e.diagnostic("logging configurations"))?;
         let found: Vec<_> = listing::logging_configurations(&client)
             .await
             .map_err(|e| {

@@ -170,6 +170,11 @@ impl DataSource<ProviderData> for Rooms {
             logging_configuration_identifier: config.logging_configuration_identifier.clone(),
             tags: config.tags.clone().unwrap_or_default(),
         };
+        // Read-your-writes: rooms this provider just created or changed are listed as they are.
+        client
+            .settle_writes(":room/")
+            .await
+            .map_err(|e| e.diagnostic("rooms"))?;
         let rooms = list_rooms(ctx.provider, &client, &filters).await?;
         Ok(RoomsModel {
             arns: rooms.iter().filter_map(|r| r.arn.clone()).collect(),

@@ -381,6 +381,7 @@ async fn wait(
                 if o.state == LoggingConfigurationState::Active {
                     in_a_row += 1;
                     if in_a_row >= CONSECUTIVE_TARGET_READS {
+                        client.confirm(arn, expected);
                         return Ok(Settled::Active(Box::new(o.model)));
                     }
                 } else {

@@ -53,6 +53,17 @@ impl Written {
         Some(Written { update_time_ms: ms })
     }
 
+    /// True while reads may still lag behind this write: it was made less than [`LAG_BUDGET`]
+    /// ago (by the local clock; an older write is visible by now, so a read that does not show
+    /// it means someone else changed or deleted the object).
+    pub fn is_recent(self) -> bool {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let budget_ms = i64::try_from(LAG_BUDGET.as_millis()).unwrap_or(i64::MAX);
+        now_ms.saturating_sub(self.update_time_ms) < budget_ms
+    }
+
     /// True when a read serving `update_time` shows this write (or a later one).
     pub fn seen_in(self, update_time: Option<&DateTime>) -> bool {
         // An answer without updateTime cannot be compared: take it as it is.
@@ -75,7 +86,8 @@ impl Ord for Written {
 /// What this process last did to an object.
 #[derive(Clone, Copy, Debug)]
 enum Last {
-    Wrote(Written),
+    /// Wrote; `true` once a read showed the write.
+    Wrote(Written, bool),
     Deleted,
 }
 
@@ -109,10 +121,10 @@ impl IvsChat {
         let written = Written::at(update_time)?;
         let mut log = self.inner.writes.lock();
         let latest = match log.get(arn) {
-            Some(Last::Wrote(w)) => (*w).max(written),
+            Some(Last::Wrote(w, _)) => (*w).max(written),
             _ => written,
         };
-        log.insert(arn.to_owned(), Last::Wrote(latest));
+        log.insert(arn.to_owned(), Last::Wrote(latest, false));
         Some(latest)
     }
 
@@ -134,9 +146,42 @@ impl IvsChat {
     fn expected(&self, arn: &str, known: Option<Written>) -> Option<Written> {
         match self.inner.writes.lock().get(arn) {
             Some(Last::Deleted) => None,
-            Some(Last::Wrote(w)) => Some(*w).max(known),
+            Some(Last::Wrote(w, _)) => Some(*w).max(known),
             None => known,
         }
+    }
+
+    /// Notes that reads show the write `seen` to `arn` (or a later one).
+    pub fn confirm(&self, arn: &str, seen: Option<Written>) {
+        let mut log = self.inner.writes.lock();
+        if let (Some(Last::Wrote(w, confirmed)), Some(seen)) = (log.get_mut(arn), seen)
+            && *w <= seen
+        {
+            *confirmed = true;
+        }
+    }
+
+    /// Before a listing: waits until reads show every write this process made to objects whose
+    /// ARN contains `kind` (`:room/`, `:logging-configuration/`) that no read has shown yet,
+    /// so that a data source listing them in the same apply sees them. One read per such
+    /// object, usually none.
+    pub async fn settle_writes(&self, kind: &str) -> Result<(), ApiError> {
+        let pending: Vec<String> = self
+            .inner
+            .writes
+            .lock()
+            .iter()
+            .filter(|(arn, last)| arn.contains(kind) && matches!(last, Last::Wrote(_, false)))
+            .map(|(arn, _)| arn.clone())
+            .collect();
+        for arn in pending {
+            if arn.contains(":room/") {
+                self.get_room_fresh(&arn, None).await?;
+            } else {
+                self.get_logging_configuration_fresh(&arn, None).await?;
+            }
+        }
+        Ok(())
     }
 
     /// [`IvsChat::expected`], for pollers outside this module.
@@ -157,14 +202,17 @@ impl IvsChat {
         R: Fn() -> RFut,
         RFut: std::future::Future<Output = Result<T, ApiError>>,
     {
-        let expected = self.expected(arn, known);
+        let expected = self.expected(arn, known).filter(|w| w.is_recent());
         let started = tokio::time::Instant::now();
         let mut delay = FIRST_POLL;
         loop {
             let stale = match read().await {
                 Ok(found) => match expected {
                     Some(w) if !w.seen_in(update_time(&found)) => Some(Fresh::Found(found)),
-                    _ => return Ok(Fresh::Found(found)),
+                    _ => {
+                        self.confirm(arn, expected);
+                        return Ok(Fresh::Found(found));
+                    }
                 },
                 Err(e) if e.is_not_found() => match expected {
                     Some(_) => Some(Fresh::Gone),
