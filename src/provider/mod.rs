@@ -33,7 +33,7 @@ pub use client::{ApiError, ErrorKind, IvsChat, Operation};
 pub use config::Setting;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::domain::duration::{ANY_GO_DURATION, parse_go_duration};
+use crate::domain::duration::{ROLE_SESSION, check_go_duration};
 use crate::schema::Schema;
 use crate::value::{Path, Value};
 
@@ -394,14 +394,13 @@ fn role_plan(r: &config::AssumeRole) -> Option<Result<RolePlan, Diagnostic>> {
     let arn = r.role_arn.as_option().filter(|a| !a.is_empty())?;
     let duration = match r.duration.as_option().filter(|d| !d.is_empty()) {
         None => None,
-        Some(d) => match parse_go_duration(d, ANY_GO_DURATION) {
-            Some(d) => Some(d),
-            None => {
+        Some(d) => match check_go_duration(d, ROLE_SESSION) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                let shown: String = d.chars().take(64).collect();
                 return Some(Err(Diagnostic::error(
                     "Invalid Attribute Value",
-                    format!(
-                        "assume_role duration {d:?} is not a duration such as \"1h\" or \"15m\"."
-                    ),
+                    format!("assume_role duration {shown:?} {e}."),
                 )));
             }
         },

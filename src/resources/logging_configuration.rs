@@ -327,7 +327,7 @@ async fn wait(
     arn: &str,
     prior: &LoggingConfigurationModel,
 ) -> Result<Settled, (Option<LoggingConfigurationModel>, Diagnostic)> {
-    let deadline = tokio::time::Instant::now() + ctx.timeout;
+    let deadline = crate::domain::duration::instant_after(tokio::time::Instant::now(), ctx.timeout);
     let mut delay = Duration::from_millis(250);
     let mut last = None;
     loop {

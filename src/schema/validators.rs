@@ -49,6 +49,24 @@ impl Validator for IntBetween {
     }
 }
 
+/// A finite number within an inclusive range (fractions allowed).
+#[derive(Debug)]
+pub struct NumberBetween(pub f64, pub f64);
+
+impl Validator for NumberBetween {
+    fn rule(&self) -> String {
+        format!("be a number from {} to {}", self.0, self.1)
+    }
+
+    fn validate(&self, value: &Value, path: &Path, diags: &mut Diagnostics) {
+        let Value::Number(n) = value else { return };
+        let f = n.to_f64();
+        if !(f.is_finite() && self.0 <= f && f <= self.1) {
+            diags.push(invalid(path, &self.rule(), n));
+        }
+    }
+}
+
 /// A string length in Unicode code points (as the AWS API counts), inclusive.
 #[derive(Debug)]
 pub struct LengthBetween(pub usize, pub usize);
