@@ -252,7 +252,8 @@ impl ProviderData {
                 let roles = cfg
                     .assume_role
                     .iter()
-                    .filter_map(role_plan)
+                    .enumerate()
+                    .filter_map(|(i, r)| role_plan(i, r))
                     .collect::<Result<Vec<_>, _>>();
                 let roles = match roles {
                     Ok(r) => r,
@@ -390,7 +391,8 @@ fn role_known_check(r: &config::AssumeRole) -> config::AssumeRole {
     }
 }
 
-fn role_plan(r: &config::AssumeRole) -> Option<Result<RolePlan, Diagnostic>> {
+/// The plan for the `index`th `assume_role` block, if it names a role.
+fn role_plan(index: usize, r: &config::AssumeRole) -> Option<Result<RolePlan, Diagnostic>> {
     let arn = r.role_arn.as_option().filter(|a| !a.is_empty())?;
     let duration = match r.duration.as_option().filter(|d| !d.is_empty()) {
         None => None,
@@ -401,7 +403,10 @@ fn role_plan(r: &config::AssumeRole) -> Option<Result<RolePlan, Diagnostic>> {
                 return Some(Err(Diagnostic::error(
                     "Invalid Attribute Value",
                     format!("assume_role duration {shown:?} {e}."),
-                )));
+                )
+                .at(crate::value::Path::attr("assume_role")
+                    .join_index(index)
+                    .join_attr("duration"))));
             }
         },
     };
