@@ -611,4 +611,34 @@ mod tests {
         .unwrap();
         assert_eq!(v, Value::Set(vec!["a".into()]));
     }
+
+    /// Found by the RPC fuzzer: a fraction where a whole number belongs, or a null block,
+    /// was reported as a provider bug with no attribute; now it names the attribute.
+    #[test]
+    fn a_value_that_does_not_fit_names_the_attribute() {
+        let mut value = to_value(&Room::default(), &room_type()).unwrap();
+        *value.attr_mut("maximum_message_length").unwrap() = Value::Number("0.5".parse().unwrap());
+        let e = from_value::<Room>(&value).unwrap_err();
+        assert_eq!(e.path(), Path::attr("maximum_message_length"));
+        let d = e.diagnostic("the plan");
+        assert_eq!(d.summary, "Invalid Attribute Value");
+        assert_eq!(d.path, Some(Path::attr("maximum_message_length")));
+
+        let mut value = to_value(&Room::default(), &room_type()).unwrap();
+        *value.attr_mut("message_review_handler").unwrap() = Value::List(vec![Value::Object(
+            BTreeMap::from([("uri".to_owned(), Value::int(7))]),
+        )]);
+        let e = from_value::<Room>(&value).unwrap_err();
+        assert_eq!(
+            e.path(),
+            Path::attr("message_review_handler")
+                .join_index(0)
+                .join_attr("uri")
+        );
+        let mut value = to_value(&Room::default(), &room_type()).unwrap();
+        *value.attr_mut("tags").unwrap() =
+            Value::Map(BTreeMap::from([("env".to_owned(), Value::Bool(true))]));
+        let e = from_value::<Room>(&value).unwrap_err();
+        assert_eq!(e.path(), Path::attr("tags").join_key("env"));
+    }
 }

@@ -178,4 +178,22 @@ mod tests {
         let b = pacer.reserve("r", Operation::CreateRoom);
         assert_eq!(b - a, Duration::from_millis(200));
     }
+
+    /// Issue 14: `rate_limits { room = 1e-30 }` panicked in `Duration::from_secs_f64`.
+    #[tokio::test(start_paused = true)]
+    async fn a_tiny_or_huge_rate_or_pause_never_panics() {
+        let pacer = Pacer::new(RateLimits {
+            room: 1e-30,
+            ..RateLimits::default()
+        });
+        assert_eq!(
+            pacer.interval(Operation::CreateRoom),
+            Duration::from_secs(100)
+        );
+        let a = pacer.reserve("r", Operation::CreateRoom);
+        let b = pacer.reserve("r", Operation::CreateRoom);
+        assert_eq!(b - a, Duration::from_secs(100));
+        pacer.pause("r", Operation::GetRoom, Duration::MAX);
+        assert!(pacer.reserve("r", Operation::GetRoom) > Instant::now());
+    }
 }

@@ -323,3 +323,29 @@ impl<V: Validator> Validator for Each<V> {
         }
     }
 }
+
+#[cfg(test)]
+mod number_between_tests {
+    use super::*;
+
+    #[test]
+    fn fractions_in_range_pass_and_tiny_huge_or_negative_numbers_fail() {
+        let rule = NumberBetween(0.01, 10_000.0);
+        let path = Path::attr("rate_limits").join_index(0).join_attr("room");
+        for ok in ["0.01", "0.5", "5", "10000"] {
+            let mut diags = Diagnostics::default();
+            rule.validate(&Value::Number(ok.parse().unwrap()), &path, &mut diags);
+            assert!(diags.is_empty(), "{ok}");
+        }
+        for bad in ["1e-30", "0", "-1", "10000.5", "1e100000"] {
+            let mut diags = Diagnostics::default();
+            rule.validate(&Value::Number(bad.parse().unwrap()), &path, &mut diags);
+            let d = diags
+                .iter()
+                .next()
+                .unwrap_or_else(|| panic!("{bad} accepted"));
+            assert_eq!(d.path.as_ref(), Some(&path));
+            assert!(d.detail.contains("from 0.01 to 10000"), "{}", d.detail);
+        }
+    }
+}

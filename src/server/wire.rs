@@ -207,3 +207,23 @@ pub fn timestamp(t: std::time::SystemTime) -> prost_types::Timestamp {
         nanos: i32::try_from(d.subsec_nanos()).unwrap_or(0),
     }
 }
+
+#[cfg(test)]
+mod bounded_detail_tests {
+    use super::*;
+
+    /// Found by the RPC fuzzer: a 1,000,000-character value was echoed whole in a diagnostic.
+    #[test]
+    fn a_huge_detail_is_cut_at_a_character_boundary() {
+        let huge = format!("endpoint {}", "é".repeat(1_000_000));
+        let d = diagnostic(&Diagnostic::error("Invalid Endpoint URL", huge));
+        assert!(
+            d.detail.len() < MAX_DETAIL_BYTES + 100,
+            "{}",
+            d.detail.len()
+        );
+        assert!(d.detail.ends_with("more bytes not shown)"));
+        let short = diagnostic(&Diagnostic::error("S", "short"));
+        assert_eq!(short.detail, "short");
+    }
+}
