@@ -213,7 +213,7 @@ mod tests {
         for s in ["", "10", "15", "1d", "ten minutes", "5x", "h", ".h"] {
             assert_eq!(parse(s), None, "{s:?}");
         }
-        // Would overflow Duration (and panic in Duration::from_secs_f64).
+        // Would overflow Duration (and panic in the panicking float-seconds conversion).
         assert_eq!(parse("99999999999999999999999h"), None);
         // Beyond Go's ~292 years.
         assert_eq!(parse("2562048h"), None);
@@ -263,7 +263,7 @@ mod tests {
         // `now + Duration::MAX` panics; this stays in the future.
         assert!(instant_after(now, Duration::MAX) > now);
         let max = Duration::from_secs(100);
-        // The rate from the issue: 1 / 1e-30 seconds used to panic in from_secs_f64.
+        // The rate from the issue: 1 / 1e-30 seconds used to panic converting float seconds.
         assert_eq!(interval_of_rate(1e-30, max), max);
         assert_eq!(interval_of_rate(f64::MIN_POSITIVE, max), max);
         assert_eq!(interval_of_rate(4.0, max), Duration::from_millis(250));

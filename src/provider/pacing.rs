@@ -179,7 +179,7 @@ mod tests {
         assert_eq!(b - a, Duration::from_millis(200));
     }
 
-    /// Issue 14: `rate_limits { room = 1e-30 }` panicked in `Duration::from_secs_f64`.
+    /// Issue 14: `rate_limits { room = 1e-30 }` panicked converting float seconds to a Duration.
     #[tokio::test(start_paused = true)]
     async fn a_tiny_or_huge_rate_or_pause_never_panics() {
         let pacer = Pacer::new(RateLimits {

@@ -263,16 +263,18 @@ pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
         ("messaging", &cfg.rate_limits.messaging, quotas.messaging),
     ] {
         // The range is checked at the attribute (NumberBetween).
-        if let Setting::Set(v) = setting {
-            if v.is_finite() && *v > quota && *v <= RateLimits::MAX {
-                diags.push(
-                    Diagnostic::warning(
-                        "Rate Above The IVS Chat Quota",
-                        format!("rate_limits.{name} = {v} is above the IVS Chat quota of {quota} calls per second, which cannot be raised: expect throttling and retries."),
-                    )
-                    .at(block_attr("rate_limits", name)),
-                );
-            }
+        if let Setting::Set(v) = setting
+            && v.is_finite()
+            && *v > quota
+            && *v <= RateLimits::MAX
+        {
+            diags.push(
+                Diagnostic::warning(
+                    "Rate Above The IVS Chat Quota",
+                    format!("rate_limits.{name} = {v} is above the IVS Chat quota of {quota} calls per second, which cannot be raised: expect throttling and retries."),
+                )
+                .at(block_attr("rate_limits", name)),
+            );
         }
     }
 }
