@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of the value codecs (msgpack, state JSON, type JSON) with cargo-fuzz.
+# Fuzzing, two kinds:
+#  - `rpc`: the schema-driven fuzzer of the whole RPC surface (tests/fuzz_rpc.rs) against an
+#    in-process ivschat-local. CI runs it with seed 14 and 20,000 cases; here it runs
+#    FUZZ_CASES (default 200,000) cases with FUZZ_SEED (default: the time, printed), so every
+#    run explores new cases. A finding prints its case number: replay it alone with
+#    `FUZZ_SEED=<seed> FUZZ_CASE=<n> cargo test --test fuzz_rpc -- --nocapture`.
+#  - the codec targets: coverage-guided fuzzing of the value codecs (msgpack, state JSON, type
+#    JSON) with cargo-fuzz.
 #
-#   scripts/fuzz.sh                   # every target, FUZZ_SECONDS (default 60) each
+#   scripts/fuzz.sh                   # rpc, then every codec target for FUZZ_SECONDS (default 60)
+#   FUZZ_CASES=1000000 scripts/fuzz.sh rpc
 #   FUZZ_SECONDS=300 scripts/fuzz.sh msgpack_decode
 #
 # Only a stable toolchain is needed: RUSTC_BOOTSTRAP=1 lets it accept the -Z flags cargo-fuzz
@@ -10,12 +18,38 @@
 # Exit status: 0 when no target found anything, 1 otherwise.
 set -euo pipefail
 
-cd "$(dirname "$0")/../fuzz"
+cd "$(dirname "$0")/.."
 seconds="${FUZZ_SECONDS:-60}"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(msgpack_decode json_decode type_json)
+    targets=(rpc msgpack_decode json_decode type_json)
 fi
+
+status=0
+summary=()
+codec_targets=()
+for t in "${targets[@]}"; do
+    if [ "$t" != rpc ]; then
+        codec_targets+=("$t")
+        continue
+    fi
+    seed="${FUZZ_SEED:-$(date +%s)}"
+    cases="${FUZZ_CASES:-200000}"
+    echo "== rpc: $cases cases, seed $seed"
+    set +e
+    FUZZ_SEED="$seed" FUZZ_CASES="$cases" cargo test --test fuzz_rpc -- --nocapture 2>&1 |
+        grep -E "^fuzz_rpc|^  |test result"
+    rc=${PIPESTATUS[0]}
+    set -e
+    [ "$rc" -eq 0 ] || status=1
+    summary+=("rpc: $cases cases, seed $seed (exit $rc)")
+done
+if [ ${#codec_targets[@]} -eq 0 ]; then
+    printf '%s\n' "${summary[@]}"
+    exit "$status"
+fi
+targets=("${codec_targets[@]}")
+cd fuzz
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "cargo-fuzz is missing; installing it (cargo install cargo-fuzz)" >&2
@@ -25,8 +59,6 @@ fi
 export RUSTC_BOOTSTRAP=1
 cargo fuzz build -O -s none
 
-status=0
-summary=()
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "artifacts/$t"
     before=$(find "artifacts/$t" -type f | wc -l)

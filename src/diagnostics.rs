@@ -47,6 +47,17 @@ impl Diagnostic {
     }
 
     /// An error that can only come from a bug in this provider.
+    /// Terraform sent what the plugin protocol rules out (an unknown value where it promises a
+    /// known one, a required attribute missing): not a provider bug, and never a crash.
+    pub fn unexpected_input(detail: impl fmt::Display) -> Diagnostic {
+        Diagnostic::error(
+            "Unexpected Value From Terraform",
+            format!(
+                "{detail}. Terraform does not send this for a valid configuration; check the configuration or state, or report it with the Terraform version used."
+            ),
+        )
+    }
+
     pub fn bug(detail: impl fmt::Display) -> Diagnostic {
         Diagnostic::error(
             "Provider Internal Error",

@@ -8,21 +8,73 @@ use std::fmt;
 use serde::de::{self, DeserializeOwned, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{self, Serialize};
 
-use crate::value::{Number, Type, Value};
+use crate::value::{Number, Path, PathStep, Type, Value};
 
+/// A value that does not fit its model, and where in the value (innermost step first while
+/// the error travels outwards).
 #[derive(Debug, thiserror::Error, PartialEq)]
-#[error("{0}")]
-pub struct ModelError(String);
+#[error("{message}")]
+pub struct ModelError {
+    message: String,
+    steps_reversed: Vec<PathStep>,
+}
+
+impl ModelError {
+    fn new(message: String) -> ModelError {
+        ModelError {
+            message,
+            steps_reversed: Vec::new(),
+        }
+    }
+
+    fn within(mut self, step: PathStep) -> ModelError {
+        self.steps_reversed.push(step);
+        self
+    }
+
+    /// The error for a value Terraform sent that does not fit the model (`what`: "the plan",
+    /// "the state", "the configuration"): at the attribute when one is to blame. Terraform's own
+    /// checks make this rare (a hand-edited state, a fraction where a whole number belongs).
+    pub fn diagnostic(&self, what: &str) -> crate::diagnostics::Diagnostic {
+        let path = self.path();
+        if path.is_root() {
+            crate::diagnostics::Diagnostic::error(
+                "Invalid Value",
+                format!("Reading {what}: {}.", self.message),
+            )
+        } else {
+            crate::diagnostics::Diagnostic::error(
+                "Invalid Attribute Value",
+                format!(
+                    "Attribute {path} in {what} cannot be used: {}.",
+                    self.message
+                ),
+            )
+            .at(path)
+        }
+    }
+
+    /// Where in the value the mismatch is (the root when the whole value is at fault).
+    pub fn path(&self) -> Path {
+        Path::from(
+            self.steps_reversed
+                .iter()
+                .rev()
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
+    }
+}
 
 impl de::Error for ModelError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        ModelError(msg.to_string())
+        ModelError::new(msg.to_string())
     }
 }
 
 impl ser::Error for ModelError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        ModelError(msg.to_string())
+        ModelError::new(msg.to_string())
     }
 }
 
@@ -70,7 +122,7 @@ pub fn conform(value: Value, ty: &Type) -> Result<Value, ModelError> {
         ),
         (Value::Map(mut m) | Value::Object(mut m), Type::Object(attrs)) => {
             if let Some(extra) = m.keys().find(|k| !attrs.contains_key(*k)) {
-                return Err(ModelError(format!(
+                return Err(ModelError::new(format!(
                     "model has attribute {extra:?} that the schema lacks"
                 )));
             }
@@ -85,7 +137,7 @@ pub fn conform(value: Value, ty: &Type) -> Result<Value, ModelError> {
         | (v @ Value::Number(_), Type::Number)
         | (v @ Value::Bool(_), Type::Bool) => v,
         (v, t) => {
-            return Err(ModelError(format!(
+            return Err(ModelError::new(format!(
                 "model value {v:?} does not fit type {}",
                 String::from_utf8_lossy(&t.to_json())
             )));
@@ -107,10 +159,11 @@ impl<'de, 'a> de::Deserializer<'de> for ValueDeserializer<'a> {
                 None => visitor.visit_f64(n.to_f64()),
             },
             Value::String(s) => visitor.visit_str(s),
-            Value::List(v) | Value::Set(v) | Value::Tuple(v) => visitor.visit_seq(Seq(v.iter())),
+            Value::List(v) | Value::Set(v) | Value::Tuple(v) => visitor.visit_seq(Seq::new(v)),
             Value::Map(m) | Value::Object(m) => visitor.visit_map(Map {
                 iter: m.iter(),
                 next: None,
+                object: matches!(self.0, Value::Object(_)),
             }),
             Value::Dynamic(_, v) => ValueDeserializer(v).deserialize_any(visitor),
         }
@@ -127,7 +180,7 @@ impl<'de, 'a> de::Deserializer<'de> for ValueDeserializer<'a> {
     /// null on the wire, and a model field for one is a plain `Vec`.
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ModelError> {
         match self.0 {
-            Value::Null | Value::Unknown(_) => visitor.visit_seq(Seq([].iter())),
+            Value::Null | Value::Unknown(_) => visitor.visit_seq(Seq::new(&[])),
             _ => self.deserialize_any(visitor),
         }
     }
@@ -140,7 +193,7 @@ impl<'de, 'a> de::Deserializer<'de> for ValueDeserializer<'a> {
     ) -> Result<V::Value, ModelError> {
         match self.0 {
             Value::String(s) => visitor.visit_enum(s.as_str().into_deserializer()),
-            other => Err(ModelError(format!(
+            other => Err(ModelError::new(format!(
                 "expected a string for an enumeration, got {other:?}"
             ))),
         }
@@ -160,7 +213,13 @@ impl<'de, 'a> de::Deserializer<'de> for ValueDeserializer<'a> {
     }
 }
 
-struct Seq<'a>(std::slice::Iter<'a, Value>);
+struct Seq<'a>(std::iter::Enumerate<std::slice::Iter<'a, Value>>);
+
+impl<'a> Seq<'a> {
+    fn new(items: &'a [Value]) -> Seq<'a> {
+        Seq(items.iter().enumerate())
+    }
+}
 
 impl<'de, 'a> SeqAccess<'de> for Seq<'a> {
     type Error = ModelError;
@@ -171,14 +230,19 @@ impl<'de, 'a> SeqAccess<'de> for Seq<'a> {
     ) -> Result<Option<T::Value>, ModelError> {
         self.0
             .next()
-            .map(|v| seed.deserialize(ValueDeserializer(v)))
+            .map(|(i, v)| {
+                seed.deserialize(ValueDeserializer(v))
+                    .map_err(|e| e.within(PathStep::Index(i64::try_from(i).unwrap_or(i64::MAX))))
+            })
             .transpose()
     }
 }
 
 struct Map<'a> {
     iter: std::collections::btree_map::Iter<'a, String, Value>,
-    next: Option<&'a Value>,
+    next: Option<(&'a String, &'a Value)>,
+    /// An object's members are attributes; a map's are keys.
+    object: bool,
 }
 
 impl<'de, 'a> MapAccess<'de> for Map<'a> {
@@ -190,7 +254,7 @@ impl<'de, 'a> MapAccess<'de> for Map<'a> {
     ) -> Result<Option<K::Value>, ModelError> {
         match self.iter.next() {
             Some((k, v)) => {
-                self.next = Some(v);
+                self.next = Some((k, v));
                 seed.deserialize(k.as_str().into_deserializer()).map(Some)
             }
             None => Ok(None),
@@ -202,8 +266,16 @@ impl<'de, 'a> MapAccess<'de> for Map<'a> {
         seed: V,
     ) -> Result<V::Value, ModelError> {
         match self.next.take() {
-            Some(v) => seed.deserialize(ValueDeserializer(v)),
-            None => Err(ModelError("map value requested before its key".to_owned())),
+            Some((k, v)) => seed.deserialize(ValueDeserializer(v)).map_err(|e| {
+                e.within(if self.object {
+                    PathStep::Attribute(k.clone())
+                } else {
+                    PathStep::Key(k.clone())
+                })
+            }),
+            None => Err(ModelError::new(
+                "map value requested before its key".to_owned(),
+            )),
         }
     }
 }
@@ -258,7 +330,7 @@ impl ser::Serializer for ValueSerializer {
     fn serialize_f64(self, v: f64) -> Result<Value, ModelError> {
         Number::try_from(v)
             .map(Value::Number)
-            .map_err(|_| ModelError(format!("{v} is not a finite number")))
+            .map_err(|_| ModelError::new(format!("{v} is not a finite number")))
     }
     fn serialize_char(self, v: char) -> Result<Value, ModelError> {
         Ok(Value::String(v.to_string()))
@@ -267,7 +339,7 @@ impl ser::Serializer for ValueSerializer {
         Ok(Value::String(v.to_owned()))
     }
     fn serialize_bytes(self, _v: &[u8]) -> Result<Value, ModelError> {
-        Err(ModelError("bytes have no Terraform type".to_owned()))
+        Err(ModelError::new("bytes have no Terraform type".to_owned()))
     }
     fn serialize_none(self) -> Result<Value, ModelError> {
         Ok(Value::Null)
@@ -303,7 +375,7 @@ impl ser::Serializer for ValueSerializer {
         variant: &'static str,
         _value: &T,
     ) -> Result<Value, ModelError> {
-        Err(ModelError(format!(
+        Err(ModelError::new(format!(
             "enum {name}::{variant} with data has no Terraform type"
         )))
     }
@@ -327,7 +399,7 @@ impl ser::Serializer for ValueSerializer {
         variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeTupleVariant, ModelError> {
-        Err(ModelError(format!(
+        Err(ModelError::new(format!(
             "enum {name}::{variant} with data has no Terraform type"
         )))
     }
@@ -354,7 +426,7 @@ impl ser::Serializer for ValueSerializer {
         variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeStructVariant, ModelError> {
-        Err(ModelError(format!(
+        Err(ModelError::new(format!(
             "enum {name}::{variant} with data has no Terraform type"
         )))
     }
@@ -410,7 +482,7 @@ impl ser::SerializeMap for SerializeMap {
                 self.key = Some(s);
                 Ok(())
             }
-            other => Err(ModelError(format!(
+            other => Err(ModelError::new(format!(
                 "map keys must be strings, got {other:?}"
             ))),
         }
@@ -419,7 +491,7 @@ impl ser::SerializeMap for SerializeMap {
         let key = self
             .key
             .take()
-            .ok_or_else(|| ModelError("map value before key".to_owned()))?;
+            .ok_or_else(|| ModelError::new("map value before key".to_owned()))?;
         self.map.insert(key, value.serialize(ValueSerializer)?);
         Ok(())
     }
@@ -538,5 +610,35 @@ mod tests {
         )
         .unwrap();
         assert_eq!(v, Value::Set(vec!["a".into()]));
+    }
+
+    /// Found by the RPC fuzzer: a fraction where a whole number belongs, or a null block,
+    /// was reported as a provider bug with no attribute; now it names the attribute.
+    #[test]
+    fn a_value_that_does_not_fit_names_the_attribute() {
+        let mut value = to_value(&Room::default(), &room_type()).unwrap();
+        *value.attr_mut("maximum_message_length").unwrap() = Value::Number("0.5".parse().unwrap());
+        let e = from_value::<Room>(&value).unwrap_err();
+        assert_eq!(e.path(), Path::attr("maximum_message_length"));
+        let d = e.diagnostic("the plan");
+        assert_eq!(d.summary, "Invalid Attribute Value");
+        assert_eq!(d.path, Some(Path::attr("maximum_message_length")));
+
+        let mut value = to_value(&Room::default(), &room_type()).unwrap();
+        *value.attr_mut("message_review_handler").unwrap() = Value::List(vec![Value::Object(
+            BTreeMap::from([("uri".to_owned(), Value::int(7))]),
+        )]);
+        let e = from_value::<Room>(&value).unwrap_err();
+        assert_eq!(
+            e.path(),
+            Path::attr("message_review_handler")
+                .join_index(0)
+                .join_attr("uri")
+        );
+        let mut value = to_value(&Room::default(), &room_type()).unwrap();
+        *value.attr_mut("tags").unwrap() =
+            Value::Map(BTreeMap::from([("env".to_owned(), Value::Bool(true))]));
+        let e = from_value::<Room>(&value).unwrap_err();
+        assert_eq!(e.path(), Path::attr("tags").join_key("env"));
     }
 }

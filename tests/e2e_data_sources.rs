@@ -421,7 +421,8 @@ terraform_test!(every_page_is_followed, |tf| {
         }
     }
     tagged.reverse();
-    write_settled(&s, 
+    write_settled(
+        &s,
         r#"
 data "ivschat_rooms" "all" {}
 data "ivschat_rooms" "sevens" { tags = { batch = "seven" } }
@@ -454,9 +455,10 @@ output "one" { value = data.ivschat_rooms.one.rooms[0].tags }
 terraform_test!(missing_and_malformed_arns_are_clear_errors, |tf| {
     let s = fast_setup(tf);
     let missing_room = "arn:aws:ivschat:us-east-1:123456789012:room/AbCdEfGhIjKl";
-    write_settled(&s, &format!(
-        "data \"ivschat_room\" \"x\" {{ arn = \"{missing_room}\" }}\n"
-    ));
+    write_settled(
+        &s,
+        &format!("data \"ivschat_room\" \"x\" {{ arn = \"{missing_room}\" }}\n"),
+    );
     let out = s.wd.run(["plan", "-no-color", "-input=false"]);
     fails_with(&out, "Room Not Found");
     fails_with(&out, missing_room);
@@ -464,9 +466,12 @@ terraform_test!(missing_and_malformed_arns_are_clear_errors, |tf| {
 
     let missing_logging =
         "arn:aws:ivschat:us-east-1:123456789012:logging-configuration/AbCdEfGhIjKl";
-    write_settled(&s, &format!(
-        "data \"ivschat_logging_configuration\" \"x\" {{ arn = \"{missing_logging}\" }}\n"
-    ));
+    write_settled(
+        &s,
+        &format!(
+            "data \"ivschat_logging_configuration\" \"x\" {{ arn = \"{missing_logging}\" }}\n"
+        ),
+    );
     let out = s.wd.run(["plan", "-no-color", "-input=false"]);
     fails_with(&out, "Logging Configuration Not Found");
     fails_with(&out, missing_logging);
@@ -475,24 +480,29 @@ terraform_test!(missing_and_malformed_arns_are_clear_errors, |tf| {
     let gone = s.api_room("gone", &[], false, &[]);
     s.rt.block_on(s.api.delete_room().identifier(&gone).send())
         .unwrap();
-    write_settled(&s, &format!(
-        "data \"ivschat_room\" \"x\" {{ arn = \"{gone}\" }}\n"
-    ));
+    write_settled(
+        &s,
+        &format!("data \"ivschat_room\" \"x\" {{ arn = \"{gone}\" }}\n"),
+    );
     fails_with(&s.wd.run(["plan", "-no-color", "-input=false"]), &gone);
 
     // A logging configuration ARN where a room ARN belongs.
     let calls: u64 = s.emulator.handle().operation_counts().values().sum();
-    write_settled(&s, &format!(
-        "data \"ivschat_room\" \"x\" {{ arn = \"{missing_logging}\" }}\n"
-    ));
+    write_settled(
+        &s,
+        &format!("data \"ivschat_room\" \"x\" {{ arn = \"{missing_logging}\" }}\n"),
+    );
     fails_with(
         &s.wd.run(["plan", "-no-color", "-input=false"]),
         "must be a room ARN",
     );
     // A region other than the ARN's.
-    write_settled(&s, &format!(
-        "data \"ivschat_room\" \"x\" {{\n  arn    = \"{missing_room}\"\n  region = \"eu-west-1\"\n}}\n"
-    ));
+    write_settled(
+        &s,
+        &format!(
+            "data \"ivschat_room\" \"x\" {{\n  arn    = \"{missing_room}\"\n  region = \"eu-west-1\"\n}}\n"
+        ),
+    );
     fails_with(
         &s.wd.run(["plan", "-no-color", "-input=false"]),
         "is in region us-east-1, but region is set to \"eu-west-1\"",
@@ -510,7 +520,8 @@ terraform_test!(
     |tf| {
         let s = fast_setup(tf);
         s.api_room("outsider", &[("app", "chat")], false, &[]);
-        write_settled(&s, 
+        write_settled(
+            &s,
             r#"
 resource "ivschat_room" "r" {
   count = 2

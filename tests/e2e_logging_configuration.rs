@@ -365,3 +365,45 @@ terraform_test!(the_account_quota_is_explained, |tf| {
     assert_error(&out, "at most 10 logging configurations");
     assert_eq!(s.emulator.handle().logging_configurations().len(), 10);
 });
+
+// The three inputs of issue 14 that crashed the provider (a float-seconds overflow in the role
+// duration and in the pacing interval, an `Instant + timeout` overflow in the wait) are
+// attribute errors at validate time, with the rule and the range.
+terraform_test!(
+    out_of_range_durations_and_rates_are_attribute_errors_at_validate_time,
+    |tf| {
+        let s = Setup::new(tf);
+        let resource = format!(
+            "resource \"ivschat_logging_configuration\" \"test\" {{\n  name = \"x\"\n  destination_configuration {{\n    {S3}\n  }}\n  timeouts {{\n    create = \"TIMEOUT\"\n  }}\n}}\n"
+        );
+        let cases = [
+            (
+                "  assume_role {\n    role_arn = \"arn:aws:iam::123456789012:role/x\"\n    duration = \"99999999999999999999h\"\n  }\n",
+                "10m",
+                "from 15m to 12h",
+            ),
+            (
+                "  rate_limits {\n    room = 1e-30\n  }\n",
+                "10m",
+                "from 0.01 to 10000",
+            ),
+            ("", "3000000000000000h", "from 1s to 24h"),
+        ];
+        for (provider_extra, timeout, rule) in cases {
+            s.wd.write_config(&format!(
+                "{}\n{}",
+                s.emulator.provider_hcl(provider_extra),
+                resource.replace("TIMEOUT", timeout)
+            ));
+            let out = s.wd.run(["validate", "-no-color"]);
+            assert_error(&out, "Invalid Attribute Value");
+            assert_error(&out, rule);
+            assert_error(&out, "main.tf line");
+            assert!(
+                !out.stderr.contains("crash") && !out.stderr.contains("did not respond"),
+                "{}",
+                out.dump()
+            );
+        }
+    }
+);

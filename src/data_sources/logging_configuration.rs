@@ -98,9 +98,10 @@ impl DataSource<ProviderData> for LoggingConfiguration {
         config: LoggingConfigurationModel,
     ) -> Result<LoggingConfigurationModel, Diagnostics> {
         let Some(arn) = config.arn.clone() else {
-            return Err(Diagnostic::bug(
+            return Err(Diagnostic::unexpected_input(
                 "ivschat_logging_configuration read without an arn (a required attribute)",
             )
+            .at(crate::value::Path::attr("arn"))
             .into());
         };
         let client = common::client_for_arn(

@@ -104,9 +104,11 @@ impl DataSource<ProviderData> for Room {
         config: RoomModel,
     ) -> Result<RoomModel, Diagnostics> {
         let Some(arn) = config.arn.clone() else {
-            return Err(
-                Diagnostic::bug("ivschat_room read without an arn (a required attribute)").into(),
-            );
+            return Err(Diagnostic::unexpected_input(
+                "ivschat_room read without an arn (a required attribute)",
+            )
+            .at(crate::value::Path::attr("arn"))
+            .into());
         };
         let client = common::client_for_arn(ctx, &arn, Kind::Room, config.region.as_deref())?;
         // Read-your-writes: a room this provider just created or updated is waited for.

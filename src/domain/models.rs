@@ -109,9 +109,11 @@ impl DestinationModel {
                 .build()
                 .map(DestinationConfiguration::Firehose)
         } else {
-            return Err(Diagnostic::bug(
+            // Validation requires exactly one; only a plan Terraform did not validate lacks it.
+            return Err(Diagnostic::unexpected_input(
                 "destination_configuration has no destination",
-            ));
+            )
+            .at(crate::value::Path::attr("destination_configuration").join_index(0)));
         };
         built.map_err(Diagnostic::bug)
     }

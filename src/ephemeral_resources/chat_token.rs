@@ -180,9 +180,15 @@ impl EphemeralResource<ProviderData> for ChatToken {
     ) -> Result<Opened<ChatTokenModel>, Diagnostics> {
         let (Some(room), Some(user_id)) = (config.room_identifier.clone(), config.user_id.clone())
         else {
-            return Err(Diagnostic::bug(
-                "ivschat_chat_token opened without room_identifier or user_id (required attributes)",
-            )
+            let missing = if config.room_identifier.is_none() {
+                "room_identifier"
+            } else {
+                "user_id"
+            };
+            return Err(Diagnostic::unexpected_input(format!(
+                "ivschat_chat_token opened without {missing} (a required attribute)"
+            ))
+            .at(Path::attr(missing))
             .into());
         };
         let arn = Arn::parse_kind(&room, Kind::Room).map_err(|problem| {

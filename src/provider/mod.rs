@@ -299,7 +299,8 @@ impl ProviderData {
                 let roles = cfg
                     .assume_role
                     .iter()
-                    .filter_map(role_plan)
+                    .enumerate()
+                    .filter_map(|(i, r)| role_plan(i, r))
                     .collect::<Result<Vec<_>, _>>();
                 let roles = match roles {
                     Ok(r) => r,
@@ -438,19 +439,22 @@ fn role_known_check(r: &config::AssumeRole) -> config::AssumeRole {
     }
 }
 
-fn role_plan(r: &config::AssumeRole) -> Option<Result<RolePlan, Diagnostic>> {
+/// The plan for the `index`th `assume_role` block, if it names a role.
+fn role_plan(index: usize, r: &config::AssumeRole) -> Option<Result<RolePlan, Diagnostic>> {
     let arn = r.role_arn.as_option().filter(|a| !a.is_empty())?;
     let duration = match r.duration.as_option().filter(|d| !d.is_empty()) {
         None => None,
-        Some(d) => match parse_go_duration(d, ANY_GO_DURATION) {
-            Some(d) => Some(d),
-            None => {
+        Some(d) => match check_go_duration(d, ROLE_SESSION) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                let shown: String = d.chars().take(64).collect();
                 return Some(Err(Diagnostic::error(
                     "Invalid Attribute Value",
-                    format!(
-                        "assume_role duration {d:?} is not a duration such as \"1h\" or \"15m\"."
-                    ),
-                )));
+                    format!("assume_role duration {shown:?} {e}."),
+                )
+                .at(crate::value::Path::attr("assume_role")
+                    .join_index(index)
+                    .join_attr("duration"))));
             }
         },
     };

@@ -17,6 +17,7 @@ use tokio::time::Instant;
 
 use super::config::RateLimits;
 use super::operation::Operation;
+use crate::value::duration::{instant_after, interval_of_rate};
 
 #[derive(Debug)]
 struct Bucket {
@@ -46,11 +47,9 @@ impl Pacer {
     /// The spacing between two calls of `op`.
     pub fn interval(&self, op: Operation) -> Duration {
         let rate = op.class().rate(&self.rates);
-        if rate.is_finite() && rate > 0.0 {
-            Duration::from_secs_f64(1.0 / rate)
-        } else {
-            Duration::ZERO
-        }
+        // The slowest valid rate (RateLimits::MIN) spaces calls 100 s apart; a rate that slipped past validation
+        // is clamped there rather than panicking.
+        interval_of_rate(rate, Duration::from_secs(100))
     }
 
     /// Reserves the next slot for `op` in `region` and returns when it starts (now or later).
@@ -65,7 +64,7 @@ impl Pacer {
             .entry((region.to_owned(), op))
             .or_insert(Bucket { next: now });
         let start = bucket.next.max(now);
-        bucket.next = start + interval;
+        bucket.next = instant_after(start, interval);
         start
     }
 
@@ -79,7 +78,7 @@ impl Pacer {
     /// quota is lower than configured), holds every caller of `op` back for `pause`, so the
     /// whole process slows down rather than each caller retrying on its own.
     pub fn pause(&self, region: &str, op: Operation, pause: Duration) {
-        let until = Instant::now() + pause;
+        let until = instant_after(Instant::now(), pause);
         let mut buckets = self
             .buckets
             .lock()
@@ -178,5 +177,23 @@ mod tests {
         pacer.pause("r", Operation::CreateRoom, Duration::from_millis(10));
         let b = pacer.reserve("r", Operation::CreateRoom);
         assert_eq!(b - a, Duration::from_millis(200));
+    }
+
+    /// Issue 14: `rate_limits { room = 1e-30 }` panicked converting float seconds to a Duration.
+    #[tokio::test(start_paused = true)]
+    async fn a_tiny_or_huge_rate_or_pause_never_panics() {
+        let pacer = Pacer::new(RateLimits {
+            room: 1e-30,
+            ..RateLimits::default()
+        });
+        assert_eq!(
+            pacer.interval(Operation::CreateRoom),
+            Duration::from_secs(100)
+        );
+        let a = pacer.reserve("r", Operation::CreateRoom);
+        let b = pacer.reserve("r", Operation::CreateRoom);
+        assert_eq!(b - a, Duration::from_secs(100));
+        pacer.pause("r", Operation::GetRoom, Duration::MAX);
+        assert!(pacer.reserve("r", Operation::GetRoom) > Instant::now());
     }
 }

@@ -1,8 +1,11 @@
 //! The provider block's schema and the cross-attribute checks of ValidateProviderConfig.
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::schema::{Attribute, Block, IntBetween, NestedBlock, OneOf, Schema, SizeBetween};
-use crate::value::duration::{ANY_GO_DURATION, parse_go_duration};
+use crate::schema::{
+    Attribute, Block, DurationBetween, IntBetween, NestedBlock, NumberBetween, OneOf, Schema,
+    SizeBetween,
+};
+use crate::value::duration::{ANY_GO_DURATION, ROLE_SESSION, parse_go_duration};
 use crate::value::{Path, Value};
 
 use super::block_attr;
@@ -23,7 +26,7 @@ fn assume_role_block() -> Block {
         .attribute(s("role_arn", "The ARN of the role to assume."))
         .attribute(s("session_name", "The session name (default `terraform-provider-ivschat-<unix time>`)."))
         .attribute(s("external_id", "The external ID the role's trust policy requires."))
-        .attribute(s("duration", "How long the session lasts, as a duration such as `1h` or `15m` (15 minutes to 12 hours; default 1 hour)."))
+        .attribute(s("duration", "How long the session lasts (default 1 hour; STS accepts 15 minutes to 12 hours, and at most the role's maximum session duration).").validate(DurationBetween(ROLE_SESSION)))
         .attribute(s("policy", "An IAM policy document (JSON) further restricting the session."))
         .attribute(Attribute::string_set("policy_arns").optional().description("ARNs of managed policies further restricting the session."))
         .attribute(Attribute::string_map("tags").optional().description("Session tags."))
@@ -37,15 +40,18 @@ fn web_identity_block() -> Block {
         .attribute(s("session_name", "The session name."))
         .attribute(Attribute::string("web_identity_token").optional().sensitive().description("The OAuth 2.0 / OIDC token, kept in memory (never written to disk). One of this or `web_identity_token_file` is required."))
         .attribute(s("web_identity_token_file", "A file holding the token, re-read on every refresh."))
-        .attribute(s("duration", "Accepted for compatibility; the AWS SDK for Rust uses the role's default session length."))
+        .attribute(s("duration", "Accepted for compatibility; the AWS SDK for Rust uses the role's default session length.").validate(DurationBetween(ROLE_SESSION)))
         .attribute(s("policy", "An IAM policy document (JSON) further restricting the session."))
         .attribute(Attribute::string_set("policy_arns").optional().description("ARNs of managed policies further restricting the session."))
 }
 
 fn rate_attr(name: &str, quota: f64, ops: &str) -> Attribute {
-    Attribute::number(name).optional().description(format!(
-        "Calls per second to allow for each {ops} operation, per region (default {quota}, the IVS Chat quota, which cannot be raised). Lower it when other clients share the account's quota."
-    ))
+    Attribute::number(name)
+        .optional()
+        .description(format!(
+            "Calls per second to allow for each {ops} operation, per region (default {quota}, the IVS Chat quota, which cannot be raised). Lower it when other clients share the account's quota."
+        ))
+        .validate(NumberBetween(RateLimits::MIN, RateLimits::MAX))
 }
 
 /// The `provider "ivschat"` block.
@@ -198,25 +204,7 @@ pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
     }
     for (i, role) in cfg.assume_role.iter().enumerate() {
         let at = |a: &str| Path::attr("assume_role").join_index(i).join_attr(a);
-        if let Setting::Set(d) = &role.duration {
-            match parse_go_duration(d, ANY_GO_DURATION) {
-                Some(dur) if (900..=43_200).contains(&dur.as_secs()) => {}
-                Some(_) => diags.push(
-                    Diagnostic::error(
-                        "Invalid Attribute Value",
-                        format!("duration {d:?} must be between 15m and 12h."),
-                    )
-                    .at(at("duration")),
-                ),
-                None => diags.push(
-                    Diagnostic::error(
-                        "Invalid Attribute Value",
-                        format!("duration {d:?} is not a duration such as \"1h\" or \"15m\"."),
-                    )
-                    .at(at("duration")),
-                ),
-            }
-        }
+        // duration is checked at the attribute (DurationBetween).
         if let Setting::Set(arn) = &role.role_arn
             && !arn.is_empty()
             && !arn.starts_with("arn:")
@@ -276,21 +264,19 @@ pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
         ("chat_token", &cfg.rate_limits.chat_token, quotas.chat_token),
         ("messaging", &cfg.rate_limits.messaging, quotas.messaging),
     ] {
-        if let Setting::Set(v) = setting {
-            if !(v.is_finite() && *v > 0.0) {
-                diags.push(
-                    Diagnostic::error("Invalid Attribute Value", format!("rate_limits.{name} must be a positive number of calls per second, got {v}."))
-                        .at(block_attr("rate_limits", name)),
-                );
-            } else if *v > quota {
-                diags.push(
-                    Diagnostic::warning(
-                        "Rate Above The IVS Chat Quota",
-                        format!("rate_limits.{name} = {v} is above the IVS Chat quota of {quota} calls per second, which cannot be raised: expect throttling and retries."),
-                    )
-                    .at(block_attr("rate_limits", name)),
-                );
-            }
+        // The range is checked at the attribute (NumberBetween).
+        if let Setting::Set(v) = setting
+            && v.is_finite()
+            && *v > quota
+            && *v <= RateLimits::MAX
+        {
+            diags.push(
+                Diagnostic::warning(
+                    "Rate Above The IVS Chat Quota",
+                    format!("rate_limits.{name} = {v} is above the IVS Chat quota of {quota} calls per second, which cannot be raised: expect throttling and retries."),
+                )
+                .at(block_attr("rate_limits", name)),
+            );
         }
     }
 }

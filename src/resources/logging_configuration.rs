@@ -550,7 +550,10 @@ impl Resource<ProviderData> for LoggingConfiguration {
         let destination = plan
             .destination_configuration
             .first()
-            .ok_or_else(|| Diagnostic::bug("no destination_configuration in plan"))?
+            .ok_or_else(|| {
+                Diagnostic::unexpected_input("No destination_configuration in the plan")
+                    .at(crate::value::Path::attr("destination_configuration"))
+            })?
             .to_api()?;
         let send_tags = tags::tags_to_send(
             ctx.provider,
@@ -631,7 +634,11 @@ impl Resource<ProviderData> for LoggingConfiguration {
         state: LoggingConfigurationModel,
     ) -> Result<Option<LoggingConfigurationModel>, Diagnostics> {
         let Some(arn) = state.arn.clone().or_else(|| state.id.clone()) else {
-            return Err(Diagnostic::bug("logging configuration state has no ARN").into());
+            return Err(
+                Diagnostic::unexpected_input("The logging configuration state has no ARN")
+                    .at(crate::value::Path::attr("arn"))
+                    .into(),
+            );
         };
         let region = state
             .region
@@ -665,7 +672,11 @@ impl Resource<ProviderData> for LoggingConfiguration {
     ) -> Result<LoggingConfigurationModel, Failed<LoggingConfigurationModel>> {
         let client = ctx.client(plan.region.as_deref())?;
         let Some(arn) = prior.arn.clone() else {
-            return Err(Diagnostic::bug("state has no ARN").into());
+            return Err(
+                Diagnostic::unexpected_input("The logging configuration state has no ARN")
+                    .at(crate::value::Path::attr("arn"))
+                    .into(),
+            );
         };
         let name_changed = plan.name != prior.name;
         let destination_changed = plan.destination_configuration != prior.destination_configuration;

@@ -398,7 +398,9 @@ impl Resource<ProviderData> for Room {
         state: RoomModel,
     ) -> Result<Option<RoomModel>, Diagnostics> {
         let Some(arn) = state.arn.clone().or_else(|| state.id.clone()) else {
-            return Err(Diagnostic::bug("room state has no ARN").into());
+            return Err(Diagnostic::unexpected_input("The room state has no ARN")
+                .at(crate::value::Path::attr("arn"))
+                .into());
         };
         let region = state
             .region
@@ -442,7 +444,9 @@ impl Resource<ProviderData> for Room {
     ) -> Result<RoomModel, Failed<RoomModel>> {
         let client = ctx.client(plan.region.as_deref())?;
         let Some(arn) = prior.arn.clone() else {
-            return Err(Diagnostic::bug("room state has no ARN").into());
+            return Err(Diagnostic::unexpected_input("The room state has no ARN")
+                .at(crate::value::Path::attr("arn"))
+                .into());
         };
         let name_changed = plan.name != prior.name;
         let length_changed = plan.maximum_message_length != prior.maximum_message_length;

@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::schema::{Attribute, Block, NestedBlock, Nesting, custom};
-use crate::server::timeouts::parse_duration;
+use crate::schema::DurationBetween;
+use crate::schema::{Attribute, Block, NestedBlock, Nesting};
+use crate::value::duration::OPERATION_TIMEOUT;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Model {
@@ -24,15 +25,8 @@ pub fn block(operations: &[&str]) -> NestedBlock {
         block = block.attribute(
             Attribute::string(op)
                 .optional()
-                .description(format!(
-                    "Time limit of {op}, a duration such as `30s`, `10m` or `1h` (default 5 minutes)."
-                ))
-                .validate(custom("be a duration such as \"30s\", \"10m\" or \"1h30m\"", |v| {
-                    match v.as_str().map(parse_duration) {
-                        Some(Some(_)) => Ok(()),
-                        _ => Err(format!("{v:?}")),
-                    }
-                })),
+                .description(format!("Time limit of {op} (default 5 minutes)."))
+                .validate(DurationBetween(OPERATION_TIMEOUT)),
         );
     }
     NestedBlock::new("timeouts", Nesting::Single, block)

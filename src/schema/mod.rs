@@ -13,8 +13,8 @@ pub use plan_modifiers::{
     AttributePlan, PlanModifier, RequiresReplace, RequiresReplaceIf, UseStateForUnknown,
 };
 pub use validators::{
-    AtMostOneOf, Each, ExactlyOneOf, IntBetween, LengthBetween, Matches, OneOf, SizeBetween,
-    Validator, custom,
+    AtMostOneOf, DurationBetween, Each, ExactlyOneOf, IntBetween, LengthBetween, Matches,
+    NumberBetween, OneOf, SizeBetween, Validator, custom,
 };
 
 use crate::value::{Type, Value};

@@ -7,6 +7,7 @@ use std::fmt;
 use regex::Regex;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::value::duration::{DurationBounds, check_go_duration};
 use crate::value::{Path, Value};
 
 pub trait Validator: fmt::Debug + Send + Sync {
@@ -45,6 +46,24 @@ impl Validator for IntBetween {
         match n.to_i64() {
             Some(i) if (self.0..=self.1).contains(&i) => {}
             _ => diags.push(invalid(path, &self.rule(), n)),
+        }
+    }
+}
+
+/// A finite number within an inclusive range (fractions allowed).
+#[derive(Debug)]
+pub struct NumberBetween(pub f64, pub f64);
+
+impl Validator for NumberBetween {
+    fn rule(&self) -> String {
+        format!("be a number from {} to {}", self.0, self.1)
+    }
+
+    fn validate(&self, value: &Value, path: &Path, diags: &mut Diagnostics) {
+        let Value::Number(n) = value else { return };
+        let f = n.to_f64();
+        if !(f.is_finite() && self.0 <= f && f <= self.1) {
+            diags.push(invalid(path, &self.rule(), n));
         }
     }
 }
@@ -303,5 +322,81 @@ impl<V: Validator> Validator for Each<V> {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod number_between_tests {
+    use super::*;
+
+    #[test]
+    fn fractions_in_range_pass_and_tiny_huge_or_negative_numbers_fail() {
+        let rule = NumberBetween(0.01, 10_000.0);
+        let path = Path::attr("rate_limits").join_index(0).join_attr("room");
+        for ok in ["0.01", "0.5", "5", "10000"] {
+            let mut diags = Diagnostics::default();
+            rule.validate(&Value::Number(ok.parse().unwrap()), &path, &mut diags);
+            assert!(diags.is_empty(), "{ok}");
+        }
+        for bad in ["1e-30", "0", "-1", "10000.5", "1e100000"] {
+            let mut diags = Diagnostics::default();
+            rule.validate(&Value::Number(bad.parse().unwrap()), &path, &mut diags);
+            let d = diags
+                .iter()
+                .next()
+                .unwrap_or_else(|| panic!("{bad} accepted"));
+            assert_eq!(d.path.as_ref(), Some(&path));
+            assert!(d.detail.contains("from 0.01 to 10000"), "{}", d.detail);
+        }
+    }
+}
+
+/// Validates a string attribute as a Go duration within bounds, at the attribute.
+#[derive(Clone, Copy, Debug)]
+pub struct DurationBetween(pub DurationBounds);
+
+impl Validator for DurationBetween {
+    fn rule(&self) -> String {
+        format!(
+            "be a duration such as \"30s\", \"15m\" or \"1h30m\", from {}",
+            self.0
+        )
+    }
+
+    fn validate(&self, value: &Value, path: &Path, diags: &mut Diagnostics) {
+        let Value::String(text) = value else { return };
+        if let Err(e) = check_go_duration(text, self.0) {
+            // A 1,000,000-character value is not echoed back whole.
+            let shown: String = text.chars().take(64).collect();
+            let ellipsis = if shown.len() < text.len() { "…" } else { "" };
+            diags.push(
+                Diagnostic::error(
+                    "Invalid Attribute Value",
+                    format!(
+                        "Attribute {path} must {}; {shown:?}{ellipsis} {e}.",
+                        self.rule()
+                    ),
+                )
+                .at(path.clone()),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::*;
+    use crate::value::duration::OPERATION_TIMEOUT;
+
+    #[test]
+    fn the_validator_reports_at_the_attribute_and_shortens_huge_values() {
+        let path = Path::attr("timeouts").join_attr("create");
+        let mut diags = Diagnostics::default();
+        let huge = "9".repeat(1_000_000) + "h";
+        DurationBetween(OPERATION_TIMEOUT).validate(&Value::String(huge), &path, &mut diags);
+        let d = diags.iter().next().expect("one diagnostic");
+        assert_eq!(d.path.as_ref(), Some(&path));
+        assert!(d.detail.len() < 400, "{}", d.detail);
+        assert!(d.detail.contains("1s to 24h"), "{}", d.detail);
     }
 }

@@ -88,12 +88,13 @@ where
         progress: &Progress,
     ) -> Result<(), Diagnostics> {
         if !config.is_wholly_known() {
-            return Err(
-                Diagnostic::bug("an action was invoked with unknown configuration values").into(),
-            );
+            return Err(Diagnostic::unexpected_input(
+                "An action was invoked with unknown configuration values",
+            )
+            .into());
         }
-        let config: A::Model = model::from_value(config)
-            .map_err(|e| Diagnostic::bug(format!("reading the action configuration: {e}")))?;
+        let config: A::Model =
+            model::from_value(config).map_err(|e| e.diagnostic("the action configuration"))?;
         Action::invoke(self, ctx, config, progress).await
     }
 }

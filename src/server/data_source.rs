@@ -66,8 +66,8 @@ where
         ty: &Type,
         config: &Value,
     ) -> Result<Value, Diagnostics> {
-        let config: S::Model = model::from_value(config)
-            .map_err(|e| Diagnostic::bug(format!("reading the configuration: {e}")))?;
+        let config: S::Model =
+            model::from_value(config).map_err(|e| e.diagnostic("the configuration"))?;
         let result = DataSource::read(self, ctx, config).await?;
         model::to_value(&result, ty)
             .map_err(|e| Diagnostic::bug(format!("result does not fit the schema: {e}")).into())

@@ -128,8 +128,8 @@ where
         ty: &Type,
         config: &Value,
     ) -> Result<OpenedValue, Diagnostics> {
-        let config: E::Model = model::from_value(config)
-            .map_err(|e| Diagnostic::bug(format!("reading the configuration: {e}")))?;
+        let config: E::Model =
+            model::from_value(config).map_err(|e| e.diagnostic("the configuration"))?;
         let opened = EphemeralResource::open(self, ctx, config).await?;
         let result = model::to_value(&opened.result, ty)
             .map_err(|e| Diagnostic::bug(format!("result does not fit the schema: {e}")))?;

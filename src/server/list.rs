@@ -100,8 +100,8 @@ where
         config: &Value,
         request: ListRequest,
     ) -> Result<Vec<Listed<Value>>, Diagnostics> {
-        let config: L::Config = model::from_value(config)
-            .map_err(|e| Diagnostic::bug(format!("reading the list configuration: {e}")))?;
+        let config: L::Config =
+            model::from_value(config).map_err(|e| e.diagnostic("the list configuration"))?;
         let found = ListResource::list(self, ctx, config, request).await?;
         found
             .into_iter()

@@ -224,8 +224,14 @@ pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
     }
 }
 
+/// A model the provider built that does not fit its own schema: a bug.
 fn model_bug(what: &str, e: ModelError) -> Diagnostics {
     Diagnostic::bug(format!("{what}: {e}")).into()
+}
+
+/// A value from Terraform that does not fit the model.
+fn model_error(what: &str, e: ModelError) -> Diagnostics {
+    e.diagnostic(what).into()
 }
 
 /// The erased face of a resource, working on values.
@@ -316,7 +322,7 @@ where
         plan: &Value,
     ) -> Result<Value, (Option<Value>, Diagnostics)> {
         let plan: R::Model =
-            model::from_value(plan).map_err(|e| (None, model_bug("reading the plan", e)))?;
+            model::from_value(plan).map_err(|e| (None, model_error("the plan", e)))?;
         match Resource::create(self, ctx, plan).await {
             Ok(m) => model::to_value(&m, ty)
                 .map_err(|e| (None, model_bug("new state does not fit the schema", e))),
@@ -330,8 +336,7 @@ where
         ty: &Type,
         state: &Value,
     ) -> Result<Option<Value>, Diagnostics> {
-        let state: R::Model =
-            model::from_value(state).map_err(|e| model_bug("reading the state", e))?;
+        let state: R::Model = model::from_value(state).map_err(|e| model_error("the state", e))?;
         match Resource::read(self, ctx, state).await? {
             Some(m) => model::to_value(&m, ty)
                 .map(Some)
@@ -348,9 +353,9 @@ where
         plan: &Value,
     ) -> Result<Value, (Option<Value>, Diagnostics)> {
         let prior_model: R::Model =
-            model::from_value(prior).map_err(|e| (None, model_bug("reading the state", e)))?;
+            model::from_value(prior).map_err(|e| (None, model_error("the state", e)))?;
         let plan: R::Model =
-            model::from_value(plan).map_err(|e| (None, model_bug("reading the plan", e)))?;
+            model::from_value(plan).map_err(|e| (None, model_error("the plan", e)))?;
         match Resource::update(self, ctx, prior_model, plan).await {
             Ok(m) => model::to_value(&m, ty)
                 .map_err(|e| (None, model_bug("new state does not fit the schema", e))),
@@ -359,8 +364,7 @@ where
     }
 
     async fn delete(&self, ctx: &Context<'_, D>, state: &Value) -> Result<(), Diagnostics> {
-        let state: R::Model =
-            model::from_value(state).map_err(|e| model_bug("reading the state", e))?;
+        let state: R::Model = model::from_value(state).map_err(|e| model_error("the state", e))?;
         Resource::delete(self, ctx, state).await
     }
 
@@ -373,7 +377,7 @@ where
         let result = Resource::import(self, ctx, id).await?;
         Some(result.and_then(|m| {
             model::to_value(&m, ty)
-                .map_err(|e| model_bug("imported state does not fit the schema", e))
+                .map_err(|e| model_error("imported state does not fit the schema", e))
         }))
     }
 
@@ -392,7 +396,8 @@ where
     fn move_state(&self, ty: &Type, source: &MoveSource<'_>) -> Option<Result<Value, Diagnostics>> {
         let result = Resource::move_state(self, source)?;
         Some(result.and_then(|m| {
-            model::to_value(&m, ty).map_err(|e| model_bug("moved state does not fit the schema", e))
+            model::to_value(&m, ty)
+                .map_err(|e| model_error("moved state does not fit the schema", e))
         }))
     }
 }

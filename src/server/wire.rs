@@ -63,9 +63,28 @@ pub fn diagnostic(d: &Diagnostic) -> pb::Diagnostic {
     pb::Diagnostic {
         severity: severity as i32,
         summary: d.summary.clone(),
-        detail: d.detail.clone(),
+        detail: bounded_detail(&d.detail),
         attribute: d.path.as_ref().filter(|p| !p.is_root()).map(attribute_path),
     }
+}
+
+/// Longest diagnostic detail sent, in bytes: messages quote the offending value, and a
+/// 1,000,000-character value quoted whole would flood the terminal.
+const MAX_DETAIL_BYTES: usize = 4096;
+
+fn bounded_detail(detail: &str) -> String {
+    if detail.len() <= MAX_DETAIL_BYTES {
+        return detail.to_owned();
+    }
+    let mut end = MAX_DETAIL_BYTES;
+    while !detail.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}… ({} more bytes not shown)",
+        &detail[..end],
+        detail.len() - end
+    )
 }
 
 pub fn diagnostics(diags: &Diagnostics) -> Vec<pb::Diagnostic> {
@@ -239,5 +258,25 @@ pub fn list_event(event: ListEvent) -> pb::list_resource::Event {
             diagnostic: diagnostics(&diags),
             ..Default::default()
         },
+    }
+}
+
+#[cfg(test)]
+mod bounded_detail_tests {
+    use super::*;
+
+    /// Found by the RPC fuzzer: a 1,000,000-character value was echoed whole in a diagnostic.
+    #[test]
+    fn a_huge_detail_is_cut_at_a_character_boundary() {
+        let huge = format!("endpoint {}", "é".repeat(1_000_000));
+        let d = diagnostic(&Diagnostic::error("Invalid Endpoint URL", huge));
+        assert!(
+            d.detail.len() < MAX_DETAIL_BYTES + 100,
+            "{}",
+            d.detail.len()
+        );
+        assert!(d.detail.ends_with("more bytes not shown)"));
+        let short = diagnostic(&Diagnostic::error("S", "short"));
+        assert_eq!(short.detail, "short");
     }
 }

@@ -44,11 +44,11 @@ impl RetryPolicy {
         let ceiling = self.ceiling(retry);
         let half = ceiling / 2;
         let spread = u64::try_from(half.as_micros()).unwrap_or(u64::MAX);
-        half + Duration::from_micros(if spread == 0 {
+        half.saturating_add(Duration::from_micros(if spread == 0 {
             0
         } else {
             fastrand::u64(0..=spread)
-        })
+        }))
     }
 }
 
@@ -83,7 +83,7 @@ impl IvsChat {
     }
 
     pub(super) async fn wait(&self, op: Operation, delay: Duration) -> Result<(), ApiError> {
-        self.sleep_until(op, tokio::time::Instant::now() + delay)
-            .await
+        let until = crate::value::duration::instant_after(tokio::time::Instant::now(), delay);
+        self.sleep_until(op, until).await
     }
 }

@@ -40,6 +40,14 @@ pub struct RateLimits {
     pub messaging: f64,
 }
 
+impl RateLimits {
+    /// The slowest rate accepted: one call every 100 seconds. Slower would make a single apply
+    /// take hours, and keeps the spacing `1 / rate` small enough for any clock arithmetic.
+    pub const MIN: f64 = 0.01;
+    /// The fastest rate accepted, far above every IVS Chat quota (200 calls per second at most).
+    pub const MAX: f64 = 10_000.0;
+}
+
 impl Default for RateLimits {
     /// The IVS Chat quotas, which cannot be raised.
     fn default() -> Self {
@@ -264,7 +272,11 @@ impl ProviderConfig {
     pub fn rate_limits(&self) -> RateLimits {
         let d = RateLimits::default();
         let pick = |s: &Setting<f64>, default: f64| match s {
-            Setting::Set(v) if *v > 0.0 => *v,
+            // Validation refuses anything else; a configuration sent without validation
+            // (or a rate of NaN) still paces within the documented range.
+            Setting::Set(v) if v.is_finite() && *v > 0.0 => {
+                v.clamp(RateLimits::MIN, RateLimits::MAX)
+            }
             _ => default,
         };
         RateLimits {
