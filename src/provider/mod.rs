@@ -39,7 +39,7 @@ pub use config::Setting;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schema::Schema;
 use crate::server::Context;
-use crate::value::duration::{ANY_GO_DURATION, parse_go_duration};
+use crate::value::duration::{ROLE_SESSION, check_go_duration};
 use crate::value::{Path, Value};
 
 use config::{

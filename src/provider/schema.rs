@@ -5,7 +5,7 @@ use crate::schema::{
     Attribute, Block, DurationBetween, IntBetween, NestedBlock, NumberBetween, OneOf, Schema,
     SizeBetween,
 };
-use crate::value::duration::{ANY_GO_DURATION, ROLE_SESSION, parse_go_duration};
+use crate::value::duration::ROLE_SESSION;
 use crate::value::{Path, Value};
 
 use super::block_attr;

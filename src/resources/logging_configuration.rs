@@ -19,7 +19,7 @@ use crate::domain::models::DestinationModel;
 use crate::domain::names::{NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
     ApiError, CreateError, ErrorKind, Fresh, IvsChat, LAG_BUDGET, LeakSafeCreate, Operation,
-    PAGE_SIZE, Written, has_marker,
+    Written, has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};

@@ -16,8 +16,7 @@ use crate::domain::listing::{self, RoomFilters};
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE, NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, CreateError, Fresh, IvsChat, LeakSafeCreate, Operation, PAGE_SIZE, Written,
-    has_marker,
+    ApiError, CreateError, Fresh, IvsChat, LeakSafeCreate, Operation, Written, has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
