@@ -16,6 +16,7 @@ mod call;
 mod create;
 mod error;
 mod fresh;
+mod listing;
 mod operation;
 mod retry;
 
@@ -29,6 +30,7 @@ use super::pacing::Pacer;
 pub use create::{MARKER_TAG_KEY, MAX_TAGS};
 pub use error::{ApiError, ErrorKind, classify_code};
 pub use fresh::{Fresh, LAG_BUDGET, Written};
+pub use listing::{RoomRead, Version};
 pub use operation::{Class, Operation};
 pub use retry::{CONNECT_RETRIES, RetryPolicy};
 
@@ -38,6 +40,7 @@ pub(crate) struct Inner {
     pub(crate) pacer: Arc<Pacer>,
     pub(crate) retry: RetryPolicy,
     pub(crate) writes: fresh::WriteLog,
+    pub(crate) rooms: listing::RoomListing,
 }
 
 /// An IVS Chat client for one region. Cheap to clone.
@@ -82,6 +85,7 @@ impl IvsChat {
                 pacer,
                 retry,
                 writes: fresh::WriteLog::default(),
+                rooms: listing::RoomListing::default(),
             }),
             cancel: None,
             deadline: None,
