@@ -90,138 +90,144 @@ fn in_state(wd: &TfWorkdir, address: &str) -> bool {
         .is_some_and(|rs| rs.iter().any(|r| r["address"] == address))
 }
 
-terraform_test!(drift_deletes_imports_and_updates_through_the_listing, |tf| {
-    let emulator = support::start_emulator();
-    let wd = tf.workdir();
-    let provider = emulator.provider_hcl("");
-    wd.write_config(&format!("{provider}\n{CONFIG}"));
-    wd.apply();
+terraform_test!(
+    drift_deletes_imports_and_updates_through_the_listing,
+    |tf| {
+        let emulator = support::start_emulator();
+        let wd = tf.workdir();
+        let provider = emulator.provider_hcl("");
+        wd.write_config(&format!("{provider}\n{CONFIG}"));
+        wd.apply();
 
-    // The plan after the apply reads rooms whose version the apply recorded: the listing
-    // answers most of them.
-    let before = calls(&emulator);
-    wd.assert_no_changes();
-    let after = calls(&emulator);
-    assert!(delta(&before, &after, "ListRooms") >= 1, "{after:?}");
-    assert!(
-        delta(&before, &after, "GetRoom") < ROOMS,
-        "every room read with GetRoom: {before:?} -> {after:?}"
-    );
+        // The plan after the apply reads rooms whose version the apply recorded: the listing
+        // answers most of them.
+        let before = calls(&emulator);
+        wd.assert_no_changes();
+        let after = calls(&emulator);
+        assert!(delta(&before, &after, "ListRooms") >= 1, "{after:?}");
+        assert!(
+            delta(&before, &after, "GetRoom") < ROOMS,
+            "every room read with GetRoom: {before:?} -> {after:?}"
+        );
 
-    // Out of band: one change per attribute, and a delete.
-    let api = Api::new(&emulator.endpoint);
-    let logging_b = arn(&wd, "ivschat_logging_configuration.b");
-    let c = &api.client;
-    api.rt.block_on(async {
-        c.update_room()
-            .identifier(arn(&wd, "ivschat_room.name"))
-            .name("renamed")
-            .send()
-            .await
-            .unwrap();
-        c.tag_resource()
-            .resource_arn(arn(&wd, "ivschat_room.tags"))
-            .tags("team", "video")
-            .send()
-            .await
-            .unwrap();
-        c.update_room()
-            .identifier(arn(&wd, "ivschat_room.handler"))
-            .message_review_handler(
-                aws_sdk_ivschat::types::MessageReviewHandler::builder()
-                    .uri(LAMBDA)
-                    .fallback_result(aws_sdk_ivschat::types::FallbackResult::Deny)
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
-        c.update_room()
-            .identifier(arn(&wd, "ivschat_room.logging"))
-            .logging_configuration_identifiers(logging_b.clone())
-            .send()
-            .await
-            .unwrap();
-        c.update_room()
-            .identifier(arn(&wd, "ivschat_room.length"))
-            .maximum_message_length(100)
-            .send()
-            .await
-            .unwrap();
-        c.update_room()
-            .identifier(arn(&wd, "ivschat_room.rate"))
-            .maximum_message_rate_per_second(50)
-            .send()
-            .await
-            .unwrap();
-        c.delete_room()
-            .identifier(arn(&wd, "ivschat_room.gone"))
-            .send()
-            .await
-            .unwrap();
-    });
+        // Out of band: one change per attribute, and a delete.
+        let api = Api::new(&emulator.endpoint);
+        let logging_b = arn(&wd, "ivschat_logging_configuration.b");
+        let c = &api.client;
+        api.rt.block_on(async {
+            c.update_room()
+                .identifier(arn(&wd, "ivschat_room.name"))
+                .name("renamed")
+                .send()
+                .await
+                .unwrap();
+            c.tag_resource()
+                .resource_arn(arn(&wd, "ivschat_room.tags"))
+                .tags("team", "video")
+                .send()
+                .await
+                .unwrap();
+            c.update_room()
+                .identifier(arn(&wd, "ivschat_room.handler"))
+                .message_review_handler(
+                    aws_sdk_ivschat::types::MessageReviewHandler::builder()
+                        .uri(LAMBDA)
+                        .fallback_result(aws_sdk_ivschat::types::FallbackResult::Deny)
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap();
+            c.update_room()
+                .identifier(arn(&wd, "ivschat_room.logging"))
+                .logging_configuration_identifiers(logging_b.clone())
+                .send()
+                .await
+                .unwrap();
+            c.update_room()
+                .identifier(arn(&wd, "ivschat_room.length"))
+                .maximum_message_length(100)
+                .send()
+                .await
+                .unwrap();
+            c.update_room()
+                .identifier(arn(&wd, "ivschat_room.rate"))
+                .maximum_message_rate_per_second(50)
+                .send()
+                .await
+                .unwrap();
+            c.delete_room()
+                .identifier(arn(&wd, "ivschat_room.gone"))
+                .send()
+                .await
+                .unwrap();
+        });
 
-    wd.run(["apply", "-refresh-only", "-auto-approve", "-no-color"])
-        .assert_success();
-    let room = |name: &str| -> Json { wd.resource_values(&format!("ivschat_room.{name}")) };
-    assert_eq!(room("name")["name"], "renamed");
-    assert_eq!(room("tags")["tags"]["team"], "video");
-    assert_eq!(room("handler")["message_review_handler"][0]["uri"], LAMBDA);
-    assert_eq!(
-        room("handler")["message_review_handler"][0]["fallback_result"],
-        "DENY"
-    );
-    assert_eq!(
-        room("logging")["logging_configuration_identifiers"],
-        serde_json::json!([logging_b])
-    );
-    assert_eq!(room("length")["maximum_message_length"], 100);
-    assert_eq!(room("rate")["maximum_message_rate_per_second"], 50);
-    assert!(!in_state(&wd, "ivschat_room.gone"), "a deleted room stays in state");
-    // Nothing else drifted: the unchanged attributes kept their values.
-    assert_eq!(room("length")["maximum_message_rate_per_second"], 10);
-    assert_eq!(room("rate")["maximum_message_length"], 500);
+        wd.run(["apply", "-refresh-only", "-auto-approve", "-no-color"])
+            .assert_success();
+        let room = |name: &str| -> Json { wd.resource_values(&format!("ivschat_room.{name}")) };
+        assert_eq!(room("name")["name"], "renamed");
+        assert_eq!(room("tags")["tags"]["team"], "video");
+        assert_eq!(room("handler")["message_review_handler"][0]["uri"], LAMBDA);
+        assert_eq!(
+            room("handler")["message_review_handler"][0]["fallback_result"],
+            "DENY"
+        );
+        assert_eq!(
+            room("logging")["logging_configuration_identifiers"],
+            serde_json::json!([logging_b])
+        );
+        assert_eq!(room("length")["maximum_message_length"], 100);
+        assert_eq!(room("rate")["maximum_message_rate_per_second"], 50);
+        assert!(
+            !in_state(&wd, "ivschat_room.gone"),
+            "a deleted room stays in state"
+        );
+        // Nothing else drifted: the unchanged attributes kept their values.
+        assert_eq!(room("length")["maximum_message_rate_per_second"], 10);
+        assert_eq!(room("rate")["maximum_message_length"], 500);
 
-    // The next plan, from the versions the refresh recorded, sees the same drift again (and the
-    // listing answers the tag-only change).
-    let out = wd.run(["plan", "-no-color"]);
-    out.assert_success();
-    for needle in [
-        "ivschat_room.gone will be created",
-        "ivschat_room.name will be updated in-place",
-        "ivschat_room.tags will be updated in-place",
-        "ivschat_room.handler will be updated in-place",
-        "ivschat_room.logging will be updated in-place",
-        "ivschat_room.length will be updated in-place",
-        "ivschat_room.rate will be updated in-place",
-    ] {
-        assert!(out.stdout.contains(needle), "{needle}:\n{}", out.stdout);
-    }
+        // The next plan, from the versions the refresh recorded, sees the same drift again (and the
+        // listing answers the tag-only change).
+        let out = wd.run(["plan", "-no-color"]);
+        out.assert_success();
+        for needle in [
+            "ivschat_room.gone will be created",
+            "ivschat_room.name will be updated in-place",
+            "ivschat_room.tags will be updated in-place",
+            "ivschat_room.handler will be updated in-place",
+            "ivschat_room.logging will be updated in-place",
+            "ivschat_room.length will be updated in-place",
+            "ivschat_room.rate will be updated in-place",
+        ] {
+            assert!(out.stdout.contains(needle), "{needle}:\n{}", out.stdout);
+        }
 
-    // Updates back to the configuration; the plan right after reads every updated room from
-    // a listing or GetRoom and finds exactly what was written.
-    wd.apply();
-    wd.assert_no_changes();
-    assert_eq!(room("name")["name"], "first");
-    assert_eq!(room("length")["maximum_message_length"], 500);
+        // Updates back to the configuration; the plan right after reads every updated room from
+        // a listing or GetRoom and finds exactly what was written.
+        wd.apply();
+        wd.assert_no_changes();
+        assert_eq!(room("name")["name"], "first");
+        assert_eq!(room("length")["maximum_message_length"], 500);
 
-    // Import: no recorded version, so GetRoom; the plan after finds nothing to do.
-    let imported = api.rt.block_on(async {
-        c.create_room()
-            .name("imported")
-            .maximum_message_length(42)
-            .send()
-            .await
-            .unwrap()
-            .arn()
-            .unwrap()
-            .to_owned()
-    });
-    wd.write_config(&format!(
+        // Import: no recorded version, so GetRoom; the plan after finds nothing to do.
+        let imported = api.rt.block_on(async {
+            c.create_room()
+                .name("imported")
+                .maximum_message_length(42)
+                .send()
+                .await
+                .unwrap()
+                .arn()
+                .unwrap()
+                .to_owned()
+        });
+        wd.write_config(&format!(
         "{provider}\n{CONFIG}\nresource \"ivschat_room\" \"imported\" {{\n  name = \"imported\"\n  maximum_message_length = 42\n}}\n"
     ));
-    wd.run(["import", "-no-color", "ivschat_room.imported", &imported])
-        .assert_success();
-    assert_eq!(room("imported")["maximum_message_length"], 42);
-    wd.assert_no_changes();
-});
+        wd.run(["import", "-no-color", "ivschat_room.imported", &imported])
+            .assert_success();
+        assert_eq!(room("imported")["maximum_message_length"], 42);
+        wd.assert_no_changes();
+    }
+);

@@ -250,7 +250,9 @@ impl IvsChat {
                     Ok(out) => {
                         for s in out.rooms() {
                             if let Some(arn) = s.arn() {
-                                pages.summaries.insert(arn.to_owned(), (s.clone(), requested));
+                                pages
+                                    .summaries
+                                    .insert(arn.to_owned(), (s.clone(), requested));
                             }
                         }
                         pages.next_token = out.next_token().map(str::to_owned);
