@@ -19,3 +19,5 @@ pub fn all() -> Vec<Box<dyn DynResource<ProviderData>>> {
 
 #[cfg(test)]
 mod consistency_tests;
+#[cfg(test)]
+mod listing_tests;
