@@ -19,7 +19,7 @@
 # GetRoom, exactly as before listing-backed reads); target within 10%.
 #
 # Environment: PROFILE=dev|release (default release), TF=path/to/terraform (default the pinned
-# 1.15.5), RUNS (default 3), DESTROY=0|1 (default 1).
+# 1.15.5), RUNS (default 3), DESTROY=0|1 (default 1), BUILD=0 (use the binaries as built).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -39,8 +39,10 @@ case "$profile" in
     *) outdir=$profile ;;
 esac
 
-cargo build --quiet --profile "$profile" --bin terraform-provider-ivschat
-cargo build --quiet --profile "$profile" -p ivschat-local --bin ivschat-local
+if [ "${BUILD:-1}" = 1 ]; then
+    cargo build --quiet --profile "$profile" --bin terraform-provider-ivschat
+    cargo build --quiet --profile "$profile" -p ivschat-local --bin ivschat-local
+fi
 target=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 bin_dir="$target/$outdir"
 

@@ -200,7 +200,7 @@ pub fn client_for_arn(
         )
         .at(Path::attr("region")));
     }
-    Ok(ctx.client(Some(&parsed.region))?)
+    ctx.client(Some(&parsed.region))
 }
 
 pub fn kind_words(kind: Kind) -> &'static str {

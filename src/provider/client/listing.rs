@@ -61,7 +61,7 @@ impl Version {
 #[derive(Debug)]
 pub enum RoomRead {
     /// From a listing summary showing the recorded version: the maximum values are unchanged.
-    Listed(Box<RoomSummary>),
+    Listed(RoomSummary),
     /// From GetRoom.
     Got(Fresh<GetRoomOutput>),
 }
@@ -178,7 +178,7 @@ impl IvsChat {
             tokio::pin!(arrived);
             arrived.as_mut().enable();
             match listing.lookup(arn, version) {
-                Lookup::Matches(s) => return Ok(RoomRead::Listed(s)),
+                Lookup::Matches(s) => return Ok(RoomRead::Listed(*s)),
                 Lookup::UseGetRoom => break false,
                 Lookup::Pending => {}
             }
