@@ -68,6 +68,27 @@ impl Pacer {
         start
     }
 
+    /// Reserves a slot for `op` in `region` only if one starts now; otherwise leaves the lane
+    /// untouched and returns when its next slot starts. Callers that may not need the call
+    /// (a read the listing may answer first) take slots this way, so the lane never fills
+    /// with reservations nobody uses.
+    pub fn try_reserve_now(&self, region: &str, op: Operation) -> Result<(), Instant> {
+        let now = Instant::now();
+        let interval = self.interval(op);
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let bucket = buckets
+            .entry((region.to_owned(), op))
+            .or_insert(Bucket { next: now });
+        if bucket.next > now {
+            return Err(bucket.next);
+        }
+        bucket.next = now + interval;
+        Ok(())
+    }
+
     /// Waits for the next slot of `op` in `region`.
     pub async fn acquire(&self, region: &str, op: Operation) {
         let start = self.reserve(region, op);
@@ -119,6 +140,18 @@ mod tests {
         for w in starts.windows(2) {
             assert_eq!(w[1] - w[0], Duration::from_millis(200));
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slot_is_taken_now_or_not_at_all() {
+        let pacer = Pacer::new(RateLimits::default());
+        assert_eq!(pacer.try_reserve_now("r", Operation::GetRoom), Ok(()));
+        let next = pacer.try_reserve_now("r", Operation::GetRoom).unwrap_err();
+        assert_eq!(next - Instant::now(), Duration::from_millis(200));
+        // A refusal reserves nothing: the next queued call still starts at that slot.
+        assert_eq!(pacer.reserve("r", Operation::GetRoom), next);
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(pacer.try_reserve_now("r", Operation::GetRoom), Ok(()));
     }
 
     #[tokio::test(start_paused = true)]

@@ -7,3 +7,5 @@ pub mod timeouts;
 
 #[cfg(test)]
 mod consistency_tests;
+#[cfg(test)]
+mod listing_tests;

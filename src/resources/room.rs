@@ -16,7 +16,8 @@ use crate::domain::listing::{self, RoomFilters};
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE, NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, CreateError, Fresh, IvsChat, LeakSafeCreate, Operation, Written, has_marker,
+    ApiError, CreateError, Fresh, IvsChat, LeakSafeCreate, Operation, RoomRead, Version, Written,
+    has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
@@ -292,6 +293,9 @@ fn subject(m: &RoomModel) -> String {
 fn remember(ctx: &Context<'_, ProviderData>, written: Option<Written>) {
     if let Some(w) = written {
         ctx.set_private(&w);
+        ctx.set_private(&Version {
+            update_time_ms: w.update_time_ms,
+        });
     }
 }
 
@@ -407,20 +411,39 @@ impl Resource<ProviderData> for Room {
             .or_else(|| arn.parse::<Arn>().ok().map(|a| a.region));
         let client = ctx.client(region.as_deref())?;
         let known = ctx.private::<Written>();
-        let result = client.get_room_fresh(&arn, known).await;
+        let result = client
+            .read_room(&arn, known, ctx.private::<Version>())
+            .await;
+        let prior = RoomModel {
+            region,
+            ..state.clone()
+        };
         match result {
-            Ok(Fresh::Found(out)) => {
+            Ok(RoomRead::Listed(s)) => Ok(Some(state_from_api(
+                ctx.provider,
+                &client,
+                &prior,
+                s.arn(),
+                s.name(),
+                int(state.maximum_message_length),
+                int(state.maximum_message_rate_per_second),
+                s.message_review_handler(),
+                s.logging_configuration_identifiers(),
+                s.tags(),
+            ))),
+            Ok(RoomRead::Got(Fresh::Found(out))) => {
                 if known.is_some_and(|w| w.seen_in(out.update_time())) {
                     // Reads show the write now: later reads need not wait for it.
                     ctx.remove_private::<Written>();
                 }
+                // The version later reads may take from a listing.
+                if let Some(v) = Version::at(out.update_time()) {
+                    ctx.set_private(&v);
+                }
                 Ok(Some(state_from_api(
                     ctx.provider,
                     &client,
-                    &RoomModel {
-                        region,
-                        ..state.clone()
-                    },
+                    &prior,
                     out.arn(),
                     out.name(),
                     out.maximum_message_length(),
@@ -430,7 +453,7 @@ impl Resource<ProviderData> for Room {
                     out.tags(),
                 )))
             }
-            Ok(Fresh::Gone) => Ok(None),
+            Ok(RoomRead::Got(Fresh::Gone)) => Ok(None),
             Err(e) => Err(e.diagnostic(&subject(&state)).into()),
         }
     }

@@ -24,6 +24,10 @@ pub async fn update_tags(
         .filter(|(k, v)| old.get(*k) != Some(*v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
+    if !removed.is_empty() || !changed.is_empty() {
+        // Tag writes leave updateTime as it is: listings fetched before must not answer reads.
+        client.note_change(arn);
+    }
     if !removed.is_empty() {
         client
             .call(Operation::UntagResource, |c| {

@@ -15,10 +15,29 @@ impl IvsChat {
         Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        self.attempt_classified(op, |c| {
-            let sent = f(c);
-            async move { sent.await.map_err(|e| ApiError::from_sdk(op, &e)) }
-        })
+        self.attempt_in(op, f, false).await
+    }
+
+    /// One attempt; `in_slot`: the caller already holds a pacing slot starting now.
+    async fn attempt_in<T, E, F, Fut>(
+        &self,
+        op: Operation,
+        f: &F,
+        in_slot: bool,
+    ) -> Result<T, ApiError>
+    where
+        F: Fn(aws_sdk_ivschat::Client) -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.attempt_classified_in(
+            op,
+            |c| {
+                let sent = f(c);
+                async move { sent.await.map_err(|e| ApiError::from_sdk(op, &e)) }
+            },
+            in_slot,
+        )
         .await
     }
 
@@ -32,9 +51,25 @@ impl IvsChat {
         F: FnOnce(aws_sdk_ivschat::Client) -> Fut,
         Fut: Future<Output = Result<T, ApiError>>,
     {
+        self.attempt_classified_in(op, f, false).await
+    }
+
+    /// [`IvsChat::attempt_classified`]; `in_slot`: the caller already holds a pacing slot.
+    async fn attempt_classified_in<T, F, Fut>(
+        &self,
+        op: Operation,
+        f: F,
+        in_slot: bool,
+    ) -> Result<T, ApiError>
+    where
+        F: FnOnce(aws_sdk_ivschat::Client) -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
         self.check(op)?;
-        let slot = self.inner.pacer.reserve(&self.inner.region, op);
-        self.sleep_until(op, slot).await?;
+        if !in_slot {
+            let slot = self.inner.pacer.reserve(&self.inner.region, op);
+            self.sleep_until(op, slot).await?;
+        }
         // A create in flight is not abandoned on StopProvider: its answer says what exists.
         // At the deadline it is (the error says the object may exist, see `create`).
         let watch_cancel = !op.is_create();
@@ -64,9 +99,25 @@ impl IvsChat {
         Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
+        self.call_in(op, f, false).await
+    }
+
+    /// [`IvsChat::call`]; `in_slot`: the first attempt uses a pacing slot the caller took
+    /// (`Pacer::try_reserve_now`), retries queue as usual.
+    pub(super) async fn call_in<T, E, F, Fut>(
+        &self,
+        op: Operation,
+        f: F,
+        in_slot: bool,
+    ) -> Result<T, ApiError>
+    where
+        F: Fn(aws_sdk_ivschat::Client) -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
         let mut retry = 0;
         loop {
-            match self.attempt(op, &f).await {
+            match self.attempt_in(op, &f, in_slot && retry == 0).await {
                 Ok(v) => return Ok(v),
                 Err(mut err) => match self.next(&err, retry) {
                     Next::GiveUp => {

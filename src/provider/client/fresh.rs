@@ -125,6 +125,8 @@ impl IvsChat {
             _ => written,
         };
         log.insert(arn.to_owned(), Last::Wrote(latest, false));
+        drop(log);
+        self.note_change(arn);
         Some(latest)
     }
 
@@ -134,6 +136,7 @@ impl IvsChat {
             .writes
             .lock()
             .insert(arn.to_owned(), Last::Deleted);
+        self.note_change(arn);
     }
 
     /// Whether this process changed or deleted `arn`: reads may still show it as it was.
@@ -241,10 +244,25 @@ impl IvsChat {
         arn: &str,
         known: Option<Written>,
     ) -> Result<Fresh<GetRoomOutput>, ApiError> {
+        self.get_room_fresh_in(arn, known, false).await
+    }
+
+    /// [`IvsChat::get_room_fresh`]; `in_slot`: the first GetRoom uses a pacing slot the
+    /// caller already took.
+    pub(super) async fn get_room_fresh_in(
+        &self,
+        arn: &str,
+        known: Option<Written>,
+        in_slot: bool,
+    ) -> Result<Fresh<GetRoomOutput>, ApiError> {
+        let first = std::sync::atomic::AtomicBool::new(in_slot);
         let read = || {
-            self.call(Operation::GetRoom, |c| {
-                c.get_room().identifier(arn.to_owned()).send()
-            })
+            let in_slot = first.swap(false, std::sync::atomic::Ordering::Relaxed);
+            self.call_in(
+                Operation::GetRoom,
+                |c| c.get_room().identifier(arn.to_owned()).send(),
+                in_slot,
+            )
         };
         self.fresh(Operation::GetRoom, arn, known, read, |o: &GetRoomOutput| {
             o.update_time()

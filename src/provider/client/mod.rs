@@ -16,6 +16,7 @@ mod create;
 mod error;
 mod explain;
 mod fresh;
+mod listing;
 mod paginate;
 mod retry;
 
@@ -33,6 +34,7 @@ pub use create::{
 pub use error::{ApiError, ErrorKind, classify_code};
 pub use explain::{Cause, Reach};
 pub use fresh::{Fresh, LAG_BUDGET, Written};
+pub use listing::{RoomRead, Version};
 pub use paginate::{PAGE_SIZE, Page, REPEATED_NEXT_TOKEN};
 pub use retry::{CONNECT_RETRIES, RetryPolicy};
 
@@ -47,6 +49,7 @@ pub(crate) struct Inner {
     pub(crate) writes: fresh::WriteLog,
     /// Creates carry a temporary marker tag, so an interrupted one can be found (see [`create`]).
     pub(crate) create_markers: bool,
+    pub(crate) rooms: listing::RoomListing,
 }
 
 impl Inner {
@@ -61,6 +64,7 @@ impl Inner {
             reach: self.reach.clone(),
             writes: fresh::WriteLog::default(),
             create_markers: self.create_markers,
+            rooms: listing::RoomListing::default(),
         }
     }
 }
@@ -112,6 +116,7 @@ impl IvsChat {
                 retry,
                 writes: fresh::WriteLog::default(),
                 create_markers: true,
+                rooms: listing::RoomListing::default(),
             }),
             cancel: None,
             deadline: None,

@@ -1,0 +1,196 @@
+//! Room reads through the shared listing (issue 15) against an in-process ivschat-local: many
+//! reads are answered by a few ListRooms pages with every out-of-band change still seen, and a
+//! few rooms in a large account are read with GetRoom while paging stops early. Call counts
+//! only, never timings; about 2 s of real time in all.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use ivschat_local::{Config, QuotaMode};
+use tokio_util::sync::CancellationToken;
+
+use super::room::{Room, RoomModel};
+use crate::provider::ProviderData;
+use crate::provider::client::Version;
+use crate::provider::config::{Env, ProviderConfig};
+use crate::server::{Context, Resource};
+use crate::value::Value;
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+fn provider(endpoint: &str) -> ProviderData {
+    let obj = |pairs: Vec<(&str, Value)>| {
+        Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    };
+    let cfg = ProviderConfig::from_value(&obj(vec![
+        ("region", Value::string("us-east-1")),
+        ("access_key", Value::string("test")),
+        ("secret_key", Value::string("test")),
+        (
+            "endpoints",
+            Value::List(vec![obj(vec![("ivschat", Value::string(endpoint))])]),
+        ),
+    ]));
+    ProviderData::from_config(&cfg, &Env::default()).unwrap()
+}
+
+async fn sdk(endpoint: &str) -> aws_sdk_ivschat::Client {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .load()
+        .await;
+    aws_sdk_ivschat::Client::new(&config)
+}
+
+/// A room made out of band, and its state as the provider recorded it after a create.
+struct Managed {
+    state: RoomModel,
+    version: Version,
+}
+
+async fn make_rooms(api: &aws_sdk_ivschat::Client, prefix: &str, n: usize) -> Vec<Managed> {
+    let mut rooms = Vec::new();
+    for i in 0..n {
+        let out = api
+            .create_room()
+            .name(format!("{prefix}{i}"))
+            .tags("k", "v")
+            .send()
+            .await
+            .unwrap();
+        let arn = out.arn().unwrap().to_owned();
+        let tags = std::collections::BTreeMap::from([("k".to_owned(), "v".to_owned())]);
+        rooms.push(Managed {
+            state: RoomModel {
+                arn: Some(arn.clone()),
+                id: Some(arn),
+                name: Some(format!("{prefix}{i}")),
+                maximum_message_length: Some(500),
+                maximum_message_rate_per_second: Some(10),
+                tags: Some(tags.clone()),
+                tags_all: Some(tags),
+                region: Some("us-east-1".to_owned()),
+                ..RoomModel::default()
+            },
+            version: Version::at(out.update_time()).unwrap(),
+        });
+    }
+    rooms
+}
+
+/// Reads every room at Terraform's default parallelism (10), each with its recorded version.
+async fn read_all(data: &ProviderData, rooms: &[Managed]) -> Vec<Option<RoomModel>> {
+    let cancel = CancellationToken::new();
+    futures_util::stream::iter(rooms)
+        .map(|m| {
+            let cancel = &cancel;
+            async move {
+                let ctx = Context::new(data, cancel, MINUTE);
+                ctx.set_private(&m.version);
+                Room.read(&ctx, m.state.clone()).await.unwrap()
+            }
+        })
+        .buffered(10)
+        .collect()
+        .await
+}
+
+fn delta(before: &HashMap<String, u64>, after: &HashMap<String, u64>, op: &str) -> u64 {
+    after.get(op).copied().unwrap_or(0) - before.get(op).copied().unwrap_or(0)
+}
+
+async fn emulator() -> ivschat_local::Running {
+    // The provider paces itself at the AWS quotas: the emulator need not enforce them.
+    ivschat_local::start(Config {
+        quotas: QuotaMode::Off,
+        ..Config::default()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_reads_come_from_a_few_pages_and_still_see_every_change() {
+    let emu = emulator().await;
+    let api = sdk(&emu.endpoint()).await;
+    let rooms = make_rooms(&api, "room-", 150).await;
+    let arn = |i: usize| rooms[i].state.arn.clone().unwrap();
+    // Out of band: tags (updateTime unchanged: the summary answers), name and maximum length
+    // (UpdateRoom: GetRoom answers), a delete (GetRoom says not found).
+    api.tag_resource()
+        .resource_arn(arn(3))
+        .tags("k", "changed")
+        .send()
+        .await
+        .unwrap();
+    api.update_room()
+        .identifier(arn(7))
+        .name("renamed")
+        .send()
+        .await
+        .unwrap();
+    api.update_room()
+        .identifier(arn(9))
+        .maximum_message_length(42)
+        .send()
+        .await
+        .unwrap();
+    api.delete_room().identifier(arn(11)).send().await.unwrap();
+
+    let data = provider(&emu.endpoint());
+    let before: HashMap<_, _> = emu.handle().operation_counts().into_iter().collect();
+    let read = read_all(&data, &rooms).await;
+    let after: HashMap<_, _> = emu.handle().operation_counts().into_iter().collect();
+
+    let tags = |r: &Option<RoomModel>| r.as_ref().unwrap().tags.clone().unwrap()["k"].clone();
+    assert_eq!(tags(&read[3]), "changed");
+    assert_eq!(read[7].as_ref().unwrap().name.as_deref(), Some("renamed"));
+    assert_eq!(read[9].as_ref().unwrap().maximum_message_length, Some(42));
+    assert!(read[11].is_none(), "a deleted room is gone");
+    for (i, r) in read.iter().enumerate() {
+        if ![3, 7, 9, 11].contains(&i) {
+            assert_eq!(r.as_ref().unwrap(), &rooms[i].state, "room {i}");
+        }
+    }
+    // 150 rooms are 3 pages; GetRoom only for the changed and deleted rooms and the few reads
+    // that found a free GetRoom slot before their page arrived.
+    assert!(
+        (1..=3).contains(&delta(&before, &after, "ListRooms")),
+        "{after:?}"
+    );
+    assert!(delta(&before, &after, "GetRoom") < 20, "{after:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_few_rooms_in_a_large_account_are_read_with_getroom_and_paging_stops() {
+    let emu = emulator().await;
+    let api = sdk(&emu.endpoint()).await;
+    let managed = make_rooms(&api, "managed-", 5).await;
+    // Listed newest first: the managed rooms are on page 9 of 9.
+    for i in 0..400 {
+        api.create_room()
+            .name(format!("other-{i}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let data = provider(&emu.endpoint());
+    let before: HashMap<_, _> = emu.handle().operation_counts().into_iter().collect();
+    let read = read_all(&data, &managed).await;
+    // Paging ends once no read waits: give a page in flight time to land.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after: HashMap<_, _> = emu.handle().operation_counts().into_iter().collect();
+    for (r, m) in read.iter().zip(&managed) {
+        assert_eq!(r.as_ref().unwrap(), &m.state);
+    }
+    assert_eq!(delta(&before, &after, "GetRoom"), 5, "{after:?}");
+    assert!(
+        delta(&before, &after, "ListRooms") < 9,
+        "paged through the whole account: {after:?}"
+    );
+}
