@@ -85,7 +85,7 @@ impl Pacer {
         if bucket.next > now {
             return Err(bucket.next);
         }
-        bucket.next = now + interval;
+        bucket.next = instant_after(now, interval);
         Ok(())
     }
 

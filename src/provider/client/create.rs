@@ -21,6 +21,8 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
+use tokio_util::sync::CancellationToken;
+
 use super::retry::Next;
 use super::{ApiError, ErrorKind, IvsChat, Operation};
 
@@ -487,8 +489,15 @@ impl IvsChat {
         F: Fn(IvsChat) -> Fut,
         Fut: Future<Output = Result<T, ApiError>>,
     {
+        let stopping = || {
+            self.cancel
+                .as_ref()
+                .is_some_and(CancellationToken::is_cancelled)
+        };
         match f(self.clone()).await {
-            Err(e) if e.kind == ErrorKind::Cancelled => {}
+            // Terraform is stopping: finish the work, bounded. Past the operation's own time
+            // limit instead, the timeout is the user's bound: report what may exist at once.
+            Err(e) if e.kind == ErrorKind::Cancelled && stopping() => {}
             done => return done,
         }
         let unstoppable = IvsChat {

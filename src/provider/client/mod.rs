@@ -266,8 +266,11 @@ impl IvsChat {
     /// Sleeps for `delay` under the same rules: pollers use it between reads.
     pub async fn pause(&self, op: Operation, delay: std::time::Duration) -> Result<(), ApiError> {
         self.check(op)?;
-        self.sleep_until(op, tokio::time::Instant::now() + delay)
-            .await
+        self.sleep_until(
+            op,
+            crate::value::duration::instant_after(tokio::time::Instant::now(), delay),
+        )
+        .await
     }
 }
 
