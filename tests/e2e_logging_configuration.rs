@@ -200,6 +200,7 @@ terraform_test!(a_configuration_deleted_outside_is_planned_again, |tf| {
     {
         std::thread::sleep(Duration::from_millis(50));
     }
+    support::let_outside_changes_show();
     assert_eq!(s.wd.plan_detailed_exitcode(), 2);
     s.wd.apply();
     s.wd.assert_no_changes();

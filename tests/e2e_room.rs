@@ -65,12 +65,14 @@ impl Api {
         self.rt
             .block_on(self.client.delete_room().identifier(arn).send())
             .unwrap();
+        support::let_outside_changes_show();
     }
 
     fn rename_room(&self, arn: &str, name: &str) {
         self.rt
             .block_on(self.client.update_room().identifier(arn).name(name).send())
             .unwrap();
+        support::let_outside_changes_show();
     }
 
     fn room_count(&self) -> usize {
@@ -431,6 +433,7 @@ fn import_blocks_generate_configuration_that_plans_nothing() {
         )
         .unwrap();
     let logging_arn = logging.arn().unwrap();
+    support::let_outside_changes_show();
     s.wd.write_config(&format!(
         "{}\nimport {{\n  to = ivschat_room.imported\n  id = \"{arn}\"\n}}\nimport {{\n  to = ivschat_logging_configuration.imported\n  id = \"{logging_arn}\"\n}}\n",
         s.provider_block("")

@@ -693,6 +693,17 @@ pub fn test_consistency() -> ivschat_local::Consistency {
     }
 }
 
+/// After a test changed an object through the API (a change "made outside Terraform a while
+/// ago"), waits until reads show it under eventual consistency; returns at once when strong.
+pub fn let_outside_changes_show() {
+    if matches!(
+        test_consistency(),
+        ivschat_local::Consistency::Eventual { .. }
+    ) {
+        std::thread::sleep(Duration::from_millis(consistency_lag_ms() + 50));
+    }
+}
+
 /// `IVSCHAT_TEST_CONSISTENCY_LAG_MS`, default 1000.
 pub fn consistency_lag_ms() -> u64 {
     std::env::var("IVSCHAT_TEST_CONSISTENCY_LAG_MS")
