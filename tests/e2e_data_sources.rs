@@ -402,6 +402,7 @@ output "logging_all" {{ value = data.ivschat_logging_configurations.all }}
         logging["destination_configuration"]
     );
     assert_eq!(logging_all["region"], "us-east-1");
+    s.assert_emulator_matches_state_besides(&[&audit, &red, &reviewed, &logged]);
 });
 
 // More than 50 rooms: every page is followed, in order, and the tag filter applies across pages
@@ -409,6 +410,7 @@ output "logging_all" {{ value = data.ivschat_logging_configurations.all }}
 terraform_test!(every_page_is_followed, |tf| {
     let s = fast_setup(tf);
     let mut tagged = Vec::new();
+    let mut made = Vec::new();
     for i in 0..123 {
         let tags: &[(&str, &str)] = if i % 7 == 0 {
             &[("batch", "seven")]
@@ -416,6 +418,7 @@ terraform_test!(every_page_is_followed, |tf| {
             &[("batch", "other")]
         };
         let arn = s.api_room(&format!("room-{i:03}"), tags, false, &[]);
+        made.push(arn.clone());
         if i % 7 == 0 {
             tagged.push(arn);
         }
@@ -448,6 +451,9 @@ output "one" { value = data.ivschat_rooms.one.rooms[0].tags }
     assert_eq!(names, expected);
     assert_eq!(strings(&o["sevens"]), tagged);
     assert_eq!(o["one"], json!({"batch": "other"}));
+    s.wd.assert_no_changes();
+    let made: Vec<&str> = made.iter().map(String::as_str).collect();
+    s.assert_emulator_matches_state_besides(&made);
 });
 
 // ARNs that name nothing fail with the ARN in the message and the attribute path; malformed
@@ -512,6 +518,7 @@ terraform_test!(missing_and_malformed_arns_are_clear_errors, |tf| {
         after, calls,
         "no API call for a malformed ARN or a mismatched region"
     );
+    s.assert_emulator_matches_state();
 });
 
 // A room created in the same apply as the data source that finds it by tag.
@@ -519,7 +526,7 @@ terraform_test!(
     data_that_depends_on_new_rooms_is_read_after_they_exist,
     |tf| {
         let s = fast_setup(tf);
-        s.api_room("outsider", &[("app", "chat")], false, &[]);
+        let outsider = s.api_room("outsider", &[("app", "chat")], false, &[]);
         write_settled(
             &s,
             r#"
@@ -540,5 +547,6 @@ output "mine" { value = data.ivschat_rooms.mine.rooms[*].name }
         names.sort();
         assert_eq!(names, ["tf-0", "tf-1"]);
         s.wd.assert_no_changes();
+        s.assert_emulator_matches_state_besides(&[&outsider]);
     }
 );

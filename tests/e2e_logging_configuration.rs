@@ -94,6 +94,7 @@ terraform_test!(each_destination_is_created_and_waited_for, |tf| {
         s.emulator.handle().logging_configurations().is_empty(),
         "destroy waited until they were gone"
     );
+    s.assert_emulator_matches_state();
 });
 
 terraform_test!(name_tags_and_destination_type_change_in_place, |tf| {
@@ -129,6 +130,7 @@ terraform_test!(name_tags_and_destination_type_change_in_place, |tf| {
     let v = s.values("ivschat_logging_configuration.test");
     assert_eq!(v["tags_all"], serde_json::json!({}));
     assert_eq!(v["arn"], arn, "every change happened in place");
+    s.assert_emulator_matches_state();
 });
 
 terraform_test!(invalid_destinations_are_rejected_at_plan_time, |tf| {
@@ -180,6 +182,7 @@ terraform_test!(invalid_destinations_are_rejected_at_plan_time, |tf| {
         "contain only letters, digits, hyphens and underscores",
     );
     assert!(s.emulator.handle().logging_configurations().is_empty());
+    s.assert_emulator_matches_state();
 });
 
 terraform_test!(a_configuration_deleted_outside_is_planned_again, |tf| {
@@ -193,17 +196,19 @@ terraform_test!(a_configuration_deleted_outside_is_planned_again, |tf| {
     api.0
         .block_on(api.1.delete_logging_configuration().identifier(&arn).send())
         .unwrap();
-    // Deletion settles: wait until the emulator has forgotten it.
+    // Deletion settles: wait until the emulator has forgotten it and, under eventual
+    // consistency, until its reads show that (a change made outside a while ago).
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !s.emulator.handle().logging_configurations().is_empty()
+    while (!s.emulator.handle().logging_configurations().is_empty()
+        || s.emulator.handle().visible_at(&arn).is_some())
         && std::time::Instant::now() < deadline
     {
         std::thread::sleep(Duration::from_millis(50));
     }
-    support::let_outside_changes_show();
     assert_eq!(s.wd.plan_detailed_exitcode(), 2);
     s.wd.apply();
     s.wd.assert_no_changes();
+    s.assert_emulator_matches_state();
 });
 
 fn support_api(endpoint: &str) -> (tokio::runtime::Runtime, aws_sdk_ivschat::Client) {
@@ -261,6 +266,7 @@ terraform_test!(
             1,
             "the failed configuration was destroyed: {configs:?}"
         );
+        s.assert_emulator_matches_state();
     }
 );
 
@@ -283,6 +289,7 @@ terraform_test!(a_failed_update_is_explained, |tf| {
     let out = s.wd.try_apply();
     assert_error(&out, "UPDATE_FAILED");
     assert_error(&out, "could not apply the update");
+    s.assert_emulator_matches_state();
 });
 
 terraform_test!(import_by_arn_then_plan_nothing, |tf| {
@@ -307,6 +314,7 @@ terraform_test!(import_by_arn_then_plan_nothing, |tf| {
         s.values("ivschat_logging_configuration.test")["tags"],
         serde_json::json!({"k": "v"})
     );
+    s.assert_emulator_matches_state();
 });
 
 terraform_test!(
@@ -354,6 +362,7 @@ terraform_test!(
             serde_json::json!([new])
         );
         assert_eq!(s.emulator.handle().logging_configurations().len(), 1);
+        s.assert_emulator_matches_state();
     }
 );
 
@@ -365,6 +374,7 @@ terraform_test!(the_account_quota_is_explained, |tf| {
     let out = s.wd.try_apply();
     assert_error(&out, "at most 10 logging configurations");
     assert_eq!(s.emulator.handle().logging_configurations().len(), 10);
+    s.assert_emulator_matches_state();
 });
 
 // The three inputs of issue 14 that crashed the provider (a float-seconds overflow in the role
@@ -406,5 +416,6 @@ terraform_test!(
                 out.dump()
             );
         }
+        s.assert_emulator_matches_state();
     }
 );

@@ -115,6 +115,7 @@ terraform_test!(empty_room_plans_known_defaults_and_then_nothing, |tf| {
     assert_eq!(room["tags_all"], serde_json::json!({}));
     s.wd.destroy();
     assert_eq!(s.api().room_count(), 0);
+    s.assert_emulator_matches_state();
 });
 
 terraform_test!(tags_are_added_updated_and_removed_in_place, |tf| {
@@ -130,6 +131,7 @@ terraform_test!(tags_are_added_updated_and_removed_in_place, |tf| {
     assert_eq!(room["tags"], Json::Null);
     assert_eq!(room["tags_all"], serde_json::json!({}));
     assert_eq!(room["arn"], arn, "tag changes never replace the room");
+    s.assert_emulator_matches_state();
 });
 
 terraform_test!(default_tags_merge_without_perpetual_diffs, |tf| {
@@ -152,6 +154,7 @@ terraform_test!(default_tags_merge_without_perpetual_diffs, |tf| {
         room["tags_all"],
         serde_json::json!({"env": "dev", "team": "chat", "owner": "platform"})
     );
+    s.assert_emulator_matches_state();
 });
 
 terraform_test!(a_room_deleted_outside_terraform_is_planned_again, |tf| {
@@ -166,6 +169,7 @@ terraform_test!(a_room_deleted_outside_terraform_is_planned_again, |tf| {
     s.wd.apply();
     s.wd.assert_no_changes();
     assert_ne!(s.room("ivschat_room.test")["arn"].as_str().unwrap(), arn);
+    s.assert_emulator_matches_state();
 });
 
 terraform_test!(changes_made_outside_are_shown_and_reverted, |tf| {
@@ -185,6 +189,7 @@ terraform_test!(changes_made_outside_are_shown_and_reverted, |tf| {
     );
     s.wd.apply();
     s.wd.assert_no_changes();
+    s.assert_emulator_matches_state();
 });
 
 terraform_test!(a_full_update_happens_in_place, |tf| {
@@ -224,6 +229,7 @@ terraform_test!(a_full_update_happens_in_place, |tf| {
         room["message_review_handler"][0]["fallback_result"],
         "ALLOW"
     );
+    s.assert_emulator_matches_state();
 });
 
 terraform_test!(
@@ -258,6 +264,7 @@ terraform_test!(
             s.room("ivschat_room.test")["message_review_handler"],
             serde_json::json!([])
         );
+        s.assert_emulator_matches_state();
     }
 );
 
@@ -309,6 +316,7 @@ resource "ivschat_logging_configuration" "c" {
         serde_json::json!([])
     );
     assert_eq!(s.room("ivschat_room.test")["arn"], arn);
+    s.assert_emulator_matches_state();
 });
 
 terraform_test!(import_by_arn_then_plan_nothing, |tf| {
@@ -334,6 +342,8 @@ terraform_test!(import_by_arn_then_plan_nothing, |tf| {
         .assert_success();
     s.wd.run(["import", "-no-color", "ivschat_room.test", "room/abc"])
         .assert_failure_contains("Invalid Import ID");
+    // Removed from state on purpose: the room itself stays.
+    s.assert_emulator_matches_state_besides(&[&arn]);
 });
 
 terraform_test!(every_bound_is_checked_at_plan_time, |tf| {
@@ -390,6 +400,7 @@ terraform_test!(every_bound_is_checked_at_plan_time, |tf| {
         "n".repeat(128)
     ));
     assert_eq!(s.api().room_count(), 1);
+    s.assert_emulator_matches_state();
 });
 
 /// `import {}` blocks with `-generate-config-out` (Terraform ≥ 1.5): the generated HCL applies
@@ -433,7 +444,15 @@ fn import_blocks_generate_configuration_that_plans_nothing() {
         )
         .unwrap();
     let logging_arn = logging.arn().unwrap();
-    support::let_outside_changes_show();
+    // Made outside a while ago: under eventual consistency, let the reads show both first.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while [arn, logging_arn]
+        .iter()
+        .any(|a| s.emulator.handle().visible_at(a).is_some())
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     s.wd.write_config(&format!(
         "{}\nimport {{\n  to = ivschat_room.imported\n  id = \"{arn}\"\n}}\nimport {{\n  to = ivschat_logging_configuration.imported\n  id = \"{logging_arn}\"\n}}\n",
         s.provider_block("")
@@ -454,6 +473,7 @@ fn import_blocks_generate_configuration_that_plans_nothing() {
         "elsewhere"
     );
     assert_eq!(api.room_count(), 1, "imported, not created again");
+    s.assert_emulator_matches_state();
 }
 
 terraform_test!(a_room_can_grow_to_the_full_fifty_tags, |tf| {
@@ -479,4 +499,5 @@ terraform_test!(a_room_can_grow_to_the_full_fifty_tags, |tf| {
         tags, 50,
         "the hidden create marker made room for the user's fiftieth tag"
     );
+    s.assert_emulator_matches_state();
 });

@@ -90,6 +90,11 @@ fn config_plan(name: &str, bucket: &str) -> LoggingConfigurationModel {
 
 const MINUTE: Duration = Duration::from_secs(60);
 
+/// The slow-endpoint tests answer every call in 3 s. A create cut off at its limit may have
+/// been carried out, so it makes one more (bounded) call, the lookup by its marker, before it
+/// reports: creates end within the limit plus that one call (src/provider/client/create.rs).
+const LOOKUP: Duration = Duration::from_secs(3);
+
 /// Finding 1: a room's `timeouts` are enforced. With every call taking 3 s and a 1 s limit,
 /// create, update and delete end within the limit plus a margin (they took 3 s or more).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -114,7 +119,7 @@ async fn room_operations_end_at_their_time_limit() {
         .await
         .unwrap_err();
     assert!(
-        started.elapsed() < limit + margin,
+        started.elapsed() < limit + LOOKUP + margin,
         "create took {:?}",
         started.elapsed()
     );
@@ -357,4 +362,112 @@ async fn a_logging_configuration_in_use_names_its_rooms() {
     assert!(started.elapsed() < Duration::from_secs(5));
     let text = format!("{diags:?}");
     assert!(text.contains(room.arn.as_deref().unwrap()), "{text}");
+}
+
+/// Finding 1, logging configurations: with every call taking 3 s and a 1 s limit, create,
+/// update and delete end within the limit plus a margin, and the failed update keeps the
+/// prior destination.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logging_configuration_operations_end_at_their_time_limit() {
+    let emu = emulator(Consistency::Strong).await;
+    let data = provider(&emu.endpoint());
+    let cancel = CancellationToken::new();
+    let created = LoggingConfiguration
+        .create(
+            &ctx(&data, &cancel, MINUTE),
+            config_plan("slow", "bucket-a"),
+        )
+        .await
+        .unwrap();
+    emu.handle().set_faults(Faults {
+        latency: Duration::from_secs(3),
+        ..Faults::default()
+    });
+    let limit = Duration::from_secs(1);
+    let margin = Duration::from_millis(700);
+
+    let started = std::time::Instant::now();
+    let failed = LoggingConfiguration
+        .create(
+            &ctx(&data, &cancel, limit),
+            config_plan("slower", "bucket-a"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < limit + LOOKUP + margin,
+        "create took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        format!("{:?}", failed.diags).contains("time limit"),
+        "{:?}",
+        failed.diags
+    );
+
+    let started = std::time::Instant::now();
+    let moved = LoggingConfigurationModel {
+        destination_configuration: s3("bucket-b"),
+        ..created.clone()
+    };
+    let failed = LoggingConfiguration
+        .update(&ctx(&data, &cancel, limit), created.clone(), moved)
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < limit + margin,
+        "update took {:?}",
+        started.elapsed()
+    );
+    // Not applied as far as the provider knows: the prior destination.
+    let partial = failed.partial.expect("the configuration still exists");
+    assert_eq!(partial.destination_configuration, s3("bucket-a"));
+
+    let started = std::time::Instant::now();
+    let diags = LoggingConfiguration
+        .delete(&ctx(&data, &cancel, limit), created)
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < limit + margin,
+        "delete took {:?}",
+        started.elapsed()
+    );
+    assert!(format!("{diags:?}").contains("time limit"), "{diags:?}");
+}
+
+/// Finding 1, logging configurations: a create whose CreateLoggingConfiguration answered but
+/// whose wait for ACTIVE outlasts the limit (slow calls, slow settling) ends at the limit and
+/// keeps the created configuration, so Terraform records it (tainted) instead of leaking it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logging_configuration_created_before_its_time_limit_is_kept() {
+    let emu = ivschat_local::start(Config {
+        quotas: ivschat_local::QuotaMode::Off,
+        logging_settle: Duration::from_secs(30),
+        faults: Faults {
+            latency: Duration::from_millis(400),
+            ..Faults::default()
+        },
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let data = provider(&emu.endpoint());
+    let cancel = CancellationToken::new();
+    let limit = Duration::from_secs(1);
+    let margin = Duration::from_millis(700);
+    let started = std::time::Instant::now();
+    let failed = LoggingConfiguration
+        .create(&ctx(&data, &cancel, limit), config_plan("kept", "bucket-a"))
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < limit + margin,
+        "create took {:?}",
+        started.elapsed()
+    );
+    let partial = failed.partial.expect("the created configuration is kept");
+    let held = emu.handle().logging_configurations();
+    assert_eq!(held.len(), 1);
+    assert_eq!(partial.arn.as_deref(), Some(held[0].arn.as_str()));
 }

@@ -548,6 +548,21 @@ fn find_resource(module: &serde_json::Value, address: &str) -> Option<serde_json
         .find_map(|m| find_resource(m, address))
 }
 
+/// ARNs of the managed rooms and logging configurations in a `show -json` module, with its
+/// child modules.
+fn collect_managed_arns(module: &serde_json::Value, into: &mut std::collections::BTreeSet<String>) {
+    for r in module["resources"].as_array().into_iter().flatten() {
+        let managed = r["mode"] == "managed";
+        let ours = r["type"] == "ivschat_room" || r["type"] == "ivschat_logging_configuration";
+        if let (true, true, Some(arn)) = (managed, ours, r["values"]["arn"].as_str()) {
+            into.insert(arn.to_owned());
+        }
+    }
+    for child in module["child_modules"].as_array().into_iter().flatten() {
+        collect_managed_arns(child, into);
+    }
+}
+
 /// Spawn `cmd` with stdin closed and both streams captured; kill it (and
 /// report) when it runs longer than `timeout`.
 pub fn run_with_timeout(cmd: &mut Command, timeout: Duration, label: &str) -> TfOutput {
@@ -781,6 +796,34 @@ impl Setup {
     pub fn write(&self, body: &str) {
         self.wd
             .write_config(&format!("{}\n{body}", self.emulator.provider_hcl("")));
+    }
+
+    /// Panics unless the emulator holds exactly the rooms and logging configurations that
+    /// the state records (by ARN): nothing leaked, nothing lost. Reads the emulator's own
+    /// store, which is never behind (unlike Get* and List* under eventual consistency).
+    pub fn assert_emulator_matches_state(&self) {
+        self.assert_emulator_matches_state_besides(&[]);
+    }
+
+    /// As [`Setup::assert_emulator_matches_state`], for a scenario that also made `outside`
+    /// (ARNs) through the API: the emulator holds what the state records plus those.
+    pub fn assert_emulator_matches_state_besides(&self, outside: &[&str]) {
+        let state = self.wd.state_json();
+        let mut in_state = std::collections::BTreeSet::new();
+        collect_managed_arns(&state["values"]["root_module"], &mut in_state);
+        in_state.extend(outside.iter().map(|arn| (*arn).to_owned()));
+        let handle = self.emulator.handle();
+        let held: std::collections::BTreeSet<String> = handle
+            .rooms()
+            .into_iter()
+            .map(|r| r.arn)
+            .chain(handle.logging_configurations().into_iter().map(|c| c.arn))
+            .collect();
+        assert_eq!(
+            held, in_state,
+            "the emulator (left) holds other rooms or logging configurations than the state \
+             (right, with {outside:?} made outside Terraform)"
+        );
     }
 
     /// `terraform output -json`, as name → value.

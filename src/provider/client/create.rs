@@ -217,15 +217,16 @@ impl IvsChat {
                 Next::GiveUp if err.ambiguous => self.inner.retry.backoff(0),
                 Next::GiveUp => Duration::ZERO,
             };
-            let stopped = self.wait(op, pause).await.is_err();
+            // Why the wait ended early (stop, or the time limit), so the error says which.
+            let stopped = self.wait(op, pause).await.err();
             if !ambiguous_seen {
-                match next {
-                    Next::RetryAfter(_) if !stopped => {
+                match (next, stopped) {
+                    (Next::RetryAfter(_), None) => {
                         retry += 1;
                         continue;
                     }
-                    Next::RetryAfter(_) => return Err(self.cancelled(op)),
-                    Next::GiveUp => return Err(err),
+                    (Next::RetryAfter(_), Some(why)) => return Err(why),
+                    (Next::GiveUp, _) => return Err(err),
                 }
             }
             // Some attempt may have made the object: look before anything else.
@@ -254,8 +255,8 @@ impl IvsChat {
                     return Err(err);
                 }
             }
-            let give_up = if stopped {
-                Some(self.cancelled(op))
+            let give_up = if let Some(why) = stopped {
+                Some(why)
             } else if let Next::GiveUp = next {
                 Some(err)
             } else {
