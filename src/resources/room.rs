@@ -3,11 +3,14 @@
 //! removed) and every API constraint checked at plan time.
 
 use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 
 use async_trait::async_trait;
 use aws_sdk_ivschat::operation::create_room::CreateRoomOutput;
 use aws_sdk_ivschat::operation::create_room::builders::CreateRoomFluentBuilder;
-use aws_sdk_ivschat::types::MessageReviewHandler;
+use aws_sdk_ivschat::operation::get_room::{GetRoomError, GetRoomOutput};
+use aws_sdk_ivschat::operation::list_rooms::{ListRoomsError, ListRoomsOutput};
+use aws_sdk_ivschat::types::{MessageReviewHandler, RoomSummary};
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -16,8 +19,8 @@ use crate::domain::listing::{self, RoomFilters};
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE, NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, CreateError, Fresh, IvsChat, LeakSafeCreate, Operation, RoomRead, Version, Written,
-    has_marker,
+    ApiError, CreateError, Fresh, IvsChat, LeakSafeCreate, Listed, Operation, Read, Version,
+    Written, has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
@@ -281,6 +284,64 @@ where
         .await
 }
 
+/// Rooms are listed by ListRooms and read by GetRoom: refreshes answer from the shared
+/// listing (see [`IvsChat::read_listed`]); a summary lacks only the two maximum values, which
+/// UpdateRoom alone changes, moving `updateTime`.
+impl Listed for Room {
+    type Summary = RoomSummary;
+    type Page = ListRoomsOutput;
+    type ListError = ListRoomsError;
+    type Got = GetRoomOutput;
+    type GetError = GetRoomError;
+    const LIST: Operation = Operation::ListRooms;
+    const GET: Operation = Operation::GetRoom;
+    const ARN_MARK: &'static str = ":room/";
+
+    fn list(
+        sdk: aws_sdk_ivschat::Client,
+        page_size: i32,
+        token: Option<String>,
+    ) -> impl Future<
+        Output = Result<
+            ListRoomsOutput,
+            aws_sdk_ivschat::error::SdkError<ListRoomsError, aws_smithy_runtime_api::http::Response>,
+        >,
+    > + Send {
+        sdk.list_rooms()
+            .max_results(page_size)
+            .set_next_token(token)
+            .send()
+    }
+
+    fn summaries(page: &ListRoomsOutput) -> &[RoomSummary] {
+        page.rooms()
+    }
+
+    fn summary_arn(s: &RoomSummary) -> Option<&str> {
+        s.arn()
+    }
+
+    fn summary_update_time(s: &RoomSummary) -> Option<&aws_smithy_types::DateTime> {
+        s.update_time()
+    }
+
+    fn get(
+        sdk: aws_sdk_ivschat::Client,
+        arn: String,
+    ) -> impl Future<
+        Output = Result<
+            GetRoomOutput,
+            aws_sdk_ivschat::error::SdkError<GetRoomError, aws_smithy_runtime_api::http::Response>,
+        >,
+    > + Send {
+        sdk.get_room().identifier(arn).send()
+    }
+
+    fn got_update_time(got: &GetRoomOutput) -> Option<&aws_smithy_types::DateTime> {
+        got.update_time()
+    }
+}
+
 fn subject(m: &RoomModel) -> String {
     match (m.name.as_deref(), m.arn.as_deref()) {
         (_, Some(arn)) => format!("room {arn}"),
@@ -412,14 +473,14 @@ impl Resource<ProviderData> for Room {
         let client = ctx.client(region.as_deref())?;
         let known = ctx.private::<Written>();
         let result = client
-            .read_room(&arn, known, ctx.private::<Version>())
+            .read_listed::<Room>(&arn, known, ctx.private::<Version>())
             .await;
         let prior = RoomModel {
             region,
             ..state.clone()
         };
         match result {
-            Ok(RoomRead::Listed(s)) => Ok(Some(state_from_api(
+            Ok(Read::Listed(s)) => Ok(Some(state_from_api(
                 ctx.provider,
                 &client,
                 &prior,
@@ -431,7 +492,7 @@ impl Resource<ProviderData> for Room {
                 s.logging_configuration_identifiers(),
                 s.tags(),
             ))),
-            Ok(RoomRead::Got(Fresh::Found(out))) => {
+            Ok(Read::Got(Fresh::Found(out))) => {
                 if known.is_some_and(|w| w.seen_in(out.update_time())) {
                     // Reads show the write now: later reads need not wait for it.
                     ctx.remove_private::<Written>();
@@ -453,7 +514,7 @@ impl Resource<ProviderData> for Room {
                     out.tags(),
                 )))
             }
-            Ok(RoomRead::Got(Fresh::Gone)) => Ok(None),
+            Ok(Read::Got(Fresh::Gone)) => Ok(None),
             Err(e) => Err(e.diagnostic(&subject(&state)).into()),
         }
     }

@@ -193,7 +193,7 @@ impl IvsChat {
     }
 
     /// Reads until the answer shows the expected write, within [`LAG_BUDGET`] and the deadline.
-    async fn fresh<T, R, RFut>(
+    pub(super) async fn fresh<T, R, RFut>(
         &self,
         op: Operation,
         arn: &str,
@@ -244,25 +244,10 @@ impl IvsChat {
         arn: &str,
         known: Option<Written>,
     ) -> Result<Fresh<GetRoomOutput>, ApiError> {
-        self.get_room_fresh_in(arn, known, false).await
-    }
-
-    /// [`IvsChat::get_room_fresh`]; `in_slot`: the first GetRoom uses a pacing slot the
-    /// caller already took.
-    pub(super) async fn get_room_fresh_in(
-        &self,
-        arn: &str,
-        known: Option<Written>,
-        in_slot: bool,
-    ) -> Result<Fresh<GetRoomOutput>, ApiError> {
-        let first = std::sync::atomic::AtomicBool::new(in_slot);
         let read = || {
-            let in_slot = first.swap(false, std::sync::atomic::Ordering::Relaxed);
-            self.call_in(
-                Operation::GetRoom,
-                |c| c.get_room().identifier(arn.to_owned()).send(),
-                in_slot,
-            )
+            self.call(Operation::GetRoom, |c| {
+                c.get_room().identifier(arn.to_owned()).send()
+            })
         };
         self.fresh(Operation::GetRoom, arn, known, read, |o: &GetRoomOutput| {
             o.update_time()

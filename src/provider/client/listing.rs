@@ -1,44 +1,86 @@
-//! Listing-backed room reads: one ListRooms page (50 summaries, one slot of its own 5 TPS lane)
-//! answers the reads of 50 rooms, where GetRoom answers one.
+//! Listing-backed reads: one List page (50 summaries, one slot of its own 5 TPS lane) answers
+//! the reads of 50 objects, where a Get answers one. Generic over the listed type ([`Listed`]):
+//! each type's impl lives beside the type (rooms, logging configurations), and this module
+//! names none of them.
 //!
-//! A summary holds everything a room has except its two maximum values, which only UpdateRoom
-//! changes, and UpdateRoom moves `updateTime`. So a read is answered from a summary when the
-//! summary's `updateTime` equals the one recorded in the room's private state ([`Version`]) at
-//! its last create, update or read; the maximum values then come from state. Anything else (a
-//! different `updateTime`, a room absent from the listing, no recorded version: imports and
-//! older states) is read with GetRoom: the listing never declares a room gone.
+//! A summary answers a read when its `updateTime` equals the one recorded in the object's
+//! private state ([`Version`]) at its last create, update or read: whatever the summary lacks
+//! (a room's two maximum values) only changes through an update, which moves `updateTime`.
+//! Anything else (a different `updateTime`, an object absent from the listing, no recorded
+//! version: imports and older states) is read with the type's Get: the listing never declares
+//! an object gone.
 //!
-//! One listing per region and provider process, paged by a background task only while some
-//! read waits for it. Each waiting read races the two lanes: whenever the GetRoom lane has a
-//! free slot *now* it takes it (never queueing, so unused reservations never pile up) and
-//! reads its room directly; otherwise it waits for the next page or the next free slot. A few
-//! rooms in a large account are thus answered by GetRoom as fast as before, and paging stops
-//! once they are; many rooms are answered at the listing's speed.
+//! One listing per type, region and provider process, paged by a background task only while
+//! some read waits for it. Each waiting read races the two lanes: whenever the Get lane has a
+//! free slot *now* it takes it (never queueing, so unused reservations never pile up) and reads
+//! its object directly; otherwise it waits for the next page or the next free slot. A few
+//! objects in a large account are thus answered by Get as fast as before, and paging stops once
+//! they are; many objects are answered at the listing's speed.
+//!
+//! Paging follows the one paginator's rules ([`Cursor`]): a repeated `nextToken` ends the
+//! listing as a failed one, and reads then use Get.
 //!
 //! Freshness: a provider process serves one Terraform operation (plan, apply, import each start
-//! their own), and summaries are used for at most [`MAX_AGE`]. A summary fetched before this
-//! process changed or deleted the room (any write, tags included) is never used for it.
+//! their own), and summaries are used for at most [`MAX_AGE`]. A summary whose page was
+//! requested before this process changed or deleted the object (any write, tags included) is
+//! never used for it; a whole listing is handed to a data source only when this process wrote
+//! no object of the type since its first page was requested.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_sdk_ivschat::operation::get_room::GetRoomOutput;
-use aws_sdk_ivschat::types::RoomSummary;
+use aws_sdk_ivschat::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_types::DateTime;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+use super::paginate::{Cursor, PAGE_SIZE, Page};
 use super::{ApiError, Fresh, IvsChat, Operation, Written};
 use crate::server::PrivateData;
 
 /// How long a listing serves reads; after that, the next read starts a new one.
 pub const MAX_AGE: Duration = Duration::from_secs(120);
 
-/// Summaries per ListRooms page: the API's maximum.
-const PAGE_SIZE: i32 = 50;
+type HttpResponse = aws_smithy_runtime_api::http::Response;
 
-/// The room's `updateTime` (ms since the epoch) at its last create, update or read by this
+/// A type whose objects a List call summarizes and a Get call reads one by one.
+pub trait Listed: 'static {
+    /// One entry of a List page.
+    type Summary: Clone + fmt::Debug + Send + Sync + 'static;
+    /// One List page.
+    type Page: Page + Send + 'static;
+    type ListError: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static;
+    /// The answer of the Get call.
+    type Got: fmt::Debug + Send + 'static;
+    type GetError: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static;
+    const LIST: Operation;
+    const GET: Operation;
+    /// What the type's ARNs contain (`:room/`): for the writes of this process to the type.
+    const ARN_MARK: &'static str;
+
+    /// Requests the page at `token` (`None`: the first), [`PAGE_SIZE`] summaries at most.
+    fn list(
+        sdk: aws_sdk_ivschat::Client,
+        page_size: i32,
+        token: Option<String>,
+    ) -> impl Future<Output = Result<Self::Page, SdkError<Self::ListError, HttpResponse>>> + Send;
+    fn summaries(page: &Self::Page) -> &[Self::Summary];
+    fn summary_arn(s: &Self::Summary) -> Option<&str>;
+    fn summary_update_time(s: &Self::Summary) -> Option<&DateTime>;
+    /// Reads one object.
+    fn get(
+        sdk: aws_sdk_ivschat::Client,
+        arn: String,
+    ) -> impl Future<Output = Result<Self::Got, SdkError<Self::GetError, HttpResponse>>> + Send;
+    fn got_update_time(got: &Self::Got) -> Option<&DateTime>;
+}
+
+/// The object's `updateTime` (ms since the epoch) at its last create, update or read by this
 /// provider, kept in private state: a summary with the same `updateTime` shows this version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Version {
@@ -50,99 +92,149 @@ impl PrivateData for Version {
 }
 
 impl Version {
-    pub fn at(update_time: Option<&aws_smithy_types::DateTime>) -> Option<Version> {
+    pub fn at(update_time: Option<&DateTime>) -> Option<Version> {
         Written::at(update_time).map(|w| Version {
             update_time_ms: w.update_time_ms,
         })
     }
 }
 
-/// How a room read was answered.
+/// How a read was answered.
 #[derive(Debug)]
-pub enum RoomRead {
-    /// From a listing summary showing the recorded version: the maximum values are unchanged.
-    Listed(RoomSummary),
-    /// From GetRoom.
-    Got(Fresh<GetRoomOutput>),
+pub enum Read<S, G> {
+    /// From a listing summary showing the recorded version.
+    Listed(S),
+    /// From the type's Get.
+    Got(Fresh<G>),
 }
 
-#[derive(Debug, Default)]
-struct Pages {
+#[derive(Debug)]
+struct Pages<S> {
     /// When the current listing's first page was requested.
     started: Option<Instant>,
     /// By ARN: the summary and when its page was requested.
-    summaries: HashMap<String, (RoomSummary, Instant)>,
-    next_token: Option<String>,
-    /// The last page arrived, or paging failed: absent rooms are read with GetRoom.
+    summaries: HashMap<String, (S, Instant)>,
+    /// ARNs in the order the listing first showed them.
+    order: Vec<String>,
+    cursor: Cursor,
+    /// The last page arrived, or paging failed: absent objects are read with Get.
     done: bool,
+    /// Paging failed (an error, a repeated nextToken): the listing is not the whole account.
+    failed: bool,
     pager_running: bool,
     /// Reads waiting for the listing: paging stops when there are none.
     waiters: usize,
-    /// When this process last changed or deleted each room.
-    changed_at: HashMap<String, Instant>,
 }
 
-/// What the listing says about one room.
-enum Lookup {
-    Matches(Box<RoomSummary>),
-    /// Read it with GetRoom: changed since the recorded version, written by this process
-    /// after its page, or absent from a finished listing.
-    UseGetRoom,
+impl<S> Default for Pages<S> {
+    fn default() -> Pages<S> {
+        Pages {
+            started: None,
+            summaries: HashMap::new(),
+            order: Vec::new(),
+            cursor: Cursor::default(),
+            done: false,
+            failed: false,
+            pager_running: false,
+            waiters: 0,
+        }
+    }
+}
+
+/// What the listing says about one object.
+enum Lookup<S> {
+    Matches(Box<S>),
+    /// Read it with Get: changed since the recorded version, written by this process after
+    /// its page, or absent from a finished listing.
+    UseGet,
     Pending,
 }
 
-/// The room listing of one region, shared by every read of the process.
-#[derive(Debug, Default)]
-pub(crate) struct RoomListing {
-    pages: Mutex<Pages>,
+/// The listing of one type in one region, shared by every read of the process.
+#[derive(Debug)]
+struct Listing<S> {
+    pages: Mutex<Pages<S>>,
     page_arrived: Notify,
 }
 
-impl RoomListing {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Pages> {
+impl<S> Listing<S> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Pages<S>> {
         self.pages
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn lookup(&self, arn: &str, version: Version) -> Lookup {
+    /// Starts over once the listing is older than [`MAX_AGE`] and no pager runs.
+    fn expire(&self) {
         let mut pages = self.lock();
         let expired = pages.started.is_some_and(|s| s.elapsed() > MAX_AGE);
         if expired && !pages.pager_running {
-            let changed_at = std::mem::take(&mut pages.changed_at);
-            *pages = Pages {
-                changed_at,
-                ..Pages::default()
-            };
-        }
-        let changed_at = pages.changed_at.get(arn).copied();
-        match pages.summaries.get(arn) {
-            Some((_, fetched)) if changed_at.is_some_and(|c| c >= *fetched) => Lookup::UseGetRoom,
-            Some((s, _)) if Version::at(s.update_time()) == Some(version) => {
-                Lookup::Matches(Box::new(s.clone()))
-            }
-            Some(_) => Lookup::UseGetRoom,
-            None if pages.done => Lookup::UseGetRoom,
-            None => Lookup::Pending,
+            *pages = Pages::default();
         }
     }
 }
 
-/// Counts a read as waiting for the listing while alive.
-struct Waiting<'a>(&'a RoomListing);
+/// Every listing of a region (one per listed type) and when this process last changed or
+/// deleted each object.
+#[derive(Debug, Default)]
+pub(crate) struct Listings {
+    by_type: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    changed_at: Mutex<HashMap<String, Instant>>,
+}
 
-impl<'a> Waiting<'a> {
-    fn new(listing: &'a RoomListing) -> Waiting<'a> {
+impl Listings {
+    fn of<L: Listed>(&self) -> Arc<Listing<L::Summary>> {
+        let mut by_type = self
+            .by_type
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let any = by_type
+            .entry(TypeId::of::<L>())
+            .or_insert_with(|| {
+                Arc::new(Listing::<L::Summary> {
+                    pages: Mutex::new(Pages::default()),
+                    page_arrived: Notify::new(),
+                })
+            })
+            .clone();
+        drop(by_type);
+        any.downcast::<Listing<L::Summary>>()
+            .unwrap_or_else(|_| unreachable!("a listing is stored under its own type"))
+    }
+
+    fn changed(&self) -> std::sync::MutexGuard<'_, HashMap<String, Instant>> {
+        self.changed_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Counts a read as waiting for the listing while alive.
+struct Waiting<'a, S>(&'a Listing<S>);
+
+impl<'a, S> Waiting<'a, S> {
+    fn new(listing: &'a Listing<S>) -> Waiting<'a, S> {
         listing.lock().waiters += 1;
         Waiting(listing)
     }
 }
 
-impl Drop for Waiting<'_> {
+impl<S> Drop for Waiting<'_, S> {
     fn drop(&mut self) {
         let mut pages = self.0.lock();
         pages.waiters = pages.waiters.saturating_sub(1);
     }
+}
+
+/// Which listings a data source may take (see [`IvsChat::list_shared`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Share {
+    /// Join the shared listing, paging it to the end if needed: the data source lists the
+    /// whole account anyway.
+    Join,
+    /// Only a listing already complete: the data source's own filtered listing may need
+    /// fewer pages than the whole account.
+    IfComplete,
 }
 
 impl IvsChat {
@@ -150,64 +242,137 @@ impl IvsChat {
     /// before are never used for it.
     pub fn note_change(&self, arn: &str) {
         self.inner
-            .rooms
-            .lock()
-            .changed_at
+            .listings
+            .changed()
             .insert(arn.to_owned(), Instant::now());
     }
 
-    /// Reads a room: from the shared listing when `version` is recorded and a summary shows
-    /// it, else with GetRoom (waiting for the provider's own last write, see `fresh`).
-    pub async fn read_room(
+    fn look_up_listed<L: Listed>(&self, listing: &Listing<L::Summary>, arn: &str, version: Version) -> Lookup<L::Summary> {
+        listing.expire();
+        let changed_at = self.inner.listings.changed().get(arn).copied();
+        let pages = listing.lock();
+        match pages.summaries.get(arn) {
+            Some((_, fetched)) if changed_at.is_some_and(|c| c >= *fetched) => Lookup::UseGet,
+            Some((s, _)) if Version::at(L::summary_update_time(s)) == Some(version) => {
+                Lookup::Matches(Box::new(s.clone()))
+            }
+            Some(_) => Lookup::UseGet,
+            None if pages.done => Lookup::UseGet,
+            None => Lookup::Pending,
+        }
+    }
+
+    /// Reads one object of type `L`: from the shared listing when `version` is recorded and a
+    /// summary shows it, else with the type's Get (waiting for the provider's own last write,
+    /// see `fresh`).
+    pub async fn read_listed<L: Listed>(
         &self,
         arn: &str,
         known: Option<Written>,
         version: Option<Version>,
-    ) -> Result<RoomRead, ApiError> {
+    ) -> Result<Read<L::Summary, L::Got>, ApiError> {
         let expected = self.expected_write(arn, known);
         let Some(version) = version.filter(|v| {
-            // A write the recorded version does not show: only GetRoom can tell.
+            // A write the recorded version does not show: only Get can tell.
             expected.is_none_or(|w| w.update_time_ms == v.update_time_ms)
         }) else {
-            return Ok(RoomRead::Got(self.get_room_fresh(arn, known).await?));
+            return Ok(Read::Got(self.get_fresh::<L>(arn, known, false).await?));
         };
-        let listing = &self.inner.rooms;
-        let waiting = Waiting::new(listing);
+        let listing = self.inner.listings.of::<L>();
+        let waiting = Waiting::new(&listing);
         let in_slot = loop {
             let arrived = listing.page_arrived.notified();
             tokio::pin!(arrived);
             arrived.as_mut().enable();
-            match listing.lookup(arn, version) {
-                Lookup::Matches(s) => return Ok(RoomRead::Listed(*s)),
-                Lookup::UseGetRoom => break false,
+            match self.look_up_listed::<L>(&listing, arn, version) {
+                Lookup::Matches(s) => return Ok(Read::Listed(*s)),
+                Lookup::UseGet => break false,
                 Lookup::Pending => {}
             }
-            self.start_paging();
+            self.start_paging::<L>(&listing);
             match self
                 .inner
                 .pacer
-                .try_reserve_now(&self.inner.region, Operation::GetRoom)
+                .try_reserve_now(&self.inner.region, L::GET)
             {
                 Ok(()) => break true,
                 Err(next_slot) => {
                     tokio::select! {
                         () = &mut arrived => {}
-                        slept = self.sleep_until(Operation::GetRoom, next_slot) => slept?,
+                        slept = self.sleep_until(L::GET, next_slot) => slept?,
                     }
                 }
             }
         };
         // No longer waiting: paging stops once no read needs it.
         drop(waiting);
-        Ok(RoomRead::Got(
-            self.get_room_fresh_in(arn, known, in_slot).await?,
+        Ok(Read::Got(self.get_fresh::<L>(arn, known, in_slot).await?))
+    }
+
+    /// Every object of type `L` from the shared listing, in the API's order, for a data source
+    /// that lists them all; `None` when the shared listing cannot serve (it failed, `share` is
+    /// [`Share::IfComplete`] and it is not complete, or this process wrote an object of the type
+    /// since its first page was requested): the caller then lists on its own.
+    pub async fn list_shared<L: Listed>(
+        &self,
+        share: Share,
+    ) -> Result<Option<Vec<L::Summary>>, ApiError> {
+        let listing = self.inner.listings.of::<L>();
+        listing.expire();
+        if share == Share::IfComplete && !listing.lock().done {
+            return Ok(None);
+        }
+        let waiting = Waiting::new(&listing);
+        loop {
+            let arrived = listing.page_arrived.notified();
+            tokio::pin!(arrived);
+            arrived.as_mut().enable();
+            if listing.lock().done {
+                break;
+            }
+            self.start_paging::<L>(&listing);
+            tokio::select! {
+                () = &mut arrived => {}
+                why = self.interruption(true) => return Err(self.interrupted(L::LIST, &why)),
+            }
+        }
+        drop(waiting);
+        let started = {
+            let pages = listing.lock();
+            pages.started.filter(|_| !pages.failed)
+        };
+        let Some(started) = started else {
+            return Ok(None);
+        };
+        // Never the pages lock and the changes lock at once in this order: `lookup` takes
+        // them the other way round.
+        let written_since = self
+            .inner
+            .listings
+            .changed()
+            .iter()
+            .any(|(arn, at)| arn.contains(L::ARN_MARK) && *at >= started);
+        if written_since {
+            return Ok(None);
+        }
+        let pages = listing.lock();
+        if pages.started != Some(started) {
+            // Expired and started over meanwhile.
+            return Ok(None);
+        }
+        Ok(Some(
+            pages
+                .order
+                .iter()
+                .filter_map(|arn| pages.summaries.get(arn).map(|(s, _)| s.clone()))
+                .collect(),
         ))
     }
 
     /// Starts the pager unless it runs or the listing is done.
-    fn start_paging(&self) {
+    fn start_paging<L: Listed>(&self, listing: &Arc<Listing<L::Summary>>) {
         {
-            let mut pages = self.inner.rooms.lock();
+            let mut pages = listing.lock();
             if pages.pager_running || pages.done {
                 return;
             }
@@ -220,11 +385,11 @@ impl IvsChat {
             cancel: None,
             deadline: None,
         };
-        tokio::spawn(async move { pager.page_rooms().await });
+        let listing = listing.clone();
+        tokio::spawn(async move { pager.page::<L>(&listing).await });
     }
 
-    async fn page_rooms(&self) {
-        let listing = &self.inner.rooms;
+    async fn page<L: Listed>(&self, listing: &Listing<L::Summary>) {
         loop {
             let token = {
                 let mut pages = listing.lock();
@@ -232,46 +397,71 @@ impl IvsChat {
                     pages.pager_running = false;
                     return;
                 }
-                pages.next_token.clone()
+                pages.cursor.token()
             };
             let requested = Instant::now();
             let page = self
-                .call(Operation::ListRooms, |c| {
-                    c.list_rooms()
-                        .max_results(PAGE_SIZE)
-                        .set_next_token(token.clone())
-                        .send()
-                })
+                .call(L::LIST, |c| L::list(c, PAGE_SIZE, token.clone()))
                 .await;
-            {
+            let done = {
                 let mut pages = listing.lock();
                 pages.started.get_or_insert(requested);
-                match page {
-                    Ok(out) => {
-                        for s in out.rooms() {
-                            if let Some(arn) = s.arn() {
-                                pages
-                                    .summaries
-                                    .insert(arn.to_owned(), (s.clone(), requested));
+                let next = page.and_then(|out| {
+                    let pages = &mut *pages;
+                    for s in L::summaries(&out) {
+                        if let Some(arn) = L::summary_arn(s) {
+                            // An object updated while we list moves to the front and may come
+                            // again on a later page: the later sighting is the newer one.
+                            if pages
+                                .summaries
+                                .insert(arn.to_owned(), (s.clone(), requested))
+                                .is_none()
+                            {
+                                pages.order.push(arn.to_owned());
                             }
                         }
-                        pages.next_token = out.next_token().map(str::to_owned);
-                        pages.done = pages.next_token.is_none();
                     }
+                    pages.cursor.advance(self, L::LIST, out.next_token())
+                });
+                match next {
+                    Ok(more) => pages.done = !more,
                     Err(e) => {
-                        // Reads fall back to GetRoom, which reports errors for its room.
-                        tracing::debug!("ListRooms failed, reads use GetRoom: {}", e.message);
+                        // Reads fall back to Get, which reports errors for its object.
+                        tracing::debug!(
+                            operation = L::LIST.name(),
+                            "listing failed, reads use Get: {}",
+                            e.message
+                        );
                         pages.done = true;
+                        pages.failed = true;
                     }
                 }
                 if pages.done {
                     pages.pager_running = false;
                 }
-            }
+                pages.done
+            };
             listing.page_arrived.notify_waiters();
-            if listing.lock().done {
+            if done {
                 return;
             }
         }
+    }
+
+    /// The type's Get, retried while it serves a version older than the provider's last write;
+    /// `in_slot`: the first call uses a pacing slot the caller already took.
+    pub(super) async fn get_fresh<L: Listed>(
+        &self,
+        arn: &str,
+        known: Option<Written>,
+        in_slot: bool,
+    ) -> Result<Fresh<L::Got>, ApiError> {
+        let first = std::sync::atomic::AtomicBool::new(in_slot);
+        let read = || {
+            let in_slot = first.swap(false, std::sync::atomic::Ordering::Relaxed);
+            self.call_in(L::GET, |c| L::get(c, arn.to_owned()), in_slot)
+        };
+        self.fresh(L::GET, arn, known, read, L::got_update_time)
+            .await
     }
 }

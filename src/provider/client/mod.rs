@@ -34,7 +34,7 @@ pub use create::{
 pub use error::{ApiError, ErrorKind, classify_code};
 pub use explain::{Cause, Reach};
 pub use fresh::{Fresh, LAG_BUDGET, Written};
-pub use listing::{RoomRead, Version};
+pub use listing::{Listed, MAX_AGE, Read, Share, Version};
 pub use paginate::{PAGE_SIZE, Page, REPEATED_NEXT_TOKEN};
 pub use retry::{CONNECT_RETRIES, RetryPolicy};
 
@@ -49,7 +49,7 @@ pub(crate) struct Inner {
     pub(crate) writes: fresh::WriteLog,
     /// Creates carry a temporary marker tag, so an interrupted one can be found (see [`create`]).
     pub(crate) create_markers: bool,
-    pub(crate) rooms: listing::RoomListing,
+    pub(crate) listings: listing::Listings,
 }
 
 impl Inner {
@@ -64,7 +64,7 @@ impl Inner {
             reach: self.reach.clone(),
             writes: fresh::WriteLog::default(),
             create_markers: self.create_markers,
-            rooms: listing::RoomListing::default(),
+            listings: listing::Listings::default(),
         }
     }
 }
@@ -116,7 +116,7 @@ impl IvsChat {
                 retry,
                 writes: fresh::WriteLog::default(),
                 create_markers: true,
-                rooms: listing::RoomListing::default(),
+                listings: listing::Listings::default(),
             }),
             cancel: None,
             deadline: None,

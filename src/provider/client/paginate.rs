@@ -34,6 +34,56 @@ impl Page for ListLoggingConfigurationsOutput {
     }
 }
 
+/// Where a listing stands: the token of its next page and every token handed out so far.
+/// [`IvsChat::all_pages`] and the shared listings (see `listing`) follow the same rules
+/// through it: an empty token ends the listing, a repeated one ends it with an error.
+#[derive(Debug, Default)]
+pub(crate) struct Cursor {
+    next: Option<String>,
+    seen: HashSet<String>,
+}
+
+impl Cursor {
+    /// The token to request the next page with (`None`: the first page).
+    pub(crate) fn token(&self) -> Option<String> {
+        self.next.clone()
+    }
+
+    /// After a page whose `nextToken` was `next`: `Ok(true)` when another page follows,
+    /// `Ok(false)` on the last page, an error ([`REPEATED_NEXT_TOKEN`]) when the service
+    /// handed back a token it gave before.
+    pub(crate) fn advance(
+        &mut self,
+        client: &IvsChat,
+        op: Operation,
+        next: Option<&str>,
+    ) -> Result<bool, ApiError> {
+        match next.filter(|t| !t.is_empty()) {
+            None => {
+                self.next = None;
+                Ok(false)
+            }
+            Some(next) if !self.seen.insert(next.to_owned()) => {
+                let mut err = ApiError::new(
+                    op,
+                    ErrorKind::Other,
+                    format!(
+                        "{op} in {} returned the same nextToken twice, so the listing would \
+                         never end. Try again; if it persists, report it to AWS.",
+                        client.region()
+                    ),
+                );
+                err.code = Some(REPEATED_NEXT_TOKEN.to_owned());
+                Err(err)
+            }
+            Some(next) => {
+                self.next = Some(next.to_owned());
+                Ok(true)
+            }
+        }
+    }
+}
+
 impl IvsChat {
     /// Every page of the List operation `op`, in order: `fetch(sdk, token)` makes one request
     /// for the page at `token` (`None` for the first), each paced and retried as [`IvsChat::call`].
@@ -45,31 +95,14 @@ impl IvsChat {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         let mut pages = Vec::new();
-        let mut seen = HashSet::new();
-        let mut token: Option<String> = None;
+        let mut cursor = Cursor::default();
         loop {
+            let token = cursor.token();
             let page = self.call(op, |c| fetch(c, token.clone())).await?;
-            let next = page
-                .next_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned);
+            let more = cursor.advance(self, op, page.next_token())?;
             pages.push(page);
-            match next {
-                None => return Ok(pages),
-                Some(next) if !seen.insert(next.clone()) => {
-                    let mut err = ApiError::new(
-                        op,
-                        ErrorKind::Other,
-                        format!(
-                            "{op} in {} returned the same nextToken twice, so the listing would \
-                             never end. Try again; if it persists, report it to AWS.",
-                            self.region()
-                        ),
-                    );
-                    err.code = Some(REPEATED_NEXT_TOKEN.to_owned());
-                    return Err(err);
-                }
-                Some(next) => token = Some(next),
+            if !more {
+                return Ok(pages);
             }
         }
     }
