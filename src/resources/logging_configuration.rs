@@ -18,16 +18,96 @@ use crate::domain::listing;
 use crate::domain::models::DestinationModel;
 use crate::domain::names::{NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, CreateError, ErrorKind, Fresh, IvsChat, LAG_BUDGET, LeakSafeCreate, Operation,
-    Written, has_marker,
+    ApiError, CreateError, ErrorKind, Fresh, IvsChat, LAG_BUDGET, LeakSafeCreate, Listed,
+    Operation, Read, Version, Written, has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
 use crate::schema::{Attribute, Block, ExactlyOneOf, LengthBetween, Matches, NestedBlock, Schema};
 use crate::server::{Context, Failed, IdentitySchema, PlanRequest, Resource};
-use aws_sdk_ivschat::operation::get_logging_configuration::GetLoggingConfigurationOutput;
+use aws_sdk_ivschat::operation::get_logging_configuration::{
+    GetLoggingConfigurationError, GetLoggingConfigurationOutput,
+};
+use aws_sdk_ivschat::operation::list_logging_configurations::{
+    ListLoggingConfigurationsError, ListLoggingConfigurationsOutput,
+};
+use aws_sdk_ivschat::types::LoggingConfigurationSummary;
 
 pub struct LoggingConfiguration;
+
+type HttpResponse = aws_smithy_runtime_api::http::Response;
+
+/// Logging configurations are listed by ListLoggingConfigurations and read by
+/// GetLoggingConfiguration: a summary holds the whole configuration, so refreshes answer from
+/// the shared listing when its `updateTime` is the recorded one (see [`IvsChat::read_listed`]).
+impl Listed for LoggingConfiguration {
+    type Summary = LoggingConfigurationSummary;
+    type Page = ListLoggingConfigurationsOutput;
+    type ListError = ListLoggingConfigurationsError;
+    type Got = GetLoggingConfigurationOutput;
+    type GetError = GetLoggingConfigurationError;
+    const LIST: Operation = Operation::ListLoggingConfigurations;
+    const GET: Operation = Operation::GetLoggingConfiguration;
+    const ARN_MARK: &'static str = ":logging-configuration/";
+
+    fn list(
+        sdk: aws_sdk_ivschat::Client,
+        page_size: i32,
+        token: Option<String>,
+    ) -> impl std::future::Future<
+        Output = Result<
+            ListLoggingConfigurationsOutput,
+            aws_sdk_ivschat::error::SdkError<ListLoggingConfigurationsError, HttpResponse>,
+        >,
+    > + Send {
+        sdk.list_logging_configurations()
+            .max_results(page_size)
+            .set_next_token(token)
+            .send()
+    }
+
+    fn summaries(page: &ListLoggingConfigurationsOutput) -> &[LoggingConfigurationSummary] {
+        page.logging_configurations()
+    }
+
+    fn summary_arn(s: &LoggingConfigurationSummary) -> Option<&str> {
+        s.arn()
+    }
+
+    fn summary_update_time(s: &LoggingConfigurationSummary) -> Option<&aws_smithy_types::DateTime> {
+        s.update_time()
+    }
+
+    fn get(
+        sdk: aws_sdk_ivschat::Client,
+        arn: String,
+    ) -> impl std::future::Future<
+        Output = Result<
+            GetLoggingConfigurationOutput,
+            aws_sdk_ivschat::error::SdkError<GetLoggingConfigurationError, HttpResponse>,
+        >,
+    > + Send {
+        sdk.get_logging_configuration().identifier(arn).send()
+    }
+
+    fn got_update_time(got: &GetLoggingConfigurationOutput) -> Option<&aws_smithy_types::DateTime> {
+        got.update_time()
+    }
+}
+
+/// A summary as GetLoggingConfiguration would answer: it carries every field.
+pub fn as_got(s: &LoggingConfigurationSummary) -> GetLoggingConfigurationOutput {
+    GetLoggingConfigurationOutput::builder()
+        .set_arn(s.arn().map(str::to_owned))
+        .set_id(s.id().map(str::to_owned))
+        .set_name(s.name().map(str::to_owned))
+        .set_create_time(s.create_time().copied())
+        .set_update_time(s.update_time().copied())
+        .set_destination_configuration(s.destination_configuration().cloned())
+        .set_state(s.state().cloned())
+        .set_tags(s.tags().cloned())
+        .build()
+}
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LoggingConfigurationModel {
@@ -650,16 +730,26 @@ impl Resource<ProviderData> for LoggingConfiguration {
             ..state.clone()
         };
         let known = ctx.private::<Written>();
-        match client.get_logging_configuration_fresh(&arn, known).await {
-            Ok(Fresh::Found(out)) => {
+        match client
+            .read_listed::<LoggingConfiguration>(&arn, known, ctx.private::<Version>())
+            .await
+        {
+            Ok(Read::Listed(s)) => Ok(Some(
+                observed(ctx.provider, &client, &as_got(&s), &prior, None).model,
+            )),
+            Ok(Read::Got(Fresh::Found(out))) => {
                 let o = observed(ctx.provider, &client, &out, &prior, known);
                 if known.is_some() && o.fresh {
                     // Reads show the write now: later reads need not wait for it.
                     ctx.remove_private::<Written>();
                 }
+                // The version later reads may take from a listing.
+                if let Some(v) = Version::at(out.update_time()) {
+                    ctx.set_private(&v);
+                }
                 Ok(Some(o.model))
             }
-            Ok(Fresh::Gone) => Ok(None),
+            Ok(Read::Got(Fresh::Gone)) => Ok(None),
             Err(e) => Err(e.diagnostic(&subject(&state)).into()),
         }
     }
