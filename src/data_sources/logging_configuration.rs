@@ -11,7 +11,12 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{IsArn, Kind};
 use crate::domain::models::DestinationModel;
 use crate::provider::ProviderData;
-use crate::provider::client::{ApiError, ErrorKind, Fresh, Operation};
+use aws_sdk_ivschat::operation::get_logging_configuration::GetLoggingConfigurationOutput;
+
+use crate::provider::client::{ApiError, ErrorKind, Fresh, Operation, Share};
+use crate::resources::logging_configuration::{
+    self as resource, LoggingConfiguration as ResourceType,
+};
 use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
@@ -113,6 +118,16 @@ impl DataSource<ProviderData> for LoggingConfiguration {
         // Read-your-writes: a configuration this provider just created or updated is waited for.
         let failed =
             |e: &ApiError| common::get_failed(e, Kind::LoggingConfiguration, &arn, client.region());
+        // A complete listing of this process (which wrote no configuration)
+        // answers without a call; otherwise, or when it does not show the ARN, Get.
+        let listed = client
+            .list_shared::<ResourceType>(Share::IfComplete)
+            .await
+            .map_err(|e| failed(&e))?
+            .and_then(|all| all.into_iter().find(|s| s.arn() == Some(arn.as_str())));
+        if let Some(s) = listed {
+            return Ok(model(ctx, &arn, &client, &resource::as_got(&s)));
+        }
         let out = match client.get_logging_configuration_fresh(&arn, None).await {
             Ok(Fresh::Found(out)) => out,
             Ok(Fresh::Gone) => {
@@ -125,16 +140,25 @@ impl DataSource<ProviderData> for LoggingConfiguration {
             }
             Err(e) => return Err(failed(&e).into()),
         };
-        Ok(LoggingConfigurationModel {
-            arn: Some(arn.clone()),
-            id: out.id().map(str::to_owned),
-            name: Some(out.name().unwrap_or("").to_owned()),
-            create_time: common::timestamp(out.create_time()),
-            update_time: common::timestamp(out.update_time()),
-            state: out.state().map(|s| s.as_str().to_owned()),
-            destination_configuration: common::destination(out.destination_configuration()),
-            tags: Some(common::clean_tags(ctx.provider, out.tags())),
-            region: Some(client.region().to_owned()),
-        })
+        Ok(model(ctx, &arn, &client, &out))
+    }
+}
+
+fn model(
+    ctx: &Context<'_, ProviderData>,
+    arn: &str,
+    client: &crate::provider::client::IvsChat,
+    out: &GetLoggingConfigurationOutput,
+) -> LoggingConfigurationModel {
+    LoggingConfigurationModel {
+        arn: Some(arn.to_owned()),
+        id: out.id().map(str::to_owned),
+        name: Some(out.name().unwrap_or("").to_owned()),
+        create_time: common::timestamp(out.create_time()),
+        update_time: common::timestamp(out.update_time()),
+        state: out.state().map(|s| s.as_str().to_owned()),
+        destination_configuration: common::destination(out.destination_configuration()),
+        tags: Some(common::clean_tags(ctx.provider, out.tags())),
+        region: Some(client.region().to_owned()),
     }
 }

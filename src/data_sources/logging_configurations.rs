@@ -13,6 +13,8 @@ use crate::diagnostics::Diagnostics;
 use crate::domain::listing;
 use crate::domain::models::DestinationModel;
 use crate::provider::ProviderData;
+use crate::provider::client::{ApiError, Share};
+use crate::resources::logging_configuration::LoggingConfiguration as ResourceType;
 use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
@@ -98,17 +100,24 @@ impl DataSource<ProviderData> for LoggingConfigurations {
             .settle_writes(":logging-configuration/")
             .await
             .map_err(|e| e.diagnostic("logging configurations"))?;
-        let found: Vec<_> = listing::logging_configurations(&client)
+        let failed = |e: ApiError| {
+            e.diagnostic(&format!(
+                "the logging configurations of {}",
+                client.region()
+            ))
+        };
+        // The process's shared listing (the one refreshes use) when it can answer.
+        let all = match client
+            .list_shared::<ResourceType>(Share::Join)
             .await
-            .map_err(|e| {
-                e.diagnostic(&format!(
-                    "the logging configurations of {}",
-                    client.region()
-                ))
-            })?
-            .iter()
-            .map(|s| summary(ctx.provider, s))
-            .collect();
+            .map_err(failed)?
+        {
+            Some(all) => all,
+            None => listing::logging_configurations(&client)
+                .await
+                .map_err(failed)?,
+        };
+        let found: Vec<_> = all.iter().map(|s| summary(ctx.provider, s)).collect();
         Ok(LoggingConfigurationsModel {
             arns: found.iter().filter_map(|c| c.arn.clone()).collect(),
             logging_configurations: found,

@@ -15,7 +15,8 @@ use crate::domain::listing;
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_FILTER_RULE, LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE};
 use crate::provider::ProviderData;
-use crate::provider::client::IvsChat;
+use crate::provider::client::{ApiError, IvsChat, Share};
+use crate::resources::room::Room;
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Context, DataSource};
 
@@ -134,15 +135,30 @@ pub fn summary(data: &ProviderData, s: &RoomSummary) -> RoomSummaryModel {
     }
 }
 
-/// Lists every room matching `filters`, following `nextToken` until the last page.
+/// Lists every room matching `filters`, following `nextToken` until the last page; from the
+/// process's shared listing when it can answer (see [`IvsChat::list_shared`]).
 pub async fn list_rooms(
     data: &ProviderData,
     client: &IvsChat,
     filters: &Filters,
 ) -> Result<Vec<RoomSummaryModel>, Diagnostic> {
-    let rooms = listing::rooms(client, filters)
-        .await
-        .map_err(|e| e.diagnostic(&format!("the rooms of {}", client.region())))?;
+    let failed = |e: ApiError| e.diagnostic(&format!("the rooms of {}", client.region()));
+    // The process's shared ListRooms listing, when it can answer: joined (paged to the end)
+    // when this listing would page the whole account anyway, else only once complete.
+    let share = if filters.lists_everything() {
+        Share::Join
+    } else {
+        Share::IfComplete
+    };
+    let shared = if filters.matchable_locally() {
+        client.list_shared::<Room>(share).await.map_err(failed)?
+    } else {
+        None
+    };
+    let rooms = match shared {
+        Some(all) => all.into_iter().filter(|s| filters.matches(s)).collect(),
+        None => listing::rooms(client, filters).await.map_err(failed)?,
+    };
     Ok(rooms.iter().map(|s| summary(data, s)).collect())
 }
 

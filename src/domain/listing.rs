@@ -17,6 +17,41 @@ pub struct RoomFilters {
     pub tags: BTreeMap<String, String>,
 }
 
+impl RoomFilters {
+    /// Whether [`RoomFilters::matches`] decides exactly what ListRooms would: a logging
+    /// configuration given by ID (not ARN) is resolved by the service only.
+    pub fn matchable_locally(&self) -> bool {
+        self.logging_configuration_identifier
+            .as_deref()
+            .is_none_or(|l| l.starts_with("arn:"))
+    }
+
+    /// Whether no filter is passed to ListRooms (tags are checked on the summaries anyway).
+    pub fn lists_everything(&self) -> bool {
+        self.name.is_none()
+            && self.message_review_handler_uri.is_none()
+            && self.logging_configuration_identifier.is_none()
+    }
+
+    /// Whether ListRooms with these filters lists the room `s` (exact name, exact handler URI,
+    /// one of its logging configurations), and it carries every wanted tag.
+    pub fn matches(&self, s: &RoomSummary) -> bool {
+        self.name
+            .as_deref()
+            .is_none_or(|n| s.name().unwrap_or("") == n)
+            && self.message_review_handler_uri.as_deref().is_none_or(|u| {
+                s.message_review_handler()
+                    .and_then(|h| h.uri())
+                    .is_some_and(|have| have == u)
+            })
+            && self
+                .logging_configuration_identifier
+                .as_deref()
+                .is_none_or(|l| s.logging_configuration_identifiers().iter().any(|a| a == l))
+            && has_all_tags(s.tags(), &self.tags)
+    }
+}
+
 /// The rooms matching `filters`, in the API's order: most recently updated first.
 pub async fn rooms(client: &IvsChat, filters: &RoomFilters) -> Result<Vec<RoomSummary>, ApiError> {
     let pages = client

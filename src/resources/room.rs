@@ -304,7 +304,10 @@ impl Listed for Room {
     ) -> impl Future<
         Output = Result<
             ListRoomsOutput,
-            aws_sdk_ivschat::error::SdkError<ListRoomsError, aws_smithy_runtime_api::http::Response>,
+            aws_sdk_ivschat::error::SdkError<
+                ListRoomsError,
+                aws_smithy_runtime_api::http::Response,
+            >,
         >,
     > + Send {
         sdk.list_rooms()

@@ -247,7 +247,12 @@ impl IvsChat {
             .insert(arn.to_owned(), Instant::now());
     }
 
-    fn look_up_listed<L: Listed>(&self, listing: &Listing<L::Summary>, arn: &str, version: Version) -> Lookup<L::Summary> {
+    fn look_up_listed<L: Listed>(
+        &self,
+        listing: &Listing<L::Summary>,
+        arn: &str,
+        version: Version,
+    ) -> Lookup<L::Summary> {
         listing.expire();
         let changed_at = self.inner.listings.changed().get(arn).copied();
         let pages = listing.lock();
@@ -290,11 +295,7 @@ impl IvsChat {
                 Lookup::Pending => {}
             }
             self.start_paging::<L>(&listing);
-            match self
-                .inner
-                .pacer
-                .try_reserve_now(&self.inner.region, L::GET)
-            {
+            match self.inner.pacer.try_reserve_now(&self.inner.region, L::GET) {
                 Ok(()) => break true,
                 Err(next_slot) => {
                     tokio::select! {
@@ -311,8 +312,8 @@ impl IvsChat {
 
     /// Every object of type `L` from the shared listing, in the API's order, for a data source
     /// that lists them all; `None` when the shared listing cannot serve (it failed, `share` is
-    /// [`Share::IfComplete`] and it is not complete, or this process wrote an object of the type
-    /// since its first page was requested): the caller then lists on its own.
+    /// [`Share::IfComplete`] and it is not complete, or this process wrote an object of the
+    /// type): the caller then lists on its own.
     pub async fn list_shared<L: Listed>(
         &self,
         share: Share,
@@ -320,6 +321,10 @@ impl IvsChat {
         let listing = self.inner.listings.of::<L>();
         listing.expire();
         if share == Share::IfComplete && !listing.lock().done {
+            return Ok(None);
+        }
+        if self.wrote::<L>() {
+            // Reads may lag behind our writes for a while: a listing could miss them.
             return Ok(None);
         }
         let waiting = Waiting::new(&listing);
@@ -344,15 +349,9 @@ impl IvsChat {
         let Some(started) = started else {
             return Ok(None);
         };
-        // Never the pages lock and the changes lock at once in this order: `lookup` takes
+        // Never the pages lock and the changes lock at once in this order: lookups take
         // them the other way round.
-        let written_since = self
-            .inner
-            .listings
-            .changed()
-            .iter()
-            .any(|(arn, at)| arn.contains(L::ARN_MARK) && *at >= started);
-        if written_since {
+        if self.wrote::<L>() {
             return Ok(None);
         }
         let pages = listing.lock();
@@ -367,6 +366,15 @@ impl IvsChat {
                 .filter_map(|arn| pages.summaries.get(arn).map(|(s, _)| s.clone()))
                 .collect(),
         ))
+    }
+
+    /// Whether this process changed or deleted an object of type `L`.
+    fn wrote<L: Listed>(&self) -> bool {
+        self.inner
+            .listings
+            .changed()
+            .keys()
+            .any(|arn| arn.contains(L::ARN_MARK))
     }
 
     /// Starts the pager unless it runs or the listing is done.
