@@ -10,9 +10,11 @@ use futures_util::StreamExt;
 use ivschat_local::{Config, QuotaMode};
 use tokio_util::sync::CancellationToken;
 
+use super::logging_configuration::{LoggingConfiguration, LoggingConfigurationModel};
 use super::room::{Room, RoomModel};
+use crate::domain::models::{DestinationModel, S3Model};
 use crate::provider::ProviderData;
-use crate::provider::client::Version;
+use crate::provider::client::{Share, Version};
 use crate::provider::config::{Env, ProviderConfig};
 use crate::server::{Context, Resource};
 use crate::value::Value;
@@ -193,4 +195,209 @@ async fn a_few_rooms_in_a_large_account_are_read_with_getroom_and_paging_stops()
         delta(&before, &after, "ListRooms") < 9,
         "paged through the whole account: {after:?}"
     );
+}
+
+/// A logging configuration made out of band, and its state as the provider recorded it.
+async fn make_logging_configurations(api: &aws_sdk_ivschat::Client, n: usize) -> Vec<(LoggingConfigurationModel, Version)> {
+    use aws_sdk_ivschat::types::{DestinationConfiguration, S3DestinationConfiguration};
+    let mut made = Vec::new();
+    for i in 0..n {
+        let out = api
+            .create_logging_configuration()
+            .name(format!("log-{i}"))
+            .destination_configuration(DestinationConfiguration::S3(
+                S3DestinationConfiguration::builder()
+                    .bucket_name(format!("bucket-{i}"))
+                    .build()
+                    .unwrap(),
+            ))
+            .tags("k", "v")
+            .send()
+            .await
+            .unwrap();
+        let arn = out.arn().unwrap().to_owned();
+        let tags = std::collections::BTreeMap::from([("k".to_owned(), "v".to_owned())]);
+        made.push((
+            LoggingConfigurationModel {
+                arn: Some(arn.clone()),
+                id: Some(arn),
+                name: Some(format!("log-{i}")),
+                destination_configuration: vec![DestinationModel {
+                    s3: vec![S3Model {
+                        bucket_name: format!("bucket-{i}"),
+                    }],
+                    ..DestinationModel::default()
+                }],
+                state: Some("ACTIVE".to_owned()),
+                tags: Some(tags.clone()),
+                tags_all: Some(tags),
+                region: Some("us-east-1".to_owned()),
+                ..LoggingConfigurationModel::default()
+            },
+            Version::at(out.update_time()).unwrap(),
+        ));
+    }
+    made
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logging_configuration_reads_come_from_the_listing_and_still_see_every_change() {
+    use aws_sdk_ivschat::types::{
+        DestinationConfiguration, FirehoseDestinationConfiguration,
+    };
+    let emu = ivschat_local::start(Config {
+        quotas: QuotaMode::Off,
+        logging_settle: Duration::ZERO,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let api = sdk(&emu.endpoint()).await;
+    let made = make_logging_configurations(&api, 6).await;
+    let arn = |i: usize| made[i].0.arn.clone().unwrap();
+    // Out of band: name and destination (UpdateLoggingConfiguration: updateTime moves, Get
+    // answers), tags (updateTime unchanged: the summary answers), a delete (Get: not found).
+    api.update_logging_configuration()
+        .identifier(arn(0))
+        .name("renamed")
+        .send()
+        .await
+        .unwrap();
+    api.update_logging_configuration()
+        .identifier(arn(1))
+        .destination_configuration(DestinationConfiguration::Firehose(
+            FirehoseDestinationConfiguration::builder()
+                .delivery_stream_name("stream")
+                .build()
+                .unwrap(),
+        ))
+        .send()
+        .await
+        .unwrap();
+    api.tag_resource()
+        .resource_arn(arn(2))
+        .tags("k", "changed")
+        .send()
+        .await
+        .unwrap();
+    api.delete_logging_configuration()
+        .identifier(arn(3))
+        .send()
+        .await
+        .unwrap();
+
+    let data = provider(&emu.endpoint());
+    let cancel = CancellationToken::new();
+    // The listing a data source of the same plan took: every read below is answered from it
+    // or with one Get.
+    let client = Context::new(&data, &cancel, MINUTE).client(None).unwrap();
+    let before: HashMap<_, _> = emu.handle().operation_counts().into_iter().collect();
+    let listed = client
+        .list_shared::<LoggingConfiguration>(Share::Join)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(listed.len(), 5);
+    let mut read = Vec::new();
+    for (i, (state, version)) in made.iter().enumerate() {
+        let ctx = Context::new(&data, &cancel, MINUTE);
+        // Configuration 5 has no recorded version (an import): Get.
+        if i != 5 {
+            ctx.set_private(version);
+        }
+        read.push(LoggingConfiguration.read(&ctx, state.clone()).await.unwrap());
+        // A Get-answered read records the version later reads take from the listing.
+        if i == 5 {
+            assert_eq!(ctx.private::<Version>(), Some(*version));
+        }
+    }
+    let after: HashMap<_, _> = emu.handle().operation_counts().into_iter().collect();
+
+    let r = |i: usize| read[i].clone().unwrap();
+    assert_eq!(r(0).name.as_deref(), Some("renamed"));
+    assert_eq!(
+        r(1).destination_configuration[0].firehose[0].delivery_stream_name,
+        "stream"
+    );
+    assert!(r(1).destination_configuration[0].s3.is_empty());
+    assert_eq!(r(2).tags.unwrap()["k"], "changed");
+    assert!(read[3].is_none(), "a deleted configuration is gone");
+    assert_eq!(r(4), made[4].0);
+    assert_eq!(r(5), made[5].0);
+    assert_eq!(delta(&before, &after, "ListLoggingConfigurations"), 1, "{after:?}");
+    // Gets: the renamed, the redirected, the deleted, the one without a version. The tag
+    // change and the unchanged one come from the listing.
+    assert_eq!(delta(&before, &after, "GetLoggingConfiguration"), 4, "{after:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rooms_data_sources_share_the_refresh_listing_unless_the_process_wrote_rooms() {
+    use crate::data_sources::rooms::{Rooms, RoomsModel};
+    use crate::server::DataSource;
+    let emu = emulator().await;
+    let api = sdk(&emu.endpoint()).await;
+    let rooms = make_rooms(&api, "room-", 120).await;
+    let data = provider(&emu.endpoint());
+    let cancel = CancellationToken::new();
+    let read_rooms = |config: RoomsModel| {
+        let (data, cancel) = (&data, &cancel);
+        async move {
+            let ctx = Context::new(data, cancel, MINUTE);
+            Rooms.read(&ctx, config).await.unwrap()
+        }
+    };
+    let counts = || -> HashMap<String, u64> { emu.handle().operation_counts().into_iter().collect() };
+
+    // A plan: refreshes page the whole listing (3 pages)...
+    let before = counts();
+    read_all(&data, &rooms).await;
+    let refreshed = counts();
+    assert_eq!(delta(&before, &refreshed, "ListRooms"), 3, "{refreshed:?}");
+    // ...which the data sources of the same plan reuse: unfiltered, by tag, by name.
+    let all = read_rooms(RoomsModel::default()).await;
+    assert_eq!(all.arns.len(), 120);
+    let tagged = read_rooms(RoomsModel {
+        tags: Some(std::collections::BTreeMap::from([(
+            "k".to_owned(),
+            "v".to_owned(),
+        )])),
+        ..RoomsModel::default()
+    })
+    .await;
+    assert_eq!(tagged.arns.len(), 120);
+    let named = read_rooms(RoomsModel {
+        name: Some("room-7".to_owned()),
+        ..RoomsModel::default()
+    })
+    .await;
+    assert_eq!(named.arns, vec![rooms[7].state.arn.clone().unwrap()]);
+    let none = read_rooms(RoomsModel {
+        message_review_handler_uri: Some(
+            "arn:aws:lambda:us-east-1:123456789012:function:nobody".to_owned(),
+        ),
+        ..RoomsModel::default()
+    })
+    .await;
+    assert!(none.arns.is_empty());
+    let shared = counts();
+    assert_eq!(delta(&refreshed, &shared, "ListRooms"), 0, "{shared:?}");
+
+    // A process that wrote a room (apply) lists on its own after settling the write, and sees it.
+    let client = Context::new(&data, &cancel, MINUTE).client(None).unwrap();
+    let out = api
+        .update_room()
+        .identifier(rooms[0].state.arn.clone().unwrap())
+        .name("written")
+        .send()
+        .await
+        .unwrap();
+    client.record_write(out.arn().unwrap(), out.update_time());
+    let named = read_rooms(RoomsModel {
+        name: Some("written".to_owned()),
+        ..RoomsModel::default()
+    })
+    .await;
+    assert_eq!(named.arns, vec![rooms[0].state.arn.clone().unwrap()]);
+    let own = counts();
+    assert_eq!(delta(&shared, &own, "ListRooms"), 1, "{own:?}");
 }

@@ -1234,3 +1234,78 @@ async fn the_paginator_follows_next_tokens_and_stops_on_a_repeated_one() {
     assert!(err.message.contains("same nextToken twice"), "{err}");
     assert_eq!(h.count("ListRooms"), 3);
 }
+
+/// The shared listing follows the paginator's rules: a repeated nextToken ends it as failed,
+/// the waiting read falls back to GetRoom, and data sources list on their own.
+#[tokio::test(start_paused = true)]
+async fn a_repeated_next_token_ends_the_shared_listing_and_reads_use_get() {
+    use crate::resources::room::Room;
+    let h = Harness::new(policy(0), |rec, prior| match rec.operation().as_str() {
+        // a, b, a: never the room, and a token handed out before.
+        "ListRooms" => match prior.iter().filter(|r| r.operation() == "ListRooms").count() {
+            1 => ok("{\"rooms\":[],\"nextToken\":\"b\"}"),
+            _ => ok("{\"rooms\":[],\"nextToken\":\"a\"}"),
+        },
+        "GetRoom" => ok(room_json("{}")),
+        other => panic!("unexpected {other}"),
+    });
+    // The GetRoom lane is busy for the next 10 s: the read waits for the listing.
+    let inner = h.client.inner_for_tests();
+    for _ in 0..50 {
+        inner.pacer.reserve("us-east-1", Operation::GetRoom);
+    }
+    let read = h
+        .client
+        .read_listed::<Room>(
+            ROOM_ARN,
+            None,
+            Some(Version {
+                update_time_ms: 1_000,
+            }),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(read, Read::Got(Fresh::Found(ref r)) if r.arn() == Some(ROOM_ARN)),
+        "{read:?}"
+    );
+    assert_eq!(h.count("ListRooms"), 3, "{:?}", h.calls());
+    assert_eq!(h.count("GetRoom"), 1);
+    // A failed listing is never handed to a data source as the whole account.
+    assert!(
+        h.client
+            .list_shared::<Room>(Share::Join)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(h.count("ListRooms"), 3, "a failed listing is not paged again");
+}
+
+/// A read of a room absent from a complete listing uses GetRoom: the listing alone never
+/// declares a room gone.
+#[tokio::test(start_paused = true)]
+async fn a_room_missing_from_a_complete_listing_is_read_with_get() {
+    use crate::resources::room::Room;
+    let h = Harness::new(policy(0), |rec, _| match rec.operation().as_str() {
+        "ListRooms" => ok("{\"rooms\":[]}"),
+        "GetRoom" => aws_error(404, "ResourceNotFoundException", "no such room"),
+        other => panic!("unexpected {other}"),
+    });
+    let all = h.client.list_shared::<Room>(Share::Join).await.unwrap();
+    assert_eq!(all.map(|a| a.len()), Some(0));
+    let read = h
+        .client
+        .read_listed::<Room>(
+            ROOM_ARN,
+            None,
+            Some(Version {
+                update_time_ms: 1_000,
+            }),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(read, Read::Got(Fresh::Gone)), "{read:?}");
+    assert_eq!(h.count("ListRooms"), 1);
+    assert_eq!(h.count("GetRoom"), 1);
+}
