@@ -58,9 +58,10 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 section "cargo test --workspace --locked --no-fail-fast"
 cargo test --workspace --locked --no-fail-fast
 
-section "eventual consistency: rooms, logging configurations, data sources, quickstart (IVSCHAT_TEST_CONSISTENCY=eventual, lag <= 1 s)"
+section "eventual consistency: rooms, logging configurations, listing-backed reads, data sources, quickstart (IVSCHAT_TEST_CONSISTENCY=eventual, lag <= 1 s)"
 IVSCHAT_TEST_CONSISTENCY=eventual IVSCHAT_TEST_CONSISTENCY_LAG_MS=1000 \
   cargo test --locked --no-fail-fast --test e2e_room --test e2e_logging_configuration \
+  --test e2e_room_listing --test e2e_logging_configuration_listing \
   --test e2e_data_sources --test e2e_quickstart
 
 if [[ "${TEST_RELEASE:-1}" != "0" ]]; then

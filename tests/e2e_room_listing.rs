@@ -162,6 +162,7 @@ terraform_test!(
                 .await
                 .unwrap();
         });
+        support::let_outside_changes_show();
 
         wd.run(["apply", "-refresh-only", "-auto-approve", "-no-color"])
             .assert_success();
@@ -222,6 +223,7 @@ terraform_test!(
                 .unwrap()
                 .to_owned()
         });
+        support::let_outside_changes_show();
         wd.write_config(&format!(
         "{provider}\n{CONFIG}\nresource \"ivschat_room\" \"imported\" {{\n  name = \"imported\"\n  maximum_message_length = 42\n}}\n"
     ));

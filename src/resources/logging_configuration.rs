@@ -672,7 +672,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
                     .arn()
                     .and_then(|arn| client.record_write(arn, out.update_time()))
                 {
-                    ctx.set_private(&w);
+                    remember(ctx, w);
                 }
                 return Err(Failed::with_partial(
                     made(&out),
@@ -687,7 +687,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
         let arn = created.arn.clone().unwrap_or_default();
         let written = client.record_write(&arn, out.update_time());
         if let Some(w) = written {
-            ctx.set_private(&w);
+            remember(ctx, w);
         }
         match wait(ctx, &client, &arn, &created, written).await {
             Ok(Settled::Active(m)) => Ok(*m),
@@ -788,7 +788,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
                 .map_err(|e| Failed::with_partial(prior.clone(), explain(&e, &subject(&prior))))?;
             let written = client.record_write(&arn, out.update_time());
             if let Some(w) = written {
-                ctx.set_private(&w);
+                remember(ctx, w);
             }
             match wait(ctx, &client, &arn, &prior, written).await {
                 Ok(Settled::Active(m)) => current = *m,
@@ -906,6 +906,16 @@ impl Resource<ProviderData> for LoggingConfiguration {
             }),
         )
     }
+}
+
+/// Keeps the provider's last write in private state: later reads wait for it, and take the
+/// configuration from a listing summary showing this version (a different `updateTime`, say
+/// one the settling to ACTIVE moved, is read with Get and recorded then).
+fn remember(ctx: &Context<'_, ProviderData>, w: Written) {
+    ctx.set_private(&w);
+    ctx.set_private(&Version {
+        update_time_ms: w.update_time_ms,
+    });
 }
 
 /// The API's diagnostic, with what the two errors specific to logging configurations mean.
