@@ -15,7 +15,7 @@
 # 6. the release (scripts/release.sh, as `make release`): glibc 2.17 build with
 #    cargo zigbuild, the GLIBC symbol check, the zip installed and run by both
 #    Terraform clients. TEST_RELEASE=0 leaves it out (it is the longest step).
-# 7. the room, logging configuration, data source and quickstart suites again
+# 7. the room, logging configuration, listing-backed read, data source and quickstart suites again
 #    against an eventually consistent emulator (reads lag writes by up to 1 s)
 set -euo pipefail
 

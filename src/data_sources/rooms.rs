@@ -11,12 +11,11 @@ use serde::{Deserialize, Serialize};
 use super::common;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{IsArn, Kind};
-use crate::domain::listing;
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_FILTER_RULE, LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE};
 use crate::provider::ProviderData;
-use crate::provider::client::{ApiError, IvsChat, Share};
-use crate::resources::room::Room;
+use crate::provider::client::IvsChat;
+use crate::resources::room;
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Context, DataSource};
 
@@ -136,29 +135,15 @@ pub fn summary(data: &ProviderData, s: &RoomSummary) -> RoomSummaryModel {
 }
 
 /// Lists every room matching `filters`, following `nextToken` until the last page; from the
-/// process's shared listing when it can answer (see [`IvsChat::list_shared`]).
+/// process's shared listing when it can answer (see [`room::rooms`]).
 pub async fn list_rooms(
     data: &ProviderData,
     client: &IvsChat,
     filters: &Filters,
 ) -> Result<Vec<RoomSummaryModel>, Diagnostic> {
-    let failed = |e: ApiError| e.diagnostic(&format!("the rooms of {}", client.region()));
-    // The process's shared ListRooms listing, when it can answer: joined (paged to the end)
-    // when this listing would page the whole account anyway, else only once complete.
-    let share = if filters.lists_everything() {
-        Share::Join
-    } else {
-        Share::IfComplete
-    };
-    let shared = if filters.matchable_locally() {
-        client.list_shared::<Room>(share).await.map_err(failed)?
-    } else {
-        None
-    };
-    let rooms = match shared {
-        Some(all) => all.into_iter().filter(|s| filters.matches(s)).collect(),
-        None => listing::rooms(client, filters).await.map_err(failed)?,
-    };
+    let rooms = room::rooms(client, filters)
+        .await
+        .map_err(|e| e.diagnostic(&format!("the rooms of {}", client.region())))?;
     Ok(rooms.iter().map(|s| summary(data, s)).collect())
 }
 

@@ -1,6 +1,6 @@
 //! `list "ivschat_logging_configuration"`: the logging configurations of a region (every page
-//! of ListLoggingConfigurations), optionally by name and tags. Full objects cost one
-//! GetLoggingConfiguration each (a region has at most 10).
+//! of ListLoggingConfigurations, or the process's shared listing), optionally by name and
+//! tags. Full objects come from the summaries, which hold every attribute: no further calls.
 
 use std::collections::BTreeMap;
 
@@ -11,10 +11,13 @@ use crate::diagnostics::Diagnostics;
 use crate::domain::listing;
 use crate::domain::names::{NAME_PATTERN, NAME_RULE};
 use crate::provider::ProviderData;
+use crate::provider::client::Share;
 use crate::provider::tags;
-use crate::resources::logging_configuration::{LoggingConfiguration, LoggingConfigurationModel};
+use crate::resources::logging_configuration::{
+    self as resource, LoggingConfiguration, LoggingConfigurationModel,
+};
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
-use crate::server::{Context, ListRequest, ListResource, Listed, Resource};
+use crate::server::{Context, ListRequest, ListResource, Listed};
 
 pub struct LoggingConfigurationList;
 
@@ -69,9 +72,19 @@ impl ListResource<ProviderData> for LoggingConfigurationList {
         let client = ctx.client(config.region.as_deref())?;
         let region = client.region().to_owned();
         let wanted = config.tags.unwrap_or_default();
-        let all = listing::logging_configurations(&client)
+        let failed = |e: crate::provider::client::ApiError| {
+            e.diagnostic(&format!("the logging configurations of {region}"))
+        };
+        let all = match client
+            .list_shared::<LoggingConfiguration>(Share::Join)
             .await
-            .map_err(|e| e.diagnostic(&format!("the logging configurations of {region}")))?;
+            .map_err(failed)?
+        {
+            Some(all) => all,
+            None => listing::logging_configurations(&client)
+                .await
+                .map_err(failed)?,
+        };
         let mut matching = Vec::new();
         for s in &all {
             let name_ok = config
@@ -81,23 +94,22 @@ impl ListResource<ProviderData> for LoggingConfigurationList {
             if let (Some(arn), true, true) =
                 (s.arn(), name_ok, tags::has_all_tags(s.tags(), &wanted))
             {
-                matching.push((arn.to_owned(), s.name().unwrap_or("").to_owned()));
+                matching.push((arn.to_owned(), s));
             }
         }
         let mut found = Vec::new();
-        for (arn, name) in matching.into_iter().take(request.limit) {
+        for (arn, summary) in matching.into_iter().take(request.limit) {
             let listed = LoggingConfigurationModel {
                 arn: Some(arn.clone()),
                 id: Some(arn.clone()),
-                name: Some(name),
+                name: Some(summary.name().unwrap_or("").to_owned()),
                 region: Some(region.clone()),
                 ..LoggingConfigurationModel::default()
             };
             let object = if request.full {
-                match Resource::read(&LoggingConfiguration, ctx, listed).await? {
-                    Some(c) => c,
-                    None => continue,
-                }
+                // What a read would make of GetLoggingConfiguration's answer: the summary
+                // holds the same fields.
+                resource::from_summary(ctx.provider, &client, summary, &listed)
             } else {
                 listed
             };

@@ -1,6 +1,8 @@
 //! `list "ivschat_room"`: the rooms of a region, filtered as the `ivschat_rooms` data source
 //! filters them (name, review handler and logging configuration by ListRooms, tags on the
-//! summaries). Full objects (`include_resource`, generated configuration) cost one GetRoom each.
+//! summaries; from the process's shared listing when it can answer). Full objects
+//! (`include_resource`, generated configuration) cost one GetRoom each: a summary lacks the
+//! maximum values.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +10,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diagnostics;
-use crate::domain::listing::{self, RoomFilters};
+use crate::domain::listing::RoomFilters;
 use crate::domain::names::{LAMBDA_ARN_FILTER_RULE, LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE};
 use crate::provider::ProviderData;
 use crate::resources::room::{Room, RoomModel};
@@ -84,7 +86,7 @@ impl ListResource<ProviderData> for RoomList {
             tags: config.tags.unwrap_or_default(),
         };
         let region = client.region().to_owned();
-        let rooms = listing::rooms(&client, &filters)
+        let rooms = crate::resources::room::rooms(&client, &filters)
             .await
             .map_err(|e| e.diagnostic(&format!("the rooms of {region}")))?;
         let mut found = Vec::new();

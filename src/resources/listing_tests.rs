@@ -198,7 +198,10 @@ async fn a_few_rooms_in_a_large_account_are_read_with_getroom_and_paging_stops()
 }
 
 /// A logging configuration made out of band, and its state as the provider recorded it.
-async fn make_logging_configurations(api: &aws_sdk_ivschat::Client, n: usize) -> Vec<(LoggingConfigurationModel, Version)> {
+async fn make_logging_configurations(
+    api: &aws_sdk_ivschat::Client,
+    n: usize,
+) -> Vec<(LoggingConfigurationModel, Version)> {
     use aws_sdk_ivschat::types::{DestinationConfiguration, S3DestinationConfiguration};
     let mut made = Vec::new();
     for i in 0..n {
@@ -242,9 +245,7 @@ async fn make_logging_configurations(api: &aws_sdk_ivschat::Client, n: usize) ->
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logging_configuration_reads_come_from_the_listing_and_still_see_every_change() {
-    use aws_sdk_ivschat::types::{
-        DestinationConfiguration, FirehoseDestinationConfiguration,
-    };
+    use aws_sdk_ivschat::types::{DestinationConfiguration, FirehoseDestinationConfiguration};
     let emu = ivschat_local::start(Config {
         quotas: QuotaMode::Off,
         logging_settle: Duration::ZERO,
@@ -305,7 +306,12 @@ async fn logging_configuration_reads_come_from_the_listing_and_still_see_every_c
         if i != 5 {
             ctx.set_private(version);
         }
-        read.push(LoggingConfiguration.read(&ctx, state.clone()).await.unwrap());
+        read.push(
+            LoggingConfiguration
+                .read(&ctx, state.clone())
+                .await
+                .unwrap(),
+        );
         // A Get-answered read records the version later reads take from the listing.
         if i == 5 {
             assert_eq!(ctx.private::<Version>(), Some(*version));
@@ -324,10 +330,18 @@ async fn logging_configuration_reads_come_from_the_listing_and_still_see_every_c
     assert!(read[3].is_none(), "a deleted configuration is gone");
     assert_eq!(r(4), made[4].0);
     assert_eq!(r(5), made[5].0);
-    assert_eq!(delta(&before, &after, "ListLoggingConfigurations"), 1, "{after:?}");
+    assert_eq!(
+        delta(&before, &after, "ListLoggingConfigurations"),
+        1,
+        "{after:?}"
+    );
     // Gets: the renamed, the redirected, the deleted, the one without a version. The tag
     // change and the unchanged one come from the listing.
-    assert_eq!(delta(&before, &after, "GetLoggingConfiguration"), 4, "{after:?}");
+    assert_eq!(
+        delta(&before, &after, "GetLoggingConfiguration"),
+        4,
+        "{after:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -346,7 +360,8 @@ async fn rooms_data_sources_share_the_refresh_listing_unless_the_process_wrote_r
             Rooms.read(&ctx, config).await.unwrap()
         }
     };
-    let counts = || -> HashMap<String, u64> { emu.handle().operation_counts().into_iter().collect() };
+    let counts =
+        || -> HashMap<String, u64> { emu.handle().operation_counts().into_iter().collect() };
 
     // A plan: refreshes page the whole listing (3 pages)...
     let before = counts();

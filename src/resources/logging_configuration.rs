@@ -95,6 +95,17 @@ impl Listed for LoggingConfiguration {
     }
 }
 
+/// The configuration a summary shows, shaped as state (`prior` supplies what the API does not
+/// hold): what a read answered from it makes.
+pub fn from_summary(
+    data: &ProviderData,
+    client: &IvsChat,
+    s: &LoggingConfigurationSummary,
+    prior: &LoggingConfigurationModel,
+) -> LoggingConfigurationModel {
+    observed(data, client, &as_got(s), prior, None).model
+}
+
 /// A summary as GetLoggingConfiguration would answer: it carries every field.
 pub fn as_got(s: &LoggingConfigurationSummary) -> GetLoggingConfigurationOutput {
     GetLoggingConfigurationOutput::builder()
@@ -734,9 +745,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
             .read_listed::<LoggingConfiguration>(&arn, known, ctx.private::<Version>())
             .await
         {
-            Ok(Read::Listed(s)) => Ok(Some(
-                observed(ctx.provider, &client, &as_got(&s), &prior, None).model,
-            )),
+            Ok(Read::Listed(s)) => Ok(Some(from_summary(ctx.provider, &client, &s, &prior))),
             Ok(Read::Got(Fresh::Found(out))) => {
                 let o = observed(ctx.provider, &client, &out, &prior, known);
                 if known.is_some() && o.fresh {

@@ -19,7 +19,7 @@ use crate::domain::listing::{self, RoomFilters};
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE, NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, CreateError, Fresh, IvsChat, LeakSafeCreate, Listed, Operation, Read, Version,
+    ApiError, CreateError, Fresh, IvsChat, LeakSafeCreate, Listed, Operation, Read, Share, Version,
     Written, has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
@@ -342,6 +342,27 @@ impl Listed for Room {
 
     fn got_update_time(got: &GetRoomOutput) -> Option<&aws_smithy_types::DateTime> {
         got.update_time()
+    }
+}
+
+/// The rooms matching `filters`, in the API's order, for data sources and list resources: from
+/// the process's shared ListRooms listing when it can answer (joined and paged to the end when
+/// the filters list the whole account anyway, else only once complete; see
+/// [`IvsChat::list_shared`]), else with a listing of their own.
+pub async fn rooms(client: &IvsChat, filters: &RoomFilters) -> Result<Vec<RoomSummary>, ApiError> {
+    let share = if filters.lists_everything() {
+        Share::Join
+    } else {
+        Share::IfComplete
+    };
+    let shared = if filters.matchable_locally() {
+        client.list_shared::<Room>(share).await?
+    } else {
+        None
+    };
+    match shared {
+        Some(all) => Ok(all.into_iter().filter(|s| filters.matches(s)).collect()),
+        None => listing::rooms(client, filters).await,
     }
 }
 

@@ -1242,7 +1242,11 @@ async fn a_repeated_next_token_ends_the_shared_listing_and_reads_use_get() {
     use crate::resources::room::Room;
     let h = Harness::new(policy(0), |rec, prior| match rec.operation().as_str() {
         // a, b, a: never the room, and a token handed out before.
-        "ListRooms" => match prior.iter().filter(|r| r.operation() == "ListRooms").count() {
+        "ListRooms" => match prior
+            .iter()
+            .filter(|r| r.operation() == "ListRooms")
+            .count()
+        {
             1 => ok("{\"rooms\":[],\"nextToken\":\"b\"}"),
             _ => ok("{\"rooms\":[],\"nextToken\":\"a\"}"),
         },
@@ -1279,7 +1283,11 @@ async fn a_repeated_next_token_ends_the_shared_listing_and_reads_use_get() {
             .unwrap()
             .is_none()
     );
-    assert_eq!(h.count("ListRooms"), 3, "a failed listing is not paged again");
+    assert_eq!(
+        h.count("ListRooms"),
+        3,
+        "a failed listing is not paged again"
+    );
 }
 
 /// A read of a room absent from a complete listing uses GetRoom: the listing alone never
