@@ -74,7 +74,12 @@ pub const NEEDS: &[TypeNeeds] = &[
         kind: Kind::Resource,
         name: "ivschat_room",
         modes: &[
-            mode("refresh, plan and import", &[GetRoom]),
+            mode_when(
+                "refresh, plan and import",
+                &[GetRoom, ListRooms],
+                "ListRooms for refreshes of rooms whose state records a version (it answers 50 \
+                 rooms a call; denied, those reads use GetRoom)",
+            ),
             mode_when(
                 "create",
                 &[
@@ -99,7 +104,12 @@ pub const NEEDS: &[TypeNeeds] = &[
         kind: Kind::Resource,
         name: "ivschat_logging_configuration",
         modes: &[
-            mode("refresh, plan and import", &[GetLoggingConfiguration]),
+            mode_when(
+                "refresh, plan and import",
+                &[GetLoggingConfiguration, ListLoggingConfigurations],
+                "ListLoggingConfigurations for refreshes of configurations whose state records a \
+                 version (denied, those reads use GetLoggingConfiguration)",
+            ),
             mode_when(
                 "create",
                 &[
@@ -165,11 +175,7 @@ pub const NEEDS: &[TypeNeeds] = &[
     TypeNeeds {
         kind: Kind::ListResource,
         name: "ivschat_logging_configuration",
-        modes: &[mode_when(
-            "list (terraform query)",
-            &[ListLoggingConfigurations, GetLoggingConfiguration],
-            "GetLoggingConfiguration only with `include_resource = true`",
-        )],
+        modes: &[mode("list (terraform query)", &[ListLoggingConfigurations])],
     },
     TypeNeeds {
         kind: Kind::Action,

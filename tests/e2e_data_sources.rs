@@ -282,12 +282,11 @@ output "logging_all" {{ value = data.ivschat_logging_configurations.all }}
             plan.dump()
         );
     }
-    // The refresh of ivschat_room.tf, then data.ivschat_room.api and data.ivschat_room.tf.
-    assert_eq!(
-        s.calls("GetRoom"),
-        gets_before + 3,
-        "GetRoom calls during plan"
-    );
+    // data.ivschat_room.api and data.ivschat_room.tf (GetRoom: a summary lacks the maximum
+    // values), and the refresh of ivschat_room.tf unless the ListRooms pages that
+    // data.ivschat_rooms.all shares with refreshes answered it first.
+    let gets = s.calls("GetRoom") - gets_before;
+    assert!((2..=3).contains(&gets), "GetRoom calls during plan: {gets}");
 
     s.wd.apply();
     s.wd.assert_no_changes();
@@ -438,10 +437,11 @@ output "one" { value = data.ivschat_rooms.one.rooms[0].tags }
     );
     let lists_before = s.calls("ListRooms");
     s.wd.apply();
-    // apply = plan + apply in one run: each data source is read once, with 3 pages for the two
-    // unfiltered listings and 1 for the name filter.
+    // apply = plan + apply in one run: each data source is read once. The unfiltered and the
+    // tag-filtered one share the process's 3 pages; the name filter takes them too when they
+    // are complete by then, else lists its 1 page.
     let lists = s.calls("ListRooms") - lists_before;
-    assert_eq!(lists, 3 + 3 + 1, "ListRooms calls");
+    assert!((3..=4).contains(&lists), "ListRooms calls: {lists}");
     let o = s.outputs();
     let all = strings(&o["all"]);
     assert_eq!(all.len(), 123);
