@@ -5,13 +5,11 @@
 
 mod support;
 
-use std::collections::HashMap;
-
 use aws_sdk_ivschat::types::{
     CloudWatchLogsDestinationConfiguration, DestinationConfiguration, S3DestinationConfiguration,
 };
 use serde_json::Value as Json;
-use support::{Emulator, Setup, terraform_test};
+use support::{Setup, calls_between, terraform_test};
 
 const CONFIG: &str = r#"
 resource "ivschat_logging_configuration" "name" {
@@ -41,14 +39,6 @@ resource "ivschat_logging_configuration" "gone" {
 /// Logging configurations in `CONFIG`.
 const CONFIGS: u64 = 4;
 
-fn calls(emulator: &Emulator) -> HashMap<String, u64> {
-    emulator.handle().operation_counts().into_iter().collect()
-}
-
-fn delta(before: &HashMap<String, u64>, after: &HashMap<String, u64>, op: &str) -> u64 {
-    after.get(op).copied().unwrap_or(0) - before.get(op).copied().unwrap_or(0)
-}
-
 terraform_test!(
     logging_configuration_drift_deletes_imports_and_updates_through_the_listing,
     |tf| {
@@ -63,15 +53,15 @@ terraform_test!(
 
         // The plan after the apply reads configurations whose version the apply recorded: the
         // listing answers most of them.
-        let before = calls(&s.emulator);
+        let before = s.emulator.calls();
         wd.assert_no_changes();
-        let after = calls(&s.emulator);
+        let after = s.emulator.calls();
         assert!(
-            delta(&before, &after, "ListLoggingConfigurations") >= 1,
+            calls_between(&before, &after, "ListLoggingConfigurations") >= 1,
             "{after:?}"
         );
         assert!(
-            delta(&before, &after, "GetLoggingConfiguration") < CONFIGS,
+            calls_between(&before, &after, "GetLoggingConfiguration") < CONFIGS,
             "every configuration read with Get: {before:?} -> {after:?}"
         );
 
@@ -135,10 +125,10 @@ terraform_test!(
 
         // The next plan reads from the versions the refresh recorded: the listing answers,
         // and the drift is planned again (the tag change shows only in the summary's tags).
-        let before = calls(&s.emulator);
+        let before = s.emulator.calls();
         let out = wd.run(["plan", "-no-color"]);
         out.assert_success();
-        let after = calls(&s.emulator);
+        let after = s.emulator.calls();
         for needle in [
             "ivschat_logging_configuration.gone will be created",
             "ivschat_logging_configuration.name will be updated in-place",
@@ -148,7 +138,7 @@ terraform_test!(
             assert!(out.stdout.contains(needle), "{needle}:\n{}", out.stdout);
         }
         assert!(
-            delta(&before, &after, "GetLoggingConfiguration") < CONFIGS - 1,
+            calls_between(&before, &after, "GetLoggingConfiguration") < CONFIGS - 1,
             "the listing answered no read: {before:?} -> {after:?}"
         );
 

@@ -5,10 +5,8 @@
 
 mod support;
 
-use std::collections::HashMap;
-
 use serde_json::Value as Json;
-use support::{Emulator, TfWorkdir, terraform_test};
+use support::{TfWorkdir, calls_between, terraform_test};
 
 /// The IVS Chat API reached directly, for changes made outside Terraform.
 struct Api {
@@ -69,14 +67,6 @@ resource "ivschat_room" "gone" {}
 /// Rooms in `CONFIG`.
 const ROOMS: u64 = 7;
 
-fn calls(emulator: &Emulator) -> HashMap<String, u64> {
-    emulator.handle().operation_counts().into_iter().collect()
-}
-
-fn delta(before: &HashMap<String, u64>, after: &HashMap<String, u64>, op: &str) -> u64 {
-    after.get(op).copied().unwrap_or(0) - before.get(op).copied().unwrap_or(0)
-}
-
 fn arn(wd: &TfWorkdir, address: &str) -> String {
     wd.resource_values(address)["arn"]
         .as_str()
@@ -101,12 +91,15 @@ terraform_test!(
 
         // The plan after the apply reads rooms whose version the apply recorded: the listing
         // answers most of them.
-        let before = calls(&emulator);
+        let before = emulator.calls();
         wd.assert_no_changes();
-        let after = calls(&emulator);
-        assert!(delta(&before, &after, "ListRooms") >= 1, "{after:?}");
+        let after = emulator.calls();
         assert!(
-            delta(&before, &after, "GetRoom") < ROOMS,
+            calls_between(&before, &after, "ListRooms") >= 1,
+            "{after:?}"
+        );
+        assert!(
+            calls_between(&before, &after, "GetRoom") < ROOMS,
             "every room read with GetRoom: {before:?} -> {after:?}"
         );
 

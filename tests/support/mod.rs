@@ -670,6 +670,11 @@ impl Emulator {
         )
     }
 
+    /// Calls served so far, by operation name.
+    pub fn calls(&self) -> std::collections::HashMap<String, u64> {
+        self.handle().operation_counts().into_iter().collect()
+    }
+
     /// Inspect and steer the emulator (rooms, forced failures, recorded events, faults).
     pub fn handle(&self) -> &ivschat_local::Handle {
         self.running.as_ref().expect("emulator is running").handle()
@@ -682,6 +687,15 @@ impl Drop for Emulator {
             self.rt.block_on(running.shutdown());
         }
     }
+}
+
+/// Calls of `op` between two [`Emulator::calls`] snapshots.
+pub fn calls_between(
+    before: &std::collections::HashMap<String, u64>,
+    after: &std::collections::HashMap<String, u64>,
+    op: &str,
+) -> u64 {
+    after.get(op).copied().unwrap_or(0) - before.get(op).copied().unwrap_or(0)
 }
 
 /// Start `ivschat-local` in-process for one test: AWS quotas on (the provider paces itself),
