@@ -416,3 +416,97 @@ async fn rooms_data_sources_share_the_refresh_listing_unless_the_process_wrote_r
     let own = counts();
     assert_eq!(delta(&shared, &own, "ListRooms"), 1, "{own:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_older_than_this_process_s_write_is_not_used_for_the_written_object() {
+    use crate::data_sources::logging_configuration::{
+        LoggingConfiguration as OneConfiguration, LoggingConfigurationModel as OneModel,
+    };
+    use crate::server::DataSource;
+    let emu = ivschat_local::start(Config {
+        quotas: QuotaMode::Off,
+        logging_settle: Duration::ZERO,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let api = sdk(&emu.endpoint()).await;
+    let made = make_logging_configurations(&api, 2).await;
+    let data = provider(&emu.endpoint());
+    let cancel = CancellationToken::new();
+    let client = Context::new(&data, &cancel, MINUTE).client(None).unwrap();
+    let counts =
+        || -> HashMap<String, u64> { emu.handle().operation_counts().into_iter().collect() };
+    client
+        .list_shared::<LoggingConfiguration>(Share::Join)
+        .await
+        .unwrap()
+        .unwrap();
+
+    // A plan's data source: answered by the complete listing, no Get.
+    let before = counts();
+    let one = OneConfiguration
+        .read(
+            &Context::new(&data, &cancel, MINUTE),
+            OneModel {
+                arn: made[1].0.arn.clone(),
+                ..OneModel::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(one.name.as_deref(), Some("log-1"));
+    assert_eq!(one.state.as_deref(), Some("ACTIVE"));
+    assert_eq!(delta(&before, &counts(), "GetLoggingConfiguration"), 0);
+
+    // This process changes the tags of configuration 0 (its updateTime stays): the summary,
+    // requested before, still matches the recorded version but is not used.
+    let (state, version) = &made[0];
+    let arn = state.arn.clone().unwrap();
+    let new_tags = std::collections::BTreeMap::from([("k".to_owned(), "mine".to_owned())]);
+    super::tagging::update_tags(
+        &data,
+        &client,
+        &arn,
+        state.tags_all.as_ref().unwrap(),
+        &new_tags,
+    )
+    .await
+    .unwrap();
+    let before = counts();
+    let ctx = Context::new(&data, &cancel, MINUTE);
+    ctx.set_private(version);
+    let read = LoggingConfiguration
+        .read(&ctx, state.clone())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.tags.unwrap()["k"], "mine");
+    assert_eq!(delta(&before, &counts(), "GetLoggingConfiguration"), 1);
+    // The untouched one still comes from the listing.
+    let ctx = Context::new(&data, &cancel, MINUTE);
+    ctx.set_private(&made[1].1);
+    assert_eq!(
+        LoggingConfiguration
+            .read(&ctx, made[1].0.clone())
+            .await
+            .unwrap()
+            .unwrap(),
+        made[1].0
+    );
+    assert_eq!(delta(&before, &counts(), "GetLoggingConfiguration"), 1);
+    // And a data source in a process that wrote a configuration lists on its own.
+    let before = counts();
+    let one = OneConfiguration
+        .read(
+            &Context::new(&data, &cancel, MINUTE),
+            OneModel {
+                arn: Some(arn.clone()),
+                ..OneModel::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(one.tags.unwrap()["k"], "mine");
+    assert_eq!(delta(&before, &counts(), "GetLoggingConfiguration"), 1);
+}
