@@ -19,14 +19,17 @@
 # `plan` from a state without recorded versions (private state stripped: every read is a
 # GetRoom, exactly as before listing-backed reads); target within 10%.
 #
-# Measured 2026-11-30, DEV build (PROFILE=dev BUILD=0; the release build did not finish in time),
-# Terraform 1.15.5, 2 cores shared with other builds (load average 11-17), N=500, RUNS=3:
-#   500 rooms: plan -refresh=false 1.85 s, plan 6.64 s, refresh 4.80 s (floor 2.00 s, target 3.00 s:
-#              missed under this load), GetRoom=9 ListRooms=10 (before: GetRoom=500, refresh ~100 s)
-#   destroy 500: 118.6 s (target 110 s: missed), GetRoom=510 ListRooms=10 DeleteRoom=500
-#   5 of 5000: plan 0.42 s with listing (GetRoom=1 ListRooms=1), 1.68 s GetRoom only (GetRoom=5)
-#              (the bench's managed rooms are the newest, so on page 1 of the listing)
-# N=2000 not run yet.
+# Measured 2026-11-30 18:03-18:08 UTC, DEV build (PROFILE=dev BUILD=0 FEW=0 RUNS=1), Terraform
+# 1.15.5, 2 cores shared (load average 8 at the start, under 1 at the end), N=500, after the
+# listing became generic (issue 15, session 3):
+#   500 rooms: plan -refresh=false 4.16 s, plan 6.44 s, refresh 2.28 s (floor 2.00 s, target
+#              3.00 s: ok), GetRoom=9 ListRooms=10 (before listing-backed reads: GetRoom=500, ~100 s)
+#   destroy 500: 108.94 s (target 110 s: ok), GetRoom=510 ListRooms=10 DeleteRoom=500; of which
+#              plan -destroy 8.02 s and the deletes 100.92 s against the DeleteRoom floor 100.00 s
+#              (the deletes pipeline at the floor; the rest is the refresh before them)
+# Earlier, same day, DEV build under load average 11-17: refresh 4.80 s, destroy 118.6 s;
+# 5 of 5000: plan 0.42 s with listing (GetRoom=1 ListRooms=1), 1.68 s GetRoom only (GetRoom=5).
+# Release figures and N=2000: not measured by this session.
 #
 # Environment: PROFILE=dev|release (default release), TF=path/to/terraform (default the pinned
 # 1.15.5), RUNS (default 3), DESTROY=0|1 (default 1), FEW=0|1 (default 1: the 5-of-5000 row),
