@@ -128,7 +128,7 @@ impl DataSource<ProviderData> for LoggingConfiguration {
         if let Some(s) = listed {
             return Ok(model(ctx, &arn, &client, &resource::as_got(&s)));
         }
-        let out = match client.get_logging_configuration_fresh(&arn, None).await {
+        let out = match client.read_fresh::<ResourceType>(&arn, None).await {
             Ok(Fresh::Found(out)) => out,
             Ok(Fresh::Gone) => {
                 let e = ApiError::new(

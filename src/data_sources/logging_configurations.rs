@@ -97,7 +97,7 @@ impl DataSource<ProviderData> for LoggingConfigurations {
         // Read-your-writes: configurations this provider just created or changed are listed as
         // they are.
         client
-            .settle_writes(":logging-configuration/")
+            .settle_writes::<ResourceType>()
             .await
             .map_err(|e| e.diagnostic("logging configurations"))?;
         let failed = |e: ApiError| {

@@ -112,7 +112,10 @@ impl DataSource<ProviderData> for Room {
         };
         let client = common::client_for_arn(ctx, &arn, Kind::Room, config.region.as_deref())?;
         // Read-your-writes: a room this provider just created or updated is waited for.
-        let out = match client.get_room_fresh(&arn, None).await {
+        let out = match client
+            .read_fresh::<crate::resources::room::Room>(&arn, None)
+            .await
+        {
             Ok(Fresh::Found(out)) => out,
             Ok(Fresh::Gone) => {
                 let e = ApiError::new(Operation::GetRoom, ErrorKind::NotFound, "not found");

@@ -173,7 +173,7 @@ impl DataSource<ProviderData> for Rooms {
         };
         // Read-your-writes: rooms this provider just created or changed are listed as they are.
         client
-            .settle_writes(":room/")
+            .settle_writes::<room::Room>()
             .await
             .map_err(|e| e.diagnostic("rooms"))?;
         let rooms = list_rooms(ctx.provider, &client, &filters).await?;

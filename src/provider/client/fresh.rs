@@ -14,8 +14,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use aws_sdk_ivschat::operation::get_logging_configuration::GetLoggingConfigurationOutput;
-use aws_sdk_ivschat::operation::get_room::GetRoomOutput;
 use aws_smithy_types::DateTime;
 use serde::{Deserialize, Serialize};
 
@@ -164,25 +162,22 @@ impl IvsChat {
         }
     }
 
-    /// Before a listing: waits until reads show every write this process made to objects whose
-    /// ARN contains `kind` (`:room/`, `:logging-configuration/`) that no read has shown yet,
-    /// so that a data source listing them in the same apply sees them. One read per such
-    /// object, usually none.
-    pub async fn settle_writes(&self, kind: &str) -> Result<(), ApiError> {
+    /// Before a listing of type `L`: waits until reads show every write this process made to
+    /// objects of the type that no read has shown yet, so that a data source listing them in
+    /// the same apply sees them. One read per such object, usually none.
+    pub async fn settle_writes<L: super::Listed>(&self) -> Result<(), ApiError> {
         let pending: Vec<String> = self
             .inner
             .writes
             .lock()
             .iter()
-            .filter(|(arn, last)| arn.contains(kind) && matches!(last, Last::Wrote(_, false)))
+            .filter(|(arn, last)| {
+                arn.contains(L::ARN_MARK) && matches!(last, Last::Wrote(_, false))
+            })
             .map(|(arn, _)| arn.clone())
             .collect();
         for arn in pending {
-            if arn.contains(":room/") {
-                self.get_room_fresh(&arn, None).await?;
-            } else {
-                self.get_logging_configuration_fresh(&arn, None).await?;
-            }
+            self.get_fresh::<L>(&arn, None, false).await?;
         }
         Ok(())
     }
@@ -236,47 +231,6 @@ impl IvsChat {
             self.pause(op, delay).await?;
             delay = (delay * 2).min(MAX_POLL);
         }
-    }
-
-    /// GetRoom, retried while it serves a version older than the provider's last write.
-    pub async fn get_room_fresh(
-        &self,
-        arn: &str,
-        known: Option<Written>,
-    ) -> Result<Fresh<GetRoomOutput>, ApiError> {
-        let read = || {
-            self.call(Operation::GetRoom, |c| {
-                c.get_room().identifier(arn.to_owned()).send()
-            })
-        };
-        self.fresh(Operation::GetRoom, arn, known, read, |o: &GetRoomOutput| {
-            o.update_time()
-        })
-        .await
-    }
-
-    /// GetLoggingConfiguration, retried while it serves a version older than the provider's
-    /// last write.
-    pub async fn get_logging_configuration_fresh(
-        &self,
-        arn: &str,
-        known: Option<Written>,
-    ) -> Result<Fresh<GetLoggingConfigurationOutput>, ApiError> {
-        let read = || {
-            self.call(Operation::GetLoggingConfiguration, |c| {
-                c.get_logging_configuration()
-                    .identifier(arn.to_owned())
-                    .send()
-            })
-        };
-        self.fresh(
-            Operation::GetLoggingConfiguration,
-            arn,
-            known,
-            read,
-            |o: &GetLoggingConfigurationOutput| o.update_time(),
-        )
-        .await
     }
 }
 

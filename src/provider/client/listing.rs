@@ -456,8 +456,18 @@ impl IvsChat {
         }
     }
 
-    /// The type's Get, retried while it serves a version older than the provider's last write;
-    /// `in_slot`: the first call uses a pacing slot the caller already took.
+    /// The type's Get, retried while it serves a version older than the provider's last write
+    /// (or `known`, from private state): what data sources read one object with.
+    pub async fn read_fresh<L: Listed>(
+        &self,
+        arn: &str,
+        known: Option<Written>,
+    ) -> Result<Fresh<L::Got>, ApiError> {
+        self.get_fresh::<L>(arn, known, false).await
+    }
+
+    /// [`IvsChat::read_fresh`]; `in_slot`: the first call uses a pacing slot the caller
+    /// already took.
     pub(super) async fn get_fresh<L: Listed>(
         &self,
         arn: &str,
