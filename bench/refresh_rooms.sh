@@ -32,7 +32,7 @@
 # Release figures and N=2000: not measured by this session.
 #
 # Environment: PROFILE=dev|release (default release), TF=path/to/terraform (default the pinned
-# 1.15.5), RUNS (default 3), DESTROY=0|1 (default 1), FEW=0|1 (default 1: the 5-of-5000 row),
+# 1.15.5), RUNS (default 3), DESTROY=0|1 (default 1), FEW=0|1 (default 1: the 5-of-5000 rows),
 # BUILD=0 (use the binaries as built).
 set -euo pipefail
 
@@ -157,14 +157,9 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # Lets the emulator's buckets refill between measurements.
 settle() { sleep 1.5; }
 
-# seed DIR MANAGED UNMANAGED: applies MANAGED rooms with Terraform and makes UNMANAGED more
-# through the API, on an emulator without quotas; leaves it running with --quotas aws.
-seed() {
-    local dir=$1 managed=$2 unmanaged=$3
-    mkdir -p "$dir"
-    start_emulator off "$dir/emulator.json"
-    if [ "$unmanaged" -gt 0 ]; then
-        python3 - "$endpoint" "$unmanaged" <<'PY'
+# make_unmanaged COUNT: COUNT rooms made through the API (no Terraform), named other-NNNNN.
+make_unmanaged() {
+    python3 - "$endpoint" "$1" <<'PY2'
 import http.client, json, sys, urllib.parse
 u = urllib.parse.urlparse(sys.argv[1])
 conn = http.client.HTTPConnection(u.hostname, u.port)
@@ -174,13 +169,24 @@ for i in range(int(sys.argv[2])):
     data = r.read()
     if r.status != 200:
         sys.exit("CreateRoom %d failed: %d %s" % (i, r.status, data[:200]))
-PY
-    fi
+PY2
+}
+
+# seed DIR MANAGED UNMANAGED [ORDER]: applies MANAGED rooms with Terraform and makes UNMANAGED
+# more through the API, on an emulator without quotas; leaves it running with --quotas aws.
+# ORDER: "newest" (default: the managed rooms are made last, so ListRooms, newest first, shows
+# them on its first page) or "oldest" (made first: on the listing's last page).
+seed() {
+    local dir=$1 managed=$2 unmanaged=$3 order=${4:-newest}
+    mkdir -p "$dir"
+    start_emulator off "$dir/emulator.json"
+    if [ "$order" = newest ] && [ "$unmanaged" -gt 0 ]; then make_unmanaged "$unmanaged"; fi
     write_config "$dir" "$managed" 'rate_limits {
     room = 1000
     tags = 1000
   }'
     timed "$dir" apply -auto-approve -parallelism=50 >/dev/null
+    if [ "$order" = oldest ] && [ "$unmanaged" -gt 0 ]; then make_unmanaged "$unmanaged"; fi
     stop_emulator
     start_emulator aws "$dir/emulator.json"
     write_config "$dir" "$managed"
@@ -230,41 +236,43 @@ PY
     stop_emulator
 done
 
-[ "${FEW:-1}" = 1 ] || exit 0
-
-# 5 managed rooms among 5,000.
-dir="$work/few"
-seed "$dir" 5 4995
-timed "$dir" plan >/dev/null # warm up; records versions
-listed=()
-stripped=()
-cp "$dir/terraform.tfstate" "$dir/with-versions.tfstate"
-python3 - "$dir/terraform.tfstate" "$dir/without-versions.tfstate" <<'PY'
+# 5 managed rooms among 5,000, on the listing's first page and on its last.
+few() { # ORDER
+    local dir="$work/few-$1" listed=() stripped=() b1 a1 b2 a2
+    seed "$dir" 5 4995 "$1"
+    timed "$dir" plan >/dev/null # warm up; records versions
+    cp "$dir/terraform.tfstate" "$dir/with-versions.tfstate"
+    python3 - "$dir/terraform.tfstate" "$dir/without-versions.tfstate" <<'PY2'
 import json, sys
 state = json.load(open(sys.argv[1]))
 for r in state["resources"]:
     for i in r["instances"]:
         i.pop("private", None)
 json.dump(state, open(sys.argv[2], "w"))
-PY
-for _ in $(seq "$runs"); do
-    settle
-    cp "$dir/with-versions.tfstate" "$dir/terraform.tfstate"
-    b1=$(counts "$endpoint")
-    listed+=("$(timed "$dir" plan -lock=false)")
-    a1=$(counts "$endpoint")
-    settle
-    cp "$dir/without-versions.tfstate" "$dir/terraform.tfstate"
-    b2=$(counts "$endpoint")
-    stripped+=("$(timed "$dir" plan -lock=false)")
-    a2=$(counts "$endpoint")
-done
-python3 - "$(printf '%s\n' "${listed[@]}" | median)" "$(printf '%s\n' "${stripped[@]}" | median)" \
-    "$(calls "$b1" "$a1" GetRoom ListRooms)" "$(calls "$b2" "$a2" GetRoom ListRooms)" <<'PY'
+PY2
+    for _ in $(seq "$runs"); do
+        settle
+        cp "$dir/with-versions.tfstate" "$dir/terraform.tfstate"
+        b1=$(counts "$endpoint")
+        listed+=("$(timed "$dir" plan -lock=false)")
+        a1=$(counts "$endpoint")
+        settle
+        cp "$dir/without-versions.tfstate" "$dir/terraform.tfstate"
+        b2=$(counts "$endpoint")
+        stripped+=("$(timed "$dir" plan -lock=false)")
+        a2=$(counts "$endpoint")
+    done
+    python3 - "$1" "$(printf '%s\n' "${listed[@]}" | median)" "$(printf '%s\n' "${stripped[@]}" | median)" \
+        "$(calls "$b1" "$a1" GetRoom ListRooms)" "$(calls "$b2" "$a2" GetRoom ListRooms)" <<'PY2'
 import sys
-listed, stripped = float(sys.argv[1]), float(sys.argv[2])
-print("5 of 5000: plan %.2f s with listing (%s), %.2f s GetRoom only (%s): %+.1f%% (target <= +10%%: %s)" % (
-    listed, sys.argv[3], stripped, sys.argv[4], 100 * (listed / stripped - 1), "ok" if listed <= 1.10 * stripped else "MISSED"))
-PY
-stop_emulator
+order, listed, stripped = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+print("5 of 5000 (%s): plan %.2f s with listing (%s), %.2f s GetRoom only (%s): %+.1f%% (target <= +10%%: %s)" % (
+    order, listed, sys.argv[4], stripped, sys.argv[5], 100 * (listed / stripped - 1), "ok" if listed <= 1.10 * stripped else "MISSED"))
+PY2
+    stop_emulator
+}
+if [ "${FEW:-1}" = 1 ]; then
+    few newest
+    few oldest
+fi
 rm -rf "$work"
