@@ -44,7 +44,8 @@ pub struct TypeNeeds {
     pub modes: &'static [Mode],
 }
 
-use Operation::*;
+/// Short for the operation consts each concept declares (`O::GetRoom`).
+type O = Operation;
 
 const fn mode(mode: &'static str, operations: &'static [Operation]) -> Mode {
     Mode {
@@ -74,91 +75,91 @@ pub const NEEDS: &[TypeNeeds] = &[
         kind: Kind::Resource,
         name: "ivschat_room",
         modes: &[
-            mode("refresh, plan and import", &[GetRoom]),
+            mode("refresh, plan and import", &[O::GetRoom]),
             mode_when(
                 "create",
                 &[
-                    CreateRoom,
-                    TagResource,
-                    UntagResource,
-                    ListRooms,
-                    GetRoom,
-                    DeleteRoom,
+                    O::CreateRoom,
+                    O::TagResource,
+                    O::UntagResource,
+                    O::ListRooms,
+                    O::GetRoom,
+                    O::DeleteRoom,
                 ],
                 MARKER_NOTE,
             ),
             mode_when(
                 "update",
-                &[UpdateRoom, TagResource, UntagResource],
+                &[O::UpdateRoom, O::TagResource, O::UntagResource],
                 "TagResource and UntagResource only when tags change",
             ),
-            mode("delete", &[DeleteRoom]),
+            mode("delete", &[O::DeleteRoom]),
         ],
     },
     TypeNeeds {
         kind: Kind::Resource,
         name: "ivschat_logging_configuration",
         modes: &[
-            mode("refresh, plan and import", &[GetLoggingConfiguration]),
+            mode("refresh, plan and import", &[O::GetLoggingConfiguration]),
             mode_when(
                 "create",
                 &[
-                    CreateLoggingConfiguration,
-                    GetLoggingConfiguration,
-                    TagResource,
-                    UntagResource,
-                    ListLoggingConfigurations,
-                    DeleteLoggingConfiguration,
+                    O::CreateLoggingConfiguration,
+                    O::GetLoggingConfiguration,
+                    O::TagResource,
+                    O::UntagResource,
+                    O::ListLoggingConfigurations,
+                    O::DeleteLoggingConfiguration,
                 ],
                 MARKER_NOTE,
             ),
             mode_when(
                 "update",
                 &[
-                    UpdateLoggingConfiguration,
-                    GetLoggingConfiguration,
-                    TagResource,
-                    UntagResource,
+                    O::UpdateLoggingConfiguration,
+                    O::GetLoggingConfiguration,
+                    O::TagResource,
+                    O::UntagResource,
                 ],
                 "TagResource and UntagResource only when tags change",
             ),
             mode(
                 "delete",
-                &[DeleteLoggingConfiguration, GetLoggingConfiguration],
+                &[O::DeleteLoggingConfiguration, O::GetLoggingConfiguration],
             ),
         ],
     },
     TypeNeeds {
         kind: Kind::DataSource,
         name: "ivschat_room",
-        modes: &[mode("read", &[GetRoom])],
+        modes: &[mode("read", &[O::GetRoom])],
     },
     TypeNeeds {
         kind: Kind::DataSource,
         name: "ivschat_rooms",
-        modes: &[mode("read", &[ListRooms])],
+        modes: &[mode("read", &[O::ListRooms])],
     },
     TypeNeeds {
         kind: Kind::DataSource,
         name: "ivschat_logging_configuration",
-        modes: &[mode("read", &[GetLoggingConfiguration])],
+        modes: &[mode("read", &[O::GetLoggingConfiguration])],
     },
     TypeNeeds {
         kind: Kind::DataSource,
         name: "ivschat_logging_configurations",
-        modes: &[mode("read", &[ListLoggingConfigurations])],
+        modes: &[mode("read", &[O::ListLoggingConfigurations])],
     },
     TypeNeeds {
         kind: Kind::EphemeralResource,
         name: "ivschat_chat_token",
-        modes: &[mode("open", &[CreateChatToken])],
+        modes: &[mode("open", &[O::CreateChatToken])],
     },
     TypeNeeds {
         kind: Kind::ListResource,
         name: "ivschat_room",
         modes: &[mode_when(
             "list (terraform query)",
-            &[ListRooms, GetRoom],
+            &[O::ListRooms, O::GetRoom],
             "GetRoom only with `include_resource = true`",
         )],
     },
@@ -167,24 +168,24 @@ pub const NEEDS: &[TypeNeeds] = &[
         name: "ivschat_logging_configuration",
         modes: &[mode_when(
             "list (terraform query)",
-            &[ListLoggingConfigurations, GetLoggingConfiguration],
+            &[O::ListLoggingConfigurations, O::GetLoggingConfiguration],
             "GetLoggingConfiguration only with `include_resource = true`",
         )],
     },
     TypeNeeds {
         kind: Kind::Action,
         name: "ivschat_send_event",
-        modes: &[mode("invoke", &[SendEvent])],
+        modes: &[mode("invoke", &[O::SendEvent])],
     },
     TypeNeeds {
         kind: Kind::Action,
         name: "ivschat_delete_message",
-        modes: &[mode("invoke", &[DeleteMessage])],
+        modes: &[mode("invoke", &[O::DeleteMessage])],
     },
     TypeNeeds {
         kind: Kind::Action,
         name: "ivschat_disconnect_user",
-        modes: &[mode("invoke", &[DisconnectUser])],
+        modes: &[mode("invoke", &[O::DisconnectUser])],
     },
     TypeNeeds {
         kind: Kind::Function,
@@ -200,19 +201,18 @@ pub const NEEDS: &[TypeNeeds] = &[
 
 /// Whether `op` acts on one object (its ARN can scope the policy) rather than the account.
 pub fn on_one_object(op: Operation) -> bool {
-    !matches!(
-        op,
-        ListRooms | ListLoggingConfigurations | CreateRoom | CreateLoggingConfiguration
-    )
+    op.on_one_object()
 }
 
-/// Every operation any type needs, once, in a stable order.
+/// Every operation any type needs, once, in the registry's order
+/// ([`crate::registration::OPERATIONS`]).
 pub fn all_operations() -> Vec<Operation> {
-    let mut ops: Vec<Operation> = NEEDS
+    let needed: Vec<Operation> = NEEDS
         .iter()
         .flat_map(|t| t.modes.iter().flat_map(|m| m.operations.iter().copied()))
         .collect();
-    ops.sort();
-    ops.dedup();
-    ops
+    crate::registration::operations()
+        .into_iter()
+        .filter(|op| needed.contains(op))
+        .collect()
 }

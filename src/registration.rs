@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 
 use crate::diagnostics::Diagnostics;
-use crate::provider::{self, ProviderData};
+use crate::provider::{self, Lane, Operation, ProviderData, tags};
 use crate::schema::Schema;
 use crate::server::{
     DynAction, DynDataSource, DynEphemeralResource, DynListResource, DynResource, Function,
@@ -13,8 +13,38 @@ use crate::server::{
 };
 use crate::value::Value;
 use crate::{
-    actions, data_sources, ephemeral_resources, functions, list_resources, migrations, resources,
+    actions, data_sources, domain, ephemeral_resources, functions, list_resources, migrations,
+    resources,
 };
+
+/// Every IVS Chat API operation the registered types call, each declared beside the concept it
+/// belongs to. The IAM guide lists them in this order; the provider's `rate_limits` block has
+/// one attribute per quota lane among them ([`lanes`]).
+pub const OPERATIONS: &[&[Operation]] = &[
+    domain::room::OPERATIONS,
+    domain::logging_configuration::OPERATIONS,
+    tags::OPERATIONS,
+    ephemeral_resources::chat_token::OPERATIONS,
+    actions::send_event::OPERATIONS,
+    actions::delete_message::OPERATIONS,
+    actions::disconnect_user::OPERATIONS,
+];
+
+/// Every registered operation, once, in registry order.
+pub fn operations() -> Vec<Operation> {
+    let mut all: Vec<Operation> = Vec::new();
+    for op in OPERATIONS.iter().flat_map(|ops| ops.iter()) {
+        if !all.contains(op) {
+            all.push(*op);
+        }
+    }
+    all
+}
+
+/// The quota lanes of the registered operations, in registry order.
+pub fn lanes() -> Vec<Lane> {
+    provider::operation::lanes_of(OPERATIONS.iter().flat_map(|ops| ops.iter()))
+}
 
 /// The IVS Chat provider.
 #[derive(Debug, Default)]
@@ -29,11 +59,11 @@ impl Provider for IvschatProvider {
     }
 
     fn schema(&self) -> Schema {
-        provider::provider_schema()
+        provider::provider_schema(&lanes())
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        provider::validate_config(config, diags);
+        provider::validate_config(config, &lanes(), diags);
     }
 
     async fn configure(&self, config: &Value) -> Result<ProviderData, Diagnostics> {
@@ -67,5 +97,48 @@ impl Provider for IvschatProvider {
 
     fn list_resources(&self) -> Vec<Box<dyn DynListResource<ProviderData>>> {
         list_resources::all()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::config::RateLimits;
+
+    #[test]
+    fn every_operation_has_a_class_name_and_verb() {
+        let all = [
+            Operation::CreateRoom,
+            Operation::GetRoom,
+            Operation::UpdateRoom,
+            Operation::DeleteRoom,
+            Operation::ListRooms,
+            Operation::CreateLoggingConfiguration,
+            Operation::GetLoggingConfiguration,
+            Operation::UpdateLoggingConfiguration,
+            Operation::DeleteLoggingConfiguration,
+            Operation::ListLoggingConfigurations,
+            Operation::TagResource,
+            Operation::UntagResource,
+            Operation::ListTagsForResource,
+            Operation::CreateChatToken,
+            Operation::SendEvent,
+            Operation::DeleteMessage,
+            Operation::DisconnectUser,
+        ];
+        // The registry lists each exactly once, in this order.
+        assert_eq!(operations(), all);
+        let rates = RateLimits::default();
+        for op in all {
+            assert!(!op.verb().is_empty());
+            let expected = match op.name() {
+                n if n.contains("LoggingConfiguration") => 3.0,
+                n if n.contains("Room") && n != "DeleteMessage" => 5.0,
+                "TagResource" | "UntagResource" | "ListTagsForResource" => 10.0,
+                "CreateChatToken" => 200.0,
+                _ => 100.0,
+            };
+            assert_eq!(op.lane().rate(&rates), expected, "{op}");
+        }
     }
 }

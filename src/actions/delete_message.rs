@@ -6,9 +6,22 @@ use serde::Deserialize;
 
 use crate::diagnostics::Diagnostics;
 use crate::provider::ProviderData;
-use crate::provider::client::Operation;
+use crate::provider::{Operation, Scope};
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Action, Context, Progress};
+
+#[allow(non_upper_case_globals)]
+impl Operation {
+    pub const DeleteMessage: Operation = Operation::new(
+        "DeleteMessage",
+        super::LANE,
+        "delete a message in",
+        Scope::Object,
+    );
+}
+
+/// The operation this action calls, for the registry ([`crate::registration::OPERATIONS`]).
+pub const OPERATIONS: &[Operation] = &[Operation::DeleteMessage];
 
 pub struct DeleteMessage;
 

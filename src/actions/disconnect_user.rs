@@ -6,9 +6,22 @@ use serde::Deserialize;
 
 use crate::diagnostics::Diagnostics;
 use crate::provider::ProviderData;
-use crate::provider::client::Operation;
+use crate::provider::{Operation, Scope};
 use crate::schema::{Attribute, LengthBetween, Schema};
 use crate::server::{Action, Context, Progress};
+
+#[allow(non_upper_case_globals)]
+impl Operation {
+    pub const DisconnectUser: Operation = Operation::new(
+        "DisconnectUser",
+        super::LANE,
+        "disconnect a user from",
+        Scope::Object,
+    );
+}
+
+/// The operation this action calls, for the registry ([`crate::registration::OPERATIONS`]).
+pub const OPERATIONS: &[Operation] = &[Operation::DisconnectUser];
 
 pub struct DisconnectUser;
 

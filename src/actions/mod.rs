@@ -7,11 +7,19 @@ pub mod send_event;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{IsArn, Kind, RoomArn};
-use crate::provider::ProviderData;
 use crate::provider::client::{ApiError, IvsChat};
+use crate::provider::{Lane, ProviderData};
 use crate::schema::{Attribute, LengthBetween};
 use crate::server::{Context, DynAction};
 use crate::value::Path;
+
+/// The messaging operations' quota (SendEvent, DeleteMessage, DisconnectUser): 100 calls per
+/// second each. Each action declares its operation in its own file.
+pub const LANE: Lane = Lane {
+    name: "messaging",
+    quota: 100.0,
+    operations: "messaging (SendEvent, DeleteMessage, DisconnectUser)",
+};
 
 /// Every action this provider serves.
 pub fn all() -> Vec<Box<dyn DynAction<ProviderData>>> {

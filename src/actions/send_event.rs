@@ -8,9 +8,18 @@ use serde::Deserialize;
 
 use crate::diagnostics::Diagnostics;
 use crate::provider::ProviderData;
-use crate::provider::client::Operation;
+use crate::provider::{Operation, Scope};
 use crate::schema::{Attribute, LengthBetween, Schema, custom};
 use crate::server::{Action, Context, Progress};
+
+#[allow(non_upper_case_globals)]
+impl Operation {
+    pub const SendEvent: Operation =
+        Operation::new("SendEvent", super::LANE, "send an event to", Scope::Object);
+}
+
+/// The operation this action calls, for the registry ([`crate::registration::OPERATIONS`]).
+pub const OPERATIONS: &[Operation] = &[Operation::SendEvent];
 
 pub struct SendEvent;
 

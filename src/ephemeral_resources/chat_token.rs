@@ -17,10 +17,30 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{Arn, IsArn, Kind};
 use crate::domain::regional;
 use crate::provider::ProviderData;
-use crate::provider::client::Operation;
+use crate::provider::{Lane, Operation, Scope};
 use crate::schema::{Attribute, Each, IntBetween, LengthBetween, OneOf, Schema, custom};
 use crate::server::{Context, EphemeralResource, Opened};
 use crate::value::{Path, Value};
+
+/// CreateChatToken's quota: 200 calls per second.
+pub const LANE: Lane = Lane {
+    name: "chat_token",
+    quota: 200.0,
+    operations: "CreateChatToken",
+};
+
+#[allow(non_upper_case_globals)]
+impl Operation {
+    pub const CreateChatToken: Operation = Operation::new(
+        "CreateChatToken",
+        LANE,
+        "create a chat token for",
+        Scope::Object,
+    );
+}
+
+/// The operations this type calls, for the registry ([`crate::registration::OPERATIONS`]).
+pub const OPERATIONS: &[Operation] = &[Operation::CreateChatToken];
 
 pub struct ChatToken;
 

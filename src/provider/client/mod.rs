@@ -27,7 +27,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::pacing::Pacer;
 
-pub use super::operation::{Class, Operation};
+pub use super::operation::{Lane, Operation, Scope};
 pub use create::{
     AFTER_STOP_BOUND, CreateError, LeakSafeCreate, MARKER_TAG_KEY, MAX_TAGS, has_marker,
 };

@@ -1,0 +1,44 @@
+//! The logging configuration: its IVS Chat API operations and quota lane, and the page of its
+//! List call. Every type that works on logging configurations uses these.
+
+use aws_sdk_ivschat::operation::list_logging_configurations::ListLoggingConfigurationsOutput;
+
+use crate::provider::client::Page;
+use crate::provider::{Lane, Operation, Scope};
+
+/// The logging configuration operations' quota: 3 calls per second each.
+pub const LANE: Lane = Lane {
+    name: "logging_configuration",
+    quota: 3.0,
+    operations: "logging configuration",
+};
+
+#[allow(non_upper_case_globals)]
+impl Operation {
+    pub const CreateLoggingConfiguration: Operation =
+        Operation::new("CreateLoggingConfiguration", LANE, "create", Scope::Create);
+    pub const GetLoggingConfiguration: Operation =
+        Operation::new("GetLoggingConfiguration", LANE, "read", Scope::Object);
+    pub const UpdateLoggingConfiguration: Operation =
+        Operation::new("UpdateLoggingConfiguration", LANE, "update", Scope::Object);
+    pub const DeleteLoggingConfiguration: Operation =
+        Operation::new("DeleteLoggingConfiguration", LANE, "delete", Scope::Object);
+    pub const ListLoggingConfigurations: Operation =
+        Operation::new("ListLoggingConfigurations", LANE, "list", Scope::List);
+}
+
+/// Every logging configuration operation, for the registry
+/// ([`crate::registration::OPERATIONS`]).
+pub const OPERATIONS: &[Operation] = &[
+    Operation::CreateLoggingConfiguration,
+    Operation::GetLoggingConfiguration,
+    Operation::UpdateLoggingConfiguration,
+    Operation::DeleteLoggingConfiguration,
+    Operation::ListLoggingConfigurations,
+];
+
+impl Page for ListLoggingConfigurationsOutput {
+    fn next_token(&self) -> Option<&str> {
+        ListLoggingConfigurationsOutput::next_token(self)
+    }
+}
