@@ -3,7 +3,7 @@
 //! hashicorp/aws that waits for the configuration to settle, explains failed states, and checks
 //! the destination at plan time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -18,8 +18,8 @@ use crate::domain::listing;
 use crate::domain::models::DestinationModel;
 use crate::domain::names::{NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, CreateError, ErrorKind, Fresh, IvsChat, LAG_BUDGET, LeakSafeCreate, Operation,
-    Written, has_marker,
+    ApiError, Creatable, CreateError, ErrorKind, Fresh, IvsChat, LAG_BUDGET, Operation, Written,
+    has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
@@ -107,69 +107,24 @@ fn schema() -> Schema {
         .block(timeouts::block(&["create", "update", "delete"]))
 }
 
-/// CreateLoggingConfiguration on the leak-safe create path ([`IvsChat::create_leak_safe`]):
-/// `input` fills in the request (name, destination, tags).
-pub struct LoggingConfigurationCreate<F> {
-    input: F,
-    user_tags: HashMap<String, String>,
-}
+crate::create_request!(
+    CreateLoggingConfigurationFluentBuilder => CreateLoggingConfigurationOutput,
+    create_logging_configuration
+);
 
-impl<F> LoggingConfigurationCreate<F>
-where
-    F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder
-        + Sync,
-{
-    pub fn new(client: &IvsChat, input: F) -> LoggingConfigurationCreate<F> {
-        let probe = input(client.sdk().create_logging_configuration());
-        LoggingConfigurationCreate {
-            user_tags: probe.get_tags().clone().unwrap_or_default(),
-            input,
-        }
-    }
-}
-
-impl<F> LeakSafeCreate for LoggingConfigurationCreate<F>
-where
-    F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder
-        + Sync,
-{
-    type Output = CreateLoggingConfigurationOutput;
+/// Logging configurations on the leak-safe create path ([`IvsChat::create`]).
+impl Creatable for LoggingConfiguration {
+    type Request = CreateLoggingConfigurationFluentBuilder;
     const WHAT: &'static str = "logging configuration";
     const CREATE: Operation = Operation::CreateLoggingConfiguration;
 
-    fn user_tags(&self) -> &HashMap<String, String> {
-        &self.user_tags
-    }
-
-    async fn send(
-        &self,
-        sdk: aws_sdk_ivschat::Client,
-        tags: HashMap<String, String>,
-    ) -> Result<CreateLoggingConfigurationOutput, ApiError> {
-        (self.input)(sdk.create_logging_configuration())
-            .set_tags((!tags.is_empty()).then_some(tags))
-            .send()
-            .await
-            .map_err(|e| ApiError::from_sdk(Self::CREATE, &e))
-    }
-
-    fn arn(output: &CreateLoggingConfigurationOutput) -> Option<&str> {
-        output.arn()
-    }
-
-    fn tags_mut(
-        output: &mut CreateLoggingConfigurationOutput,
-    ) -> &mut Option<HashMap<String, String>> {
-        &mut output.tags
-    }
-
-    fn find_command(&self) -> String {
+    fn find_command(_: &CreateLoggingConfigurationFluentBuilder) -> String {
         "aws ivschat list-logging-configurations".to_owned()
     }
 
     async fn arns_with_marker(
-        &self,
         client: &IvsChat,
+        _: &CreateLoggingConfigurationFluentBuilder,
         marker: &str,
     ) -> Result<Vec<String>, ApiError> {
         Ok(listing::logging_configurations(client)
@@ -181,7 +136,6 @@ where
     }
 
     async fn read_as_created(
-        &self,
         client: &IvsChat,
         arn: &str,
     ) -> Result<CreateLoggingConfigurationOutput, ApiError> {
@@ -205,7 +159,7 @@ where
             .build())
     }
 
-    async fn delete(&self, client: &IvsChat, arn: &str) -> Result<(), ApiError> {
+    async fn delete(client: &IvsChat, arn: &str) -> Result<(), ApiError> {
         client
             .call(Operation::DeleteLoggingConfiguration, |c| {
                 c.delete_logging_configuration().identifier(arn).send()
@@ -225,9 +179,7 @@ where
     F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder
         + Sync,
 {
-    client
-        .create_leak_safe(&LoggingConfigurationCreate::new(client, input))
-        .await
+    client.create::<LoggingConfiguration, F>(input).await
 }
 
 fn subject(m: &LoggingConfigurationModel) -> String {

@@ -2,7 +2,7 @@
 //! with exact plans (defaults known at plan time, the review handler detached when its block is
 //! removed) and every API constraint checked at plan time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use aws_sdk_ivschat::operation::create_room::CreateRoomOutput;
@@ -16,7 +16,7 @@ use crate::domain::listing::{self, RoomFilters};
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE, NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, CreateError, Fresh, IvsChat, LeakSafeCreate, Operation, RoomRead, Version, Written,
+    ApiError, Creatable, CreateError, Fresh, IvsChat, Operation, RoomRead, Version, Written,
     has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
@@ -155,75 +155,34 @@ fn state_from_api(
     }
 }
 
-/// CreateRoom on the leak-safe create path ([`IvsChat::create_leak_safe`]): `input` fills in
-/// the request (name, limits, handler, tags, logging configurations).
-pub struct RoomCreate<F> {
-    input: F,
-    /// Lists by marker only among rooms of this name: fewer pages.
-    name: Option<String>,
-    user_tags: HashMap<String, String>,
+crate::create_request!(CreateRoomFluentBuilder => CreateRoomOutput, create_room);
+
+/// The name a create request gives (none when empty).
+fn requested_name(request: &CreateRoomFluentBuilder) -> Option<String> {
+    request.get_name().clone().filter(|n| !n.is_empty())
 }
 
-impl<F> RoomCreate<F>
-where
-    F: Fn(CreateRoomFluentBuilder) -> CreateRoomFluentBuilder + Sync,
-{
-    pub fn new(client: &IvsChat, input: F) -> RoomCreate<F> {
-        let probe = input(client.sdk().create_room());
-        RoomCreate {
-            name: probe.get_name().clone().filter(|n| !n.is_empty()),
-            user_tags: probe.get_tags().clone().unwrap_or_default(),
-            input,
-        }
-    }
-}
-
-impl<F> LeakSafeCreate for RoomCreate<F>
-where
-    F: Fn(CreateRoomFluentBuilder) -> CreateRoomFluentBuilder + Sync,
-{
-    type Output = CreateRoomOutput;
+/// Rooms on the leak-safe create path ([`IvsChat::create`]).
+impl Creatable for Room {
+    type Request = CreateRoomFluentBuilder;
     const WHAT: &'static str = "room";
     const CREATE: Operation = Operation::CreateRoom;
 
-    fn user_tags(&self) -> &HashMap<String, String> {
-        &self.user_tags
-    }
-
-    async fn send(
-        &self,
-        sdk: aws_sdk_ivschat::Client,
-        tags: HashMap<String, String>,
-    ) -> Result<CreateRoomOutput, ApiError> {
-        (self.input)(sdk.create_room())
-            .set_tags((!tags.is_empty()).then_some(tags))
-            .send()
-            .await
-            .map_err(|e| ApiError::from_sdk(Self::CREATE, &e))
-    }
-
-    fn arn(output: &CreateRoomOutput) -> Option<&str> {
-        output.arn()
-    }
-
-    fn tags_mut(output: &mut CreateRoomOutput) -> &mut Option<HashMap<String, String>> {
-        &mut output.tags
-    }
-
-    fn find_command(&self) -> String {
-        match &self.name {
+    fn find_command(request: &CreateRoomFluentBuilder) -> String {
+        match requested_name(request) {
             Some(name) => format!("aws ivschat list-rooms --name {name}"),
             None => "aws ivschat list-rooms".to_owned(),
         }
     }
 
+    /// Lists by marker only among rooms of the requested name: fewer pages.
     async fn arns_with_marker(
-        &self,
         client: &IvsChat,
+        request: &CreateRoomFluentBuilder,
         marker: &str,
     ) -> Result<Vec<String>, ApiError> {
         let filters = RoomFilters {
-            name: self.name.clone(),
+            name: requested_name(request),
             ..RoomFilters::default()
         };
         Ok(listing::rooms(client, &filters)
@@ -234,11 +193,7 @@ where
             .collect())
     }
 
-    async fn read_as_created(
-        &self,
-        client: &IvsChat,
-        arn: &str,
-    ) -> Result<CreateRoomOutput, ApiError> {
+    async fn read_as_created(client: &IvsChat, arn: &str) -> Result<CreateRoomOutput, ApiError> {
         let room = client
             .call(Operation::GetRoom, |c| c.get_room().identifier(arn).send())
             .await?;
@@ -258,7 +213,7 @@ where
             .build())
     }
 
-    async fn delete(&self, client: &IvsChat, arn: &str) -> Result<(), ApiError> {
+    async fn delete(client: &IvsChat, arn: &str) -> Result<(), ApiError> {
         client
             .call(Operation::DeleteRoom, |c| {
                 c.delete_room().identifier(arn).send()
@@ -276,9 +231,7 @@ pub async fn create_room<F>(
 where
     F: Fn(CreateRoomFluentBuilder) -> CreateRoomFluentBuilder + Sync,
 {
-    client
-        .create_leak_safe(&RoomCreate::new(client, input))
-        .await
+    client.create::<Room, F>(input).await
 }
 
 fn subject(m: &RoomModel) -> String {

@@ -29,7 +29,8 @@ use super::pacing::Pacer;
 
 pub use super::operation::{Lane, Operation, Scope};
 pub use create::{
-    AFTER_STOP_BOUND, CreateError, LeakSafeCreate, MARKER_TAG_KEY, MAX_TAGS, has_marker,
+    AFTER_STOP_BOUND, Creatable, Create, CreateError, CreateRequest, LeakSafeCreate,
+    MARKER_TAG_KEY, MAX_TAGS, has_marker,
 };
 pub use error::{ApiError, ErrorKind, classify_code};
 pub use explain::{Cause, Reach};
