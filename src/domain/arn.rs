@@ -19,34 +19,34 @@ pub const MAX_ARN_LENGTH: usize = 128;
 /// The digits of an AWS account id.
 pub const ACCOUNT_DIGITS: usize = 12;
 
-/// The kinds of IVS Chat object an ARN can name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Room,
-    LoggingConfiguration,
+/// A kind of IVS Chat object an ARN can name. Each is declared with its concept
+/// ([`crate::domain::room`], [`crate::domain::logging_configuration`]) and listed in
+/// [`crate::domain::KINDS`], which the parser knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Kind {
+    /// The resource part of the ARN: `room`, `logging-configuration`.
+    pub resource: &'static str,
+    /// The kind in words: `room`, `logging configuration`.
+    pub words: &'static str,
+    /// The kind as a title: `Room`, `Logging Configuration`.
+    pub title: &'static str,
+    /// The Terraform type name without the provider prefix: `room`, `logging_configuration`.
+    pub type_name: &'static str,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::Room, Kind::LoggingConfiguration];
-
     /// The resource part of the ARN: `room`, `logging-configuration`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Room => "room",
-            Kind::LoggingConfiguration => "logging-configuration",
-        }
+        self.resource
     }
 
     /// The kind in words: `room`, `logging configuration`.
     pub fn words(self) -> &'static str {
-        match self {
-            Kind::Room => "room",
-            Kind::LoggingConfiguration => "logging configuration",
-        }
+        self.words
     }
 
     fn from_resource(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+        super::KINDS.iter().copied().find(|k| k.resource == s)
     }
 }
 

@@ -1,10 +1,21 @@
-//! The logging configuration: its IVS Chat API operations and quota lane, and the page of its
-//! List call. Every type that works on logging configurations uses these.
+//! The logging configuration: its ARN kind, IVS Chat API operations and quota lane, and the
+//! page of its List call. Every type that works on logging configurations uses these.
 
 use aws_sdk_ivschat::operation::list_logging_configurations::ListLoggingConfigurationsOutput;
 
+use super::arn::Kind;
 use crate::provider::client::Page;
 use crate::provider::{Lane, Operation, Scope};
+
+#[allow(non_upper_case_globals)]
+impl Kind {
+    pub const LoggingConfiguration: Kind = Kind {
+        resource: "logging-configuration",
+        words: "logging configuration",
+        title: "Logging Configuration",
+        type_name: "logging_configuration",
+    };
+}
 
 /// The logging configuration operations' quota: 3 calls per second each.
 pub const LANE: Lane = Lane {

@@ -16,3 +16,6 @@ pub mod models;
 pub mod names;
 pub mod regional;
 pub mod room;
+
+/// Every kind of IVS Chat object, each declared with its concept: the ARN parser knows these.
+pub const KINDS: &[arn::Kind] = &[arn::Kind::Room, arn::Kind::LoggingConfiguration];

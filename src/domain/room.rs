@@ -1,10 +1,22 @@
-//! The room: its IVS Chat API operations and quota lane, and the page of its List call.
+//! The room: its ARN kind, IVS Chat API operations and quota lane, and the page of its List
+//! call.
 //! Every type that works on rooms (the resource, data sources, list resource) uses these.
 
 use aws_sdk_ivschat::operation::list_rooms::ListRoomsOutput;
 
+use super::arn::Kind;
 use crate::provider::client::Page;
 use crate::provider::{Lane, Operation, Scope};
+
+#[allow(non_upper_case_globals)]
+impl Kind {
+    pub const Room: Kind = Kind {
+        resource: "room",
+        words: "room",
+        title: "Room",
+        type_name: "room",
+    };
+}
 
 /// The room operations' quota: 5 calls per second each.
 pub const LANE: Lane = Lane {
