@@ -6,18 +6,18 @@ use serde::Deserialize;
 
 use crate::diagnostics::Diagnostics;
 use crate::provider::ProviderData;
-use crate::provider::{Operation, Scope};
+use crate::provider::operation::{Operation, Scope, Spec};
 use crate::schema::{Attribute, LengthBetween, Schema};
 use crate::server::{Action, Context, Progress};
 
 #[allow(non_upper_case_globals)]
 impl Operation {
-    pub const DisconnectUser: Operation = Operation::new(
+    pub const DisconnectUser: Operation = Operation::of(&Spec::new(
         "DisconnectUser",
         super::LANE,
         "disconnect a user from",
         Scope::Object,
-    );
+    ));
 }
 
 /// The operation this action calls, for the registry ([`crate::registration::OPERATIONS`]).

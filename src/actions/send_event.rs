@@ -8,14 +8,18 @@ use serde::Deserialize;
 
 use crate::diagnostics::Diagnostics;
 use crate::provider::ProviderData;
-use crate::provider::{Operation, Scope};
+use crate::provider::operation::{Operation, Scope, Spec};
 use crate::schema::{Attribute, LengthBetween, Schema, custom};
 use crate::server::{Action, Context, Progress};
 
 #[allow(non_upper_case_globals)]
 impl Operation {
-    pub const SendEvent: Operation =
-        Operation::new("SendEvent", super::LANE, "send an event to", Scope::Object);
+    pub const SendEvent: Operation = Operation::of(&Spec::new(
+        "SendEvent",
+        super::LANE,
+        "send an event to",
+        Scope::Object,
+    ));
 }
 
 /// The operation this action calls, for the registry ([`crate::registration::OPERATIONS`]).

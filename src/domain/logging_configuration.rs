@@ -5,7 +5,7 @@ use aws_sdk_ivschat::operation::list_logging_configurations::ListLoggingConfigur
 
 use super::arn::Kind;
 use crate::provider::client::Page;
-use crate::provider::{Lane, Operation, Scope};
+use crate::provider::operation::{Lane, Operation, Scope, Spec};
 
 #[allow(non_upper_case_globals)]
 impl Kind {
@@ -26,16 +26,36 @@ pub const LANE: Lane = Lane {
 
 #[allow(non_upper_case_globals)]
 impl Operation {
-    pub const CreateLoggingConfiguration: Operation =
-        Operation::new("CreateLoggingConfiguration", LANE, "create", Scope::Create);
-    pub const GetLoggingConfiguration: Operation =
-        Operation::new("GetLoggingConfiguration", LANE, "read", Scope::Object);
-    pub const UpdateLoggingConfiguration: Operation =
-        Operation::new("UpdateLoggingConfiguration", LANE, "update", Scope::Object);
-    pub const DeleteLoggingConfiguration: Operation =
-        Operation::new("DeleteLoggingConfiguration", LANE, "delete", Scope::Object);
-    pub const ListLoggingConfigurations: Operation =
-        Operation::new("ListLoggingConfigurations", LANE, "list", Scope::List);
+    pub const CreateLoggingConfiguration: Operation = Operation::of(&Spec::new(
+        "CreateLoggingConfiguration",
+        LANE,
+        "create",
+        Scope::Create,
+    ));
+    pub const GetLoggingConfiguration: Operation = Operation::of(&Spec::new(
+        "GetLoggingConfiguration",
+        LANE,
+        "read",
+        Scope::Object,
+    ));
+    pub const UpdateLoggingConfiguration: Operation = Operation::of(&Spec::new(
+        "UpdateLoggingConfiguration",
+        LANE,
+        "update",
+        Scope::Object,
+    ));
+    pub const DeleteLoggingConfiguration: Operation = Operation::of(&Spec::new(
+        "DeleteLoggingConfiguration",
+        LANE,
+        "delete",
+        Scope::Object,
+    ));
+    pub const ListLoggingConfigurations: Operation = Operation::of(&Spec::new(
+        "ListLoggingConfigurations",
+        LANE,
+        "list",
+        Scope::List,
+    ));
 }
 
 /// Every logging configuration operation, for the registry

@@ -6,7 +6,7 @@ use aws_sdk_ivschat::operation::list_rooms::ListRoomsOutput;
 
 use super::arn::Kind;
 use crate::provider::client::Page;
-use crate::provider::{Lane, Operation, Scope};
+use crate::provider::operation::{Lane, Operation, Scope, Spec};
 
 #[allow(non_upper_case_globals)]
 impl Kind {
@@ -27,11 +27,16 @@ pub const LANE: Lane = Lane {
 
 #[allow(non_upper_case_globals)]
 impl Operation {
-    pub const CreateRoom: Operation = Operation::new("CreateRoom", LANE, "create", Scope::Create);
-    pub const GetRoom: Operation = Operation::new("GetRoom", LANE, "read", Scope::Object);
-    pub const UpdateRoom: Operation = Operation::new("UpdateRoom", LANE, "update", Scope::Object);
-    pub const DeleteRoom: Operation = Operation::new("DeleteRoom", LANE, "delete", Scope::Object);
-    pub const ListRooms: Operation = Operation::new("ListRooms", LANE, "list", Scope::List);
+    pub const CreateRoom: Operation =
+        Operation::of(&Spec::new("CreateRoom", LANE, "create", Scope::Create));
+    pub const GetRoom: Operation =
+        Operation::of(&Spec::new("GetRoom", LANE, "read", Scope::Object));
+    pub const UpdateRoom: Operation =
+        Operation::of(&Spec::new("UpdateRoom", LANE, "update", Scope::Object));
+    pub const DeleteRoom: Operation =
+        Operation::of(&Spec::new("DeleteRoom", LANE, "delete", Scope::Object));
+    pub const ListRooms: Operation =
+        Operation::of(&Spec::new("ListRooms", LANE, "list", Scope::List));
 }
 
 /// Every room operation, for the registry ([`crate::registration::OPERATIONS`]).

@@ -17,7 +17,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{Arn, IsArn, Kind};
 use crate::domain::regional;
 use crate::provider::ProviderData;
-use crate::provider::{Lane, Operation, Scope};
+use crate::provider::operation::{Lane, Operation, Scope, Spec};
 use crate::schema::{Attribute, Each, IntBetween, LengthBetween, OneOf, Schema, custom};
 use crate::server::{Context, EphemeralResource, Opened};
 use crate::value::{Path, Value};
@@ -31,12 +31,12 @@ pub const LANE: Lane = Lane {
 
 #[allow(non_upper_case_globals)]
 impl Operation {
-    pub const CreateChatToken: Operation = Operation::new(
+    pub const CreateChatToken: Operation = Operation::of(&Spec::new(
         "CreateChatToken",
         LANE,
         "create a chat token for",
         Scope::Object,
-    );
+    ));
 }
 
 /// The operations this type calls, for the registry ([`crate::registration::OPERATIONS`]).

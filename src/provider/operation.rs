@@ -1,5 +1,5 @@
 //! IVS Chat API operations and their quota lanes, as values: each concept declares its own
-//! (`impl Operation { pub const GetRoom: Operation = ... }` in [`crate::domain::room`], the tag
+//! (`impl Operation { pub const GetRoom: Operation = Operation::of(&Spec::new(..)) }` in [`crate::domain::room`], the tag
 //! operations in [`crate::provider::tags`], ...), so the set is open and a new type adds its
 //! operations in its own file. The client, pacing and diagnostics use only these fields; the
 //! registry of every operation is [`crate::registration::OPERATIONS`].
@@ -57,9 +57,10 @@ pub enum Scope {
     Object,
 }
 
-/// An IVS Chat API operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Operation {
+/// What defines an IVS Chat API operation; an [`Operation`] refers to one, declared in a const:
+/// `pub const GetRoom: Operation = Operation::of(&Spec::new("GetRoom", LANE, "read", Scope::Object));`
+#[derive(Debug)]
+pub struct Spec {
     /// The API name, as in AWS documentation and CloudTrail.
     pub name: &'static str,
     pub lane: Lane,
@@ -68,45 +69,76 @@ pub struct Operation {
     pub scope: Scope,
 }
 
-impl Operation {
-    pub const fn new(name: &'static str, lane: Lane, verb: &'static str, scope: Scope) -> Self {
-        Operation {
+impl Spec {
+    pub const fn new(name: &'static str, lane: Lane, verb: &'static str, scope: Scope) -> Spec {
+        Spec {
             name,
             lane,
             verb,
             scope,
         }
     }
+}
+
+/// An IVS Chat API operation: a reference to its [`Spec`], as small as a pointer (errors
+/// carry it). Two operations are the same when their names are.
+#[derive(Clone, Copy)]
+pub struct Operation(&'static Spec);
+
+impl Operation {
+    pub const fn of(spec: &'static Spec) -> Operation {
+        Operation(spec)
+    }
 
     /// Makes an object: an attempt in flight is never abandoned on StopProvider.
     pub fn is_create(self) -> bool {
-        self.scope == Scope::Create
+        self.0.scope == Scope::Create
     }
 
     /// Acts on one object (its ARN can scope an IAM policy) rather than on the account.
     pub fn on_one_object(self) -> bool {
-        self.scope == Scope::Object
+        self.0.scope == Scope::Object
     }
 
     /// The API name, as in AWS documentation and CloudTrail.
     pub fn name(self) -> &'static str {
-        self.name
+        self.0.name
     }
 
     /// The quota lane.
     pub fn lane(self) -> Lane {
-        self.lane
+        self.0.lane
     }
 
     /// The verb of a diagnostic's summary: "Cannot {verb} {subject}".
     pub fn verb(self) -> &'static str {
-        self.verb
+        self.0.verb
+    }
+}
+
+impl PartialEq for Operation {
+    fn eq(&self, other: &Operation) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for Operation {}
+
+impl Hash for Operation {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.name.hash(state);
+    }
+}
+
+impl fmt::Debug for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.name)
     }
 }
 
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name)
+        f.write_str(self.0.name)
     }
 }
 
@@ -114,8 +146,8 @@ impl fmt::Display for Operation {
 pub fn lanes_of<'a>(operations: impl IntoIterator<Item = &'a Operation>) -> Vec<Lane> {
     let mut lanes: Vec<Lane> = Vec::new();
     for op in operations {
-        if !lanes.contains(&op.lane) {
-            lanes.push(op.lane);
+        if !lanes.contains(&op.lane()) {
+            lanes.push(op.lane());
         }
     }
     lanes

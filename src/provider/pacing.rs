@@ -46,7 +46,7 @@ impl Pacer {
 
     /// The spacing between two calls of `op`.
     pub fn interval(&self, op: Operation) -> Duration {
-        let rate = self.rates.rate(op.lane);
+        let rate = self.rates.rate(op.lane());
         // The slowest valid rate (RateLimits::MIN) spaces calls 100 s apart; a rate that slipped past validation
         // is clamped there rather than panicking.
         interval_of_rate(rate, Duration::from_secs(100))
@@ -175,7 +175,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn configured_rates_override_the_quotas() {
-        let pacer = Pacer::new(RateLimits::default().with(Operation::UpdateRoom.lane, 2.0));
+        let pacer = Pacer::new(RateLimits::default().with(Operation::UpdateRoom.lane(), 2.0));
         assert_eq!(
             pacer.interval(Operation::UpdateRoom),
             Duration::from_millis(500)
@@ -212,7 +212,7 @@ mod tests {
     /// Issue 14: `rate_limits { room = 1e-30 }` panicked converting float seconds to a Duration.
     #[tokio::test(start_paused = true)]
     async fn a_tiny_or_huge_rate_or_pause_never_panics() {
-        let pacer = Pacer::new(RateLimits::default().with(Operation::CreateRoom.lane, 1e-30));
+        let pacer = Pacer::new(RateLimits::default().with(Operation::CreateRoom.lane(), 1e-30));
         assert_eq!(
             pacer.interval(Operation::CreateRoom),
             Duration::from_secs(100)

@@ -16,7 +16,7 @@ use crate::value::Value;
 
 use super::ProviderData;
 use super::client::{MARKER_TAG_KEY, MAX_TAGS};
-use super::operation::{Lane, Operation, Scope};
+use super::operation::{Lane, Operation, Scope, Spec};
 
 /// The tagging operations' quota: 10 calls per second each.
 pub const LANE: Lane = Lane {
@@ -28,16 +28,24 @@ pub const LANE: Lane = Lane {
 /// The tagging operations, shared by every object type (and the create marker).
 #[allow(non_upper_case_globals)]
 impl Operation {
-    pub const TagResource: Operation =
-        Operation::new("TagResource", LANE, "update the tags of", Scope::Object);
-    pub const UntagResource: Operation =
-        Operation::new("UntagResource", LANE, "update the tags of", Scope::Object);
-    pub const ListTagsForResource: Operation = Operation::new(
+    pub const TagResource: Operation = Operation::of(&Spec::new(
+        "TagResource",
+        LANE,
+        "update the tags of",
+        Scope::Object,
+    ));
+    pub const UntagResource: Operation = Operation::of(&Spec::new(
+        "UntagResource",
+        LANE,
+        "update the tags of",
+        Scope::Object,
+    ));
+    pub const ListTagsForResource: Operation = Operation::of(&Spec::new(
         "ListTagsForResource",
         LANE,
         "read the tags of",
         Scope::Object,
-    );
+    ));
 }
 
 /// Every tagging operation, for the registry ([`crate::registration::OPERATIONS`]).
