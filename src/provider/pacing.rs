@@ -52,20 +52,33 @@ impl Pacer {
         interval_of_rate(rate, Duration::from_secs(100))
     }
 
-    /// Reserves the next slot for `op` in `region` and returns when it starts (now or later).
-    pub fn reserve(&self, region: &str, op: Operation) -> Instant {
-        let now = Instant::now();
-        let interval = self.interval(op);
+    /// Runs `f` on the bucket of `op` in `region` (new ones start free at `start`), under the
+    /// lock.
+    fn with_bucket<R>(
+        &self,
+        region: &str,
+        op: Operation,
+        start: Instant,
+        f: impl FnOnce(&mut Bucket) -> R,
+    ) -> R {
         let mut buckets = self
             .buckets
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let bucket = buckets
+        f(buckets
             .entry((region.to_owned(), op))
-            .or_insert(Bucket { next: now });
-        let start = bucket.next.max(now);
-        bucket.next = instant_after(start, interval);
-        start
+            .or_insert(Bucket { next: start }))
+    }
+
+    /// Reserves the next slot for `op` in `region` and returns when it starts (now or later).
+    pub fn reserve(&self, region: &str, op: Operation) -> Instant {
+        let now = Instant::now();
+        let interval = self.interval(op);
+        self.with_bucket(region, op, now, |bucket| {
+            let start = bucket.next.max(now);
+            bucket.next = instant_after(start, interval);
+            start
+        })
     }
 
     /// Reserves a slot for `op` in `region` only if one starts now; otherwise leaves the lane
@@ -75,18 +88,13 @@ impl Pacer {
     pub fn try_reserve_now(&self, region: &str, op: Operation) -> Result<(), Instant> {
         let now = Instant::now();
         let interval = self.interval(op);
-        let mut buckets = self
-            .buckets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let bucket = buckets
-            .entry((region.to_owned(), op))
-            .or_insert(Bucket { next: now });
-        if bucket.next > now {
-            return Err(bucket.next);
-        }
-        bucket.next = instant_after(now, interval);
-        Ok(())
+        self.with_bucket(region, op, now, |bucket| {
+            if bucket.next > now {
+                return Err(bucket.next);
+            }
+            bucket.next = instant_after(now, interval);
+            Ok(())
+        })
     }
 
     /// Waits for the next slot of `op` in `region`.
@@ -100,16 +108,11 @@ impl Pacer {
     /// whole process slows down rather than each caller retrying on its own.
     pub fn pause(&self, region: &str, op: Operation, pause: Duration) {
         let until = instant_after(Instant::now(), pause);
-        let mut buckets = self
-            .buckets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let bucket = buckets
-            .entry((region.to_owned(), op))
-            .or_insert(Bucket { next: until });
-        if bucket.next < until {
-            bucket.next = until;
-        }
+        self.with_bucket(region, op, until, |bucket| {
+            if bucket.next < until {
+                bucket.next = until;
+            }
+        });
     }
 }
 
