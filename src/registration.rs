@@ -1,6 +1,12 @@
 //! The provider and every Terraform type it serves: the one place that names the type folders,
 //! so that [`crate::provider`] never imports them. A new type is one file in its folder plus one
 //! line in that folder's `all()` (resources: here, wrapped with their migrations).
+//!
+//! The IVS Chat API operations are registered here too ([`OPERATIONS`]): each is declared as
+//! a const of [`Operation`] beside its concept (a new object type: in its own file, or in
+//! [`crate::domain`] once several types share it), with its quota lane ([`Lane`]). The
+//! provider's `rate_limits` block gets one attribute per lane ([`lanes`]) and the IAM guide
+//! lists the operations in this order.
 
 use async_trait::async_trait;
 

@@ -5,7 +5,9 @@
 //!   as pure functions over an explicit environment and the shared files.
 //! - [`credentials`]: credential providers built lazily, on the first API call.
 //! - [`client`]: the paced, retried, leak-safe client ([`IvsChat`]) and its errors.
-//! - [`operation`]: the IVS Chat API operations, their quota lanes and diagnostic verbs.
+//! - [`operation`]: what an IVS Chat API operation and a quota lane are; each concept declares
+//!   its own (the tag operations in [`tags`]), and the `rate_limits` block and its checks are
+//!   made from the lanes the caller passes in ([`provider_schema`], [`validate_config`]).
 //! - [`pacing`]: token buckets per region and operation.
 //! - [`tags`], [`region`]: the `tags`/`tags_all` and `region` attributes shared by resources.
 
