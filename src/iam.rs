@@ -2,133 +2,18 @@
 //! generated `docs/guides/iam.md` (with a minimal policy). `tests/docs.rs` checks that every
 //! registered type is listed here and that nothing listed is unknown.
 
+pub use crate::domain::iam::{Kind, Mode, TypeNeeds};
+use crate::domain::iam::{mode, mode_when};
 use crate::provider::client::Operation;
-
-/// What a Terraform type is, as the registry groups them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kind {
-    Resource,
-    DataSource,
-    EphemeralResource,
-    ListResource,
-    Action,
-    Function,
-}
-
-impl Kind {
-    pub fn title(self) -> &'static str {
-        match self {
-            Kind::Resource => "Resource",
-            Kind::DataSource => "Data source",
-            Kind::EphemeralResource => "Ephemeral resource",
-            Kind::ListResource => "List resource",
-            Kind::Action => "Action",
-            Kind::Function => "Function",
-        }
-    }
-}
-
-/// One mode of a type (`create`, `refresh and plan`, ...) and the API operations it calls.
-pub struct Mode {
-    pub mode: &'static str,
-    pub operations: &'static [Operation],
-    /// When the mode needs these operations only in some cases, which.
-    pub note: &'static str,
-}
-
-/// The IAM needs of one Terraform type.
-pub struct TypeNeeds {
-    pub kind: Kind,
-    /// The type's name (`ivschat_room`), or a function's bare name (`parse_arn`).
-    pub name: &'static str,
-    pub modes: &'static [Mode],
-}
 
 /// Short for the operation consts each concept declares (`O::GetRoom`).
 type O = Operation;
 
-const fn mode(mode: &'static str, operations: &'static [Operation]) -> Mode {
-    Mode {
-        mode,
-        operations,
-        note: "",
-    }
-}
-
-const fn mode_when(
-    mode: &'static str,
-    operations: &'static [Operation],
-    note: &'static str,
-) -> Mode {
-    Mode {
-        mode,
-        operations,
-        note,
-    }
-}
-
-const MARKER_NOTE: &str = "UntagResource always (the temporary create marker is removed), TagResource always (the marker, and `tags`), the List, Get and Delete calls only after a create whose outcome was unknown (to find, adopt, and delete duplicates). With `create_markers = false`: the create call, and TagResource only with tags";
-
-/// Every type's needs. Functions compute locally and call nothing.
+/// Every type's needs, each declared in the type's own file (the data sources' and list
+/// resources' here until they move there too). Functions compute locally and call nothing.
 pub const NEEDS: &[TypeNeeds] = &[
-    TypeNeeds {
-        kind: Kind::Resource,
-        name: "ivschat_room",
-        modes: &[
-            mode("refresh, plan and import", &[O::GetRoom]),
-            mode_when(
-                "create",
-                &[
-                    O::CreateRoom,
-                    O::TagResource,
-                    O::UntagResource,
-                    O::ListRooms,
-                    O::GetRoom,
-                    O::DeleteRoom,
-                ],
-                MARKER_NOTE,
-            ),
-            mode_when(
-                "update",
-                &[O::UpdateRoom, O::TagResource, O::UntagResource],
-                "TagResource and UntagResource only when tags change",
-            ),
-            mode("delete", &[O::DeleteRoom]),
-        ],
-    },
-    TypeNeeds {
-        kind: Kind::Resource,
-        name: "ivschat_logging_configuration",
-        modes: &[
-            mode("refresh, plan and import", &[O::GetLoggingConfiguration]),
-            mode_when(
-                "create",
-                &[
-                    O::CreateLoggingConfiguration,
-                    O::GetLoggingConfiguration,
-                    O::TagResource,
-                    O::UntagResource,
-                    O::ListLoggingConfigurations,
-                    O::DeleteLoggingConfiguration,
-                ],
-                MARKER_NOTE,
-            ),
-            mode_when(
-                "update",
-                &[
-                    O::UpdateLoggingConfiguration,
-                    O::GetLoggingConfiguration,
-                    O::TagResource,
-                    O::UntagResource,
-                ],
-                "TagResource and UntagResource only when tags change",
-            ),
-            mode(
-                "delete",
-                &[O::DeleteLoggingConfiguration, O::GetLoggingConfiguration],
-            ),
-        ],
-    },
+    crate::resources::room::IAM,
+    crate::resources::logging_configuration::IAM,
     TypeNeeds {
         kind: Kind::DataSource,
         name: "ivschat_room",
@@ -149,11 +34,7 @@ pub const NEEDS: &[TypeNeeds] = &[
         name: "ivschat_logging_configurations",
         modes: &[mode("read", &[O::ListLoggingConfigurations])],
     },
-    TypeNeeds {
-        kind: Kind::EphemeralResource,
-        name: "ivschat_chat_token",
-        modes: &[mode("open", &[O::CreateChatToken])],
-    },
+    crate::ephemeral_resources::chat_token::IAM,
     TypeNeeds {
         kind: Kind::ListResource,
         name: "ivschat_room",
@@ -172,31 +53,11 @@ pub const NEEDS: &[TypeNeeds] = &[
             "GetLoggingConfiguration only with `include_resource = true`",
         )],
     },
-    TypeNeeds {
-        kind: Kind::Action,
-        name: "ivschat_send_event",
-        modes: &[mode("invoke", &[O::SendEvent])],
-    },
-    TypeNeeds {
-        kind: Kind::Action,
-        name: "ivschat_delete_message",
-        modes: &[mode("invoke", &[O::DeleteMessage])],
-    },
-    TypeNeeds {
-        kind: Kind::Action,
-        name: "ivschat_disconnect_user",
-        modes: &[mode("invoke", &[O::DisconnectUser])],
-    },
-    TypeNeeds {
-        kind: Kind::Function,
-        name: "parse_arn",
-        modes: &[mode("call", &[])],
-    },
-    TypeNeeds {
-        kind: Kind::Function,
-        name: "room_arn",
-        modes: &[mode("call", &[])],
-    },
+    crate::actions::send_event::IAM,
+    crate::actions::delete_message::IAM,
+    crate::actions::disconnect_user::IAM,
+    crate::functions::parse_arn::IAM,
+    crate::functions::room_arn::IAM,
 ];
 
 /// Whether `op` acts on one object (its ARN can scope the policy) rather than the account.

@@ -5,10 +5,18 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use crate::diagnostics::Diagnostics;
+use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
 use crate::provider::ProviderData;
 use crate::provider::operation::{Operation, Scope, Spec};
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Action, Context, Progress};
+
+/// The IAM actions this type needs, mode by mode (the IAM guide, [`crate::iam::NEEDS`]).
+pub const IAM: TypeNeeds = TypeNeeds {
+    kind: TypeKind::Action,
+    name: "ivschat_delete_message",
+    modes: &[mode("invoke", &[Operation::DeleteMessage])],
+};
 
 #[allow(non_upper_case_globals)]
 impl Operation {

@@ -2,6 +2,7 @@
 //! type folders that use them:
 //!
 //! - [`arn`]: ARNs of rooms and logging configurations, one parser and one rule.
+//! - [`iam`]: what a type needs of IAM, mode by mode (each type declares its own).
 //! - [`names`]: the name and Lambda ARN rules.
 //! - [`models`]: the review handler and destination shapes every type shares.
 //! - [`room`], [`logging_configuration`]: each object type's API operations, quota lane and
@@ -10,6 +11,7 @@
 //!   configuration of a region.
 
 pub mod arn;
+pub mod iam;
 pub mod listing;
 pub mod logging_configuration;
 pub mod models;

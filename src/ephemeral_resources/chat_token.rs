@@ -15,12 +15,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{Arn, IsArn, Kind};
+use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
 use crate::domain::regional;
 use crate::provider::ProviderData;
 use crate::provider::operation::{Lane, Operation, Scope, Spec};
 use crate::schema::{Attribute, Each, IntBetween, LengthBetween, OneOf, Schema, custom};
 use crate::server::{Context, EphemeralResource, Opened};
 use crate::value::{Path, Value};
+
+/// The IAM actions this type needs, mode by mode (the IAM guide, [`crate::iam::NEEDS`]).
+pub const IAM: TypeNeeds = TypeNeeds {
+    kind: TypeKind::EphemeralResource,
+    name: "ivschat_chat_token",
+    modes: &[mode("open", &[Operation::CreateChatToken])],
+};
 
 /// CreateChatToken's quota: 200 calls per second.
 pub const LANE: Lane = Lane {

@@ -3,8 +3,16 @@
 use std::collections::BTreeMap;
 
 use crate::domain::arn::Arn;
+use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
 use crate::server::{Function, FunctionError, Parameter};
 use crate::value::{Type, Value};
+
+/// The IAM actions this type needs, mode by mode (the IAM guide, [`crate::iam::NEEDS`]).
+pub const IAM: TypeNeeds = TypeNeeds {
+    kind: TypeKind::Function,
+    name: "parse_arn",
+    modes: &[mode("call", &[])],
+};
 
 pub struct ParseArn;
 

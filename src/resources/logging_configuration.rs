@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{self, Arn, Kind};
+use crate::domain::iam::{Kind as TypeKind, MARKER_NOTE, TypeNeeds, mode, mode_when};
 use crate::domain::listing;
 use crate::domain::models::DestinationModel;
 use crate::domain::names::{NAME_PATTERN, NAME_RULE};
@@ -26,6 +27,47 @@ use crate::resources::{tagging, timeouts};
 use crate::schema::{Attribute, Block, ExactlyOneOf, LengthBetween, Matches, NestedBlock, Schema};
 use crate::server::{Context, Failed, IdentitySchema, PlanRequest, Resource};
 use aws_sdk_ivschat::operation::get_logging_configuration::GetLoggingConfigurationOutput;
+
+/// The IAM actions this type needs, mode by mode (the IAM guide, [`crate::iam::NEEDS`]).
+pub const IAM: TypeNeeds = TypeNeeds {
+    kind: TypeKind::Resource,
+    name: "ivschat_logging_configuration",
+    modes: &[
+        mode(
+            "refresh, plan and import",
+            &[Operation::GetLoggingConfiguration],
+        ),
+        mode_when(
+            "create",
+            &[
+                Operation::CreateLoggingConfiguration,
+                Operation::GetLoggingConfiguration,
+                Operation::TagResource,
+                Operation::UntagResource,
+                Operation::ListLoggingConfigurations,
+                Operation::DeleteLoggingConfiguration,
+            ],
+            MARKER_NOTE,
+        ),
+        mode_when(
+            "update",
+            &[
+                Operation::UpdateLoggingConfiguration,
+                Operation::GetLoggingConfiguration,
+                Operation::TagResource,
+                Operation::UntagResource,
+            ],
+            "TagResource and UntagResource only when tags change",
+        ),
+        mode(
+            "delete",
+            &[
+                Operation::DeleteLoggingConfiguration,
+                Operation::GetLoggingConfiguration,
+            ],
+        ),
+    ],
+};
 
 pub struct LoggingConfiguration;
 

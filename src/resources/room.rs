@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{self, Arn, IsArn, Kind};
+use crate::domain::iam::{Kind as TypeKind, MARKER_NOTE, TypeNeeds, mode, mode_when};
 use crate::domain::listing::{self, RoomFilters};
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE, NAME_PATTERN, NAME_RULE};
@@ -26,6 +27,37 @@ use crate::schema::{
     SizeBetween,
 };
 use crate::server::{Context, Failed, IdentitySchema, PlanRequest, Resource};
+
+/// The IAM actions this type needs, mode by mode (the IAM guide, [`crate::iam::NEEDS`]).
+pub const IAM: TypeNeeds = TypeNeeds {
+    kind: TypeKind::Resource,
+    name: "ivschat_room",
+    modes: &[
+        mode("refresh, plan and import", &[Operation::GetRoom]),
+        mode_when(
+            "create",
+            &[
+                Operation::CreateRoom,
+                Operation::TagResource,
+                Operation::UntagResource,
+                Operation::ListRooms,
+                Operation::GetRoom,
+                Operation::DeleteRoom,
+            ],
+            MARKER_NOTE,
+        ),
+        mode_when(
+            "update",
+            &[
+                Operation::UpdateRoom,
+                Operation::TagResource,
+                Operation::UntagResource,
+            ],
+            "TagResource and UntagResource only when tags change",
+        ),
+        mode("delete", &[Operation::DeleteRoom]),
+    ],
+};
 
 pub struct Room;
 
