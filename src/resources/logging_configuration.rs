@@ -437,28 +437,15 @@ async fn rooms_using(
     client: &IvsChat,
     arn: &str,
 ) -> Result<Vec<String>, crate::provider::client::ApiError> {
-    let mut rooms = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let page = client
-            .call(Operation::ListRooms, |c| {
-                c.list_rooms()
-                    .logging_configuration_identifier(arn)
-                    .max_results(50)
-                    .set_next_token(next.clone())
-                    .send()
-            })
-            .await?;
-        rooms.extend(
-            page.rooms()
-                .iter()
-                .filter_map(|r| r.arn().map(str::to_owned)),
-        );
-        match page.next_token() {
-            Some(t) if !t.is_empty() && Some(t) != next.as_deref() => next = Some(t.to_owned()),
-            _ => return Ok(rooms),
-        }
-    }
+    let filters = listing::RoomFilters {
+        logging_configuration_identifier: Some(arn.to_owned()),
+        ..listing::RoomFilters::default()
+    };
+    Ok(listing::rooms(client, &filters)
+        .await?
+        .iter()
+        .filter_map(|r| r.arn().map(str::to_owned))
+        .collect())
 }
 
 /// DeleteLoggingConfiguration, retried on ConflictException while the rooms that used the
