@@ -6,11 +6,13 @@
 //! a const of [`Operation`] beside its concept (a new object type: in its own file, or in
 //! [`crate::domain`] once several types share it), with its quota lane ([`Lane`]). The
 //! provider's `rate_limits` block gets one attribute per lane ([`lanes`]) and the IAM guide
-//! lists the operations in this order.
+//! lists the operations in this order. Each type's IAM needs, declared in its file, are listed
+//! in [`NEEDS`].
 
 use async_trait::async_trait;
 
 use crate::diagnostics::Diagnostics;
+use crate::domain::iam::{Kind, TypeNeeds, mode, mode_when};
 use crate::provider::{self, Lane, Operation, ProviderData, tags};
 use crate::schema::Schema;
 use crate::server::{
@@ -34,6 +36,60 @@ pub const OPERATIONS: &[&[Operation]] = &[
     actions::send_event::OPERATIONS,
     actions::delete_message::OPERATIONS,
     actions::disconnect_user::OPERATIONS,
+];
+
+/// Short for the operation consts each concept declares (`O::GetRoom`).
+type O = Operation;
+
+/// Every type's needs, each declared in the type's own file (the data sources' and list
+/// resources' here until they move there too). Functions compute locally and call nothing.
+pub const NEEDS: &[TypeNeeds] = &[
+    resources::room::IAM,
+    resources::logging_configuration::IAM,
+    TypeNeeds {
+        kind: Kind::DataSource,
+        name: "ivschat_room",
+        modes: &[mode("read", &[O::GetRoom])],
+    },
+    TypeNeeds {
+        kind: Kind::DataSource,
+        name: "ivschat_rooms",
+        modes: &[mode("read", &[O::ListRooms])],
+    },
+    TypeNeeds {
+        kind: Kind::DataSource,
+        name: "ivschat_logging_configuration",
+        modes: &[mode("read", &[O::GetLoggingConfiguration])],
+    },
+    TypeNeeds {
+        kind: Kind::DataSource,
+        name: "ivschat_logging_configurations",
+        modes: &[mode("read", &[O::ListLoggingConfigurations])],
+    },
+    ephemeral_resources::chat_token::IAM,
+    TypeNeeds {
+        kind: Kind::ListResource,
+        name: "ivschat_room",
+        modes: &[mode_when(
+            "list (terraform query)",
+            &[O::ListRooms, O::GetRoom],
+            "GetRoom only with `include_resource = true`",
+        )],
+    },
+    TypeNeeds {
+        kind: Kind::ListResource,
+        name: "ivschat_logging_configuration",
+        modes: &[mode_when(
+            "list (terraform query)",
+            &[O::ListLoggingConfigurations, O::GetLoggingConfiguration],
+            "GetLoggingConfiguration only with `include_resource = true`",
+        )],
+    },
+    actions::send_event::IAM,
+    actions::delete_message::IAM,
+    actions::disconnect_user::IAM,
+    functions::parse_arn::IAM,
+    functions::room_arn::IAM,
 ];
 
 /// Every registered operation, once, in registry order.
