@@ -13,7 +13,7 @@ pub fn on_one_object(op: Operation) -> bool {
 }
 
 /// Every operation any type needs, once, in the registry's order
-/// ([`crate::registration::OPERATIONS`]).
+/// ([`crate::registration::operations`]).
 pub fn all_operations() -> Vec<Operation> {
     let needed: Vec<Operation> = NEEDS
         .iter()

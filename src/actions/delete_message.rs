@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use crate::diagnostics::Diagnostics;
+use crate::domain::declaration::{Declared, Declares};
 use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
 use crate::provider::ProviderData;
 use crate::provider::operation::{Operation, Scope, Spec};
@@ -28,10 +29,19 @@ impl Operation {
     ));
 }
 
-/// The operation this action calls, for the registry ([`crate::registration::OPERATIONS`]).
+/// The operation this action calls, for the registry ([`crate::registration::operations`]).
 pub const OPERATIONS: &[Operation] = &[Operation::DeleteMessage];
 
 pub struct DeleteMessage;
+
+/// What this type declares for the registry ([`crate::registration`]).
+impl Declares for DeleteMessage {
+    const DECLARED: Declared = Declared {
+        operations: &[OPERATIONS],
+        iam: IAM,
+        kinds: &[],
+    };
+}
 
 #[derive(Deserialize)]
 pub struct DeleteMessageModel {

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use crate::diagnostics::Diagnostics;
+use crate::domain::declaration::{Declared, Declares};
 use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
 use crate::provider::ProviderData;
 use crate::provider::operation::{Operation, Scope, Spec};
@@ -28,10 +29,19 @@ impl Operation {
     ));
 }
 
-/// The operation this action calls, for the registry ([`crate::registration::OPERATIONS`]).
+/// The operation this action calls, for the registry ([`crate::registration::operations`]).
 pub const OPERATIONS: &[Operation] = &[Operation::DisconnectUser];
 
 pub struct DisconnectUser;
+
+/// What this type declares for the registry ([`crate::registration`]).
+impl Declares for DisconnectUser {
+    const DECLARED: Declared = Declared {
+        operations: &[OPERATIONS],
+        iam: IAM,
+        kinds: &[],
+    };
+}
 
 /// No `Debug`: the model holds the user id.
 #[derive(Deserialize)]

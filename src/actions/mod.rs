@@ -1,4 +1,4 @@
-//! Actions, one file each, registered in [`all`]: IVS Chat's messaging operations, which change
+//! Actions, one file each, registered in [`crate::registration`]: IVS Chat's messaging operations, which change
 //! what connected chat clients see without being resources.
 
 pub mod delete_message;
@@ -10,7 +10,7 @@ use crate::domain::arn::{IsArn, Kind, RoomArn};
 use crate::provider::client::{ApiError, IvsChat};
 use crate::provider::{Lane, ProviderData};
 use crate::schema::{Attribute, LengthBetween};
-use crate::server::{Context, DynAction};
+use crate::server::Context;
 use crate::value::Path;
 
 /// The messaging operations' quota (SendEvent, DeleteMessage, DisconnectUser): 100 calls per
@@ -20,15 +20,6 @@ pub const LANE: Lane = Lane {
     quota: 100.0,
     operations: "messaging (SendEvent, DeleteMessage, DisconnectUser)",
 };
-
-/// Every action this provider serves.
-pub fn all() -> Vec<Box<dyn DynAction<ProviderData>>> {
-    vec![
-        Box::new(send_event::SendEvent),
-        Box::new(delete_message::DeleteMessage),
-        Box::new(disconnect_user::DisconnectUser),
-    ]
-}
 
 /// The `room_identifier` argument every action takes.
 fn room_identifier() -> Attribute {

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use crate::diagnostics::Diagnostics;
+use crate::domain::declaration::{Declared, Declares};
 use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
 use crate::provider::ProviderData;
 use crate::provider::operation::{Operation, Scope, Spec};
@@ -30,10 +31,19 @@ impl Operation {
     ));
 }
 
-/// The operation this action calls, for the registry ([`crate::registration::OPERATIONS`]).
+/// The operation this action calls, for the registry ([`crate::registration::operations`]).
 pub const OPERATIONS: &[Operation] = &[Operation::SendEvent];
 
 pub struct SendEvent;
+
+/// What this type declares for the registry ([`crate::registration`]).
+impl Declares for SendEvent {
+    const DECLARED: Declared = Declared {
+        operations: &[OPERATIONS],
+        iam: IAM,
+        kinds: &[],
+    };
+}
 
 #[derive(Deserialize)]
 pub struct SendEventModel {

@@ -28,6 +28,7 @@ impl Kind {
 }
 
 /// One mode of a type (`create`, `refresh and plan`, ...) and the API operations it calls.
+#[derive(Clone, Copy, Debug)]
 pub struct Mode {
     pub mode: &'static str,
     pub operations: &'static [Operation],
@@ -36,6 +37,7 @@ pub struct Mode {
 }
 
 /// The IAM needs of one Terraform type.
+#[derive(Clone, Copy, Debug)]
 pub struct TypeNeeds {
     pub kind: Kind,
     /// The type's name (`ivschat_room`), or a function's bare name (`parse_arn`).

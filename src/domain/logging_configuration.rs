@@ -59,7 +59,7 @@ impl Operation {
 }
 
 /// Every logging configuration operation, for the registry
-/// ([`crate::registration::OPERATIONS`]).
+/// ([`crate::registration::operations`]).
 pub const OPERATIONS: &[Operation] = &[
     Operation::CreateLoggingConfiguration,
     Operation::GetLoggingConfiguration,

@@ -3,6 +3,7 @@
 //!
 //! - [`arn`]: ARNs of rooms and logging configurations, one parser and one rule.
 //! - [`iam`]: what a type needs of IAM, mode by mode (each type declares its own).
+//! - [`declaration`]: what each type declares for the registry (operations, IAM, ARN kinds).
 //! - [`names`]: the name and Lambda ARN rules.
 //! - [`models`]: the review handler and destination shapes every type shares.
 //! - [`room`], [`logging_configuration`]: each object type's API operations, quota lane and
@@ -11,6 +12,7 @@
 //!   configuration of a region.
 
 pub mod arn;
+pub mod declaration;
 pub mod iam;
 pub mod listing;
 pub mod logging_configuration;
@@ -18,6 +20,3 @@ pub mod models;
 pub mod names;
 pub mod regional;
 pub mod room;
-
-/// Every kind of IVS Chat object, each declared with its concept: the ARN parser knows these.
-pub const KINDS: &[arn::Kind] = &[arn::Kind::Room, arn::Kind::LoggingConfiguration];

@@ -39,7 +39,7 @@ impl Operation {
         Operation::of(&Spec::new("ListRooms", LANE, "list", Scope::List));
 }
 
-/// Every room operation, for the registry ([`crate::registration::OPERATIONS`]).
+/// Every room operation, for the registry ([`crate::registration::operations`]).
 pub const OPERATIONS: &[Operation] = &[
     Operation::CreateRoom,
     Operation::GetRoom,

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{Arn, IsArn, Kind};
+use crate::domain::declaration::{Declared, Declares};
 use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
 use crate::domain::regional;
 use crate::provider::ProviderData;
@@ -47,10 +48,19 @@ impl Operation {
     ));
 }
 
-/// The operations this type calls, for the registry ([`crate::registration::OPERATIONS`]).
+/// The operations this type calls, for the registry ([`crate::registration::operations`]).
 pub const OPERATIONS: &[Operation] = &[Operation::CreateChatToken];
 
 pub struct ChatToken;
+
+/// What this type declares for the registry ([`crate::registration`]).
+impl Declares for ChatToken {
+    const DECLARED: Declared = Declared {
+        operations: &[OPERATIONS],
+        iam: IAM,
+        kinds: &[],
+    };
+}
 
 /// The capabilities a token can grant.
 pub const CAPABILITIES: &[&str] = &["SEND_MESSAGE", "DISCONNECT_USER", "DELETE_MESSAGE"];

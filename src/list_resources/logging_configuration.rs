@@ -109,3 +109,24 @@ impl ListResource<ProviderData> for LoggingConfigurationList {
         Ok(found)
     }
 }
+
+/// What this type declares for the registry ([`crate::registration`]): the operations it calls
+/// and its IAM needs (the IAM guide).
+impl crate::domain::declaration::Declares for LoggingConfigurationList {
+    const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
+        operations: &[crate::domain::logging_configuration::OPERATIONS],
+        iam: crate::domain::iam::TypeNeeds {
+            kind: crate::domain::iam::Kind::ListResource,
+            name: "ivschat_logging_configuration",
+            modes: &[crate::domain::iam::mode_when(
+                "list (terraform query)",
+                &[
+                    crate::provider::Operation::ListLoggingConfigurations,
+                    crate::provider::Operation::GetLoggingConfiguration,
+                ],
+                "GetLoggingConfiguration only with `include_resource = true`",
+            )],
+        },
+        kinds: &[],
+    };
+}

@@ -2,7 +2,7 @@
 //! (`impl Operation { pub const GetRoom: Operation = Operation::of(&Spec::new(..)) }` in [`crate::domain::room`], the tag
 //! operations in [`crate::provider::tags`], ...), so the set is open and a new type adds its
 //! operations in its own file. The client, pacing and diagnostics use only these fields; the
-//! registry of every operation is [`crate::registration::OPERATIONS`].
+//! registry of every operation is [`crate::registration::operations`].
 
 use std::fmt;
 use std::hash::{Hash, Hasher};

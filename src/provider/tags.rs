@@ -48,7 +48,7 @@ impl Operation {
     ));
 }
 
-/// Every tagging operation, for the registry ([`crate::registration::OPERATIONS`]).
+/// Every tagging operation, for the registry ([`crate::registration::operations`]).
 pub const OPERATIONS: &[Operation] = &[
     Operation::TagResource,
     Operation::UntagResource,

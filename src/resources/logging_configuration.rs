@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{self, Arn, Kind};
+use crate::domain::declaration::{Declared, Declares};
 use crate::domain::iam::{Kind as TypeKind, MARKER_NOTE, TypeNeeds, mode, mode_when};
 use crate::domain::listing;
 use crate::domain::models::DestinationModel;
@@ -70,6 +71,18 @@ pub const IAM: TypeNeeds = TypeNeeds {
 };
 
 pub struct LoggingConfiguration;
+
+/// What this type declares for the registry ([`crate::registration`]).
+impl Declares for LoggingConfiguration {
+    const DECLARED: Declared = Declared {
+        operations: &[
+            crate::domain::logging_configuration::OPERATIONS,
+            tags::OPERATIONS,
+        ],
+        iam: IAM,
+        kinds: &[Kind::LoggingConfiguration],
+    };
+}
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LoggingConfigurationModel {
@@ -621,10 +634,11 @@ impl Resource<ProviderData> for LoggingConfiguration {
                     .into(),
             );
         };
-        let region = state
-            .region
-            .clone()
-            .or_else(|| arn.parse::<Arn>().ok().map(|a| a.region));
+        let region = state.region.clone().or_else(|| {
+            Arn::parse_kind(&arn, Kind::LoggingConfiguration)
+                .ok()
+                .map(|a| a.region)
+        });
         let client = ctx.client(region.as_deref())?;
         let prior = LoggingConfigurationModel {
             region,

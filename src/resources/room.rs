@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{self, Arn, IsArn, Kind};
+use crate::domain::declaration::{Declared, Declares};
 use crate::domain::iam::{Kind as TypeKind, MARKER_NOTE, TypeNeeds, mode, mode_when};
 use crate::domain::listing::{self, RoomFilters};
 use crate::domain::models::HandlerModel;
@@ -60,6 +61,15 @@ pub const IAM: TypeNeeds = TypeNeeds {
 };
 
 pub struct Room;
+
+/// What this type declares for the registry ([`crate::registration`]).
+impl Declares for Room {
+    const DECLARED: Declared = Declared {
+        operations: &[crate::domain::room::OPERATIONS, tags::OPERATIONS],
+        iam: IAM,
+        kinds: &[Kind::Room],
+    };
+}
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoomModel {
@@ -393,7 +403,7 @@ impl Resource<ProviderData> for Room {
         let region = state
             .region
             .clone()
-            .or_else(|| arn.parse::<Arn>().ok().map(|a| a.region));
+            .or_else(|| Arn::parse_kind(&arn, Kind::Room).ok().map(|a| a.region));
         let client = ctx.client(region.as_deref())?;
         let known = ctx.private::<Written>();
         let result = client
