@@ -127,7 +127,7 @@ fn iam_page() -> String {
          the provider's `create_markers = false` (a create whose outcome is unknown is then not retried).\n\n\
          | Type | Name | Mode | IAM actions | Only when |\n|---|---|---|---|---|\n",
     );
-    for t in NEEDS {
+    for t in NEEDS.iter() {
         for m in t.modes {
             let actions: Vec<String> = m
                 .operations

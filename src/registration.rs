@@ -1,20 +1,170 @@
 //! The provider and every Terraform type it serves: the one place that names the type folders,
-//! so that [`crate::provider`] never imports them. A new type is one file in its folder plus one
-//! line in that folder's `all()` (resources: here, wrapped with their migrations).
+//! so that [`crate::provider`] never imports them. A new type is one file in its folder (with
+//! its `pub mod` line in the folder's `mod.rs`) plus one line in [`types`].
+//!
+//! Each type declares in its own file what it calls and needs ([`Declares`]): the IVS Chat API
+//! operations it uses (each declared as a const of [`Operation`] beside its concept, with its
+//! quota lane, [`Lane`]), its IAM needs and, for an object type, its ARN kind. Everything else is
+//! derived here from the list of types: [`operations`] (the IAM guide's policy lists them in
+//! this order), [`lanes`] (one `rate_limits` attribute each), [`NEEDS`] (the IAM guide) and
+//! [`kinds`] (the ARN kinds `parse_arn` accepts).
+
+use std::sync::LazyLock;
 
 use async_trait::async_trait;
 
 use crate::diagnostics::Diagnostics;
-use crate::provider::{self, ProviderData};
+use crate::domain::arn;
+use crate::domain::declaration::{Declared, Declares};
+use crate::domain::iam::TypeNeeds;
+use crate::migrations::Migrated;
+use crate::provider::{self, Lane, Operation, ProviderData};
 use crate::schema::Schema;
 use crate::server::{
     DynAction, DynDataSource, DynEphemeralResource, DynListResource, DynResource, Function,
     Provider,
 };
 use crate::value::Value;
-use crate::{
-    actions, data_sources, ephemeral_resources, functions, list_resources, migrations, resources,
-};
+use crate::{actions, data_sources, ephemeral_resources, functions, list_resources, resources};
+
+/// Every type the provider serves, one line each, in the IAM guide's order.
+fn types() -> Vec<Registered> {
+    vec![
+        resource(Migrated(resources::room::Room)),
+        resource(Migrated(
+            resources::logging_configuration::LoggingConfiguration,
+        )),
+        data_source(data_sources::room::Room),
+        data_source(data_sources::rooms::Rooms),
+        data_source(data_sources::logging_configuration::LoggingConfiguration),
+        data_source(data_sources::logging_configurations::LoggingConfigurations),
+        ephemeral_resource(ephemeral_resources::chat_token::ChatToken),
+        list_resource(list_resources::room::RoomList),
+        list_resource(list_resources::logging_configuration::LoggingConfigurationList),
+        action(actions::send_event::SendEvent),
+        action(actions::delete_message::DeleteMessage),
+        action(actions::disconnect_user::DisconnectUser),
+        function(functions::parse_arn::ParseArn(kinds)),
+        function(functions::room_arn::RoomArn),
+    ]
+}
+
+/// A registered type: what it declares, and the type itself.
+struct Registered {
+    declared: Declared,
+    served: Served,
+}
+
+/// A type, as the server takes it.
+enum Served {
+    Resource(Box<dyn DynResource<ProviderData>>),
+    DataSource(Box<dyn DynDataSource<ProviderData>>),
+    EphemeralResource(Box<dyn DynEphemeralResource<ProviderData>>),
+    ListResource(Box<dyn DynListResource<ProviderData>>),
+    Action(Box<dyn DynAction<ProviderData>>),
+    Function(Box<dyn Function>),
+}
+
+fn resource<T: DynResource<ProviderData> + Declares + 'static>(t: T) -> Registered {
+    Registered {
+        declared: T::DECLARED,
+        served: Served::Resource(Box::new(t)),
+    }
+}
+
+fn data_source<T: DynDataSource<ProviderData> + Declares + 'static>(t: T) -> Registered {
+    Registered {
+        declared: T::DECLARED,
+        served: Served::DataSource(Box::new(t)),
+    }
+}
+
+fn ephemeral_resource<T: DynEphemeralResource<ProviderData> + Declares + 'static>(
+    t: T,
+) -> Registered {
+    Registered {
+        declared: T::DECLARED,
+        served: Served::EphemeralResource(Box::new(t)),
+    }
+}
+
+fn list_resource<T: DynListResource<ProviderData> + Declares + 'static>(t: T) -> Registered {
+    Registered {
+        declared: T::DECLARED,
+        served: Served::ListResource(Box::new(t)),
+    }
+}
+
+fn action<T: DynAction<ProviderData> + Declares + 'static>(t: T) -> Registered {
+    Registered {
+        declared: T::DECLARED,
+        served: Served::Action(Box::new(t)),
+    }
+}
+
+fn function<T: Function + Declares + 'static>(t: T) -> Registered {
+    Registered {
+        declared: T::DECLARED,
+        served: Served::Function(Box::new(t)),
+    }
+}
+
+/// The registered types of one kind, as the server takes them.
+fn served<T>(pick: impl Fn(Served) -> Option<T>) -> Vec<T> {
+    types().into_iter().filter_map(|t| pick(t.served)).collect()
+}
+
+/// Every type's IAM needs, in [`types`] order (the IAM guide).
+pub static NEEDS: LazyLock<Vec<TypeNeeds>> =
+    LazyLock::new(|| types().into_iter().map(|t| t.declared.iam).collect());
+
+/// Every kind of IVS Chat object a registered type is, once.
+static KINDS: LazyLock<Vec<arn::Kind>> = LazyLock::new(|| {
+    let mut all: Vec<arn::Kind> = Vec::new();
+    for kind in types().iter().flat_map(|t| t.declared.kinds) {
+        if !all.contains(kind) {
+            all.push(*kind);
+        }
+    }
+    all
+});
+
+/// The ARN kinds the parser accepts where any kind will do (`parse_arn`).
+pub fn kinds() -> &'static [arn::Kind] {
+    &KINDS
+}
+
+/// Every operation the registered types call, once. Types of one kind are taken together, each
+/// one's own concept's operations first, then those it shares with others (tagging): rooms,
+/// logging configurations, tags, chat tokens, messaging.
+pub fn operations() -> Vec<Operation> {
+    let declared: Vec<Declared> = types().into_iter().map(|t| t.declared).collect();
+    let mut all: Vec<Operation> = Vec::new();
+    for same_kind in declared.chunk_by(|a, b| a.iam.kind == b.iam.kind) {
+        let groups = same_kind
+            .iter()
+            .map(|d| d.operations.len())
+            .max()
+            .unwrap_or(0);
+        for i in 0..groups {
+            let ops = same_kind
+                .iter()
+                .filter_map(|d| d.operations.get(i))
+                .flat_map(|group| group.iter());
+            for op in ops {
+                if !all.contains(op) {
+                    all.push(*op);
+                }
+            }
+        }
+    }
+    all
+}
+
+/// The quota lanes of the registered operations, in [`operations`] order.
+pub fn lanes() -> Vec<Lane> {
+    provider::operation::lanes_of(operations().iter())
+}
 
 /// The IVS Chat provider.
 #[derive(Debug, Default)]
@@ -29,11 +179,11 @@ impl Provider for IvschatProvider {
     }
 
     fn schema(&self) -> Schema {
-        provider::provider_schema()
+        provider::provider_schema(&lanes())
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        provider::validate_config(config, diags);
+        provider::validate_config(config, &lanes(), diags);
     }
 
     async fn configure(&self, config: &Value) -> Result<ProviderData, Diagnostics> {
@@ -41,31 +191,127 @@ impl Provider for IvschatProvider {
     }
 
     fn resources(&self) -> Vec<Box<dyn DynResource<ProviderData>>> {
-        vec![
-            Box::new(migrations::Migrated(resources::room::Room)),
-            Box::new(migrations::Migrated(
-                resources::logging_configuration::LoggingConfiguration,
-            )),
-        ]
+        served(|t| match t {
+            Served::Resource(r) => Some(r),
+            _ => None,
+        })
     }
 
     fn data_sources(&self) -> Vec<Box<dyn DynDataSource<ProviderData>>> {
-        data_sources::all()
+        served(|t| match t {
+            Served::DataSource(d) => Some(d),
+            _ => None,
+        })
     }
 
     fn ephemeral_resources(&self) -> Vec<Box<dyn DynEphemeralResource<ProviderData>>> {
-        ephemeral_resources::all()
+        served(|t| match t {
+            Served::EphemeralResource(e) => Some(e),
+            _ => None,
+        })
     }
 
     fn actions(&self) -> Vec<Box<dyn DynAction<ProviderData>>> {
-        actions::all()
+        served(|t| match t {
+            Served::Action(a) => Some(a),
+            _ => None,
+        })
     }
 
     fn functions(&self) -> Vec<Box<dyn Function>> {
-        functions::all()
+        served(|t| match t {
+            Served::Function(f) => Some(f),
+            _ => None,
+        })
     }
 
     fn list_resources(&self) -> Vec<Box<dyn DynListResource<ProviderData>>> {
-        list_resources::all()
+        served(|t| match t {
+            Served::ListResource(l) => Some(l),
+            _ => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::config::RateLimits;
+
+    #[test]
+    fn every_operation_has_a_class_name_and_verb() {
+        let all = [
+            Operation::CreateRoom,
+            Operation::GetRoom,
+            Operation::UpdateRoom,
+            Operation::DeleteRoom,
+            Operation::ListRooms,
+            Operation::CreateLoggingConfiguration,
+            Operation::GetLoggingConfiguration,
+            Operation::UpdateLoggingConfiguration,
+            Operation::DeleteLoggingConfiguration,
+            Operation::ListLoggingConfigurations,
+            Operation::TagResource,
+            Operation::UntagResource,
+            Operation::ListTagsForResource,
+            Operation::CreateChatToken,
+            Operation::SendEvent,
+            Operation::DeleteMessage,
+            Operation::DisconnectUser,
+        ];
+        // The registry lists each exactly once, in this order.
+        assert_eq!(operations(), all);
+        let rates = RateLimits::default();
+        for op in all {
+            assert!(!op.verb().is_empty());
+            let expected = match op.name() {
+                n if n.contains("LoggingConfiguration") => 3.0,
+                n if n.contains("Room") && n != "DeleteMessage" => 5.0,
+                "TagResource" | "UntagResource" | "ListTagsForResource" => 10.0,
+                "CreateChatToken" => 200.0,
+                _ => 100.0,
+            };
+            assert_eq!(op.lane().rate(&rates), expected, "{op}");
+        }
+    }
+
+    #[test]
+    fn every_type_is_served_as_the_kind_it_declares() {
+        use crate::domain::iam::Kind;
+        let all = types();
+        assert_eq!(all.len(), NEEDS.len());
+        for t in all {
+            let served = match t.served {
+                Served::Resource(_) => Kind::Resource,
+                Served::DataSource(_) => Kind::DataSource,
+                Served::EphemeralResource(_) => Kind::EphemeralResource,
+                Served::ListResource(_) => Kind::ListResource,
+                Served::Action(_) => Kind::Action,
+                Served::Function(_) => Kind::Function,
+            };
+            assert_eq!(served, t.declared.iam.kind, "{}", t.declared.iam.name);
+        }
+    }
+
+    #[test]
+    fn the_arn_parser_gets_the_kinds_the_types_declare() {
+        use crate::domain::arn::{Arn, Kind};
+        assert_eq!(kinds(), [Kind::Room, Kind::LoggingConfiguration]);
+        for s in [
+            "arn:aws:ivschat:us-east-1:123456789012:room/abc",
+            "arn:aws:ivschat:us-east-1:123456789012:logging-configuration/abc",
+        ] {
+            assert_eq!(
+                Arn::parse(s, kinds()).map(|a| a.to_string()),
+                Ok(s.to_owned())
+            );
+        }
+        let err =
+            Arn::parse("arn:aws:ivschat:us-east-1:123456789012:stage/abc", kinds()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(":<room|logging-configuration>/<id>"),
+            "{err}"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! checked later) and the JSON written for responses.
 
 use crate::ids::iso8601;
-use crate::store::{Destination, LoggingConfiguration, Room};
+use crate::records::{Destination, LoggingConfiguration, Room};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;

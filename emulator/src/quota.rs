@@ -2,7 +2,7 @@
 
 use crate::config::QuotaMode;
 use crate::error::{ApiError, LOGGING_CONFIGURATION, ROOM};
-use crate::router::Operation;
+use crate::operation::Operation;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;

@@ -5,12 +5,43 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use crate::diagnostics::Diagnostics;
+use crate::domain::declaration::{Declared, Declares};
+use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
 use crate::provider::ProviderData;
-use crate::provider::client::Operation;
+use crate::provider::operation::{Operation, Scope, Spec};
 use crate::schema::{Attribute, LengthBetween, Schema};
 use crate::server::{Action, Context, Progress};
 
+/// The IAM actions this type needs, mode by mode (the IAM guide, [`crate::iam::NEEDS`]).
+pub const IAM: TypeNeeds = TypeNeeds {
+    kind: TypeKind::Action,
+    name: "ivschat_disconnect_user",
+    modes: &[mode("invoke", &[Operation::DisconnectUser])],
+};
+
+#[allow(non_upper_case_globals)]
+impl Operation {
+    pub const DisconnectUser: Operation = Operation::of(&Spec::new(
+        "DisconnectUser",
+        super::LANE,
+        "disconnect a user from",
+        Scope::Object,
+    ));
+}
+
+/// The operation this action calls, for the registry ([`crate::registration::operations`]).
+pub const OPERATIONS: &[Operation] = &[Operation::DisconnectUser];
+
 pub struct DisconnectUser;
+
+/// What this type declares for the registry ([`crate::registration`]).
+impl Declares for DisconnectUser {
+    const DECLARED: Declared = Declared {
+        operations: &[OPERATIONS],
+        iam: IAM,
+        kinds: &[],
+    };
+}
 
 /// No `Debug`: the model holds the user id.
 #[derive(Deserialize)]

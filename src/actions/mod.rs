@@ -1,4 +1,4 @@
-//! Actions, one file each, registered in [`all`]: IVS Chat's messaging operations, which change
+//! Actions, one file each, registered in [`crate::registration`]: IVS Chat's messaging operations, which change
 //! what connected chat clients see without being resources.
 
 pub mod delete_message;
@@ -7,20 +7,19 @@ pub mod send_event;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{IsArn, Kind, RoomArn};
-use crate::provider::ProviderData;
 use crate::provider::client::{ApiError, IvsChat};
+use crate::provider::{Lane, ProviderData};
 use crate::schema::{Attribute, LengthBetween};
-use crate::server::{Context, DynAction};
+use crate::server::Context;
 use crate::value::Path;
 
-/// Every action this provider serves.
-pub fn all() -> Vec<Box<dyn DynAction<ProviderData>>> {
-    vec![
-        Box::new(send_event::SendEvent),
-        Box::new(delete_message::DeleteMessage),
-        Box::new(disconnect_user::DisconnectUser),
-    ]
-}
+/// The messaging operations' quota (SendEvent, DeleteMessage, DisconnectUser): 100 calls per
+/// second each. Each action declares its operation in its own file.
+pub const LANE: Lane = Lane {
+    name: "messaging",
+    quota: 100.0,
+    operations: "messaging (SendEvent, DeleteMessage, DisconnectUser)",
+};
 
 /// The `room_identifier` argument every action takes.
 fn room_identifier() -> Attribute {

@@ -7,12 +7,43 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use crate::diagnostics::Diagnostics;
+use crate::domain::declaration::{Declared, Declares};
+use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
 use crate::provider::ProviderData;
-use crate::provider::client::Operation;
+use crate::provider::operation::{Operation, Scope, Spec};
 use crate::schema::{Attribute, LengthBetween, Schema, custom};
 use crate::server::{Action, Context, Progress};
 
+/// The IAM actions this type needs, mode by mode (the IAM guide, [`crate::iam::NEEDS`]).
+pub const IAM: TypeNeeds = TypeNeeds {
+    kind: TypeKind::Action,
+    name: "ivschat_send_event",
+    modes: &[mode("invoke", &[Operation::SendEvent])],
+};
+
+#[allow(non_upper_case_globals)]
+impl Operation {
+    pub const SendEvent: Operation = Operation::of(&Spec::new(
+        "SendEvent",
+        super::LANE,
+        "send an event to",
+        Scope::Object,
+    ));
+}
+
+/// The operation this action calls, for the registry ([`crate::registration::operations`]).
+pub const OPERATIONS: &[Operation] = &[Operation::SendEvent];
+
 pub struct SendEvent;
+
+/// What this type declares for the registry ([`crate::registration`]).
+impl Declares for SendEvent {
+    const DECLARED: Declared = Declared {
+        operations: &[OPERATIONS],
+        iam: IAM,
+        kinds: &[],
+    };
+}
 
 #[derive(Deserialize)]
 pub struct SendEventModel {

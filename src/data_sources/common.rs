@@ -172,15 +172,9 @@ pub fn get_failed(e: &ApiError, kind: Kind, arn: &str, region: &str) -> Diagnost
     if !e.is_not_found() {
         return e.diagnostic(&format!("{what} {arn}"));
     }
-    let (title, plural) = match kind {
-        Kind::Room => ("Room Not Found", "ivschat_rooms"),
-        Kind::LoggingConfiguration => (
-            "Logging Configuration Not Found",
-            "ivschat_logging_configurations",
-        ),
-    };
+    let plural = format!("ivschat_{}s", kind.type_name);
     Diagnostic::error(
-        title,
+        format!("{} Not Found", kind.title),
         format!(
             "No IVS Chat {what} {arn} exists in region {region} for these credentials. Check the \
              ARN: the {what} may have been deleted, or belong to another account. To find {what}s \

@@ -162,3 +162,20 @@ fn model(
         region: Some(client.region().to_owned()),
     }
 }
+
+/// What this type declares for the registry ([`crate::registration`]): the operations it calls
+/// and its IAM needs (the IAM guide).
+impl crate::domain::declaration::Declares for LoggingConfiguration {
+    const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
+        operations: &[crate::domain::logging_configuration::OPERATIONS],
+        iam: crate::domain::iam::TypeNeeds {
+            kind: crate::domain::iam::Kind::DataSource,
+            name: "ivschat_logging_configuration",
+            modes: &[crate::domain::iam::mode(
+                "read",
+                &[crate::provider::Operation::GetLoggingConfiguration],
+            )],
+        },
+        kinds: &[],
+    };
+}

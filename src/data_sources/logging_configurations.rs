@@ -125,3 +125,20 @@ impl DataSource<ProviderData> for LoggingConfigurations {
         })
     }
 }
+
+/// What this type declares for the registry ([`crate::registration`]): the operations it calls
+/// and its IAM needs (the IAM guide).
+impl crate::domain::declaration::Declares for LoggingConfigurations {
+    const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
+        operations: &[crate::domain::logging_configuration::OPERATIONS],
+        iam: crate::domain::iam::TypeNeeds {
+            kind: crate::domain::iam::Kind::DataSource,
+            name: "ivschat_logging_configurations",
+            modes: &[crate::domain::iam::mode(
+                "read",
+                &[crate::provider::Operation::ListLoggingConfigurations],
+            )],
+        },
+        kinds: &[],
+    };
+}

@@ -138,3 +138,20 @@ impl DataSource<ProviderData> for Room {
         })
     }
 }
+
+/// What this type declares for the registry ([`crate::registration`]): the operations it calls
+/// and its IAM needs (the IAM guide).
+impl crate::domain::declaration::Declares for Room {
+    const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
+        operations: &[crate::domain::room::OPERATIONS],
+        iam: crate::domain::iam::TypeNeeds {
+            kind: crate::domain::iam::Kind::DataSource,
+            name: "ivschat_room",
+            modes: &[crate::domain::iam::mode(
+                "read",
+                &[crate::provider::Operation::GetRoom],
+            )],
+        },
+        kinds: &[],
+    };
+}

@@ -185,3 +185,20 @@ impl DataSource<ProviderData> for Rooms {
         })
     }
 }
+
+/// What this type declares for the registry ([`crate::registration`]): the operations it calls
+/// and its IAM needs (the IAM guide).
+impl crate::domain::declaration::Declares for Rooms {
+    const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
+        operations: &[crate::domain::room::OPERATIONS],
+        iam: crate::domain::iam::TypeNeeds {
+            kind: crate::domain::iam::Kind::DataSource,
+            name: "ivschat_rooms",
+            modes: &[crate::domain::iam::mode(
+                "read",
+                &[crate::provider::Operation::ListRooms],
+            )],
+        },
+        kinds: &[],
+    };
+}

@@ -19,34 +19,31 @@ pub const MAX_ARN_LENGTH: usize = 128;
 /// The digits of an AWS account id.
 pub const ACCOUNT_DIGITS: usize = 12;
 
-/// The kinds of IVS Chat object an ARN can name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Room,
-    LoggingConfiguration,
+/// A kind of IVS Chat object an ARN can name. Each is declared with its concept
+/// ([`crate::domain::room`], [`crate::domain::logging_configuration`]); the types that are
+/// such objects declare it ([`crate::domain::declaration`]), and the registry hands the list to
+/// the callers of the parser that accept any kind ([`Arn::parse`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Kind {
+    /// The resource part of the ARN: `room`, `logging-configuration`.
+    pub resource: &'static str,
+    /// The kind in words: `room`, `logging configuration`.
+    pub words: &'static str,
+    /// The kind as a title: `Room`, `Logging Configuration`.
+    pub title: &'static str,
+    /// The Terraform type name without the provider prefix: `room`, `logging_configuration`.
+    pub type_name: &'static str,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::Room, Kind::LoggingConfiguration];
-
     /// The resource part of the ARN: `room`, `logging-configuration`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Room => "room",
-            Kind::LoggingConfiguration => "logging-configuration",
-        }
+        self.resource
     }
 
     /// The kind in words: `room`, `logging configuration`.
     pub fn words(self) -> &'static str {
-        match self {
-            Kind::Room => "room",
-            Kind::LoggingConfiguration => "logging configuration",
-        }
-    }
-
-    fn from_resource(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+        self.words
     }
 }
 
@@ -59,11 +56,20 @@ pub struct Arn {
     pub id: String,
 }
 
+/// Not an IVS Chat ARN of one of the kinds the parser was given: the input, and those kinds'
+/// resource parts joined by `|` (`room|logging-configuration`).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error(
-    "{0:?} is not an IVS Chat ARN of the form arn:aws:ivschat:<region>:<account id>:<room|logging-configuration>/<id>"
+    "{0:?} is not an IVS Chat ARN of the form arn:aws:ivschat:<region>:<account id>:<{1}>/<id>"
 )]
-pub struct ArnError(pub String);
+pub struct ArnError(pub String, pub String);
+
+impl ArnError {
+    fn new(s: &str, kinds: &[Kind]) -> ArnError {
+        let kinds: Vec<&str> = kinds.iter().map(|k| k.resource).collect();
+        ArnError(s.to_owned(), kinds.join("|"))
+    }
+}
 
 impl Arn {
     pub fn new(region: &str, account: &str, kind: Kind, id: &str) -> Arn {
@@ -76,17 +82,42 @@ impl Arn {
         }
     }
 
-    /// Parses an ARN and checks it names the expected kind of object.
+    /// Parses an ARN and checks it names the expected kind of object. An ARN that is well
+    /// formed but names another kind is refused as such ("is a logging-configuration ARN, not a
+    /// room ARN").
     pub fn parse_kind(s: &str, kind: Kind) -> Result<Arn, String> {
-        let arn: Arn = s.parse().map_err(|e: ArnError| e.to_string())?;
-        if arn.kind != kind {
-            return Err(format!(
-                "{s:?} is a {} ARN, not a {} ARN",
-                arn.kind.as_str(),
-                kind.as_str()
-            ));
+        let (parts, resource) =
+            Parts::split(s).ok_or_else(|| ArnError::new(s, &[kind]).to_string())?;
+        if resource != kind.resource {
+            return Err(if parts.is_well_formed(s) && is_resource_word(resource) {
+                format!("{s:?} is a {resource} ARN, not a {} ARN", kind.as_str())
+            } else {
+                ArnError::new(s, &[kind]).to_string()
+            });
         }
-        Ok(arn)
+        Arn::parse(s, &[kind]).map_err(|e| e.to_string())
+    }
+
+    /// Parses an ARN of any of `kinds` (the callers that accept every kind get the list from
+    /// the registry).
+    pub fn parse(s: &str, kinds: &[Kind]) -> Result<Arn, ArnError> {
+        let bad = || ArnError::new(s, kinds);
+        let (parts, resource) = Parts::split(s).ok_or_else(bad)?;
+        let kind = kinds
+            .iter()
+            .copied()
+            .find(|k| k.resource == resource)
+            .ok_or_else(bad)?;
+        if !parts.is_well_formed(s) {
+            return Err(bad());
+        }
+        Ok(Arn {
+            partition: parts.partition.to_owned(),
+            region: parts.region.to_owned(),
+            account: parts.account.to_owned(),
+            kind,
+            id: parts.id.to_owned(),
+        })
     }
 }
 
@@ -175,11 +206,18 @@ pub fn import_id(
     })
 }
 
-impl FromStr for Arn {
-    type Err = ArnError;
+/// The parts of an ARN-shaped string, before the kind is looked up.
+struct Parts<'a> {
+    partition: &'a str,
+    region: &'a str,
+    account: &'a str,
+    id: &'a str,
+}
 
-    fn from_str(s: &str) -> Result<Arn, ArnError> {
-        let bad = || ArnError(s.to_owned());
+impl<'a> Parts<'a> {
+    /// The parts of `arn:<partition>:ivschat:<region>:<account>:<resource>/<id>`, and the
+    /// resource part.
+    fn split(s: &'a str) -> Option<(Parts<'a>, &'a str)> {
         let mut parts = s.splitn(6, ':');
         let (
             Some("arn"),
@@ -197,33 +235,46 @@ impl FromStr for Arn {
             parts.next(),
         )
         else {
-            return Err(bad());
+            return None;
         };
-        let (kind, id) = resource.split_once('/').ok_or_else(bad)?;
-        let kind = Kind::from_resource(kind).ok_or_else(bad)?;
-        let region_ok = !region.is_empty()
-            && region
+        let (kind, id) = resource.split_once('/')?;
+        Some((
+            Parts {
+                partition,
+                region,
+                account,
+                id,
+            },
+            kind,
+        ))
+    }
+
+    /// The rule every part but the kind follows, and the length limit of `s`.
+    fn is_well_formed(&self, s: &str) -> bool {
+        let region_ok = !self.region.is_empty()
+            && self
+                .region
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        let account_ok =
-            account.len() == ACCOUNT_DIGITS && account.chars().all(|c| c.is_ascii_digit());
-        let id_ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-        if !is_partition(partition)
-            || !region_ok
-            || !account_ok
-            || !id_ok
-            || s.len() > MAX_ARN_LENGTH
-        {
-            return Err(bad());
-        }
-        Ok(Arn {
-            partition: partition.to_owned(),
-            region: region.to_owned(),
-            account: account.to_owned(),
-            kind,
-            id: id.to_owned(),
-        })
+        let account_ok = self.account.len() == ACCOUNT_DIGITS
+            && self.account.chars().all(|c| c.is_ascii_digit());
+        let id_ok = !self.id.is_empty()
+            && self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-');
+        is_partition(self.partition)
+            && region_ok
+            && account_ok
+            && id_ok
+            && s.len() <= MAX_ARN_LENGTH
     }
+}
+
+/// The shape of an ARN's resource part: lowercase words joined by `-` (`logging-configuration`).
+fn is_resource_word(r: &str) -> bool {
+    r.split('-')
+        .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()))
 }
 
 impl fmt::Display for Arn {
@@ -244,13 +295,16 @@ impl fmt::Display for Arn {
 mod tests {
     use super::*;
 
+    /// The kinds the registry hands the parser.
+    const KINDS: &[Kind] = &[Kind::Room, Kind::LoggingConfiguration];
+
     #[test]
     fn room_and_logging_configuration_arns_round_trip() {
         for s in [
             "arn:aws:ivschat:us-east-1:123456789012:room/abcdEFGH1234",
             "arn:aws:ivschat:eu-west-1:123456789012:logging-configuration/ABCDefgh5678",
         ] {
-            let arn: Arn = s.parse().unwrap();
+            let arn = Arn::parse(s, KINDS).unwrap();
             assert_eq!(arn.to_string(), s);
         }
         let arn = Arn::parse_kind(
@@ -275,7 +329,7 @@ mod tests {
             "arn:aws:ivschat:us-east-1:123456789012:stage/abc",
             "arn:aws:ivschat:US-EAST-1:123456789012:room/abc",
         ] {
-            let err = s.parse::<Arn>().unwrap_err();
+            let err = Arn::parse(s, KINDS).unwrap_err();
             assert!(
                 err.to_string().contains("arn:aws:ivschat:<region>"),
                 "{s}: {err}"
@@ -298,7 +352,7 @@ mod tests {
             "arn:aws-cn:ivschat:cn-north-1:123456789012:logging-configuration/abc-DEF1",
             "arn:aws-us-gov:ivschat:us-gov-west-1:123456789012:room/a-b-c",
         ] {
-            assert!(good.parse::<Arn>().is_ok(), "{good}");
+            assert!(Arn::parse(good, KINDS).is_ok(), "{good}");
         }
         let long_id = "a".repeat(MAX_ARN_LENGTH);
         for bad in [
@@ -313,7 +367,7 @@ mod tests {
             "arn:aws:ivschat::123456789012:room/abc",
             &format!("arn:aws:ivschat:us-east-1:123456789012:room/{long_id}"),
         ] {
-            assert!(bad.parse::<Arn>().is_err(), "{bad}");
+            assert!(Arn::parse(bad, KINDS).is_err(), "{bad}");
         }
         // Schemas check the same rule, and name the kind expected.
         let mut diags = Diagnostics::new();

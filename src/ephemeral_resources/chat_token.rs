@@ -15,14 +15,52 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{Arn, IsArn, Kind};
+use crate::domain::declaration::{Declared, Declares};
+use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
 use crate::domain::regional;
 use crate::provider::ProviderData;
-use crate::provider::client::Operation;
+use crate::provider::operation::{Lane, Operation, Scope, Spec};
 use crate::schema::{Attribute, Each, IntBetween, LengthBetween, OneOf, Schema, custom};
 use crate::server::{Context, EphemeralResource, Opened};
 use crate::value::{Path, Value};
 
+/// The IAM actions this type needs, mode by mode (the IAM guide, [`crate::iam::NEEDS`]).
+pub const IAM: TypeNeeds = TypeNeeds {
+    kind: TypeKind::EphemeralResource,
+    name: "ivschat_chat_token",
+    modes: &[mode("open", &[Operation::CreateChatToken])],
+};
+
+/// CreateChatToken's quota: 200 calls per second.
+pub const LANE: Lane = Lane {
+    name: "chat_token",
+    quota: 200.0,
+    operations: "CreateChatToken",
+};
+
+#[allow(non_upper_case_globals)]
+impl Operation {
+    pub const CreateChatToken: Operation = Operation::of(&Spec::new(
+        "CreateChatToken",
+        LANE,
+        "create a chat token for",
+        Scope::Object,
+    ));
+}
+
+/// The operations this type calls, for the registry ([`crate::registration::operations`]).
+pub const OPERATIONS: &[Operation] = &[Operation::CreateChatToken];
+
 pub struct ChatToken;
+
+/// What this type declares for the registry ([`crate::registration`]).
+impl Declares for ChatToken {
+    const DECLARED: Declared = Declared {
+        operations: &[OPERATIONS],
+        iam: IAM,
+        kinds: &[],
+    };
+}
 
 /// The capabilities a token can grant.
 pub const CAPABILITIES: &[&str] = &["SEND_MESSAGE", "DISCONNECT_USER", "DELETE_MESSAGE"];

@@ -2,11 +2,31 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::arn::Arn;
+use crate::domain::arn::{Arn, Kind};
+use crate::domain::declaration::{Declared, Declares};
+use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
 use crate::server::{Function, FunctionError, Parameter};
 use crate::value::{Type, Value};
 
-pub struct ParseArn;
+/// The IAM actions this type needs, mode by mode (the IAM guide, [`crate::iam::NEEDS`]).
+pub const IAM: TypeNeeds = TypeNeeds {
+    kind: TypeKind::Function,
+    name: "parse_arn",
+    modes: &[mode("call", &[])],
+};
+
+/// The function; it splits ARNs of the kinds its argument returns (the registry's kinds, every
+/// kind a registered type declares).
+pub struct ParseArn(pub fn() -> &'static [Kind]);
+
+/// What this type declares for the registry ([`crate::registration`]).
+impl Declares for ParseArn {
+    const DECLARED: Declared = Declared {
+        operations: &[],
+        iam: IAM,
+        kinds: &[],
+    };
+}
 
 const FIELDS: [&str; 5] = ["partition", "region", "account_id", "resource_type", "id"];
 
@@ -44,9 +64,8 @@ impl Function for ParseArn {
         let Some(s) = args.first().and_then(Value::as_str) else {
             return Err(FunctionError::argument(0, "The ARN must be a string."));
         };
-        let arn: Arn = s
-            .parse()
-            .map_err(|e| FunctionError::argument(0, format!("{e}.")))?;
+        let arn =
+            Arn::parse(s, (self.0)()).map_err(|e| FunctionError::argument(0, format!("{e}.")))?;
         let values = [
             arn.partition,
             arn.region,
@@ -68,9 +87,14 @@ impl Function for ParseArn {
 mod tests {
     use super::*;
 
+    /// The function, with the kinds the registry gives it.
+    fn parse_arn() -> ParseArn {
+        ParseArn(|| &[Kind::Room, Kind::LoggingConfiguration])
+    }
+
     #[test]
     fn a_room_arn_is_split() {
-        let v = ParseArn
+        let v = parse_arn()
             .call(&[Value::string(
                 "arn:aws:ivschat:us-west-2:123456789012:room/abcdEFGH1234",
             )])
@@ -82,14 +106,14 @@ mod tests {
         assert_eq!(get("resource_type"), "room");
         assert_eq!(get("id"), "abcdEFGH1234");
         assert_eq!(
-            crate::model::conform(v.clone(), &ParseArn.return_type()).unwrap(),
+            crate::model::conform(v.clone(), &parse_arn().return_type()).unwrap(),
             v
         );
     }
 
     #[test]
     fn a_malformed_arn_blames_argument_0() {
-        let e = ParseArn.call(&[Value::string("room/abc")]).unwrap_err();
+        let e = parse_arn().call(&[Value::string("room/abc")]).unwrap_err();
         assert_eq!(e.argument, Some(0));
         assert!(e.text.contains("arn:aws:ivschat:<region>"), "{e}");
     }

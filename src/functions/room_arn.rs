@@ -1,11 +1,29 @@
 //! `provider::ivschat::room_arn(region, account_id, id)`: a room's ARN from its parts.
 
 use crate::domain::arn::{Arn, Kind};
+use crate::domain::declaration::{Declared, Declares};
+use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
 use crate::provider::config::is_region_format;
 use crate::server::{Function, FunctionError, Parameter};
 use crate::value::{Type, Value};
 
+/// The IAM actions this type needs, mode by mode (the IAM guide, [`crate::iam::NEEDS`]).
+pub const IAM: TypeNeeds = TypeNeeds {
+    kind: TypeKind::Function,
+    name: "room_arn",
+    modes: &[mode("call", &[])],
+};
+
 pub struct RoomArn;
+
+/// What this type declares for the registry ([`crate::registration`]).
+impl Declares for RoomArn {
+    const DECLARED: Declared = Declared {
+        operations: &[],
+        iam: IAM,
+        kinds: &[],
+    };
+}
 
 /// Length of an IVS Chat room id.
 pub const ROOM_ID_LENGTH: usize = 12;

@@ -121,3 +121,20 @@ impl ListResource<ProviderData> for LoggingConfigurationList {
         Ok(found)
     }
 }
+
+/// What this type declares for the registry ([`crate::registration`]): the operations it calls
+/// and its IAM needs (the IAM guide).
+impl crate::domain::declaration::Declares for LoggingConfigurationList {
+    const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
+        operations: &[crate::domain::logging_configuration::OPERATIONS],
+        iam: crate::domain::iam::TypeNeeds {
+            kind: crate::domain::iam::Kind::ListResource,
+            name: "ivschat_logging_configuration",
+            modes: &[crate::domain::iam::mode(
+                "list (terraform query)",
+                &[crate::provider::Operation::ListLoggingConfigurations],
+            )],
+        },
+        kinds: &[],
+    };
+}

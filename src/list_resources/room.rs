@@ -118,3 +118,24 @@ impl ListResource<ProviderData> for RoomList {
         Ok(found)
     }
 }
+
+/// What this type declares for the registry ([`crate::registration`]): the operations it calls
+/// and its IAM needs (the IAM guide).
+impl crate::domain::declaration::Declares for RoomList {
+    const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
+        operations: &[crate::domain::room::OPERATIONS],
+        iam: crate::domain::iam::TypeNeeds {
+            kind: crate::domain::iam::Kind::ListResource,
+            name: "ivschat_room",
+            modes: &[crate::domain::iam::mode_when(
+                "list (terraform query)",
+                &[
+                    crate::provider::Operation::ListRooms,
+                    crate::provider::Operation::GetRoom,
+                ],
+                "GetRoom only with `include_resource = true`",
+            )],
+        },
+        kinds: &[],
+    };
+}

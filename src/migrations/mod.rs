@@ -53,6 +53,11 @@ impl Adopts for LoggingConfiguration {
 /// blocks are answered by [`Adopts::adopt`]. So resources never call into migrations.
 pub struct Migrated<R>(pub R);
 
+/// A wrapped resource declares what the resource does.
+impl<R: crate::domain::declaration::Declares> crate::domain::declaration::Declares for Migrated<R> {
+    const DECLARED: crate::domain::declaration::Declared = R::DECLARED;
+}
+
 #[async_trait]
 impl<R: Adopts> Resource<ProviderData> for Migrated<R> {
     type Model = R::Model;

@@ -5,7 +5,9 @@
 //!   as pure functions over an explicit environment and the shared files.
 //! - [`credentials`]: credential providers built lazily, on the first API call.
 //! - [`client`]: the paced, retried, leak-safe client ([`IvsChat`]) and its errors.
-//! - [`operation`]: the IVS Chat API operations, their quota lanes and diagnostic verbs.
+//! - [`operation`]: what an IVS Chat API operation and a quota lane are; each concept declares
+//!   its own (the tag operations in [`tags`]), and the `rate_limits` block and its checks are
+//!   made from the lanes the caller passes in ([`provider_schema`], [`validate_config`]).
 //! - [`pacing`]: token buckets per region and operation.
 //! - [`tags`], [`region`]: the `tags`/`tags_all` and `region` attributes shared by resources.
 
@@ -33,8 +35,9 @@ use aws_sdk_ivschat::config::retry::RetryConfig;
 use aws_sdk_ivschat::config::timeout::TimeoutConfig;
 use aws_types::region::Region;
 
-pub use client::{ApiError, ErrorKind, IvsChat, Operation};
+pub use client::{ApiError, ErrorKind, IvsChat};
 pub use config::Setting;
+pub use operation::{Lane, Operation, Scope};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schema::Schema;
@@ -501,14 +504,15 @@ fn web_identity_plan(w: &config::WebIdentity) -> Option<WebIdentityPlan> {
     })
 }
 
-/// The provider block's schema.
-pub fn provider_schema() -> Schema {
-    schema::provider_schema()
+/// The provider block's schema, with a `rate_limits` attribute for each quota lane in `lanes`.
+pub fn provider_schema(lanes: &[Lane]) -> Schema {
+    schema::provider_schema(lanes)
 }
 
-/// Checks a provider block before it is configured.
-pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
-    schema::validate(config, diags);
+/// Checks a provider block before it is configured; `lanes`: the quota lanes, as in
+/// [`provider_schema`].
+pub fn validate_config(config: &Value, lanes: &[Lane], diags: &mut Diagnostics) {
+    schema::validate(config, lanes, diags);
     let cfg = ProviderConfig::from_value(config);
     // A region without IVS Chat: warned at plan time, unless an endpoint override (the
     // block's or the environment's) serves it, such as ivschat-local.

@@ -1,122 +1,154 @@
-//! The IVS Chat API operations: names, quota lanes, and the verbs diagnostics use.
+//! IVS Chat API operations and their quota lanes, as values: each concept declares its own
+//! (`impl Operation { pub const GetRoom: Operation = Operation::of(&Spec::new(..)) }` in [`crate::domain::room`], the tag
+//! operations in [`crate::provider::tags`], ...), so the set is open and a new type adds its
+//! operations in its own file. The client, pacing and diagnostics use only these fields; the
+//! registry of every operation is [`crate::registration::operations`].
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use crate::provider::config::RateLimits;
 
-/// An IVS Chat API operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Operation {
-    CreateRoom,
-    GetRoom,
-    UpdateRoom,
-    DeleteRoom,
-    ListRooms,
-    CreateLoggingConfiguration,
-    GetLoggingConfiguration,
-    UpdateLoggingConfiguration,
-    DeleteLoggingConfiguration,
-    ListLoggingConfigurations,
-    TagResource,
-    UntagResource,
-    ListTagsForResource,
-    CreateChatToken,
-    SendEvent,
-    DeleteMessage,
-    DisconnectUser,
+/// A quota group of the IVS Chat API: every operation in it has the same rate quota (per
+/// account, region and operation), and the provider's `rate_limits` block has one attribute
+/// per lane to lower it.
+#[derive(Clone, Copy, Debug)]
+pub struct Lane {
+    /// The attribute of the `rate_limits` block (`room`).
+    pub name: &'static str,
+    /// The IVS Chat quota, in calls per second per operation (it cannot be raised).
+    pub quota: f64,
+    /// The lane's operations in words, completing "each … operation" in the attribute's
+    /// description: `room (CreateRoom, GetRoom, ...)`.
+    pub operations: &'static str,
 }
 
-/// The quota groups of the IVS Chat API.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Class {
-    Room,
-    LoggingConfiguration,
-    Tags,
-    ChatToken,
-    Messaging,
-}
-
-impl Class {
+impl Lane {
+    /// The rate to pace this lane's operations at: the configured one, else the quota.
     pub fn rate(self, rates: &RateLimits) -> f64 {
-        match self {
-            Class::Room => rates.room,
-            Class::LoggingConfiguration => rates.logging_configuration,
-            Class::Tags => rates.tags,
-            Class::ChatToken => rates.chat_token,
-            Class::Messaging => rates.messaging,
+        rates.rate(self)
+    }
+}
+
+impl PartialEq for Lane {
+    fn eq(&self, other: &Lane) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Lane {}
+
+impl Hash for Lane {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+/// What an operation does to objects: decides whether an attempt may be abandoned on
+/// StopProvider, and whether an IAM policy can scope it to one object's ARN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Makes an object: an attempt in flight is never abandoned on StopProvider; the account
+    /// is its IAM scope.
+    Create,
+    /// Lists the objects of an account and region.
+    List,
+    /// Acts on one existing object, named by its ARN.
+    Object,
+}
+
+/// What defines an IVS Chat API operation; an [`Operation`] refers to one, declared in a const:
+/// `pub const GetRoom: Operation = Operation::of(&Spec::new("GetRoom", LANE, "read", Scope::Object));`
+#[derive(Debug)]
+pub struct Spec {
+    /// The API name, as in AWS documentation and CloudTrail.
+    pub name: &'static str,
+    pub lane: Lane,
+    /// The verb of a diagnostic's summary: "Cannot {verb} {subject}".
+    pub verb: &'static str,
+    pub scope: Scope,
+}
+
+impl Spec {
+    pub const fn new(name: &'static str, lane: Lane, verb: &'static str, scope: Scope) -> Spec {
+        Spec {
+            name,
+            lane,
+            verb,
+            scope,
         }
     }
 }
 
+/// An IVS Chat API operation: a reference to its [`Spec`], as small as a pointer (errors
+/// carry it). Two operations are the same when their names are.
+#[derive(Clone, Copy)]
+pub struct Operation(&'static Spec);
+
 impl Operation {
+    pub const fn of(spec: &'static Spec) -> Operation {
+        Operation(spec)
+    }
+
     /// Makes an object: an attempt in flight is never abandoned on StopProvider.
     pub fn is_create(self) -> bool {
-        matches!(
-            self,
-            Operation::CreateRoom | Operation::CreateLoggingConfiguration
-        )
+        self.0.scope == Scope::Create
+    }
+
+    /// Acts on one object (its ARN can scope an IAM policy) rather than on the account.
+    pub fn on_one_object(self) -> bool {
+        self.0.scope == Scope::Object
     }
 
     /// The API name, as in AWS documentation and CloudTrail.
     pub fn name(self) -> &'static str {
-        use Operation::*;
-        match self {
-            CreateRoom => "CreateRoom",
-            GetRoom => "GetRoom",
-            UpdateRoom => "UpdateRoom",
-            DeleteRoom => "DeleteRoom",
-            ListRooms => "ListRooms",
-            CreateLoggingConfiguration => "CreateLoggingConfiguration",
-            GetLoggingConfiguration => "GetLoggingConfiguration",
-            UpdateLoggingConfiguration => "UpdateLoggingConfiguration",
-            DeleteLoggingConfiguration => "DeleteLoggingConfiguration",
-            ListLoggingConfigurations => "ListLoggingConfigurations",
-            TagResource => "TagResource",
-            UntagResource => "UntagResource",
-            ListTagsForResource => "ListTagsForResource",
-            CreateChatToken => "CreateChatToken",
-            SendEvent => "SendEvent",
-            DeleteMessage => "DeleteMessage",
-            DisconnectUser => "DisconnectUser",
-        }
+        self.0.name
     }
 
-    pub fn class(self) -> Class {
-        use Operation::*;
-        match self {
-            CreateRoom | GetRoom | UpdateRoom | DeleteRoom | ListRooms => Class::Room,
-            CreateLoggingConfiguration
-            | GetLoggingConfiguration
-            | UpdateLoggingConfiguration
-            | DeleteLoggingConfiguration
-            | ListLoggingConfigurations => Class::LoggingConfiguration,
-            TagResource | UntagResource | ListTagsForResource => Class::Tags,
-            CreateChatToken => Class::ChatToken,
-            SendEvent | DeleteMessage | DisconnectUser => Class::Messaging,
-        }
+    /// The quota lane.
+    pub fn lane(self) -> Lane {
+        self.0.lane
     }
 
     /// The verb of a diagnostic's summary: "Cannot {verb} {subject}".
     pub fn verb(self) -> &'static str {
-        use Operation::*;
-        match self {
-            CreateRoom | CreateLoggingConfiguration => "create",
-            GetRoom | GetLoggingConfiguration => "read",
-            UpdateRoom | UpdateLoggingConfiguration => "update",
-            DeleteRoom | DeleteLoggingConfiguration => "delete",
-            ListRooms | ListLoggingConfigurations => "list",
-            TagResource | UntagResource => "update the tags of",
-            ListTagsForResource => "read the tags of",
-            CreateChatToken => "create a chat token for",
-            SendEvent => "send an event to",
-            DeleteMessage => "delete a message in",
-            DisconnectUser => "disconnect a user from",
-        }
+        self.0.verb
+    }
+}
+
+impl PartialEq for Operation {
+    fn eq(&self, other: &Operation) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for Operation {}
+
+impl Hash for Operation {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.name.hash(state);
+    }
+}
+
+impl fmt::Debug for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.name)
     }
 }
 
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(self.0.name)
     }
+}
+
+/// The lanes of `operations`, each once, in the order they first appear.
+pub fn lanes_of<'a>(operations: impl IntoIterator<Item = &'a Operation>) -> Vec<Lane> {
+    let mut lanes: Vec<Lane> = Vec::new();
+    for op in operations {
+        if !lanes.contains(&op.lane()) {
+            lanes.push(op.lane());
+        }
+    }
+    lanes
 }

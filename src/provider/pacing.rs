@@ -46,26 +46,39 @@ impl Pacer {
 
     /// The spacing between two calls of `op`.
     pub fn interval(&self, op: Operation) -> Duration {
-        let rate = op.class().rate(&self.rates);
+        let rate = self.rates.rate(op.lane());
         // The slowest valid rate (RateLimits::MIN) spaces calls 100 s apart; a rate that slipped past validation
         // is clamped there rather than panicking.
         interval_of_rate(rate, Duration::from_secs(100))
+    }
+
+    /// Runs `f` on the bucket of `op` in `region` (new ones start free at `start`), under the
+    /// lock.
+    fn with_bucket<R>(
+        &self,
+        region: &str,
+        op: Operation,
+        start: Instant,
+        f: impl FnOnce(&mut Bucket) -> R,
+    ) -> R {
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(buckets
+            .entry((region.to_owned(), op))
+            .or_insert(Bucket { next: start }))
     }
 
     /// Reserves the next slot for `op` in `region` and returns when it starts (now or later).
     pub fn reserve(&self, region: &str, op: Operation) -> Instant {
         let now = Instant::now();
         let interval = self.interval(op);
-        let mut buckets = self
-            .buckets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let bucket = buckets
-            .entry((region.to_owned(), op))
-            .or_insert(Bucket { next: now });
-        let start = bucket.next.max(now);
-        bucket.next = instant_after(start, interval);
-        start
+        self.with_bucket(region, op, now, |bucket| {
+            let start = bucket.next.max(now);
+            bucket.next = instant_after(start, interval);
+            start
+        })
     }
 
     /// Reserves a slot for `op` in `region` only if one starts now; otherwise leaves the lane
@@ -75,18 +88,13 @@ impl Pacer {
     pub fn try_reserve_now(&self, region: &str, op: Operation) -> Result<(), Instant> {
         let now = Instant::now();
         let interval = self.interval(op);
-        let mut buckets = self
-            .buckets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let bucket = buckets
-            .entry((region.to_owned(), op))
-            .or_insert(Bucket { next: now });
-        if bucket.next > now {
-            return Err(bucket.next);
-        }
-        bucket.next = instant_after(now, interval);
-        Ok(())
+        self.with_bucket(region, op, now, |bucket| {
+            if bucket.next > now {
+                return Err(bucket.next);
+            }
+            bucket.next = instant_after(now, interval);
+            Ok(())
+        })
     }
 
     /// Waits for the next slot of `op` in `region`.
@@ -100,16 +108,11 @@ impl Pacer {
     /// whole process slows down rather than each caller retrying on its own.
     pub fn pause(&self, region: &str, op: Operation, pause: Duration) {
         let until = instant_after(Instant::now(), pause);
-        let mut buckets = self
-            .buckets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let bucket = buckets
-            .entry((region.to_owned(), op))
-            .or_insert(Bucket { next: until });
-        if bucket.next < until {
-            bucket.next = until;
-        }
+        self.with_bucket(region, op, until, |bucket| {
+            if bucket.next < until {
+                bucket.next = until;
+            }
+        });
     }
 }
 
@@ -175,10 +178,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn configured_rates_override_the_quotas() {
-        let pacer = Pacer::new(RateLimits {
-            room: 2.0,
-            ..RateLimits::default()
-        });
+        let pacer = Pacer::new(RateLimits::default().with(Operation::UpdateRoom.lane(), 2.0));
         assert_eq!(
             pacer.interval(Operation::UpdateRoom),
             Duration::from_millis(500)
@@ -215,10 +215,7 @@ mod tests {
     /// Issue 14: `rate_limits { room = 1e-30 }` panicked converting float seconds to a Duration.
     #[tokio::test(start_paused = true)]
     async fn a_tiny_or_huge_rate_or_pause_never_panics() {
-        let pacer = Pacer::new(RateLimits {
-            room: 1e-30,
-            ..RateLimits::default()
-        });
+        let pacer = Pacer::new(RateLimits::default().with(Operation::CreateRoom.lane(), 1e-30));
         assert_eq!(
             pacer.interval(Operation::CreateRoom),
             Duration::from_secs(100)

@@ -11,6 +11,7 @@ use crate::value::{Path, Value};
 use super::block_attr;
 use super::config::{ProviderConfig, RateLimits, Setting, endpoint_problem, is_region_format};
 use super::http::validate_proxy;
+use super::operation::Lane;
 use super::tags::tag_map_validator;
 
 fn s(name: &str, description: &str) -> Attribute {
@@ -45,8 +46,9 @@ fn web_identity_block() -> Block {
         .attribute(Attribute::string_set("policy_arns").optional().description("ARNs of managed policies further restricting the session."))
 }
 
-fn rate_attr(name: &str, quota: f64, ops: &str) -> Attribute {
-    Attribute::number(name)
+fn rate_attr(lane: Lane) -> Attribute {
+    let (ops, quota) = (lane.operations, lane.quota);
+    Attribute::number(lane.name)
         .optional()
         .description(format!(
             "Calls per second to allow for each {ops} operation, per region (default {quota}, the IVS Chat quota, which cannot be raised). Lower it when other clients share the account's quota."
@@ -54,9 +56,18 @@ fn rate_attr(name: &str, quota: f64, ops: &str) -> Attribute {
         .validate(NumberBetween(RateLimits::MIN, RateLimits::MAX))
 }
 
-/// The `provider "ivschat"` block.
-pub(super) fn provider_schema() -> Schema {
-    let d = RateLimits::default();
+/// `rate_limits`: one attribute per quota lane.
+fn rate_limits_block(lanes: &[Lane]) -> Block {
+    let block = Block::new(
+        "Client-side pacing. The provider spaces its calls per region and operation so that an apply of any size at any parallelism runs at the IVS Chat quotas without being throttled. All processes of one account and region share the quota: lower these when several run at once.",
+    );
+    lanes
+        .iter()
+        .fold(block, |block, lane| block.attribute(rate_attr(*lane)))
+}
+
+/// The `provider "ivschat"` block, with a `rate_limits` attribute for each of `lanes`.
+pub(super) fn provider_schema(lanes: &[Lane]) -> Schema {
     Schema::new("The Amazon IVS Chat provider. Its configuration follows hashicorp/aws: the same argument names, environment variables, shared files and precedence. Configuring makes no network call.")
         .attribute(s("region", "The AWS region, for example `us-east-1`. Defaults to `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the profile's `region` in the shared config files. Resources and data sources can override it with their own `region` argument."))
         .attribute(s("sts_region", "The region for STS calls that assume roles (default: the provider's region, else `us-east-1`)."))
@@ -90,16 +101,11 @@ pub(super) fn provider_schema() -> Schema {
         .block(NestedBlock::list_max_one("ignore_tags", Block::new("Tags that Terraform neither manages nor reports as drift, on every object.")
             .attribute(Attribute::string_set("keys").optional().description("Tag keys to ignore."))
             .attribute(Attribute::string_set("key_prefixes").optional().description("Tag key prefixes to ignore."))))
-        .block(NestedBlock::list_max_one("rate_limits", Block::new("Client-side pacing. The provider spaces its calls per region and operation so that an apply of any size at any parallelism runs at the IVS Chat quotas without being throttled. All processes of one account and region share the quota: lower these when several run at once.")
-            .attribute(rate_attr("room", d.room, "room (CreateRoom, GetRoom, UpdateRoom, DeleteRoom, ListRooms)"))
-            .attribute(rate_attr("logging_configuration", d.logging_configuration, "logging configuration"))
-            .attribute(rate_attr("tags", d.tags, "tagging (TagResource, UntagResource, ListTagsForResource)"))
-            .attribute(rate_attr("chat_token", d.chat_token, "CreateChatToken"))
-            .attribute(rate_attr("messaging", d.messaging, "messaging (SendEvent, DeleteMessage, DisconnectUser)"))))
+        .block(NestedBlock::list_max_one("rate_limits", rate_limits_block(lanes)))
 }
 
 /// Rules across attributes, with diagnostics at the attribute at fault.
-pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
+pub(super) fn validate(config: &Value, lanes: &[Lane], diags: &mut Diagnostics) {
     let cfg = ProviderConfig::from_value(config);
     let skip_region = config
         .attr("skip_region_validation")
@@ -252,18 +258,10 @@ pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
             );
         }
     }
-    let quotas = RateLimits::default();
-    for (name, setting, quota) in [
-        ("room", &cfg.rate_limits.room, quotas.room),
-        (
-            "logging_configuration",
-            &cfg.rate_limits.logging_configuration,
-            quotas.logging_configuration,
-        ),
-        ("tags", &cfg.rate_limits.tags, quotas.tags),
-        ("chat_token", &cfg.rate_limits.chat_token, quotas.chat_token),
-        ("messaging", &cfg.rate_limits.messaging, quotas.messaging),
-    ] {
+    for (name, setting, quota) in lanes
+        .iter()
+        .map(|lane| (lane.name, cfg.rate_limits.get(*lane), lane.quota))
+    {
         // The range is checked at the attribute (NumberBetween).
         if let Setting::Set(v) = setting
             && v.is_finite()
@@ -304,6 +302,6 @@ mod tests {
                 check(&nb.block, &format!("{path}{}.", nb.name));
             }
         }
-        check(&provider_schema().block, "");
+        check(&provider_schema(&crate::registration::lanes()).block, "");
     }
 }

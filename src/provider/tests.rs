@@ -222,7 +222,7 @@ async fn retry_and_rate_settings_come_from_config_then_env() {
     let data = ProviderData::from_config(&cfg, &Env::default()).unwrap();
     assert_eq!(data.retry_policy().max_retries, 2);
     assert!(!data.retry_policy().adaptive);
-    assert_eq!(data.pacer().rates().room, 4.0);
+    assert_eq!(data.pacer().rates().rate(Operation::GetRoom.lane()), 4.0);
     let env = Env::from_pairs([("AWS_MAX_ATTEMPTS", "4"), ("AWS_RETRY_MODE", "adaptive")]);
     let data = ProviderData::from_config(&ProviderConfig::default(), &env).unwrap();
     assert_eq!(data.retry_policy().max_retries, 3);

@@ -3,7 +3,7 @@
 //! hashicorp/aws that waits for the configuration to settle, explains failed states, and checks
 //! the destination at plan time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -14,12 +14,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{self, Arn, Kind};
+use crate::domain::declaration::{Declared, Declares};
+use crate::domain::iam::{Kind as TypeKind, MARKER_NOTE, TypeNeeds, mode, mode_when};
 use crate::domain::listing;
 use crate::domain::models::DestinationModel;
 use crate::domain::names::{NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, CreateError, ErrorKind, Fresh, IvsChat, LAG_BUDGET, LeakSafeCreate, Listed,
-    Operation, Read, Version, Written, has_marker,
+    ApiError, Creatable, CreateError, ErrorKind, Fresh, IvsChat, LAG_BUDGET, Listed, Operation,
+    Read, Version, Written, has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
@@ -32,6 +34,52 @@ use aws_sdk_ivschat::operation::list_logging_configurations::{
     ListLoggingConfigurationsError, ListLoggingConfigurationsOutput,
 };
 use aws_sdk_ivschat::types::LoggingConfigurationSummary;
+
+/// The IAM actions this type needs, mode by mode (the IAM guide, [`crate::iam::NEEDS`]).
+pub const IAM: TypeNeeds = TypeNeeds {
+    kind: TypeKind::Resource,
+    name: "ivschat_logging_configuration",
+    modes: &[
+        mode_when(
+            "refresh, plan and import",
+            &[
+                Operation::GetLoggingConfiguration,
+                Operation::ListLoggingConfigurations,
+            ],
+            "ListLoggingConfigurations for refreshes of configurations whose state records a \
+             version (denied, those reads use GetLoggingConfiguration)",
+        ),
+        mode_when(
+            "create",
+            &[
+                Operation::CreateLoggingConfiguration,
+                Operation::GetLoggingConfiguration,
+                Operation::TagResource,
+                Operation::UntagResource,
+                Operation::ListLoggingConfigurations,
+                Operation::DeleteLoggingConfiguration,
+            ],
+            MARKER_NOTE,
+        ),
+        mode_when(
+            "update",
+            &[
+                Operation::UpdateLoggingConfiguration,
+                Operation::GetLoggingConfiguration,
+                Operation::TagResource,
+                Operation::UntagResource,
+            ],
+            "TagResource and UntagResource only when tags change",
+        ),
+        mode(
+            "delete",
+            &[
+                Operation::DeleteLoggingConfiguration,
+                Operation::GetLoggingConfiguration,
+            ],
+        ),
+    ],
+};
 
 pub struct LoggingConfiguration;
 
@@ -120,6 +168,18 @@ pub fn as_got(s: &LoggingConfigurationSummary) -> GetLoggingConfigurationOutput 
         .build()
 }
 
+/// What this type declares for the registry ([`crate::registration`]).
+impl Declares for LoggingConfiguration {
+    const DECLARED: Declared = Declared {
+        operations: &[
+            crate::domain::logging_configuration::OPERATIONS,
+            tags::OPERATIONS,
+        ],
+        iam: IAM,
+        kinds: &[Kind::LoggingConfiguration],
+    };
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LoggingConfigurationModel {
     pub arn: Option<String>,
@@ -198,69 +258,24 @@ fn schema() -> Schema {
         .block(timeouts::block(&["create", "update", "delete"]))
 }
 
-/// CreateLoggingConfiguration on the leak-safe create path ([`IvsChat::create_leak_safe`]):
-/// `input` fills in the request (name, destination, tags).
-pub struct LoggingConfigurationCreate<F> {
-    input: F,
-    user_tags: HashMap<String, String>,
-}
+crate::create_request!(
+    CreateLoggingConfigurationFluentBuilder => CreateLoggingConfigurationOutput,
+    create_logging_configuration
+);
 
-impl<F> LoggingConfigurationCreate<F>
-where
-    F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder
-        + Sync,
-{
-    pub fn new(client: &IvsChat, input: F) -> LoggingConfigurationCreate<F> {
-        let probe = input(client.sdk().create_logging_configuration());
-        LoggingConfigurationCreate {
-            user_tags: probe.get_tags().clone().unwrap_or_default(),
-            input,
-        }
-    }
-}
-
-impl<F> LeakSafeCreate for LoggingConfigurationCreate<F>
-where
-    F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder
-        + Sync,
-{
-    type Output = CreateLoggingConfigurationOutput;
+/// Logging configurations on the leak-safe create path ([`IvsChat::create`]).
+impl Creatable for LoggingConfiguration {
+    type Request = CreateLoggingConfigurationFluentBuilder;
     const WHAT: &'static str = "logging configuration";
     const CREATE: Operation = Operation::CreateLoggingConfiguration;
 
-    fn user_tags(&self) -> &HashMap<String, String> {
-        &self.user_tags
-    }
-
-    async fn send(
-        &self,
-        sdk: aws_sdk_ivschat::Client,
-        tags: HashMap<String, String>,
-    ) -> Result<CreateLoggingConfigurationOutput, ApiError> {
-        (self.input)(sdk.create_logging_configuration())
-            .set_tags((!tags.is_empty()).then_some(tags))
-            .send()
-            .await
-            .map_err(|e| ApiError::from_sdk(Self::CREATE, &e))
-    }
-
-    fn arn(output: &CreateLoggingConfigurationOutput) -> Option<&str> {
-        output.arn()
-    }
-
-    fn tags_mut(
-        output: &mut CreateLoggingConfigurationOutput,
-    ) -> &mut Option<HashMap<String, String>> {
-        &mut output.tags
-    }
-
-    fn find_command(&self) -> String {
+    fn find_command(_: &CreateLoggingConfigurationFluentBuilder) -> String {
         "aws ivschat list-logging-configurations".to_owned()
     }
 
     async fn arns_with_marker(
-        &self,
         client: &IvsChat,
+        _: &CreateLoggingConfigurationFluentBuilder,
         marker: &str,
     ) -> Result<Vec<String>, ApiError> {
         Ok(listing::logging_configurations(client)
@@ -272,7 +287,6 @@ where
     }
 
     async fn read_as_created(
-        &self,
         client: &IvsChat,
         arn: &str,
     ) -> Result<CreateLoggingConfigurationOutput, ApiError> {
@@ -296,7 +310,7 @@ where
             .build())
     }
 
-    async fn delete(&self, client: &IvsChat, arn: &str) -> Result<(), ApiError> {
+    async fn delete(client: &IvsChat, arn: &str) -> Result<(), ApiError> {
         client
             .call(Operation::DeleteLoggingConfiguration, |c| {
                 c.delete_logging_configuration().identifier(arn).send()
@@ -316,9 +330,7 @@ where
     F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder
         + Sync,
 {
-    client
-        .create_leak_safe(&LoggingConfigurationCreate::new(client, input))
-        .await
+    client.create::<LoggingConfiguration, F>(input).await
 }
 
 fn subject(m: &LoggingConfigurationModel) -> String {
@@ -534,28 +546,15 @@ async fn rooms_using(
     client: &IvsChat,
     arn: &str,
 ) -> Result<Vec<String>, crate::provider::client::ApiError> {
-    let mut rooms = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let page = client
-            .call(Operation::ListRooms, |c| {
-                c.list_rooms()
-                    .logging_configuration_identifier(arn)
-                    .max_results(50)
-                    .set_next_token(next.clone())
-                    .send()
-            })
-            .await?;
-        rooms.extend(
-            page.rooms()
-                .iter()
-                .filter_map(|r| r.arn().map(str::to_owned)),
-        );
-        match page.next_token() {
-            Some(t) if !t.is_empty() && Some(t) != next.as_deref() => next = Some(t.to_owned()),
-            _ => return Ok(rooms),
-        }
-    }
+    let filters = listing::RoomFilters {
+        logging_configuration_identifier: Some(arn.to_owned()),
+        ..listing::RoomFilters::default()
+    };
+    Ok(listing::rooms(client, &filters)
+        .await?
+        .iter()
+        .filter_map(|r| r.arn().map(str::to_owned))
+        .collect())
 }
 
 /// DeleteLoggingConfiguration, retried on ConflictException while the rooms that used the
@@ -731,10 +730,11 @@ impl Resource<ProviderData> for LoggingConfiguration {
                     .into(),
             );
         };
-        let region = state
-            .region
-            .clone()
-            .or_else(|| arn.parse::<Arn>().ok().map(|a| a.region));
+        let region = state.region.clone().or_else(|| {
+            Arn::parse_kind(&arn, Kind::LoggingConfiguration)
+                .ok()
+                .map(|a| a.region)
+        });
         let client = ctx.client(region.as_deref())?;
         let prior = LoggingConfigurationModel {
             region,

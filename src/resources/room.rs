@@ -2,7 +2,7 @@
 //! with exact plans (defaults known at plan time, the review handler detached when its block is
 //! removed) and every API constraint checked at plan time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::future::Future;
 
 use async_trait::async_trait;
@@ -15,11 +15,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{self, Arn, IsArn, Kind};
+use crate::domain::declaration::{Declared, Declares};
+use crate::domain::iam::{Kind as TypeKind, MARKER_NOTE, TypeNeeds, mode, mode_when};
 use crate::domain::listing::{self, RoomFilters};
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE, NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, CreateError, Fresh, IvsChat, LeakSafeCreate, Listed, Operation, Read, Share, Version,
+    ApiError, Creatable, CreateError, Fresh, IvsChat, Listed, Operation, Read, Share, Version,
     Written, has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
@@ -30,7 +32,52 @@ use crate::schema::{
 };
 use crate::server::{Context, Failed, IdentitySchema, PlanRequest, Resource};
 
+/// The IAM actions this type needs, mode by mode (the IAM guide, [`crate::iam::NEEDS`]).
+pub const IAM: TypeNeeds = TypeNeeds {
+    kind: TypeKind::Resource,
+    name: "ivschat_room",
+    modes: &[
+        mode_when(
+            "refresh, plan and import",
+            &[Operation::GetRoom, Operation::ListRooms],
+            "ListRooms for refreshes of rooms whose state records a version (it answers 50 \
+             rooms a call; denied, those reads use GetRoom)",
+        ),
+        mode_when(
+            "create",
+            &[
+                Operation::CreateRoom,
+                Operation::TagResource,
+                Operation::UntagResource,
+                Operation::ListRooms,
+                Operation::GetRoom,
+                Operation::DeleteRoom,
+            ],
+            MARKER_NOTE,
+        ),
+        mode_when(
+            "update",
+            &[
+                Operation::UpdateRoom,
+                Operation::TagResource,
+                Operation::UntagResource,
+            ],
+            "TagResource and UntagResource only when tags change",
+        ),
+        mode("delete", &[Operation::DeleteRoom]),
+    ],
+};
+
 pub struct Room;
+
+/// What this type declares for the registry ([`crate::registration`]).
+impl Declares for Room {
+    const DECLARED: Declared = Declared {
+        operations: &[crate::domain::room::OPERATIONS, tags::OPERATIONS],
+        iam: IAM,
+        kinds: &[Kind::Room],
+    };
+}
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoomModel {
@@ -158,75 +205,34 @@ fn state_from_api(
     }
 }
 
-/// CreateRoom on the leak-safe create path ([`IvsChat::create_leak_safe`]): `input` fills in
-/// the request (name, limits, handler, tags, logging configurations).
-pub struct RoomCreate<F> {
-    input: F,
-    /// Lists by marker only among rooms of this name: fewer pages.
-    name: Option<String>,
-    user_tags: HashMap<String, String>,
+crate::create_request!(CreateRoomFluentBuilder => CreateRoomOutput, create_room);
+
+/// The name a create request gives (none when empty).
+fn requested_name(request: &CreateRoomFluentBuilder) -> Option<String> {
+    request.get_name().clone().filter(|n| !n.is_empty())
 }
 
-impl<F> RoomCreate<F>
-where
-    F: Fn(CreateRoomFluentBuilder) -> CreateRoomFluentBuilder + Sync,
-{
-    pub fn new(client: &IvsChat, input: F) -> RoomCreate<F> {
-        let probe = input(client.sdk().create_room());
-        RoomCreate {
-            name: probe.get_name().clone().filter(|n| !n.is_empty()),
-            user_tags: probe.get_tags().clone().unwrap_or_default(),
-            input,
-        }
-    }
-}
-
-impl<F> LeakSafeCreate for RoomCreate<F>
-where
-    F: Fn(CreateRoomFluentBuilder) -> CreateRoomFluentBuilder + Sync,
-{
-    type Output = CreateRoomOutput;
+/// Rooms on the leak-safe create path ([`IvsChat::create`]).
+impl Creatable for Room {
+    type Request = CreateRoomFluentBuilder;
     const WHAT: &'static str = "room";
     const CREATE: Operation = Operation::CreateRoom;
 
-    fn user_tags(&self) -> &HashMap<String, String> {
-        &self.user_tags
-    }
-
-    async fn send(
-        &self,
-        sdk: aws_sdk_ivschat::Client,
-        tags: HashMap<String, String>,
-    ) -> Result<CreateRoomOutput, ApiError> {
-        (self.input)(sdk.create_room())
-            .set_tags((!tags.is_empty()).then_some(tags))
-            .send()
-            .await
-            .map_err(|e| ApiError::from_sdk(Self::CREATE, &e))
-    }
-
-    fn arn(output: &CreateRoomOutput) -> Option<&str> {
-        output.arn()
-    }
-
-    fn tags_mut(output: &mut CreateRoomOutput) -> &mut Option<HashMap<String, String>> {
-        &mut output.tags
-    }
-
-    fn find_command(&self) -> String {
-        match &self.name {
+    fn find_command(request: &CreateRoomFluentBuilder) -> String {
+        match requested_name(request) {
             Some(name) => format!("aws ivschat list-rooms --name {name}"),
             None => "aws ivschat list-rooms".to_owned(),
         }
     }
 
+    /// Lists by marker only among rooms of the requested name: fewer pages.
     async fn arns_with_marker(
-        &self,
         client: &IvsChat,
+        request: &CreateRoomFluentBuilder,
         marker: &str,
     ) -> Result<Vec<String>, ApiError> {
         let filters = RoomFilters {
-            name: self.name.clone(),
+            name: requested_name(request),
             ..RoomFilters::default()
         };
         Ok(listing::rooms(client, &filters)
@@ -237,11 +243,7 @@ where
             .collect())
     }
 
-    async fn read_as_created(
-        &self,
-        client: &IvsChat,
-        arn: &str,
-    ) -> Result<CreateRoomOutput, ApiError> {
+    async fn read_as_created(client: &IvsChat, arn: &str) -> Result<CreateRoomOutput, ApiError> {
         let room = client
             .call(Operation::GetRoom, |c| c.get_room().identifier(arn).send())
             .await?;
@@ -261,7 +263,7 @@ where
             .build())
     }
 
-    async fn delete(&self, client: &IvsChat, arn: &str) -> Result<(), ApiError> {
+    async fn delete(client: &IvsChat, arn: &str) -> Result<(), ApiError> {
         client
             .call(Operation::DeleteRoom, |c| {
                 c.delete_room().identifier(arn).send()
@@ -279,9 +281,7 @@ pub async fn create_room<F>(
 where
     F: Fn(CreateRoomFluentBuilder) -> CreateRoomFluentBuilder + Sync,
 {
-    client
-        .create_leak_safe(&RoomCreate::new(client, input))
-        .await
+    client.create::<Room, F>(input).await
 }
 
 /// Rooms are listed by ListRooms and read by GetRoom: refreshes answer from the shared
@@ -493,7 +493,7 @@ impl Resource<ProviderData> for Room {
         let region = state
             .region
             .clone()
-            .or_else(|| arn.parse::<Arn>().ok().map(|a| a.region));
+            .or_else(|| Arn::parse_kind(&arn, Kind::Room).ok().map(|a| a.region));
         let client = ctx.client(region.as_deref())?;
         let known = ctx.private::<Written>();
         let result = client

@@ -13,19 +13,19 @@ mod rooms;
 mod tags;
 
 pub(crate) use consistency::Visibility;
-pub use logging::{
-    Destination, LoggingConfiguration, LoggingFailure, LoggingOperation, LoggingState,
-};
 pub use messaging::{EventKind, RecordedEvent};
 pub(crate) use persisted::Persisted;
-pub use rooms::{MessageReviewHandler, Room};
 
 use crate::error::{ApiError, LOGGING_CONFIGURATION, ROOM};
 use crate::ids::{ResourceKind, parse_arn};
+use crate::records::FailRule;
+pub use crate::records::{
+    Destination, LoggingConfiguration, LoggingFailure, LoggingOperation, LoggingState,
+    MessageReviewHandler, Room,
+};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use consistency::Lagged;
-use logging::FailRule;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 

@@ -5,50 +5,9 @@ use super::{Ctx, State, consistency, page_token, parse_page_token};
 use crate::error::{ApiError, ROOM};
 use crate::ids::{ResourceKind, arn, new_id};
 use crate::model::{self, *};
+use crate::records::{MessageReviewHandler, Room};
 use crate::validate::{self as v, Validator};
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
-
-/// Message review handler of a room.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MessageReviewHandler {
-    /// Lambda ARN; empty once detached.
-    pub uri: String,
-    /// `ALLOW` or `DENY`.
-    pub fallback_result: String,
-}
-
-/// A chat room.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Room {
-    /// ARN.
-    pub arn: String,
-    /// 12-character id.
-    pub id: String,
-    /// Region the room lives in.
-    pub region: String,
-    /// Name (may be empty).
-    pub name: String,
-    /// Creation time, ms since the epoch.
-    pub create_time_ms: i64,
-    /// Last update time, ms since the epoch.
-    pub update_time_ms: i64,
-    /// Ordering key: grows with every create or update.
-    pub seq: u64,
-    /// 1..100.
-    pub maximum_message_rate_per_second: i64,
-    /// 1..500.
-    pub maximum_message_length: i64,
-    /// Handler, if one was ever set.
-    pub message_review_handler: Option<MessageReviewHandler>,
-    /// Tags.
-    pub tags: BTreeMap<String, String>,
-    /// Logging configuration ARNs (at most 3).
-    pub logging_configuration_identifiers: Vec<String>,
-}
 
 impl State {
     pub(crate) fn create_room(&mut self, ctx: &Ctx, i: CreateRoomIn) -> Result<Value, ApiError> {

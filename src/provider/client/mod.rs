@@ -27,9 +27,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::pacing::Pacer;
 
-pub use super::operation::{Class, Operation};
+pub use super::operation::{Lane, Operation, Scope};
 pub use create::{
-    AFTER_STOP_BOUND, CreateError, LeakSafeCreate, MARKER_TAG_KEY, MAX_TAGS, has_marker,
+    AFTER_STOP_BOUND, Creatable, Create, CreateError, CreateRequest, LeakSafeCreate,
+    MARKER_TAG_KEY, MAX_TAGS, has_marker,
 };
 pub use error::{ApiError, ErrorKind, classify_code};
 pub use explain::{Cause, Reach};

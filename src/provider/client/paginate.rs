@@ -5,8 +5,6 @@ use std::collections::HashSet;
 use std::future::Future;
 
 use aws_sdk_ivschat::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_ivschat::operation::list_logging_configurations::ListLoggingConfigurationsOutput;
-use aws_sdk_ivschat::operation::list_rooms::ListRoomsOutput;
 
 use super::{ApiError, ErrorKind, IvsChat, Operation};
 
@@ -16,22 +14,10 @@ pub const PAGE_SIZE: i32 = 50;
 /// The AWS-style code of the error a repeated `nextToken` gives.
 pub const REPEATED_NEXT_TOKEN: &str = "RepeatedNextToken";
 
-/// One page of a List call.
+/// One page of a List call; the type that owns a List operation implements it for its output.
 pub trait Page {
     /// The token of the next page; `None` (or empty) on the last page.
     fn next_token(&self) -> Option<&str>;
-}
-
-impl Page for ListRoomsOutput {
-    fn next_token(&self) -> Option<&str> {
-        ListRoomsOutput::next_token(self)
-    }
-}
-
-impl Page for ListLoggingConfigurationsOutput {
-    fn next_token(&self) -> Option<&str> {
-        ListLoggingConfigurationsOutput::next_token(self)
-    }
 }
 
 /// Where a listing stands: the token of its next page and every token handed out so far.

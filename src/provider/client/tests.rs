@@ -979,42 +979,6 @@ fn backoff_grows_with_full_jitter_and_a_cap() {
     }
 }
 
-#[test]
-fn every_operation_has_a_class_name_and_verb() {
-    use Operation::*;
-    let all = [
-        CreateRoom,
-        GetRoom,
-        UpdateRoom,
-        DeleteRoom,
-        ListRooms,
-        CreateLoggingConfiguration,
-        GetLoggingConfiguration,
-        UpdateLoggingConfiguration,
-        DeleteLoggingConfiguration,
-        ListLoggingConfigurations,
-        TagResource,
-        UntagResource,
-        ListTagsForResource,
-        CreateChatToken,
-        SendEvent,
-        DeleteMessage,
-        DisconnectUser,
-    ];
-    let rates = RateLimits::default();
-    for op in all {
-        assert!(!op.verb().is_empty());
-        let expected = match op.name() {
-            n if n.contains("LoggingConfiguration") => 3.0,
-            n if n.contains("Room") && n != "DeleteMessage" => 5.0,
-            "TagResource" | "UntagResource" | "ListTagsForResource" => 10.0,
-            "CreateChatToken" => 200.0,
-            _ => 100.0,
-        };
-        assert_eq!(op.class().rate(&rates), expected, "{op}");
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn a_connection_closed_mid_create_is_ambiguous_and_checked() {
     let h = Harness::new(policy(5), |rec, prior| match rec.operation().as_str() {

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::Setting;
+use crate::provider::operation::Lane;
 use crate::value::Value;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -30,14 +31,11 @@ pub struct WebIdentity {
     pub policy_arns: Setting<Vec<String>>,
 }
 
-/// Requests per second per operation, by quota group.
-#[derive(Clone, Debug, PartialEq)]
+/// Requests per second per operation, by quota lane: the rates the configuration sets, by lane
+/// name ([`Lane::name`]); a lane not set runs at its quota ([`Lane::quota`]).
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RateLimits {
-    pub room: f64,
-    pub logging_configuration: f64,
-    pub tags: f64,
-    pub chat_token: f64,
-    pub messaging: f64,
+    configured: BTreeMap<String, f64>,
 }
 
 impl RateLimits {
@@ -46,18 +44,19 @@ impl RateLimits {
     pub const MIN: f64 = 0.01;
     /// The fastest rate accepted, far above every IVS Chat quota (200 calls per second at most).
     pub const MAX: f64 = 10_000.0;
-}
 
-impl Default for RateLimits {
-    /// The IVS Chat quotas, which cannot be raised.
-    fn default() -> Self {
-        RateLimits {
-            room: 5.0,
-            logging_configuration: 3.0,
-            tags: 10.0,
-            chat_token: 200.0,
-            messaging: 100.0,
-        }
+    /// These rates with `lane` at `rate`.
+    pub fn with(mut self, lane: Lane, rate: f64) -> RateLimits {
+        self.configured.insert(lane.name.to_owned(), rate);
+        self
+    }
+
+    /// The rate of `lane`: the configured one, else its quota.
+    pub fn rate(&self, lane: Lane) -> f64 {
+        self.configured
+            .get(lane.name)
+            .copied()
+            .unwrap_or(lane.quota)
     }
 }
 
@@ -96,13 +95,17 @@ pub struct ProviderConfig {
     pub rate_limits: RateLimitSettings,
 }
 
+/// The `rate_limits` block as written: each attribute's setting, by lane name.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RateLimitSettings {
-    pub room: Setting<f64>,
-    pub logging_configuration: Setting<f64>,
-    pub tags: Setting<f64>,
-    pub chat_token: Setting<f64>,
-    pub messaging: Setting<f64>,
+    pub lanes: BTreeMap<String, Setting<f64>>,
+}
+
+impl RateLimitSettings {
+    /// The setting of `lane`'s attribute.
+    pub fn get(&self, lane: Lane) -> &Setting<f64> {
+        self.lanes.get(lane.name).unwrap_or(&Setting::Unset)
+    }
 }
 
 fn attr<'a>(v: &'a Value, name: &str) -> &'a Value {
@@ -256,13 +259,9 @@ impl ProviderConfig {
             c.ignore_tags_keys = strings(attr(b, "keys"));
             c.ignore_tags_key_prefixes = strings(attr(b, "key_prefixes"));
         }
-        if let Some(b) = block_elements(attr(config, "rate_limits")).first() {
+        if let Some(Value::Object(attrs)) = block_elements(attr(config, "rate_limits")).first() {
             c.rate_limits = RateLimitSettings {
-                room: float(attr(b, "room")),
-                logging_configuration: float(attr(b, "logging_configuration")),
-                tags: float(attr(b, "tags")),
-                chat_token: float(attr(b, "chat_token")),
-                messaging: float(attr(b, "messaging")),
+                lanes: attrs.iter().map(|(k, v)| (k.clone(), float(v))).collect(),
             };
         }
         c
@@ -270,24 +269,19 @@ impl ProviderConfig {
 
     /// The rates to pace at: configured values over the quotas. Unknown rates use the quotas.
     pub fn rate_limits(&self) -> RateLimits {
-        let d = RateLimits::default();
-        let pick = |s: &Setting<f64>, default: f64| match s {
+        let mut rates = RateLimits::default();
+        for (lane, setting) in &self.rate_limits.lanes {
             // Validation refuses anything else; a configuration sent without validation
             // (or a rate of NaN) still paces within the documented range.
-            Setting::Set(v) if v.is_finite() && *v > 0.0 => {
-                v.clamp(RateLimits::MIN, RateLimits::MAX)
+            if let Setting::Set(v) = setting
+                && v.is_finite()
+                && *v > 0.0
+            {
+                rates
+                    .configured
+                    .insert(lane.clone(), v.clamp(RateLimits::MIN, RateLimits::MAX));
             }
-            _ => default,
-        };
-        RateLimits {
-            room: pick(&self.rate_limits.room, d.room),
-            logging_configuration: pick(
-                &self.rate_limits.logging_configuration,
-                d.logging_configuration,
-            ),
-            tags: pick(&self.rate_limits.tags, d.tags),
-            chat_token: pick(&self.rate_limits.chat_token, d.chat_token),
-            messaging: pick(&self.rate_limits.messaging, d.messaging),
         }
+        rates
     }
 }

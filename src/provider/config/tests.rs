@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::*;
+use crate::provider::Operation;
 use crate::value::Value;
 
 fn obj(pairs: Vec<(&str, Value)>) -> Value {
@@ -130,8 +131,8 @@ fn parses_the_provider_block_including_unknowns_and_blocks() {
     assert_eq!(c.assume_role.len(), 2);
     assert_eq!(c.assume_role[0].duration, Setting::Set("1h".into()));
     assert!(c.default_tags.entries().unwrap()["env"].is_unknown());
-    assert_eq!(c.rate_limits().room, 2.0);
-    assert_eq!(c.rate_limits().tags, 10.0);
+    assert_eq!(c.rate_limits().rate(Operation::GetRoom.lane()), 2.0);
+    assert_eq!(c.rate_limits().rate(Operation::TagResource.lane()), 10.0);
     assert_eq!(c.access_key, Setting::Unset);
 }
 

@@ -1,0 +1,26 @@
+//! What a Terraform type declares about itself for the registry ([`crate::registration`]): the
+//! IVS Chat operations it calls, what it needs of IAM, and the kinds of object its ARNs name.
+//! The registry derives from these its list of operations (and so the quota lanes of the
+//! provider's `rate_limits` block), the IAM guide and the kinds the ARN parser knows; a new type
+//! declares them in its own file and is registered with one line.
+
+use super::arn;
+use super::iam::TypeNeeds;
+use crate::provider::Operation;
+
+/// A type's declaration.
+#[derive(Clone, Copy, Debug)]
+pub struct Declared {
+    /// The operations it calls, as the groups their concepts declare (`domain::room::OPERATIONS`,
+    /// `provider::tags::OPERATIONS`, ...), its own concept's first.
+    pub operations: &'static [&'static [Operation]],
+    /// What it needs of IAM, mode by mode (the IAM guide).
+    pub iam: TypeNeeds,
+    /// The kinds of IVS Chat object it is (a resource), for the ARN parser.
+    pub kinds: &'static [arn::Kind],
+}
+
+/// Implemented by every registered type (and kept by the wrappers around one).
+pub trait Declares {
+    const DECLARED: Declared;
+}
