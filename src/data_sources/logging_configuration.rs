@@ -13,10 +13,8 @@ use crate::domain::models::DestinationModel;
 use crate::provider::ProviderData;
 use aws_sdk_ivschat::operation::get_logging_configuration::GetLoggingConfigurationOutput;
 
+use crate::domain::logging_configuration::{LoggingConfigurationApi, as_got};
 use crate::provider::client::{ApiError, ErrorKind, Fresh, Operation, Share};
-use crate::resources::logging_configuration::{
-    self as resource, LoggingConfiguration as ResourceType,
-};
 use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
@@ -121,14 +119,17 @@ impl DataSource<ProviderData> for LoggingConfiguration {
         // A complete listing of this process (which wrote no configuration)
         // answers without a call; otherwise, or when it does not show the ARN, Get.
         let listed = client
-            .list_shared::<ResourceType>(Share::IfComplete)
+            .list_shared::<LoggingConfigurationApi>(Share::IfComplete)
             .await
             .map_err(|e| failed(&e))?
             .and_then(|all| all.into_iter().find(|s| s.arn() == Some(arn.as_str())));
         if let Some(s) = listed {
-            return Ok(model(ctx, &arn, &client, &resource::as_got(&s)));
+            return Ok(model(ctx, &arn, &client, &as_got(&s)));
         }
-        let out = match client.read_fresh::<ResourceType>(&arn, None).await {
+        let out = match client
+            .read_fresh::<LoggingConfigurationApi>(&arn, None)
+            .await
+        {
             Ok(Fresh::Found(out)) => out,
             Ok(Fresh::Gone) => {
                 let e = ApiError::new(

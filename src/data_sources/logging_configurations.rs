@@ -11,10 +11,10 @@ use super::common;
 use super::logging_configuration::computed_attributes;
 use crate::diagnostics::Diagnostics;
 use crate::domain::listing;
+use crate::domain::logging_configuration::LoggingConfigurationApi;
 use crate::domain::models::DestinationModel;
 use crate::provider::ProviderData;
 use crate::provider::client::{ApiError, Share};
-use crate::resources::logging_configuration::LoggingConfiguration as ResourceType;
 use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
@@ -97,7 +97,7 @@ impl DataSource<ProviderData> for LoggingConfigurations {
         // Read-your-writes: configurations this provider just created or changed are listed as
         // they are.
         client
-            .settle_writes::<ResourceType>()
+            .settle_writes::<LoggingConfigurationApi>()
             .await
             .map_err(|e| e.diagnostic("logging configurations"))?;
         let failed = |e: ApiError| {
@@ -108,7 +108,7 @@ impl DataSource<ProviderData> for LoggingConfigurations {
         };
         // The process's shared listing (the one refreshes use) when it can answer.
         let all = match client
-            .list_shared::<ResourceType>(Share::Join)
+            .list_shared::<LoggingConfigurationApi>(Share::Join)
             .await
             .map_err(failed)?
         {

@@ -113,7 +113,7 @@ impl DataSource<ProviderData> for Room {
         let client = common::client_for_arn(ctx, &arn, Kind::Room, config.region.as_deref())?;
         // Read-your-writes: a room this provider just created or updated is waited for.
         let out = match client
-            .read_fresh::<crate::resources::room::Room>(&arn, None)
+            .read_fresh::<crate::domain::room::RoomApi>(&arn, None)
             .await
         {
             Ok(Fresh::Found(out)) => out,

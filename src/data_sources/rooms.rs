@@ -11,11 +11,12 @@ use serde::{Deserialize, Serialize};
 use super::common;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{IsArn, Kind};
+use crate::domain::listing;
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_FILTER_RULE, LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE};
+use crate::domain::room::RoomApi;
 use crate::provider::ProviderData;
 use crate::provider::client::IvsChat;
-use crate::resources::room;
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Context, DataSource};
 
@@ -135,13 +136,13 @@ pub fn summary(data: &ProviderData, s: &RoomSummary) -> RoomSummaryModel {
 }
 
 /// Lists every room matching `filters`, following `nextToken` until the last page; from the
-/// process's shared listing when it can answer (see [`room::rooms`]).
+/// process's shared listing when it can answer (see [`listing::rooms`]).
 pub async fn list_rooms(
     data: &ProviderData,
     client: &IvsChat,
     filters: &Filters,
 ) -> Result<Vec<RoomSummaryModel>, Diagnostic> {
-    let rooms = room::rooms(client, filters)
+    let rooms = listing::rooms(client, filters)
         .await
         .map_err(|e| e.diagnostic(&format!("the rooms of {}", client.region())))?;
     Ok(rooms.iter().map(|s| summary(data, s)).collect())
@@ -173,7 +174,7 @@ impl DataSource<ProviderData> for Rooms {
         };
         // Read-your-writes: rooms this provider just created or changed are listed as they are.
         client
-            .settle_writes::<room::Room>()
+            .settle_writes::<RoomApi>()
             .await
             .map_err(|e| e.diagnostic("rooms"))?;
         let rooms = list_rooms(ctx.provider, &client, &filters).await?;

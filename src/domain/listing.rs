@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use aws_sdk_ivschat::types::{LoggingConfigurationSummary, RoomSummary};
 
-use crate::provider::client::{ApiError, IvsChat, Operation, PAGE_SIZE};
+use super::room::RoomApi;
+use crate::provider::client::{ApiError, IvsChat, Operation, PAGE_SIZE, Share};
 use crate::provider::tags::has_all_tags;
 
 /// What to ask ListRooms for, and which tags a room must carry.
@@ -52,8 +53,12 @@ impl RoomFilters {
     }
 }
 
-/// The rooms matching `filters`, in the API's order: most recently updated first.
-pub async fn rooms(client: &IvsChat, filters: &RoomFilters) -> Result<Vec<RoomSummary>, ApiError> {
+/// The rooms matching `filters`, in the API's order (most recently updated first), from a
+/// listing of their own.
+async fn rooms_alone(
+    client: &IvsChat,
+    filters: &RoomFilters,
+) -> Result<Vec<RoomSummary>, ApiError> {
     let pages = client
         .all_pages(Operation::ListRooms, |c, token| {
             c.list_rooms()
@@ -94,4 +99,25 @@ pub async fn logging_configurations(
         .into_iter()
         .flat_map(|page| page.logging_configurations)
         .collect())
+}
+
+/// The rooms matching `filters`, in the API's order, for data sources and list resources: from
+/// the process's shared ListRooms listing when it can answer (joined and paged to the end when
+/// the filters list the whole account anyway, else only once complete; see
+/// [`crate::provider::client::IvsChat::list_shared`]), else with a listing of their own.
+pub async fn rooms(client: &IvsChat, filters: &RoomFilters) -> Result<Vec<RoomSummary>, ApiError> {
+    let share = if filters.lists_everything() {
+        Share::Join
+    } else {
+        Share::IfComplete
+    };
+    let shared = if filters.matchable_locally() {
+        client.list_shared::<RoomApi>(share).await?
+    } else {
+        None
+    };
+    match shared {
+        Some(all) => Ok(all.into_iter().filter(|s| filters.matches(s)).collect()),
+        None => rooms_alone(client, filters).await,
+    }
 }

@@ -1,10 +1,16 @@
 //! The logging configuration: its ARN kind, IVS Chat API operations and quota lane, and the
 //! page of its List call. Every type that works on logging configurations uses these.
 
-use aws_sdk_ivschat::operation::list_logging_configurations::ListLoggingConfigurationsOutput;
+use aws_sdk_ivschat::operation::get_logging_configuration::{
+    GetLoggingConfigurationError, GetLoggingConfigurationOutput,
+};
+use aws_sdk_ivschat::operation::list_logging_configurations::{
+    ListLoggingConfigurationsError, ListLoggingConfigurationsOutput,
+};
+use aws_sdk_ivschat::types::LoggingConfigurationSummary;
 
 use super::arn::Kind;
-use crate::provider::client::Page;
+use crate::provider::client::{Listed, Page};
 use crate::provider::operation::{Lane, Operation, Scope, Spec};
 
 #[allow(non_upper_case_globals)]
@@ -72,4 +78,83 @@ impl Page for ListLoggingConfigurationsOutput {
     fn next_token(&self) -> Option<&str> {
         ListLoggingConfigurationsOutput::next_token(self)
     }
+}
+
+/// The logging configuration as the client lists and reads it (the [`Listed`] impl); the
+/// resource, data sources and list resource read configurations through it.
+#[derive(Debug)]
+pub struct LoggingConfigurationApi;
+
+type HttpResponse = aws_smithy_runtime_api::http::Response;
+
+/// Logging configurations are listed by ListLoggingConfigurations and read by
+/// GetLoggingConfiguration: a summary holds the whole configuration, so refreshes answer from
+/// the shared listing when its `updateTime` is the recorded one (see [`crate::provider::client::IvsChat::read_listed`]).
+impl Listed for LoggingConfigurationApi {
+    type Summary = LoggingConfigurationSummary;
+    type Page = ListLoggingConfigurationsOutput;
+    type ListError = ListLoggingConfigurationsError;
+    type Got = GetLoggingConfigurationOutput;
+    type GetError = GetLoggingConfigurationError;
+    const LIST: Operation = Operation::ListLoggingConfigurations;
+    const GET: Operation = Operation::GetLoggingConfiguration;
+    const ARN_MARK: &'static str = ":logging-configuration/";
+
+    fn list(
+        sdk: aws_sdk_ivschat::Client,
+        page_size: i32,
+        token: Option<String>,
+    ) -> impl std::future::Future<
+        Output = Result<
+            ListLoggingConfigurationsOutput,
+            aws_sdk_ivschat::error::SdkError<ListLoggingConfigurationsError, HttpResponse>,
+        >,
+    > + Send {
+        sdk.list_logging_configurations()
+            .max_results(page_size)
+            .set_next_token(token)
+            .send()
+    }
+
+    fn summaries(page: &ListLoggingConfigurationsOutput) -> &[LoggingConfigurationSummary] {
+        page.logging_configurations()
+    }
+
+    fn summary_arn(s: &LoggingConfigurationSummary) -> Option<&str> {
+        s.arn()
+    }
+
+    fn summary_update_time(s: &LoggingConfigurationSummary) -> Option<&aws_smithy_types::DateTime> {
+        s.update_time()
+    }
+
+    fn get(
+        sdk: aws_sdk_ivschat::Client,
+        arn: String,
+    ) -> impl std::future::Future<
+        Output = Result<
+            GetLoggingConfigurationOutput,
+            aws_sdk_ivschat::error::SdkError<GetLoggingConfigurationError, HttpResponse>,
+        >,
+    > + Send {
+        sdk.get_logging_configuration().identifier(arn).send()
+    }
+
+    fn got_update_time(got: &GetLoggingConfigurationOutput) -> Option<&aws_smithy_types::DateTime> {
+        got.update_time()
+    }
+}
+
+/// A summary as GetLoggingConfiguration would answer: it carries every field.
+pub fn as_got(s: &LoggingConfigurationSummary) -> GetLoggingConfigurationOutput {
+    GetLoggingConfigurationOutput::builder()
+        .set_arn(s.arn().map(str::to_owned))
+        .set_id(s.id().map(str::to_owned))
+        .set_name(s.name().map(str::to_owned))
+        .set_create_time(s.create_time().copied())
+        .set_update_time(s.update_time().copied())
+        .set_destination_configuration(s.destination_configuration().cloned())
+        .set_state(s.state().cloned())
+        .set_tags(s.tags().cloned())
+        .build()
 }

@@ -2,10 +2,14 @@
 //! call.
 //! Every type that works on rooms (the resource, data sources, list resource) uses these.
 
-use aws_sdk_ivschat::operation::list_rooms::ListRoomsOutput;
+use std::future::Future;
+
+use aws_sdk_ivschat::operation::get_room::{GetRoomError, GetRoomOutput};
+use aws_sdk_ivschat::operation::list_rooms::{ListRoomsError, ListRoomsOutput};
+use aws_sdk_ivschat::types::RoomSummary;
 
 use super::arn::Kind;
-use crate::provider::client::Page;
+use crate::provider::client::{Listed, Page};
 use crate::provider::operation::{Lane, Operation, Scope, Spec};
 
 #[allow(non_upper_case_globals)]
@@ -51,5 +55,71 @@ pub const OPERATIONS: &[Operation] = &[
 impl Page for ListRoomsOutput {
     fn next_token(&self) -> Option<&str> {
         ListRoomsOutput::next_token(self)
+    }
+}
+
+/// The room as the client lists and reads it (the [`Listed`] impl); the resource, data sources
+/// and list resource read rooms through it.
+#[derive(Debug)]
+pub struct RoomApi;
+
+/// Rooms are listed by ListRooms and read by GetRoom: refreshes answer from the shared
+/// listing (see [`crate::provider::client::IvsChat::read_listed`]); a summary lacks only the two maximum values, which
+/// UpdateRoom alone changes, moving `updateTime`.
+impl Listed for RoomApi {
+    type Summary = RoomSummary;
+    type Page = ListRoomsOutput;
+    type ListError = ListRoomsError;
+    type Got = GetRoomOutput;
+    type GetError = GetRoomError;
+    const LIST: Operation = Operation::ListRooms;
+    const GET: Operation = Operation::GetRoom;
+    const ARN_MARK: &'static str = ":room/";
+
+    fn list(
+        sdk: aws_sdk_ivschat::Client,
+        page_size: i32,
+        token: Option<String>,
+    ) -> impl Future<
+        Output = Result<
+            ListRoomsOutput,
+            aws_sdk_ivschat::error::SdkError<
+                ListRoomsError,
+                aws_smithy_runtime_api::http::Response,
+            >,
+        >,
+    > + Send {
+        sdk.list_rooms()
+            .max_results(page_size)
+            .set_next_token(token)
+            .send()
+    }
+
+    fn summaries(page: &ListRoomsOutput) -> &[RoomSummary] {
+        page.rooms()
+    }
+
+    fn summary_arn(s: &RoomSummary) -> Option<&str> {
+        s.arn()
+    }
+
+    fn summary_update_time(s: &RoomSummary) -> Option<&aws_smithy_types::DateTime> {
+        s.update_time()
+    }
+
+    fn get(
+        sdk: aws_sdk_ivschat::Client,
+        arn: String,
+    ) -> impl Future<
+        Output = Result<
+            GetRoomOutput,
+            aws_sdk_ivschat::error::SdkError<GetRoomError, aws_smithy_runtime_api::http::Response>,
+        >,
+    > + Send {
+        sdk.get_room().identifier(arn).send()
+    }
+
+    fn got_update_time(got: &GetRoomOutput) -> Option<&aws_smithy_types::DateTime> {
+        got.update_time()
     }
 }

@@ -13,9 +13,7 @@ use crate::domain::names::{NAME_PATTERN, NAME_RULE};
 use crate::provider::ProviderData;
 use crate::provider::client::Share;
 use crate::provider::tags;
-use crate::resources::logging_configuration::{
-    self as resource, LoggingConfiguration, LoggingConfigurationModel,
-};
+use crate::resources::logging_configuration::{self as resource, LoggingConfigurationModel};
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Context, ListRequest, ListResource, Listed};
 
@@ -76,7 +74,9 @@ impl ListResource<ProviderData> for LoggingConfigurationList {
             e.diagnostic(&format!("the logging configurations of {region}"))
         };
         let all = match client
-            .list_shared::<LoggingConfiguration>(Share::Join)
+            .list_shared::<crate::domain::logging_configuration::LoggingConfigurationApi>(
+                Share::Join,
+            )
             .await
             .map_err(failed)?
         {

@@ -86,7 +86,7 @@ impl ListResource<ProviderData> for RoomList {
             tags: config.tags.unwrap_or_default(),
         };
         let region = client.region().to_owned();
-        let rooms = crate::resources::room::rooms(&client, &filters)
+        let rooms = crate::domain::listing::rooms(&client, &filters)
             .await
             .map_err(|e| e.diagnostic(&format!("the rooms of {region}")))?;
         let mut found = Vec::new();

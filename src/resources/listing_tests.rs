@@ -294,7 +294,7 @@ async fn logging_configuration_reads_come_from_the_listing_and_still_see_every_c
     let client = Context::new(&data, &cancel, MINUTE).client(None).unwrap();
     let before: HashMap<_, _> = emu.handle().operation_counts().into_iter().collect();
     let listed = client
-        .list_shared::<LoggingConfiguration>(Share::Join)
+        .list_shared::<crate::domain::logging_configuration::LoggingConfigurationApi>(Share::Join)
         .await
         .unwrap()
         .unwrap();
@@ -438,7 +438,7 @@ async fn a_listing_older_than_this_process_s_write_is_not_used_for_the_written_o
     let counts =
         || -> HashMap<String, u64> { emu.handle().operation_counts().into_iter().collect() };
     client
-        .list_shared::<LoggingConfiguration>(Share::Join)
+        .list_shared::<crate::domain::logging_configuration::LoggingConfigurationApi>(Share::Join)
         .await
         .unwrap()
         .unwrap();

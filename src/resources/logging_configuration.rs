@@ -17,22 +17,18 @@ use crate::domain::arn::{self, Arn, Kind};
 use crate::domain::declaration::{Declared, Declares};
 use crate::domain::iam::{Kind as TypeKind, MARKER_NOTE, TypeNeeds, mode, mode_when};
 use crate::domain::listing;
+use crate::domain::logging_configuration::{LoggingConfigurationApi, as_got};
 use crate::domain::models::DestinationModel;
 use crate::domain::names::{NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, Creatable, CreateError, ErrorKind, Fresh, IvsChat, LAG_BUDGET, Listed, Operation,
-    Read, Version, Written, has_marker,
+    ApiError, Creatable, CreateError, ErrorKind, Fresh, IvsChat, LAG_BUDGET, Operation, Read,
+    Version, Written, has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
 use crate::schema::{Attribute, Block, ExactlyOneOf, LengthBetween, Matches, NestedBlock, Schema};
 use crate::server::{Context, Failed, IdentitySchema, PlanRequest, Resource};
-use aws_sdk_ivschat::operation::get_logging_configuration::{
-    GetLoggingConfigurationError, GetLoggingConfigurationOutput,
-};
-use aws_sdk_ivschat::operation::list_logging_configurations::{
-    ListLoggingConfigurationsError, ListLoggingConfigurationsOutput,
-};
+use aws_sdk_ivschat::operation::get_logging_configuration::GetLoggingConfigurationOutput;
 use aws_sdk_ivschat::types::LoggingConfigurationSummary;
 
 /// The IAM actions this type needs, mode by mode (the IAM guide, [`crate::iam::NEEDS`]).
@@ -83,66 +79,6 @@ pub const IAM: TypeNeeds = TypeNeeds {
 
 pub struct LoggingConfiguration;
 
-type HttpResponse = aws_smithy_runtime_api::http::Response;
-
-/// Logging configurations are listed by ListLoggingConfigurations and read by
-/// GetLoggingConfiguration: a summary holds the whole configuration, so refreshes answer from
-/// the shared listing when its `updateTime` is the recorded one (see [`IvsChat::read_listed`]).
-impl Listed for LoggingConfiguration {
-    type Summary = LoggingConfigurationSummary;
-    type Page = ListLoggingConfigurationsOutput;
-    type ListError = ListLoggingConfigurationsError;
-    type Got = GetLoggingConfigurationOutput;
-    type GetError = GetLoggingConfigurationError;
-    const LIST: Operation = Operation::ListLoggingConfigurations;
-    const GET: Operation = Operation::GetLoggingConfiguration;
-    const ARN_MARK: &'static str = ":logging-configuration/";
-
-    fn list(
-        sdk: aws_sdk_ivschat::Client,
-        page_size: i32,
-        token: Option<String>,
-    ) -> impl std::future::Future<
-        Output = Result<
-            ListLoggingConfigurationsOutput,
-            aws_sdk_ivschat::error::SdkError<ListLoggingConfigurationsError, HttpResponse>,
-        >,
-    > + Send {
-        sdk.list_logging_configurations()
-            .max_results(page_size)
-            .set_next_token(token)
-            .send()
-    }
-
-    fn summaries(page: &ListLoggingConfigurationsOutput) -> &[LoggingConfigurationSummary] {
-        page.logging_configurations()
-    }
-
-    fn summary_arn(s: &LoggingConfigurationSummary) -> Option<&str> {
-        s.arn()
-    }
-
-    fn summary_update_time(s: &LoggingConfigurationSummary) -> Option<&aws_smithy_types::DateTime> {
-        s.update_time()
-    }
-
-    fn get(
-        sdk: aws_sdk_ivschat::Client,
-        arn: String,
-    ) -> impl std::future::Future<
-        Output = Result<
-            GetLoggingConfigurationOutput,
-            aws_sdk_ivschat::error::SdkError<GetLoggingConfigurationError, HttpResponse>,
-        >,
-    > + Send {
-        sdk.get_logging_configuration().identifier(arn).send()
-    }
-
-    fn got_update_time(got: &GetLoggingConfigurationOutput) -> Option<&aws_smithy_types::DateTime> {
-        got.update_time()
-    }
-}
-
 /// The configuration a summary shows, shaped as state (`prior` supplies what the API does not
 /// hold): what a read answered from it makes.
 pub fn from_summary(
@@ -152,20 +88,6 @@ pub fn from_summary(
     prior: &LoggingConfigurationModel,
 ) -> LoggingConfigurationModel {
     observed(data, client, &as_got(s), prior, None).model
-}
-
-/// A summary as GetLoggingConfiguration would answer: it carries every field.
-pub fn as_got(s: &LoggingConfigurationSummary) -> GetLoggingConfigurationOutput {
-    GetLoggingConfigurationOutput::builder()
-        .set_arn(s.arn().map(str::to_owned))
-        .set_id(s.id().map(str::to_owned))
-        .set_name(s.name().map(str::to_owned))
-        .set_create_time(s.create_time().copied())
-        .set_update_time(s.update_time().copied())
-        .set_destination_configuration(s.destination_configuration().cloned())
-        .set_state(s.state().cloned())
-        .set_tags(s.tags().cloned())
-        .build()
 }
 
 /// What this type declares for the registry ([`crate::registration`]).
@@ -742,7 +664,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
         };
         let known = ctx.private::<Written>();
         match client
-            .read_listed::<LoggingConfiguration>(&arn, known, ctx.private::<Version>())
+            .read_listed::<LoggingConfigurationApi>(&arn, known, ctx.private::<Version>())
             .await
         {
             Ok(Read::Listed(s)) => Ok(Some(from_summary(ctx.provider, &client, &s, &prior))),

@@ -3,14 +3,11 @@
 //! removed) and every API constraint checked at plan time.
 
 use std::collections::BTreeMap;
-use std::future::Future;
 
 use async_trait::async_trait;
 use aws_sdk_ivschat::operation::create_room::CreateRoomOutput;
 use aws_sdk_ivschat::operation::create_room::builders::CreateRoomFluentBuilder;
-use aws_sdk_ivschat::operation::get_room::{GetRoomError, GetRoomOutput};
-use aws_sdk_ivschat::operation::list_rooms::{ListRoomsError, ListRoomsOutput};
-use aws_sdk_ivschat::types::{MessageReviewHandler, RoomSummary};
+use aws_sdk_ivschat::types::MessageReviewHandler;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -20,9 +17,9 @@ use crate::domain::iam::{Kind as TypeKind, MARKER_NOTE, TypeNeeds, mode, mode_wh
 use crate::domain::listing::{self, RoomFilters};
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE, NAME_PATTERN, NAME_RULE};
+use crate::domain::room::RoomApi;
 use crate::provider::client::{
-    ApiError, Creatable, CreateError, Fresh, IvsChat, Listed, Operation, Read, Share, Version,
-    Written, has_marker,
+    ApiError, Creatable, CreateError, Fresh, IvsChat, Operation, Read, Version, Written, has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
@@ -284,88 +281,6 @@ where
     client.create::<Room, F>(input).await
 }
 
-/// Rooms are listed by ListRooms and read by GetRoom: refreshes answer from the shared
-/// listing (see [`IvsChat::read_listed`]); a summary lacks only the two maximum values, which
-/// UpdateRoom alone changes, moving `updateTime`.
-impl Listed for Room {
-    type Summary = RoomSummary;
-    type Page = ListRoomsOutput;
-    type ListError = ListRoomsError;
-    type Got = GetRoomOutput;
-    type GetError = GetRoomError;
-    const LIST: Operation = Operation::ListRooms;
-    const GET: Operation = Operation::GetRoom;
-    const ARN_MARK: &'static str = ":room/";
-
-    fn list(
-        sdk: aws_sdk_ivschat::Client,
-        page_size: i32,
-        token: Option<String>,
-    ) -> impl Future<
-        Output = Result<
-            ListRoomsOutput,
-            aws_sdk_ivschat::error::SdkError<
-                ListRoomsError,
-                aws_smithy_runtime_api::http::Response,
-            >,
-        >,
-    > + Send {
-        sdk.list_rooms()
-            .max_results(page_size)
-            .set_next_token(token)
-            .send()
-    }
-
-    fn summaries(page: &ListRoomsOutput) -> &[RoomSummary] {
-        page.rooms()
-    }
-
-    fn summary_arn(s: &RoomSummary) -> Option<&str> {
-        s.arn()
-    }
-
-    fn summary_update_time(s: &RoomSummary) -> Option<&aws_smithy_types::DateTime> {
-        s.update_time()
-    }
-
-    fn get(
-        sdk: aws_sdk_ivschat::Client,
-        arn: String,
-    ) -> impl Future<
-        Output = Result<
-            GetRoomOutput,
-            aws_sdk_ivschat::error::SdkError<GetRoomError, aws_smithy_runtime_api::http::Response>,
-        >,
-    > + Send {
-        sdk.get_room().identifier(arn).send()
-    }
-
-    fn got_update_time(got: &GetRoomOutput) -> Option<&aws_smithy_types::DateTime> {
-        got.update_time()
-    }
-}
-
-/// The rooms matching `filters`, in the API's order, for data sources and list resources: from
-/// the process's shared ListRooms listing when it can answer (joined and paged to the end when
-/// the filters list the whole account anyway, else only once complete; see
-/// [`IvsChat::list_shared`]), else with a listing of their own.
-pub async fn rooms(client: &IvsChat, filters: &RoomFilters) -> Result<Vec<RoomSummary>, ApiError> {
-    let share = if filters.lists_everything() {
-        Share::Join
-    } else {
-        Share::IfComplete
-    };
-    let shared = if filters.matchable_locally() {
-        client.list_shared::<Room>(share).await?
-    } else {
-        None
-    };
-    match shared {
-        Some(all) => Ok(all.into_iter().filter(|s| filters.matches(s)).collect()),
-        None => listing::rooms(client, filters).await,
-    }
-}
-
 fn subject(m: &RoomModel) -> String {
     match (m.name.as_deref(), m.arn.as_deref()) {
         (_, Some(arn)) => format!("room {arn}"),
@@ -497,7 +412,7 @@ impl Resource<ProviderData> for Room {
         let client = ctx.client(region.as_deref())?;
         let known = ctx.private::<Written>();
         let result = client
-            .read_listed::<Room>(&arn, known, ctx.private::<Version>())
+            .read_listed::<RoomApi>(&arn, known, ctx.private::<Version>())
             .await;
         let prior = RoomModel {
             region,

@@ -1203,7 +1203,6 @@ async fn the_paginator_follows_next_tokens_and_stops_on_a_repeated_one() {
 /// the waiting read falls back to GetRoom, and data sources list on their own.
 #[tokio::test(start_paused = true)]
 async fn a_repeated_next_token_ends_the_shared_listing_and_reads_use_get() {
-    use crate::resources::room::Room;
     let h = Harness::new(policy(0), |rec, prior| match rec.operation().as_str() {
         // a, b, a: never the room, and a token handed out before.
         "ListRooms" => match prior
@@ -1224,7 +1223,7 @@ async fn a_repeated_next_token_ends_the_shared_listing_and_reads_use_get() {
     }
     let read = h
         .client
-        .read_listed::<Room>(
+        .read_listed::<crate::domain::room::RoomApi>(
             ROOM_ARN,
             None,
             Some(Version {
@@ -1242,7 +1241,7 @@ async fn a_repeated_next_token_ends_the_shared_listing_and_reads_use_get() {
     // A failed listing is never handed to a data source as the whole account.
     assert!(
         h.client
-            .list_shared::<Room>(Share::Join)
+            .list_shared::<crate::domain::room::RoomApi>(Share::Join)
             .await
             .unwrap()
             .is_none()
@@ -1258,17 +1257,20 @@ async fn a_repeated_next_token_ends_the_shared_listing_and_reads_use_get() {
 /// declares a room gone.
 #[tokio::test(start_paused = true)]
 async fn a_room_missing_from_a_complete_listing_is_read_with_get() {
-    use crate::resources::room::Room;
     let h = Harness::new(policy(0), |rec, _| match rec.operation().as_str() {
         "ListRooms" => ok("{\"rooms\":[]}"),
         "GetRoom" => aws_error(404, "ResourceNotFoundException", "no such room"),
         other => panic!("unexpected {other}"),
     });
-    let all = h.client.list_shared::<Room>(Share::Join).await.unwrap();
+    let all = h
+        .client
+        .list_shared::<crate::domain::room::RoomApi>(Share::Join)
+        .await
+        .unwrap();
     assert_eq!(all.map(|a| a.len()), Some(0));
     let read = h
         .client
-        .read_listed::<Room>(
+        .read_listed::<crate::domain::room::RoomApi>(
             ROOM_ARN,
             None,
             Some(Version {
