@@ -1,6 +1,6 @@
 //! The provider and every Terraform type it serves: the one place that names the type folders,
 //! so that [`crate::provider`] never imports them. A new type is one file in its folder (with
-//! its `pub mod` line in the folder's `mod.rs`) plus one line in [`types`].
+//! its `pub mod` line in the folder's `mod.rs`) plus one line in `types()`.
 //!
 //! Each type declares in its own file what it calls and needs ([`Declares`]): the IVS Chat API
 //! operations it uses (each declared as a const of [`Operation`] beside its concept, with its
@@ -114,7 +114,7 @@ fn served<T>(pick: impl Fn(Served) -> Option<T>) -> Vec<T> {
     types().into_iter().filter_map(|t| pick(t.served)).collect()
 }
 
-/// Every type's IAM needs, in [`types`] order (the IAM guide).
+/// Every type's IAM needs, in `types()` order (the IAM guide).
 pub static NEEDS: LazyLock<Vec<TypeNeeds>> =
     LazyLock::new(|| types().into_iter().map(|t| t.declared.iam).collect());
 

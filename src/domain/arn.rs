@@ -56,18 +56,22 @@ pub struct Arn {
     pub id: String,
 }
 
-/// Not an IVS Chat ARN of one of the kinds the parser was given: the input, and those kinds'
-/// resource parts joined by `|` (`room|logging-configuration`).
+/// Not an IVS Chat ARN of one of the kinds the parser was given: the input, and the resource
+/// part of the form expected (`room`, or `<room|logging-configuration>` for several kinds).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error(
-    "{0:?} is not an IVS Chat ARN of the form arn:aws:ivschat:<region>:<account id>:<{1}>/<id>"
-)]
+#[error("{0:?} is not an IVS Chat ARN of the form arn:aws:ivschat:<region>:<account id>:{1}/<id>")]
 pub struct ArnError(pub String, pub String);
 
 impl ArnError {
     fn new(s: &str, kinds: &[Kind]) -> ArnError {
-        let kinds: Vec<&str> = kinds.iter().map(|k| k.resource).collect();
-        ArnError(s.to_owned(), kinds.join("|"))
+        let form = match kinds {
+            [kind] => kind.resource.to_owned(),
+            _ => {
+                let kinds: Vec<&str> = kinds.iter().map(|k| k.resource).collect();
+                format!("<{}>", kinds.join("|"))
+            }
+        };
+        ArnError(s.to_owned(), form)
     }
 }
 
@@ -397,5 +401,20 @@ mod tests {
                 .parse::<LoggingConfigurationArn>()
                 .is_err()
         );
+    }
+
+    /// The parser knows only the kinds it is given; an ARN of another kind, where one kind is
+    /// expected, is named as such, and one that is malformed shows the expected form.
+    #[test]
+    fn a_kind_outside_the_given_ones_is_refused() {
+        let stage = "arn:aws:ivschat:us-east-1:123456789012:stage/abc";
+        assert!(Arn::parse(stage, KINDS).is_err());
+        assert!(Arn::parse(stage, &[Kind::Room]).is_err());
+        let err = Arn::parse_kind(stage, Kind::Room).unwrap_err();
+        assert!(err.contains("is a stage ARN, not a room ARN"), "{err}");
+        let err = Arn::parse_kind("arn:aws:ivschat:us-east-1:1:room/abc", Kind::Room).unwrap_err();
+        assert!(err.contains(":<account id>:room/<id>"), "{err}");
+        let err = Arn::parse("room/abc", KINDS).unwrap_err().to_string();
+        assert!(err.contains(":<room|logging-configuration>/<id>"), "{err}");
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! One file per concern: rooms, logging configurations, tags, messaging (chat tokens,
 //! events), the state file's form; this file holds what they share (regions, sequence
-//! numbers, lookups by ARN, page tokens).
+//! numbers, lookups by ARN, page tokens). The records themselves are in [`crate::records`].
 
 mod consistency;
 mod logging;
