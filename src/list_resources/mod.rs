@@ -1,21 +1,10 @@
 //! List resources for `terraform query` (Terraform ≥ 1.14), one file each, registered in
-//! [`all`]. Each lists the objects of the managed resource type of the same name, with the
+//! [`crate::registration`]. Each lists the objects of the managed resource type of the same name, with the
 //! filters of the matching data source, so that they can be imported (by identity) and their
 //! configuration generated.
 
 pub mod logging_configuration;
 pub mod room;
-
-use crate::provider::ProviderData;
-use crate::server::DynListResource;
-
-/// Every list resource this provider serves.
-pub fn all() -> Vec<Box<dyn DynListResource<ProviderData>>> {
-    vec![
-        Box::new(room::RoomList),
-        Box::new(logging_configuration::LoggingConfigurationList),
-    ]
-}
 
 /// What `terraform query` prints for an object: its name and the id that ends its ARN, or the
 /// ARN alone when it has no name.

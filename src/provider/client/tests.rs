@@ -1283,3 +1283,35 @@ async fn a_room_missing_from_a_complete_listing_is_read_with_get() {
     assert_eq!(h.count("ListRooms"), 1);
     assert_eq!(h.count("GetRoom"), 1);
 }
+
+/// A policy without ListRooms still refreshes: the denied listing ends as failed, the waiting
+/// read uses GetRoom, and the listing is not asked again for the next read.
+#[tokio::test(start_paused = true)]
+async fn a_denied_listing_leaves_reads_to_get() {
+    let h = Harness::new(policy(0), |rec, _| match rec.operation().as_str() {
+        "ListRooms" => aws_error(403, "AccessDeniedException", "no ListRooms for you"),
+        "GetRoom" => ok(room_json("{}")),
+        other => panic!("unexpected {other}"),
+    });
+    // The GetRoom lane is busy for the next 10 s: the first read waits for the listing.
+    let inner = h.client.inner_for_tests();
+    for _ in 0..50 {
+        inner.pacer.reserve("us-east-1", Operation::GetRoom);
+    }
+    let version = Some(Version {
+        update_time_ms: 1_000,
+    });
+    for _ in 0..2 {
+        let read = h
+            .client
+            .read_listed::<crate::domain::room::RoomApi>(ROOM_ARN, None, version)
+            .await
+            .unwrap();
+        assert!(
+            matches!(read, Read::Got(Fresh::Found(ref r)) if r.arn() == Some(ROOM_ARN)),
+            "{read:?}"
+        );
+    }
+    assert_eq!(h.count("ListRooms"), 1, "{:?}", h.calls());
+    assert_eq!(h.count("GetRoom"), 2);
+}
