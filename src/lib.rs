@@ -5,9 +5,9 @@
 //! declare themselves) → [`model`] (values as Rust structs) → [`plugin`] (how Terraform reaches
 //! us: go-plugin, TLS, gRPC) → [`server`] (RPCs turned into calls on resource types) →
 //! [`provider`] (configuration, the paced AWS client) → [`domain`] (the IVS Chat concepts:
-//! ARNs, names, shared models, listings) → [`resources`], [`data_sources`],
-//! [`list_resources`], [`ephemeral_resources`], [`actions`], [`functions`] (one file per
-//! Terraform type) → [`migrations`] (other providers' state, onto our resources) →
+//! ARNs, names, shared models, listings) → [`resources`] (each with its list resource),
+//! [`data_sources`], [`ephemeral_resources`], [`actions`], [`functions`] (one file per
+//! Terraform type; none imports another's folder) → [`migrations`] (other providers' state, onto our resources) →
 //! [`registration`] (the provider and its types) → [`iam`] (the IAM actions each type needs) →
 //! [`docs`] (registry docs generated from the schemas).
 
@@ -19,7 +19,6 @@ pub mod domain;
 pub mod ephemeral_resources;
 pub mod functions;
 pub mod iam;
-pub mod list_resources;
 pub mod migrations;
 pub mod model;
 pub mod plugin;

@@ -25,7 +25,7 @@ use crate::server::{
     Provider,
 };
 use crate::value::Value;
-use crate::{actions, data_sources, ephemeral_resources, functions, list_resources, resources};
+use crate::{actions, data_sources, ephemeral_resources, functions, resources};
 
 /// Every type the provider serves, one line each, in the IAM guide's order.
 fn types() -> Vec<Registered> {
@@ -39,8 +39,8 @@ fn types() -> Vec<Registered> {
         data_source(data_sources::logging_configuration::LoggingConfiguration),
         data_source(data_sources::logging_configurations::LoggingConfigurations),
         ephemeral_resource(ephemeral_resources::chat_token::ChatToken),
-        list_resource(list_resources::room::RoomList),
-        list_resource(list_resources::logging_configuration::LoggingConfigurationList),
+        list_resource(resources::room::RoomList),
+        list_resource(resources::logging_configuration::LoggingConfigurationList),
         action(actions::send_event::SendEvent),
         action(actions::delete_message::DeleteMessage),
         action(actions::disconnect_user::DisconnectUser),

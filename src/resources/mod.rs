@@ -1,4 +1,7 @@
-//! Managed resource types, one file each, registered in [`crate::registration`].
+//! Managed resource types, one file each, registered in [`crate::registration`]. Each file also
+//! holds the type's list resource (`list "ivschat_room"` for `terraform query`): it yields the
+//! resource's own objects and identity, so it lives with the resource rather than in a folder
+//! that would import the resource's internals.
 
 pub mod logging_configuration;
 pub mod room;
@@ -9,3 +12,26 @@ pub mod timeouts;
 mod consistency_tests;
 #[cfg(test)]
 mod listing_tests;
+
+/// What `terraform query` prints for an object: its name and the id that ends its ARN, or the
+/// ARN alone when it has no name.
+pub(crate) fn display_name(name: Option<&str>, arn: &str) -> String {
+    let id = arn.rsplit('/').next().unwrap_or(arn);
+    match name.filter(|n| !n.is_empty()) {
+        Some(name) => format!("{name} ({id})"),
+        None => arn.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod display_name_tests {
+    use super::*;
+
+    #[test]
+    fn display_names_show_name_and_id() {
+        let arn = "arn:aws:ivschat:us-east-1:123456789012:room/abcdEFGH1234";
+        assert_eq!(display_name(Some("lobby"), arn), "lobby (abcdEFGH1234)");
+        assert_eq!(display_name(Some(""), arn), arn);
+        assert_eq!(display_name(None, arn), arn);
+    }
+}
