@@ -1,5 +1,5 @@
-//! Every object of a region, over every page: the listings that data sources, list resources
-//! and leak-safe creates share.
+//! Every object of a region, over every page: the listings of data sources, list resources and
+//! leak-safe creates.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -54,8 +54,9 @@ impl RoomFilters {
 }
 
 /// The rooms matching `filters`, in the API's order (most recently updated first), from a
-/// listing of their own.
-async fn rooms_alone(
+/// listing of their own, requested now: what a create whose outcome is unknown looks for its
+/// marker in (a shared listing may have been requested before the create was sent).
+pub async fn rooms_alone(
     client: &IvsChat,
     filters: &RoomFilters,
 ) -> Result<Vec<RoomSummary>, ApiError> {

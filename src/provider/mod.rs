@@ -66,6 +66,8 @@ pub struct ProviderData {
     retry: client::RetryPolicy,
     /// `create_markers`: creates carry a temporary marker tag (default true).
     create_markers: bool,
+    /// `max_read_lag`: how long reads may lag writes.
+    read_lag: Duration,
     pacer: Arc<Pacer>,
     clients: Mutex<HashMap<String, IvsChat>>,
     default_tags_value: Value,
@@ -165,6 +167,8 @@ impl ProviderData {
         if let Some(h) = &self.http_client {
             b = b.http_client(h.clone());
         }
+        let clock = Arc::new(client::ServerClock::default());
+        b = b.interceptor(client::DateHeaders(clock.clone()));
         let sdk = aws_sdk_ivschat::Client::from_conf(b.build());
         let c = IvsChat::new(sdk, region.clone(), self.pacer.clone(), self.retry.clone())
             .with_reach(client::Reach {
@@ -172,7 +176,8 @@ impl ProviderData {
                 region: region.clone(),
                 region_origin: region_origin.to_owned(),
             })
-            .with_create_markers(self.create_markers);
+            .with_create_markers(self.create_markers)
+            .with_read_lag(self.read_lag, clock);
         clients.insert(region, c.clone());
         Ok(c)
     }
@@ -357,6 +362,14 @@ impl ProviderData {
                 .collect(),
             _ => BTreeMap::new(),
         };
+        // Checked at the attribute (DurationBetween): a bad value never reaches here.
+        let read_lag = match &cfg.max_read_lag {
+            Setting::Set(text) => {
+                crate::value::duration::parse_go_duration(text, crate::value::duration::READ_LAG)
+                    .unwrap_or(client::DEFAULT_READ_LAG)
+            }
+            _ => client::DEFAULT_READ_LAG,
+        };
         if diags.has_errors() {
             return Err(diags);
         }
@@ -370,6 +383,7 @@ impl ProviderData {
             unknown,
             retry,
             create_markers: !matches!(cfg.create_markers, Setting::Set(false)),
+            read_lag,
             pacer: Arc::new(Pacer::new(cfg.rate_limits())),
             clients: Mutex::new(HashMap::new()),
             default_tags_value,

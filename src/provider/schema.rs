@@ -5,7 +5,7 @@ use crate::schema::{
     Attribute, Block, DurationBetween, IntBetween, NestedBlock, NumberBetween, OneOf, Schema,
     SizeBetween,
 };
-use crate::value::duration::ROLE_SESSION;
+use crate::value::duration::{READ_LAG, ROLE_SESSION};
 use crate::value::{Path, Value};
 
 use super::block_attr;
@@ -86,6 +86,7 @@ pub(super) fn provider_schema(lanes: &[Lane]) -> Schema {
         .attribute(b("insecure", "Do not verify the server's TLS certificate (for test endpoints with self-signed certificates; default false). The connection stays encrypted but anyone can impersonate the endpoint: prefer `custom_ca_bundle`. With it on, `custom_ca_bundle` and the proxy settings are not used."))
         .attribute(Attribute::number("max_retries").optional().validate(IntBetween(0, 100)).description("How many times a throttled, failed (5xx) or interrupted call is retried, with jittered exponential backoff (default 25, or `AWS_MAX_ATTEMPTS` - 1). A refused connection is retried at most 3 times, so a wrong endpoint shows in seconds. Validation, access, not-found, quota, conflict and TLS certificate errors are never retried. A create whose outcome is unknown (connection lost after sending, 5xx) is looked up by its marker tag (see `create_markers`) before it is retried, so it never makes a second object."))
         .attribute(b("create_markers", "Tag each new room and logging configuration with a temporary marker, `terraform-provider-ivschat:create-token`, removed as soon as the create is confirmed (default true). The marker lets a create whose outcome is unknown (connection lost after sending, 5xx) be found and adopted instead of made twice; it needs `ivschat:TagResource`, `ivschat:UntagResource` and the List permission of the type, and a tag key that tag policies or SCPs restricting `aws:TagKeys` allow. Set false for such least-privilege accounts. What is lost: a create whose outcome is unknown is then not retried (a retry could make a second object); the error says the outcome is unknown and how to find the object, to import or delete it."))
+        .attribute(s("max_read_lag", "The longest IVS Chat's reads may lag behind a write, as a Go duration (default `30s`; `0s` to `1h`). Reads wait up to this long for the provider's own last write instead of reporting drift or a deleted object; a create whose answer was lost looks for its marker this long before it creates again (so a lost answer never makes a second object); and a version read within this long of a whole-second `updateTime` is not trusted for listing-answered reads. Lower it only for a backend whose lag is known, such as ivschat-local.").validate(DurationBetween(READ_LAG)))
         .attribute(s("retry_mode", "`adaptive` (default): when IVS Chat throttles a call anyway, every caller of that operation is held back for the backoff. `standard`: each call backs off on its own. Default `AWS_RETRY_MODE`.").validate(OneOf(&["standard", "adaptive"])))
         .attribute(b("skip_credentials_validation", "Accepted for compatibility with hashicorp/aws; has no effect: this provider never validates credentials at configure time."))
         .attribute(b("skip_requesting_account_id", "Accepted for compatibility with hashicorp/aws; has no effect: this provider never looks up the account ID."))

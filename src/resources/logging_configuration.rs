@@ -21,8 +21,8 @@ use crate::domain::logging_configuration::{LoggingConfigurationApi, as_got};
 use crate::domain::models::DestinationModel;
 use crate::domain::names::{NAME_PATTERN, NAME_RULE};
 use crate::provider::client::{
-    ApiError, Creatable, CreateError, ErrorKind, Fresh, IvsChat, LAG_BUDGET, Operation, Read,
-    Share, Version, Written, has_marker,
+    ApiError, Creatable, CreateError, ErrorKind, Fresh, IvsChat, Operation, Read, Share, Version,
+    Written, has_marker,
 };
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
@@ -392,7 +392,7 @@ async fn wait(
             .await
             .map_err(|e| (last.clone(), e.diagnostic(&subject(prior))))?;
         let pending_state = match observed {
-            None if expected.is_none() || started.elapsed() > LAG_BUDGET => {
+            None if expected.is_none() || started.elapsed() > client.read_lag() => {
                 return Ok(Settled::Gone);
             }
             // Created or updated a moment ago: reads have not caught up yet.
@@ -509,7 +509,7 @@ async fn delete_when_unused(
             Err(e) => return Err(e.diagnostic(subject)),
         };
         let going_away = users.iter().all(|room| client.touched(room));
-        if !going_away || started.elapsed() + delay > LAG_BUDGET {
+        if !going_away || started.elapsed() + delay > client.read_lag() {
             let mut d = explain(&err, subject);
             if !users.is_empty() {
                 d.detail
@@ -701,79 +701,87 @@ impl Resource<ProviderData> for LoggingConfiguration {
                     .into(),
             );
         };
-        let name_changed = plan.name != prior.name;
-        let destination_changed = plan.destination_configuration != prior.destination_configuration;
-        let mut current = prior.clone();
-        if name_changed || destination_changed {
-            let destination = match plan.destination_configuration.first() {
-                Some(d) if destination_changed => Some(d.to_api()?),
-                _ => None,
-            };
-            let out = client
-                .call(Operation::UpdateLoggingConfiguration, |c| {
-                    let mut b = c.update_logging_configuration().identifier(arn.clone());
-                    if name_changed {
-                        b = b.name(plan.name.clone().unwrap_or_default());
-                    }
-                    b.set_destination_configuration(destination.clone()).send()
-                })
-                .await
-                .map_err(|e| Failed::with_partial(prior.clone(), explain(&e, &subject(&prior))))?;
-            let written = client.record_write(&arn, out.update_time());
-            if let Some(w) = written {
-                remember(ctx, w);
-            }
-            match wait(ctx, &client, &arn, &prior, written).await {
-                Ok(Settled::Active(m)) => current = *m,
-                Ok(Settled::Gone) => {
-                    return Err(Failed::nothing_created(Diagnostic::error(
-                        "Logging Configuration Disappeared",
-                        format!(
-                            "The {} was deleted while it was being updated.",
-                            subject(&prior)
-                        ),
-                    )));
-                }
+        // The state records what IVS Chat answers. Name and destination: sent together when
+        // the plan changes either; otherwise read, and sent only when a change made out of band
+        // after the plan left them other than the plan showed. Tags are then set against the
+        // tags the answer shows, so a tag added out of band is removed as tags_all promised.
+        let differs = |m: &LoggingConfigurationModel| {
+            m.name != plan.name || m.destination_configuration != plan.destination_configuration
+        };
+        let mut current = None;
+        if !differs(&prior) {
+            let known = ctx.private::<Written>();
+            current = match wait(ctx, &client, &arn, &plan, known).await {
+                Ok(Settled::Active(m)) if !differs(&m) => Some(*m),
+                Ok(Settled::Active(_)) => None,
+                Ok(Settled::Gone) => return Err(disappeared(&prior)),
                 Err((observed, d)) => {
-                    // Not applied (UPDATE_FAILED, or not settled in time): the name and
-                    // destination in state stay the prior ones; the rest is what IVS Chat shows.
-                    let partial = match observed {
-                        Some(o) => LoggingConfigurationModel {
-                            name: prior.name.clone(),
-                            destination_configuration: prior.destination_configuration.clone(),
-                            tags: prior.tags.clone(),
-                            tags_all: prior.tags_all.clone(),
-                            timeouts: prior.timeouts.clone(),
-                            ..o
-                        },
-                        None => prior,
-                    };
-                    return Err(Failed::with_partial(partial, d));
+                    return Err(Failed::with_partial(observed.unwrap_or(prior), d));
+                }
+            };
+        }
+        let current = match current {
+            Some(m) => m,
+            None => {
+                let destination = match plan.destination_configuration.first() {
+                    Some(d) => Some(d.to_api()?),
+                    None => None,
+                };
+                let out = client
+                    .call(Operation::UpdateLoggingConfiguration, |c| {
+                        c.update_logging_configuration()
+                            .identifier(arn.clone())
+                            .name(plan.name.clone().unwrap_or_default())
+                            .set_destination_configuration(destination.clone())
+                            .send()
+                    })
+                    .await
+                    .map_err(|e| {
+                        Failed::with_partial(prior.clone(), explain(&e, &subject(&prior)))
+                    })?;
+                let written = client.record_write(&arn, out.update_time());
+                if let Some(w) = written {
+                    remember(ctx, w);
+                }
+                match wait(ctx, &client, &arn, &plan, written).await {
+                    Ok(Settled::Active(m)) => *m,
+                    Ok(Settled::Gone) => return Err(disappeared(&prior)),
+                    Err((observed, d)) => {
+                        // Not applied (UPDATE_FAILED, or not settled in time): the name and
+                        // destination in state stay the prior ones; the rest is what IVS Chat
+                        // shows.
+                        let partial = match observed {
+                            Some(o) => LoggingConfigurationModel {
+                                name: prior.name.clone(),
+                                destination_configuration: prior.destination_configuration.clone(),
+                                tags: prior.tags.clone(),
+                                tags_all: prior.tags_all.clone(),
+                                timeouts: prior.timeouts.clone(),
+                                ..o
+                            },
+                            None => prior,
+                        };
+                        return Err(Failed::with_partial(partial, d));
+                    }
                 }
             }
-        }
-        let old_tags = prior.tags_all.clone().unwrap_or_default();
+        };
+        let have = current.tags_all.clone().unwrap_or_default();
         let new_tags = plan
             .tags_all
             .clone()
             .or_else(|| plan.tags.clone())
             .unwrap_or_default();
-        tagging::update_tags(ctx.provider, &client, &arn, &old_tags, &new_tags)
+        tagging::update_tags(ctx.provider, &client, &arn, &have, &new_tags)
             .await
-            .map_err(|e| {
-                Failed::with_partial(
-                    LoggingConfigurationModel {
-                        tags: prior.tags.clone(),
-                        tags_all: prior.tags_all.clone(),
-                        ..current.clone()
-                    },
-                    e.diagnostic(&subject(&prior)),
-                )
-            })?;
+            .map_err(|e| Failed::with_partial(current.clone(), e.diagnostic(&subject(&prior))))?;
+        let had: std::collections::HashMap<String, String> = have.into_iter().collect();
+        let set = tagging::tags_after(ctx.provider, &had, &new_tags);
+        let (tags, tags_all) = tags::tags_from_api(ctx.provider, &set, plan.tags.as_ref());
         Ok(LoggingConfigurationModel {
-            tags_all: Some(new_tags),
-            state: current.state,
-            ..plan
+            tags,
+            tags_all: Some(tags_all),
+            ..current
         })
     }
 
@@ -844,6 +852,17 @@ impl Resource<ProviderData> for LoggingConfiguration {
 /// Keeps the provider's last write in private state: later reads wait for it, and take the
 /// configuration from a listing summary showing this version (a different `updateTime`, say
 /// one the settling to ACTIVE moved, is read with Get and recorded then).
+/// The configuration was deleted (out of band) while the provider updated it.
+fn disappeared(prior: &LoggingConfigurationModel) -> Failed<LoggingConfigurationModel> {
+    Failed::nothing_created(Diagnostic::error(
+        "Logging Configuration Disappeared",
+        format!(
+            "The {} was deleted while it was being updated.",
+            subject(prior)
+        ),
+    ))
+}
+
 fn remember(ctx: &Context<'_, ProviderData>, w: Written) {
     ctx.set_private(&w);
     ctx.set_private(&Version {

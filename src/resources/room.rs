@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use aws_sdk_ivschat::operation::create_room::CreateRoomOutput;
 use aws_sdk_ivschat::operation::create_room::builders::CreateRoomFluentBuilder;
 use aws_sdk_ivschat::types::MessageReviewHandler;
+use aws_smithy_types::DateTime;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -226,7 +227,8 @@ impl Creatable for Room {
         }
     }
 
-    /// Lists by marker only among rooms of the requested name: fewer pages.
+    /// Lists by marker only among rooms of the requested name (fewer pages), in a listing of
+    /// its own requested now.
     async fn arns_with_marker(
         client: &IvsChat,
         request: &CreateRoomFluentBuilder,
@@ -236,7 +238,7 @@ impl Creatable for Room {
             name: requested_name(request),
             ..RoomFilters::default()
         };
-        Ok(listing::rooms(client, &filters)
+        Ok(listing::rooms_alone(client, &filters)
             .await?
             .iter()
             .filter(|r| has_marker(r.tags(), marker))
@@ -293,13 +295,22 @@ fn subject(m: &RoomModel) -> String {
     }
 }
 
-/// Keeps the provider's last write in the room's private state, for reads in later runs.
-fn remember(ctx: &Context<'_, ProviderData>, written: Option<Written>) {
-    if let Some(w) = written {
-        ctx.set_private(&w);
-        ctx.set_private(&Version {
-            update_time_ms: w.update_time_ms,
-        });
+/// Keeps the provider's last write in the room's private state, for reads in later runs, and
+/// the version it shows when its timestamp vouches for the values answered (see
+/// [`IvsChat::vouched_version`]); else later reads use GetRoom until one can record it.
+fn remember(
+    ctx: &Context<'_, ProviderData>,
+    client: &IvsChat,
+    arn: &str,
+    update_time: Option<&DateTime>,
+) {
+    let Some(w) = client.record_write(arn, update_time) else {
+        return;
+    };
+    ctx.set_private(&w);
+    match client.vouched_version(update_time, None) {
+        Some(v) => ctx.set_private(&v),
+        None => ctx.remove_private::<Version>(),
     }
 }
 
@@ -378,10 +389,7 @@ impl Resource<ProviderData> for Room {
             Err(CreateError { created, .. }) => created.as_ref(),
         };
         if let Some(arn) = made.and_then(|out| out.arn()) {
-            remember(
-                ctx,
-                client.record_write(arn, made.and_then(|out| out.update_time())),
-            );
+            remember(ctx, &client, arn, made.and_then(|out| out.update_time()));
         }
         match result {
             Ok(out) => Ok(state(&out)),
@@ -415,6 +423,8 @@ impl Resource<ProviderData> for Room {
             .or_else(|| Arn::parse_kind(&arn, Kind::Room).ok().map(|a| a.region));
         let client = ctx.client(region.as_deref())?;
         let known = ctx.private::<Written>();
+        // The server's time before the read is sent: what a GetRoom answer may vouch for.
+        let observed_from = client.server_now_ms();
         let result = client
             .read_listed::<RoomApi>(&arn, known, ctx.private::<Version>())
             .await;
@@ -440,9 +450,11 @@ impl Resource<ProviderData> for Room {
                     // Reads show the write now: later reads need not wait for it.
                     ctx.remove_private::<Written>();
                 }
-                // The version later reads may take from a listing.
-                if let Some(v) = Version::at(out.update_time()) {
-                    ctx.set_private(&v);
+                // The version later reads may take from a listing, when its timestamp can
+                // vouch for the values read (see IvsChat::vouched_version).
+                match client.vouched_version(out.update_time(), observed_from) {
+                    Some(v) => ctx.set_private(&v),
+                    None => ctx.remove_private::<Version>(),
                 }
                 Ok(Some(state_from_api(
                     ctx.provider,
@@ -474,78 +486,68 @@ impl Resource<ProviderData> for Room {
                 .at(crate::value::Path::attr("arn"))
                 .into());
         };
-        let name_changed = plan.name != prior.name;
-        let length_changed = plan.maximum_message_length != prior.maximum_message_length;
-        let rate_changed =
-            plan.maximum_message_rate_per_second != prior.maximum_message_rate_per_second;
-        let handler_changed = plan.message_review_handler != prior.message_review_handler;
-        let logging_changed = plan
-            .logging_configuration_identifiers
-            .clone()
-            .unwrap_or_default()
-            != prior
-                .logging_configuration_identifiers
-                .clone()
-                .unwrap_or_default();
-        if name_changed || length_changed || rate_changed || handler_changed || logging_changed {
+        // Every configured value is sent, not only the changed ones: a change made out of
+        // band after the plan is then overwritten by what the plan showed, and the answer (the
+        // whole room) is what the state records. Tags are then set against the tags the answer
+        // shows, so a tag added out of band is removed as the plan's tags_all promised.
+        let handler = match plan.message_review_handler.first() {
+            Some(h) => h.to_api(),
             // A removed block detaches the handler: the API detaches on an empty uri.
-            let handler = match plan.message_review_handler.first() {
-                Some(h) => h.to_api(),
-                None => MessageReviewHandler::builder().uri("").build(),
-            };
-            let out = client
-                .call(Operation::UpdateRoom, |c| {
-                    let mut b = c.update_room().identifier(arn.clone());
-                    if name_changed {
-                        b = b.name(plan.name.clone().unwrap_or_default());
-                    }
-                    if length_changed {
-                        b = b.set_maximum_message_length(int(plan.maximum_message_length));
-                    }
-                    if rate_changed {
-                        b = b.set_maximum_message_rate_per_second(int(
-                            plan.maximum_message_rate_per_second
-                        ));
-                    }
-                    if handler_changed {
-                        b = b.message_review_handler(handler.clone());
-                    }
-                    if logging_changed {
-                        b = b.set_logging_configuration_identifiers(Some(
-                            plan.logging_configuration_identifiers
-                                .clone()
-                                .unwrap_or_default(),
-                        ));
-                    }
-                    b.send()
-                })
-                .await
-                .map_err(|e| Failed::with_partial(prior.clone(), e.diagnostic(&subject(&prior))))?;
-            remember(ctx, client.record_write(&arn, out.update_time()));
-        }
-        let old_tags = prior.tags_all.clone().unwrap_or_default();
+            None => MessageReviewHandler::builder().uri("").build(),
+        };
+        let out = client
+            .call(Operation::UpdateRoom, |c| {
+                c.update_room()
+                    .identifier(arn.clone())
+                    .name(plan.name.clone().unwrap_or_default())
+                    .set_maximum_message_length(int(plan.maximum_message_length))
+                    .set_maximum_message_rate_per_second(int(plan.maximum_message_rate_per_second))
+                    .message_review_handler(handler.clone())
+                    .set_logging_configuration_identifiers(Some(
+                        plan.logging_configuration_identifiers
+                            .clone()
+                            .unwrap_or_default(),
+                    ))
+                    .send()
+            })
+            .await
+            .map_err(|e| Failed::with_partial(prior.clone(), e.diagnostic(&subject(&prior))))?;
+        remember(ctx, &client, &arn, out.update_time());
+        let answered = |tags: Option<&std::collections::HashMap<String, String>>| {
+            state_from_api(
+                ctx.provider,
+                &client,
+                &plan,
+                out.arn().or(Some(arn.as_str())),
+                out.name(),
+                out.maximum_message_length(),
+                out.maximum_message_rate_per_second(),
+                out.message_review_handler(),
+                out.logging_configuration_identifiers(),
+                tags,
+            )
+        };
+        let answered_tags = out.tags().cloned().unwrap_or_default();
+        let have: BTreeMap<String, String> = answered_tags
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let new_tags = plan
             .tags_all
             .clone()
             .or_else(|| plan.tags.clone())
             .unwrap_or_default();
-        tagging::update_tags(ctx.provider, &client, &arn, &old_tags, &new_tags)
+        tagging::update_tags(ctx.provider, &client, &arn, &have, &new_tags)
             .await
             .map_err(|e| {
-                // UpdateRoom (if any) succeeded: its values are applied, the tags are not.
+                // UpdateRoom succeeded: the room is as it answered, tags included.
                 Failed::with_partial(
-                    RoomModel {
-                        tags: prior.tags.clone(),
-                        tags_all: Some(old_tags.clone()),
-                        ..plan.clone()
-                    },
+                    answered(Some(&answered_tags)),
                     e.diagnostic(&subject(&prior)),
                 )
             })?;
-        Ok(RoomModel {
-            tags_all: Some(new_tags),
-            ..plan
-        })
+        let set = tagging::tags_after(ctx.provider, &answered_tags, &new_tags);
+        Ok(answered(Some(&set)))
     }
 
     async fn delete(

@@ -2,11 +2,47 @@
 //! TagResource for added or changed ones, none when nothing changed. Keys the provider ignores
 //! are never touched; the hidden create marker is dropped when the user's tags reach the limit.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::provider::ProviderData;
 use crate::provider::client::{ApiError, IvsChat, Operation};
 use crate::provider::tags;
+
+/// The keys to remove and the tags to add or change to go from `old` to `new` (keys the
+/// provider ignores left out of both).
+fn diff(
+    data: &ProviderData,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> (Vec<String>, HashMap<String, String>) {
+    let old = tags::tags_to_send(data, old);
+    let new = tags::tags_to_send(data, new);
+    // Untagging a marker that is not there is harmless, so assume it may be.
+    let removed = tags::keys_to_remove(&old, &new, true);
+    let changed = new
+        .iter()
+        .filter(|(k, v)| old.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    (removed, changed)
+}
+
+/// The tags an object carries after [`update_tags`] from `had` (as the API showed them) to
+/// `new`: what the state records once both calls succeeded.
+pub fn tags_after(
+    data: &ProviderData,
+    had: &HashMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> HashMap<String, String> {
+    let old: BTreeMap<String, String> = had.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let (removed, changed) = diff(data, &old, new);
+    let mut tags = had.clone();
+    for k in &removed {
+        tags.remove(k);
+    }
+    tags.extend(changed);
+    tags
+}
 
 pub async fn update_tags(
     data: &ProviderData,
@@ -15,19 +51,23 @@ pub async fn update_tags(
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
 ) -> Result<(), ApiError> {
-    let old = tags::tags_to_send(data, old);
-    let new = tags::tags_to_send(data, new);
-    // Untagging a marker that is not there is harmless, so assume it may be.
-    let removed = tags::keys_to_remove(&old, &new, true);
-    let changed: std::collections::HashMap<String, String> = new
-        .iter()
-        .filter(|(k, v)| old.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if !removed.is_empty() || !changed.is_empty() {
-        // Tag writes leave updateTime as it is: listings fetched before must not answer reads.
-        client.note_change(arn);
+    let (removed, changed) = diff(data, old, new);
+    if removed.is_empty() && changed.is_empty() {
+        return Ok(());
     }
+    let result = send(client, arn, removed, changed).await;
+    // Tag writes leave updateTime as it is: listings requested before they finished (or
+    // failed, perhaps carried out) must not answer reads of the object.
+    client.note_change(arn);
+    result
+}
+
+async fn send(
+    client: &IvsChat,
+    arn: &str,
+    removed: Vec<String>,
+    changed: HashMap<String, String>,
+) -> Result<(), ApiError> {
     if !removed.is_empty() {
         client
             .call(Operation::UntagResource, |c| {

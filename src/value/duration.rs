@@ -46,6 +46,13 @@ pub const OPERATION_TIMEOUT: DurationBounds = DurationBounds {
     max: Duration::from_secs(24 * 3600),
 };
 
+/// The provider's `max_read_lag`: how long IVS Chat's reads may lag its writes. An hour is far
+/// beyond any lag a read or a lost create would reasonably wait out.
+pub const READ_LAG: DurationBounds = DurationBounds {
+    min: Duration::ZERO,
+    max: Duration::from_secs(3600),
+};
+
 /// `start + wait`, or a year after `start` when that overflows the clock: every deadline and
 /// wake-up derived from input goes through here, so no time sum can panic.
 pub fn instant_after(start: tokio::time::Instant, wait: Duration) -> tokio::time::Instant {

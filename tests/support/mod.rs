@@ -657,14 +657,23 @@ pub struct Emulator {
     pub endpoint: String,
     running: Option<ivschat_local::Running>,
     rt: tokio::runtime::Runtime,
+    /// The longest its reads lag a write (0 under strong consistency).
+    pub max_lag_ms: u64,
 }
 
 impl Emulator {
     /// `required_providers` and a provider block pointed at this emulator with test keys;
     /// `extra` goes inside the provider block (e.g. a `default_tags` block).
     pub fn provider_hcl(&self, extra: &str) -> String {
+        // The emulator's lag is known: the provider need not wait AWS's worst case out (a
+        // create whose answer was lost is looked for that long before it is sent again).
+        let read_lag = if extra.contains("max_read_lag") {
+            String::new()
+        } else {
+            format!("  max_read_lag = \"{}ms\"\n", self.max_lag_ms + 1000)
+        };
         format!(
-            "{}\nprovider \"ivschat\" {{\n  region     = \"us-east-1\"\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {{\n    ivschat = \"{}\"\n  }}\n{extra}}}\n",
+            "{}\nprovider \"ivschat\" {{\n  region     = \"us-east-1\"\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {{\n    ivschat = \"{}\"\n  }}\n{read_lag}{extra}}}\n",
             required_providers_hcl(),
             self.endpoint
         )
@@ -747,6 +756,12 @@ pub fn start_emulator_with(mut config: ivschat_local::Config) -> Emulator {
     if config.consistency == ivschat_local::Consistency::Strong {
         config.consistency = test_consistency();
     }
+    let max_lag_ms = match config.consistency {
+        ivschat_local::Consistency::Eventual { max_lag, .. } => {
+            u64::try_from(max_lag.as_millis()).unwrap_or(u64::MAX)
+        }
+        ivschat_local::Consistency::Strong => 0,
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -759,6 +774,7 @@ pub fn start_emulator_with(mut config: ivschat_local::Config) -> Emulator {
         endpoint: running.endpoint(),
         running: Some(running),
         rt,
+        max_lag_ms,
     }
 }
 

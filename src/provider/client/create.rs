@@ -329,21 +329,28 @@ impl Marker {
     }
 }
 
-/// A confirmed create, and what is known of other objects carrying its marker.
+/// A confirmed create, and the other objects the lookup that adopted it listed with its
+/// marker.
 struct Confirmed<T> {
     output: T,
-    others: Others,
+    others: Vec<String>,
 }
 
-/// Other objects carrying a create's marker.
-enum Others {
-    /// None: no attempt's outcome was in doubt.
-    None,
-    /// Unknown: an earlier attempt may have made one; list them.
-    Unknown,
-    /// These, listed by the lookup that adopted the object.
-    Listed(Vec<String>),
+/// What looking for an object by its marker found.
+enum Sought<T> {
+    /// The object, and the ARNs of any others carrying the marker.
+    Found(T, Vec<String>),
+    /// None, in a listing requested once any object made must have been visible.
+    Absent,
+    /// None yet, but the wait ended (stop, deadline) before the object must be visible.
+    NotYetVisible(ApiError),
+    LookupFailed(ApiError),
 }
+
+/// The first pause between lookups for a create whose outcome is unknown; doubles up to
+/// [`MAX_LOOK`].
+const FIRST_LOOK: Duration = Duration::from_millis(250);
+const MAX_LOOK: Duration = Duration::from_secs(2);
 
 impl IvsChat {
     /// Creates a `T` that never leaks and leaves no marker; `input` fills in the request.
@@ -368,15 +375,18 @@ impl IvsChat {
         object: &C,
     ) -> Result<C::Output, CreateError<C::Output>> {
         if !self.inner.create_markers {
+            self.note_create(C::CREATE);
             return Ok(self.create_without_marker(object).await?);
         }
+        self.note_create(C::CREATE);
         let marker = Marker::new(object.user_tags());
         let confirmed = self.create_with_marker(object, &marker).await?;
         self.finish(object, &marker, confirmed).await
     }
 
-    /// Creates, retrying with the same marker after a lookup when an attempt's outcome is
-    /// unknown; returns the object made or adopted.
+    /// Creates, retrying with the same marker when an attempt's outcome is unknown only once
+    /// the object it may have made must be visible and is not; returns the object made or
+    /// adopted.
     async fn create_with_marker<C: LeakSafeCreate>(
         &self,
         object: &C,
@@ -385,58 +395,46 @@ impl IvsChat {
         let op = C::CREATE;
         let tags = marker.request_tags(object.user_tags());
         let mut retry = 0;
-        let mut ambiguous_seen = false;
         loop {
             let attempt = self
                 .attempt_classified(op, |sdk| object.send(sdk, tags.clone()))
                 .await;
             let mut err = match attempt {
+                // Every earlier attempt whose outcome was unknown was shown to have made
+                // nothing before this one was sent: no other object carries the marker.
                 Ok(output) => {
-                    let others = if ambiguous_seen {
-                        Others::Unknown
-                    } else {
-                        Others::None
-                    };
-                    return Ok(Confirmed { output, others });
+                    return Ok(Confirmed {
+                        output,
+                        others: Vec::new(),
+                    });
                 }
                 Err(err) => err,
             };
-            ambiguous_seen |= err.ambiguous;
             let next = self.next(&err, retry);
             err.attempts = retry + 1;
-            let pause = match next {
-                Next::RetryAfter(d) => d,
-                // Give a create still being processed the time to show in the list.
-                Next::GiveUp if err.ambiguous => self.inner.retry.backoff(0),
-                Next::GiveUp => Duration::ZERO,
-            };
-            // Why the wait ended early (stop, or the time limit), so the error says which.
-            let stopped = self.wait(op, pause).await.err();
-            if !ambiguous_seen {
-                match (next, stopped) {
-                    (Next::RetryAfter(_), None) => {
+            if !err.ambiguous {
+                match next {
+                    Next::RetryAfter(pause) => {
+                        self.wait(op, pause).await?;
                         retry += 1;
                         continue;
                     }
-                    (Next::RetryAfter(_), Some(why)) => return Err(why),
-                    (Next::GiveUp, _) => return Err(err),
+                    Next::GiveUp => return Err(err),
                 }
             }
-            // Some attempt may have made the object: look before anything else.
-            match self.lookup(object, marker).await {
-                Ok(Some((output, others))) => {
+            // The attempt may have made the object: find it, or wait until it must be
+            // visible, before anything else.
+            let failed_at = tokio::time::Instant::now();
+            match self.look_until_visible(object, marker, failed_at).await {
+                Sought::Found(output, others) => {
                     tracing::info!(
                         operation = op.name(),
                         "adopted the {} an interrupted create had made",
                         C::WHAT
                     );
-                    return Ok(Confirmed {
-                        output,
-                        others: Others::Listed(others),
-                    });
+                    return Ok(Confirmed { output, others });
                 }
-                Ok(None) => {}
-                Err(lookup_err) => {
+                Sought::LookupFailed(lookup_err) => {
                     err.message = format!(
                         "{}; and whether the {} was created could not be checked ({} failed: {}). {}",
                         err.message,
@@ -447,25 +445,89 @@ impl IvsChat {
                     );
                     return Err(err);
                 }
+                Sought::NotYetVisible(why) => {
+                    let mut why = why;
+                    why.message = format!(
+                        "{}; {}. Whether the {what} was created is not known: IVS Chat's reads may lag a \
+                         write by up to {lag} (the provider's max_read_lag), and no {what} carrying this \
+                         create's marker showed in the {waited} waited. {find}",
+                        err.message,
+                        why.message,
+                        what = C::WHAT,
+                        lag = crate::value::duration::format_go_duration(self.read_lag()),
+                        waited = crate::value::duration::format_go_duration(
+                            std::time::Duration::from_millis(
+                                u64::try_from(failed_at.elapsed().as_millis()).unwrap_or(u64::MAX)
+                            )
+                        ),
+                        find = marker.how_to_find(object)
+                    );
+                    why.ambiguous = true;
+                    return Err(why);
+                }
+                Sought::Absent => {}
             }
-            let give_up = if let Some(why) = stopped {
-                Some(why)
-            } else if let Next::GiveUp = next {
-                Some(err)
-            } else {
-                None
-            };
-            if let Some(mut err) = give_up {
-                err.message = format!(
-                    "{}. No {} carrying this create's marker was found, so none was probably made. {}",
-                    err.message,
-                    C::WHAT,
-                    marker.how_to_find(object)
-                );
-                return Err(err);
+            match next {
+                Next::RetryAfter(pause) => {
+                    // The wait for visibility may already have been longer than the backoff.
+                    self.wait(op, pause.saturating_sub(failed_at.elapsed()))
+                        .await?;
+                    retry += 1;
+                }
+                Next::GiveUp => {
+                    err.message = format!(
+                        "{}. No {} carrying this create's marker showed once IVS Chat's reads had had the \
+                         time to show it (max_read_lag {}), so none was made",
+                        err.message,
+                        C::WHAT,
+                        crate::value::duration::format_go_duration(self.read_lag())
+                    );
+                    return Err(err);
+                }
             }
-            // Already waited before the lookup.
-            retry += 1;
+        }
+    }
+
+    /// After an attempt that may have made the object failed at `failed_at`: looks for it by
+    /// its marker, in listings requested after the failure (never a shared or older one),
+    /// until it is found or a listing requested `max_read_lag` after the failure, when any
+    /// object made must be visible, shows none. A stop or the deadline before then still
+    /// runs one bounded lookup, and leaves the outcome unknown if that finds nothing.
+    async fn look_until_visible<C: LeakSafeCreate>(
+        &self,
+        object: &C,
+        marker: &Marker,
+        failed_at: tokio::time::Instant,
+    ) -> Sought<C::Output> {
+        let visible_by = crate::value::duration::instant_after(failed_at, self.read_lag());
+        let mut delay = FIRST_LOOK;
+        loop {
+            // First give a create still being processed the time to show in the list.
+            let pause =
+                delay.min(visible_by.saturating_duration_since(tokio::time::Instant::now()));
+            if let Err(why) = self.wait(C::CREATE, pause).await {
+                // Past the deadline no lookup can run either.
+                if self
+                    .deadline()
+                    .is_some_and(|d| tokio::time::Instant::now() >= d)
+                {
+                    return Sought::NotYetVisible(why);
+                }
+                // Stopping: one last look, bounded.
+                return match self.lookup(object, marker).await {
+                    Ok(Some((output, others))) => Sought::Found(output, others),
+                    Ok(None) => Sought::NotYetVisible(why),
+                    Err(e) => Sought::LookupFailed(e),
+                };
+            }
+            let listed_at = tokio::time::Instant::now();
+            match self.lookup(object, marker).await {
+                Ok(Some((output, others))) => return Sought::Found(output, others),
+                Ok(None) if listed_at >= visible_by => return Sought::Absent,
+                Ok(None) => {}
+                Err(e) => return Sought::LookupFailed(e),
+            }
+            delay = (delay * 2).min(MAX_LOOK);
         }
     }
 
@@ -507,16 +569,10 @@ impl IvsChat {
                 created: Some(output),
             })
         };
-        let others = match confirmed.others {
-            Others::None => Ok(Vec::new()),
-            Others::Unknown => self.marked_others(object, marker, &arn).await,
-            Others::Listed(arns) => Ok(arns),
-        };
-        let deleted = match others {
-            Ok(arns) => self.delete_duplicates(object, &arn, &arns).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = deleted {
+        if let Err(e) = self
+            .delete_duplicates(object, &arn, &confirmed.others)
+            .await
+        {
             return failed(output, e);
         }
         let untag = self
@@ -574,33 +630,6 @@ impl IvsChat {
         }
         *C::tags_mut(&mut output) = Some(object.user_tags().clone());
         Ok(output)
-    }
-
-    /// The objects carrying the marker other than `keep`, made by an earlier, interrupted
-    /// attempt.
-    async fn marked_others<C: LeakSafeCreate>(
-        &self,
-        object: &C,
-        marker: &Marker,
-        keep: &str,
-    ) -> Result<Vec<String>, ApiError> {
-        let what = C::WHAT;
-        self.even_if_stopping(C::CREATE, |client| async move {
-            object
-                .arns_with_marker(&client, &marker.token)
-                .await
-                .map(|arns| arns.into_iter().filter(|a| a != keep).collect())
-        })
-        .await
-        .map_err(|mut e| {
-            e.message = format!(
-                "the {what} {keep} was created, but whether an interrupted attempt made a second one could \
-                 not be checked: {}. {}",
-                e.message,
-                marker.how_to_find(object)
-            );
-            e
-        })
     }
 
     /// Deletes `duplicates`, objects an interrupted attempt made next to `keep`.

@@ -6,9 +6,11 @@
 //! Every write this provider process makes is remembered per object ([`Written`]: the
 //! `updateTime` the API returned). A resource also keeps it in its private state, so that a
 //! later Terraform run expects it too. A read that serves something older than what is
-//! expected (not found, or an earlier `updateTime`) is retried with backoff, for at most
-//! [`LAG_BUDGET`] and never past the operation's deadline, instead of being reported as drift
-//! or as a deleted object. Reads of objects nobody just wrote cost exactly one call.
+//! expected (not found, or an earlier `updateTime`) is retried with backoff, for at most the
+//! provider's `max_read_lag` ([`DEFAULT_READ_LAG`]) and never past the operation's deadline,
+//! instead of being reported as drift or as a deleted object. Whether a write is recent enough
+//! to wait for is judged on the server's clock ([`super::ServerClock`]), never the local one.
+//! Reads of objects nobody just wrote cost exactly one call.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -20,10 +22,10 @@ use serde::{Deserialize, Serialize};
 use super::{ApiError, IvsChat, Operation};
 use crate::server::PrivateData;
 
-/// How long a read keeps retrying a version older than the provider's own last write. AWS's
-/// lag is usually well under a second; hashicorp/aws tolerates 20 not-found reads after a
-/// create (about that long with its backoff).
-pub const LAG_BUDGET: Duration = Duration::from_secs(30);
+/// The default of the provider's `max_read_lag`: how long a read keeps retrying a version older
+/// than the provider's own last write. AWS's lag is usually well under a second; hashicorp/aws
+/// tolerates 20 not-found reads after a create (about that long with its backoff).
+pub const DEFAULT_READ_LAG: Duration = Duration::from_secs(30);
 
 /// The first pause before re-reading; doubles up to [`MAX_POLL`].
 const FIRST_POLL: Duration = Duration::from_millis(250);
@@ -49,17 +51,6 @@ impl Written {
             .checked_mul(1000)?
             .checked_add(i64::from(t.subsec_nanos() / 1_000_000))?;
         Some(Written { update_time_ms: ms })
-    }
-
-    /// True while reads may still lag behind this write: it was made less than [`LAG_BUDGET`]
-    /// ago (by the local clock; an older write is visible by now, so a read that does not show
-    /// it means someone else changed or deleted the object).
-    pub fn is_recent(self) -> bool {
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        let budget_ms = i64::try_from(LAG_BUDGET.as_millis()).unwrap_or(i64::MAX);
-        now_ms.saturating_sub(self.update_time_ms) < budget_ms
     }
 
     /// True when a read serving `update_time` shows this write (or a later one).
@@ -187,7 +178,19 @@ impl IvsChat {
         self.expected(arn, known)
     }
 
-    /// Reads until the answer shows the expected write, within [`LAG_BUDGET`] and the deadline.
+    /// True while reads may still lag behind `written`: it was made less than `max_read_lag`
+    /// ago by the server's clock (an older write is visible by now, so a read that does not
+    /// show it means someone else changed or deleted the object). Before any answer gave the
+    /// server's time, every write counts as recent: waiting is the safe side.
+    pub fn is_recent(&self, written: Written) -> bool {
+        let Some(now) = self.server_now_ms() else {
+            return true;
+        };
+        let lag = i64::try_from(self.read_lag().as_millis()).unwrap_or(i64::MAX);
+        now.saturating_sub(written.update_time_ms) < lag
+    }
+
+    /// Reads until the answer shows the expected write, within `max_read_lag` and the deadline.
     pub(super) async fn fresh<T, R, RFut>(
         &self,
         op: Operation,
@@ -200,25 +203,29 @@ impl IvsChat {
         R: Fn() -> RFut,
         RFut: std::future::Future<Output = Result<T, ApiError>>,
     {
-        let expected = self.expected(arn, known).filter(|w| w.is_recent());
+        let expected = self.expected(arn, known);
         let started = tokio::time::Instant::now();
         let mut delay = FIRST_POLL;
         loop {
+            // Judged after each read: its answer moved the server clock on.
+            let waiting_for = expected.filter(|w| self.is_recent(*w));
             let stale = match read().await {
-                Ok(found) => match expected {
-                    Some(w) if !w.seen_in(update_time(&found)) => Some(Fresh::Found(found)),
+                Ok(found) => match waiting_for {
+                    Some(w) if !w.seen_in(update_time(&found)) && self.is_recent(w) => {
+                        Some(Fresh::Found(found))
+                    }
                     _ => {
-                        self.confirm(arn, expected);
+                        self.confirm(arn, expected.filter(|w| w.seen_in(update_time(&found))));
                         return Ok(Fresh::Found(found));
                     }
                 },
-                Err(e) if e.is_not_found() => match expected {
-                    Some(_) => Some(Fresh::Gone),
-                    None => return Ok(Fresh::Gone),
+                Err(e) if e.is_not_found() => match waiting_for {
+                    Some(w) if self.is_recent(w) => Some(Fresh::Gone),
+                    _ => return Ok(Fresh::Gone),
                 },
                 Err(e) => return Err(e),
             };
-            if started.elapsed() + delay > LAG_BUDGET {
+            if started.elapsed() + delay > self.read_lag() {
                 // Still older than our write: serve it; the next read will catch up.
                 tracing::warn!(
                     %arn,

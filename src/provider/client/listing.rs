@@ -21,15 +21,18 @@
 //! listing as a failed one, and reads then use Get.
 //!
 //! Freshness: a provider process serves one Terraform operation (plan, apply, import each start
-//! their own), and summaries are used for at most [`MAX_AGE`]. A summary whose page was
-//! requested before this process changed or deleted the object (any write, tags included) is
-//! never used for it; a whole listing is handed to a data source only when this process wrote
-//! no object of the type since its first page was requested.
+//! their own), and summaries are used for at most [`MAX_AGE`], even while paging goes on. A
+//! summary whose page was requested before this process's last write to the object finished
+//! (any write, tags included) is never used for it: pages and writes are ordered by one
+//! sequence of this process's events, not by timestamps. A whole listing is handed to a data
+//! source only when this process wrote no object of the type, a create whose answer may
+//! still come included.
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -99,6 +102,40 @@ impl Version {
     }
 }
 
+impl IvsChat {
+    /// The version an answer showing `update_time` may record, so that a later summary with
+    /// the same `updateTime` answers a read with the values of that answer; `None` when the
+    /// timestamp cannot tell those values from another write's.
+    ///
+    /// Two writes share an `updateTime` when they fall in the same unit of its precision. A
+    /// timestamp with milliseconds shows a millisecond precision: another write in the same
+    /// millisecond is not told apart (two writers within one millisecond of each other). A
+    /// whole-second timestamp may be a server that counts whole seconds: a later write in the
+    /// same second would show the same `updateTime` with other values. Such a version is
+    /// recorded only from a read sent once that second was over and every write in it was
+    /// visible: `observed_from` (the server's time, at least, when the read was sent; `None`
+    /// for a write's own answer) at or after `updateTime` + 1 s + `max_read_lag`. Until then
+    /// reads of the object use Get.
+    pub fn vouched_version(
+        &self,
+        update_time: Option<&DateTime>,
+        observed_from: Option<i64>,
+    ) -> Option<Version> {
+        let version = Version::at(update_time)?;
+        if version.update_time_ms.rem_euclid(1000) != 0 {
+            return Some(version);
+        }
+        let lag = i64::try_from(self.read_lag().as_millis()).unwrap_or(i64::MAX);
+        let sealed_at = version
+            .update_time_ms
+            .saturating_add(1000)
+            .saturating_add(lag);
+        observed_from
+            .is_some_and(|from| from >= sealed_at)
+            .then_some(version)
+    }
+}
+
 /// How a read was answered.
 #[derive(Debug)]
 pub enum Read<S, G> {
@@ -113,7 +150,7 @@ struct Pages<S> {
     /// When the current listing's first page was requested.
     started: Option<Instant>,
     /// By ARN: the summary and when its page was requested.
-    summaries: HashMap<String, (S, Instant)>,
+    summaries: HashMap<String, (S, Requested)>,
     /// ARNs in the order the listing first showed them.
     order: Vec<String>,
     cursor: Cursor,
@@ -139,6 +176,14 @@ impl<S> Default for Pages<S> {
             waiters: 0,
         }
     }
+}
+
+/// When a page was requested: in this process's sequence of events (ordered against writes),
+/// and on the local monotonic clock (its age).
+#[derive(Clone, Copy, Debug)]
+struct Requested {
+    seq: u64,
+    at: Instant,
 }
 
 /// What the listing says about one object.
@@ -174,12 +219,16 @@ impl<S> Listing<S> {
     }
 }
 
-/// Every listing of a region (one per listed type) and when this process last changed or
-/// deleted each object.
+/// Every listing of a region (one per listed type), when this process last finished a change
+/// or deletion of each object, and the types it created objects of.
 #[derive(Debug, Default)]
 pub(crate) struct Listings {
     by_type: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
-    changed_at: Mutex<HashMap<String, Instant>>,
+    /// The sequence of this process's page requests and finished writes.
+    seq: AtomicU64,
+    changed_at: Mutex<HashMap<String, u64>>,
+    /// The quota lanes of the types a create was sent for (its ARN may never be known).
+    created: Mutex<HashSet<&'static str>>,
 }
 
 impl Listings {
@@ -202,10 +251,21 @@ impl Listings {
             .unwrap_or_else(|_| unreachable!("a listing is stored under its own type"))
     }
 
-    fn changed(&self) -> std::sync::MutexGuard<'_, HashMap<String, Instant>> {
+    fn changed(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
         self.changed_at
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn created(&self) -> std::sync::MutexGuard<'_, HashSet<&'static str>> {
+        self.created
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The next number in the sequence of page requests and finished writes.
+    fn next(&self) -> u64 {
+        self.seq.fetch_add(1, Ordering::SeqCst)
     }
 }
 
@@ -238,13 +298,17 @@ pub enum Share {
 }
 
 impl IvsChat {
-    /// Remembers that this process changed or deleted `arn` now: listing pages requested
-    /// before are never used for it.
+    /// Remembers that a write of this process to `arn` (a change or deletion) has just
+    /// finished, whatever its outcome: listing pages requested before are never used for it.
     pub fn note_change(&self, arn: &str) {
-        self.inner
-            .listings
-            .changed()
-            .insert(arn.to_owned(), Instant::now());
+        let seq = self.inner.listings.next();
+        self.inner.listings.changed().insert(arn.to_owned(), seq);
+    }
+
+    /// Remembers, before it is sent, that a create of an object on `op`'s lane may make one:
+    /// shared listings of the type no longer serve data sources in this process.
+    pub(super) fn note_create(&self, op: Operation) {
+        self.inner.listings.created().insert(op.lane().name);
     }
 
     fn look_up_listed<L: Listed>(
@@ -257,7 +321,9 @@ impl IvsChat {
         let changed_at = self.inner.listings.changed().get(arn).copied();
         let pages = listing.lock();
         match pages.summaries.get(arn) {
-            Some((_, fetched)) if changed_at.is_some_and(|c| c >= *fetched) => Lookup::UseGet,
+            Some((_, fetched)) if changed_at.is_some_and(|c| c > fetched.seq) => Lookup::UseGet,
+            // Past its age, even while paging goes on.
+            Some((_, fetched)) if fetched.at.elapsed() > MAX_AGE => Lookup::UseGet,
             Some((s, _)) if Version::at(L::summary_update_time(s)) == Some(version) => {
                 Lookup::Matches(Box::new(s.clone()))
             }
@@ -344,7 +410,9 @@ impl IvsChat {
         drop(waiting);
         let started = {
             let pages = listing.lock();
-            pages.started.filter(|_| !pages.failed)
+            pages
+                .started
+                .filter(|s| !pages.failed && s.elapsed() <= MAX_AGE)
         };
         let Some(started) = started else {
             return Ok(None);
@@ -368,13 +436,15 @@ impl IvsChat {
         ))
     }
 
-    /// Whether this process changed or deleted an object of type `L`.
+    /// Whether this process changed or deleted an object of type `L`, or sent a create of one.
     fn wrote<L: Listed>(&self) -> bool {
-        self.inner
-            .listings
-            .changed()
-            .keys()
-            .any(|arn| arn.contains(L::ARN_MARK))
+        self.inner.listings.created().contains(L::LIST.lane().name)
+            || self
+                .inner
+                .listings
+                .changed()
+                .keys()
+                .any(|arn| arn.contains(L::ARN_MARK))
     }
 
     /// Starts the pager unless it runs or the listing is done.
@@ -407,13 +477,16 @@ impl IvsChat {
                 }
                 pages.cursor.token()
             };
-            let requested = Instant::now();
+            let requested = Requested {
+                seq: self.inner.listings.next(),
+                at: Instant::now(),
+            };
             let page = self
                 .call(L::LIST, |c| L::list(c, PAGE_SIZE, token.clone()))
                 .await;
             let done = {
                 let mut pages = listing.lock();
-                pages.started.get_or_insert(requested);
+                pages.started.get_or_insert(requested.at);
                 let next = page.and_then(|out| {
                     let pages = &mut *pages;
                     for s in L::summaries(&out) {

@@ -12,6 +12,7 @@
 //! errors are never retried.
 
 mod call;
+mod clock;
 mod create;
 mod error;
 mod explain;
@@ -28,13 +29,14 @@ use tokio_util::sync::CancellationToken;
 use super::pacing::Pacer;
 
 pub use super::operation::{Lane, Operation, Scope};
+pub use clock::{DateHeaders, ServerClock};
 pub use create::{
     AFTER_STOP_BOUND, Creatable, Create, CreateError, CreateRequest, LeakSafeCreate,
     MARKER_TAG_KEY, MAX_TAGS, has_marker,
 };
 pub use error::{ApiError, ErrorKind, classify_code};
 pub use explain::{Cause, Reach};
-pub use fresh::{Fresh, LAG_BUDGET, Written};
+pub use fresh::{DEFAULT_READ_LAG, Fresh, Written};
 pub use listing::{Listed, MAX_AGE, Read, Share, Version};
 pub use paginate::{PAGE_SIZE, Page, REPEATED_NEXT_TOKEN};
 pub use retry::{CONNECT_RETRIES, RetryPolicy};
@@ -51,6 +53,10 @@ pub(crate) struct Inner {
     /// Creates carry a temporary marker tag, so an interrupted one can be found (see [`create`]).
     pub(crate) create_markers: bool,
     pub(crate) listings: listing::Listings,
+    /// The longest reads may lag writes (the provider's `max_read_lag`).
+    pub(crate) read_lag: std::time::Duration,
+    /// The server's time, from the answers' `Date` headers.
+    pub(crate) clock: Arc<ServerClock>,
 }
 
 impl Inner {
@@ -66,6 +72,8 @@ impl Inner {
             writes: fresh::WriteLog::default(),
             create_markers: self.create_markers,
             listings: listing::Listings::default(),
+            read_lag: self.read_lag,
+            clock: self.clock.clone(),
         }
     }
 }
@@ -118,6 +126,8 @@ impl IvsChat {
                 writes: fresh::WriteLog::default(),
                 create_markers: true,
                 listings: listing::Listings::default(),
+                read_lag: DEFAULT_READ_LAG,
+                clock: Arc::default(),
             }),
             cancel: None,
             deadline: None,
@@ -153,8 +163,35 @@ impl IvsChat {
         }
     }
 
+    /// The same client, with the provider's `max_read_lag`, reading the server's time from
+    /// `clock` (fed by the SDK client's [`DateHeaders`] interceptor).
+    #[must_use]
+    pub fn with_read_lag(self, read_lag: std::time::Duration, clock: Arc<ServerClock>) -> IvsChat {
+        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| shared.copy_settings());
+        IvsChat {
+            inner: Arc::new(Inner {
+                read_lag,
+                clock,
+                ..inner
+            }),
+            cancel: self.cancel,
+            deadline: self.deadline,
+        }
+    }
+
     pub fn region(&self) -> &str {
         &self.inner.region
+    }
+
+    /// The longest reads may lag writes (the provider's `max_read_lag`).
+    pub fn read_lag(&self) -> std::time::Duration {
+        self.inner.read_lag
+    }
+
+    /// The server's time now, at least, in milliseconds since the epoch (`None` before the
+    /// first answer): see [`ServerClock`].
+    pub fn server_now_ms(&self) -> Option<i64> {
+        self.inner.clock.now_ms()
     }
 
     #[cfg(test)]

@@ -493,9 +493,38 @@ async fn a_create_that_did_not_happen_is_retried_once_checked() {
     let out = h.client.create_room(|b| b.name("lobby")).await.unwrap();
     assert_eq!(out.arn(), Some(ROOM_ARN));
     assert_eq!(h.count("CreateRoom"), 2);
-    // One lookup before the retry, one check for late duplicates after it.
-    assert_eq!(h.count("ListRooms"), 2);
     assert_eq!(h.count("DeleteRoom"), 0);
+    // Retried only once a listing requested after reads must show the room showed none.
+    assert_retried_after_the_lag(&h.calls(), DEFAULT_READ_LAG);
+}
+
+/// The calls show every retried create sent only after a ListRooms requested at least `lag`
+/// after the previous create failed, and no listing after the last create.
+fn assert_retried_after_the_lag(calls: &[Recorded], lag: Duration) {
+    let creates: Vec<&Recorded> = calls
+        .iter()
+        .filter(|r| r.operation() == "CreateRoom")
+        .collect();
+    for pair in creates.windows(2) {
+        let last_look = calls
+            .iter()
+            .filter(|r| r.operation() == "ListRooms" && r.at >= pair[0].at && r.at <= pair[1].at)
+            .map(|r| r.at)
+            .max()
+            .expect("a lookup between two creates");
+        assert!(
+            last_look - pair[0].at >= lag,
+            "looked {:?} after the failed create",
+            last_look - pair[0].at
+        );
+    }
+    let last = creates.last().expect("a create").at;
+    assert!(
+        !calls
+            .iter()
+            .any(|r| r.operation() == "ListRooms" && r.at > last),
+        "no duplicate check is needed once every earlier attempt was shown to have made nothing"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -989,8 +1018,9 @@ async fn a_connection_closed_mid_create_is_ambiguous_and_checked() {
         other => panic!("unexpected {other}"),
     });
     h.client.create_room(|b| b.name("lobby")).await.unwrap();
-    assert_eq!(h.count("ListRooms"), 2);
+    assert!(h.count("ListRooms") >= 1);
     assert_eq!(h.count("CreateRoom"), 2);
+    assert_retried_after_the_lag(&h.calls(), DEFAULT_READ_LAG);
 }
 
 #[derive(Debug)]
@@ -1094,40 +1124,85 @@ async fn a_refused_connection_surfaces_in_seconds() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_duplicate_that_surfaces_late_is_deleted_after_the_retry_succeeds() {
-    const LATE: &str = "arn:aws:ivschat:us-east-1:123456789012:room/latelatelate";
+async fn a_room_that_shows_late_but_within_the_lag_is_adopted_not_made_twice() {
     let h = Harness::new(policy(5), |rec, prior| {
         let token = || prior.iter().find_map(|r| marker_in(&r.body)).unwrap();
-        let creates = prior
+        let lists = prior
             .iter()
-            .filter(|r| r.operation() == "CreateRoom")
+            .filter(|r| r.operation() == "ListRooms")
             .count();
         match rec.operation().as_str() {
-            // The first create is made but its answer is lost, and the list does not show it yet.
-            "CreateRoom" if creates == 0 => Outcome::Io,
-            "CreateRoom" => ok(room_json("{}")),
-            "ListRooms" if creates < 2 => ok("{\"rooms\":[]}"),
-            // After the retry, both rooms carry the marker.
+            // The create is made but its answer is lost, and the list shows it only on the
+            // fourth look (reads lag).
+            "CreateRoom" => Outcome::Io,
+            "ListRooms" if lists < 3 => ok("{\"rooms\":[]}"),
             "ListRooms" => ok(format!(
-                "{{\"rooms\":[{{\"arn\":\"{ROOM_ARN}\",\"tags\":{{\"{MARKER_TAG_KEY}\":\"{t}\"}}}},\
-                 {{\"arn\":\"{LATE}\",\"tags\":{{\"{MARKER_TAG_KEY}\":\"{t}\"}}}}]}}",
+                "{{\"rooms\":[{{\"arn\":\"{ROOM_ARN}\",\"tags\":{{\"{MARKER_TAG_KEY}\":\"{t}\"}}}}]}}",
                 t = token()
             )),
-            "DeleteRoom" => Outcome::Json(204, None, String::new()),
-            "TagResource" | "UntagResource" => ok("{}"),
+            "GetRoom" => ok(room_json("{}")),
+            "UntagResource" => ok("{}"),
             other => panic!("unexpected {other}"),
         }
     });
     let out = h.client.create_room(|b| b.name("lobby")).await.unwrap();
     assert_eq!(out.arn(), Some(ROOM_ARN));
-    let deletes: Vec<Recorded> = h
-        .calls()
-        .into_iter()
-        .filter(|r| r.operation() == "DeleteRoom")
-        .collect();
-    assert_eq!(deletes.len(), 1);
-    assert!(deletes[0].body.contains(LATE), "{}", deletes[0].body);
+    assert_eq!(
+        h.count("CreateRoom"),
+        1,
+        "never created again within the lag"
+    );
+    assert_eq!(h.count("ListRooms"), 4);
+    assert_eq!(h.count("DeleteRoom"), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deadline_before_the_lag_has_passed_leaves_the_outcome_unknown() {
+    let h = Harness::new(policy(5), |rec, _| match rec.operation().as_str() {
+        "CreateRoom" => Outcome::Io,
+        "ListRooms" => ok("{\"rooms\":[]}"),
+        other => panic!("unexpected {other}"),
+    });
+    let err = h
+        .client
+        .with_deadline(tokio::time::Instant::now() + Duration::from_secs(5))
+        .create_room(|b| b.name("lobby"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        h.count("CreateRoom"),
+        1,
+        "never created again before the lag passed"
+    );
+    assert!(err.ambiguous);
+    for needle in ["is not known", "max_read_lag", MARKER_TAG_KEY] {
+        assert!(err.message.contains(needle), "{needle}: {}", err.message);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_lag_to_wait_out_is_the_providers_max_read_lag() {
+    let h = Harness::new(policy(5), |rec, prior| match rec.operation().as_str() {
+        "CreateRoom" if prior.iter().all(|r| r.operation() != "CreateRoom") => Outcome::Closed,
+        "CreateRoom" => ok(room_json("{}")),
+        "ListRooms" => ok("{\"rooms\":[]}"),
+        "TagResource" | "UntagResource" => ok("{}"),
+        other => panic!("unexpected {other}"),
+    });
+    let lag = Duration::from_secs(3);
+    let client = h
+        .client
+        .clone()
+        .with_read_lag(lag, Arc::new(super::ServerClock::default()));
+    let started = tokio::time::Instant::now();
+    client.create_room(|b| b.name("lobby")).await.unwrap();
     assert_eq!(h.count("CreateRoom"), 2);
+    assert_retried_after_the_lag(&h.calls(), lag);
+    assert!(
+        started.elapsed() < DEFAULT_READ_LAG,
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -84,6 +84,8 @@ pub struct ProviderConfig {
     pub max_retries: Setting<i64>,
     /// Whether creates carry a temporary marker tag (default true).
     pub create_markers: Setting<bool>,
+    /// `max_read_lag`: how long reads may lag writes (a Go duration).
+    pub max_read_lag: Setting<String>,
     pub retry_mode: Setting<String>,
     pub skip_region_validation: Setting<bool>,
     /// The region of STS calls (role assumption).
@@ -218,6 +220,7 @@ impl ProviderConfig {
             insecure: boolean(attr(config, "insecure")),
             max_retries: int(attr(config, "max_retries")),
             create_markers: boolean(attr(config, "create_markers")),
+            max_read_lag: string(attr(config, "max_read_lag")),
             retry_mode: string(attr(config, "retry_mode")),
             skip_region_validation: boolean(attr(config, "skip_region_validation")),
             sts_region: string(attr(config, "sts_region")),
