@@ -1,7 +1,7 @@
 //! Introspection over HTTP, outside the AWS paths: `/_emulator/...`.
 
 use crate::app::App;
-use crate::config::Faults;
+use crate::config::{Faults, LoseAnswer};
 use crate::handle::Handle;
 use crate::router;
 use crate::store::{LoggingFailure, LoggingState};
@@ -65,6 +65,10 @@ async fn visibility(State(app): State<App>, Query(q): Query<ArnQuery>) -> Json<s
     Json(json!({ "arn": q.arn, "visibleAt": at }))
 }
 
+async fn requests(State(app): State<App>, Query(q): Query<Since>) -> Json<serde_json::Value> {
+    Json(json!({ "requests": handle(&app).requests_since(q.since.unwrap_or(0)) }))
+}
+
 async fn operations(State(app): State<App>) -> Json<serde_json::Value> {
     Json(json!({ "operations": handle(&app).operation_counts() }))
 }
@@ -79,6 +83,15 @@ struct FaultsJson {
     seed: Option<u64>,
     deny_operations: Vec<String>,
     pending_verification: bool,
+    lose_answers: Vec<LoseAnswerJson>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct LoseAnswerJson {
+    operation: String,
+    count: u32,
+    rate: f64,
 }
 
 fn faults_json(f: Faults) -> FaultsJson {
@@ -90,6 +103,15 @@ fn faults_json(f: Faults) -> FaultsJson {
         seed: f.seed,
         deny_operations: f.deny_operations,
         pending_verification: f.pending_verification,
+        lose_answers: f
+            .lose_answers
+            .into_iter()
+            .map(|l| LoseAnswerJson {
+                operation: l.operation,
+                count: l.count,
+                rate: l.rate,
+            })
+            .collect(),
     }
 }
 
@@ -103,7 +125,11 @@ async fn set_faults(State(app): State<App>, Json(f): Json<FaultsJson>) -> Respon
         f.internal_error_rate,
         f.reset_after_commit_rate,
     ];
-    if rates.iter().any(|r| !(0.0..=1.0).contains(r)) {
+    if rates
+        .iter()
+        .chain(f.lose_answers.iter().map(|l| &l.rate))
+        .any(|r| !(0.0..=1.0).contains(r))
+    {
         return bad("rates must be between 0 and 1");
     }
     let faults = Faults {
@@ -114,6 +140,15 @@ async fn set_faults(State(app): State<App>, Json(f): Json<FaultsJson>) -> Respon
         seed: f.seed,
         deny_operations: f.deny_operations,
         pending_verification: f.pending_verification,
+        lose_answers: f
+            .lose_answers
+            .into_iter()
+            .map(|l| LoseAnswer {
+                operation: l.operation,
+                count: l.count,
+                rate: l.rate,
+            })
+            .collect(),
     };
     handle(&app).set_faults(faults.clone());
     Json(faults_json(faults)).into_response()
@@ -193,6 +228,7 @@ pub(crate) fn admin_routes(app: App) -> Router<App> {
         .route("/_emulator/state", get(state))
         .route("/_emulator/events", get(events))
         .route("/_emulator/operations", get(operations))
+        .route("/_emulator/requests", get(requests))
         .route("/_emulator/visibility", get(visibility))
         .route("/_emulator/faults", get(get_faults).post(set_faults))
         .route("/_emulator/logging-failures", post(logging_failures))

@@ -1,11 +1,12 @@
 //! Shared application state: the store behind one lock, quotas, faults, counters.
 
-use crate::config::Config;
+use crate::config::{Config, TimestampPrecision};
 use crate::error::ApiError;
 use crate::faults::FaultInjector;
 use crate::ids;
 use crate::operation::Operation;
 use crate::quota::Quotas;
+use crate::requests::RequestLog;
 use crate::store::{Ctx, State, Visibility};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -21,6 +22,8 @@ pub(crate) struct Shared {
     /// Wakes the persister after a mutation.
     pub persist: Notify,
     counts: [AtomicU64; 17],
+    /// The AWS API requests routed, latest last.
+    pub requests: RequestLog,
 }
 
 /// Per-connection handle that drops the connection when fired.
@@ -43,7 +46,13 @@ impl Shared {
             state: Mutex::new(state),
             persist: Notify::new(),
             counts: Default::default(),
+            requests: RequestLog::new(),
         }
+    }
+
+    /// The emulator's clock: the machine's plus the configured skew.
+    pub(crate) fn now_ms(&self) -> i64 {
+        ids::now_ms().saturating_add(self.config.clock_skew_ms)
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
@@ -67,11 +76,15 @@ impl Shared {
         region: &str,
         f: impl FnOnce(&mut State, &Ctx) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        let now = ids::now_ms();
+        let now = self.now_ms();
         let ctx = Ctx {
             region,
             account: &self.config.account_id,
             now,
+            stamp: match self.config.timestamp_precision {
+                TimestampPrecision::Millis => now,
+                TimestampPrecision::Seconds => ids::whole_seconds(now),
+            },
             settle_ms: i64::try_from(self.config.logging_settle.as_millis())
                 .unwrap_or(i64::MAX / 4),
             token_ttl_ms: i64::try_from(self.config.chat_token_ttl.as_millis())

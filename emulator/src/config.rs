@@ -54,6 +54,31 @@ pub enum LagDraw {
     Exact,
 }
 
+/// Precision of the createTime / updateTime the API stores and answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TimestampPrecision {
+    /// Milliseconds.
+    #[default]
+    Millis,
+    /// Whole seconds (the milliseconds are truncated): an update within the same second
+    /// as the previous one keeps the same `updateTime` value.
+    Seconds,
+}
+
+/// Loses the answers of one operation: the request is carried out, then its connection
+/// is dropped without a response (as [`Faults::reset_after_commit_rate`] does, but only
+/// for `operation`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LoseAnswer {
+    /// Operation name, e.g. `CreateRoom`.
+    pub operation: String,
+    /// The next `count` calls of `operation` that succeed lose their answer.
+    pub count: u32,
+    /// After those, each successful call loses its answer with this probability
+    /// (`0.0..=1.0`, drawn from the generator seeded with [`Faults::seed`]).
+    pub rate: f64,
+}
+
 /// Fault injection settings. Rates are probabilities in `0.0..=1.0`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Faults {
@@ -73,6 +98,8 @@ pub struct Faults {
     pub deny_operations: Vec<String>,
     /// Answer PendingVerification (403) on the operations whose model lists it.
     pub pending_verification: bool,
+    /// Operations whose answers are lost after they take effect.
+    pub lose_answers: Vec<LoseAnswer>,
 }
 
 /// Access key pair that requests must be signed with (SigV4).
@@ -117,6 +144,12 @@ pub struct Config {
     pub max_rooms: usize,
     /// Read-after-write behaviour. Default [`Consistency::Strong`].
     pub consistency: Consistency,
+    /// Precision of createTime / updateTime. Default [`TimestampPrecision::Millis`].
+    pub timestamp_precision: TimestampPrecision,
+    /// Milliseconds the emulator's clock runs ahead of the machine's (negative: behind).
+    /// It stamps createTime / updateTime, token expiries, the HTTP `Date` header and
+    /// the request log. Default 0.
+    pub clock_skew_ms: i64,
 }
 
 impl Default for Config {
@@ -135,6 +168,8 @@ impl Default for Config {
             max_logging_configurations: 10,
             max_rooms: 50_000,
             consistency: Consistency::Strong,
+            timestamp_precision: TimestampPrecision::Millis,
+            clock_skew_ms: 0,
         }
     }
 }

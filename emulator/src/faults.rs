@@ -80,4 +80,53 @@ impl FaultInjector {
             reset_after_commit: c < f.reset_after_commit_rate,
         }
     }
+
+    /// Whether the answer of a call of `op` that took effect is lost. Counted rules are
+    /// used up first; the generator is drawn only when a rule with a rate matches, so
+    /// settings without lost answers keep their fault sequence.
+    pub(crate) fn lose_answer(&self, op: &str) -> bool {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let (f, rng) = &mut *g;
+        let mut rate: f64 = 0.0;
+        for rule in f.lose_answers.iter_mut().filter(|r| r.operation == op) {
+            if rule.count > 0 {
+                rule.count -= 1;
+                return true;
+            }
+            rate = rate.max(rule.rate);
+        }
+        rate > 0.0 && rng.random::<f64>() < rate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::LoseAnswer;
+
+    #[test]
+    fn counted_lost_answers_are_used_up_then_the_rate_applies() {
+        let inj = FaultInjector::new(Faults {
+            seed: Some(1),
+            lose_answers: vec![
+                LoseAnswer {
+                    operation: "CreateRoom".into(),
+                    count: 2,
+                    rate: 0.0,
+                },
+                LoseAnswer {
+                    operation: "DeleteRoom".into(),
+                    count: 0,
+                    rate: 1.0,
+                },
+            ],
+            ..Faults::default()
+        });
+        assert!(!inj.lose_answer("GetRoom"));
+        assert!(inj.lose_answer("CreateRoom"));
+        assert!(inj.lose_answer("CreateRoom"));
+        assert!(!inj.lose_answer("CreateRoom"));
+        assert!(inj.lose_answer("DeleteRoom"));
+        assert_eq!(inj.get().lose_answers[0].count, 0);
+    }
 }

@@ -3,7 +3,6 @@
 use crate::app::App;
 use crate::config::Faults;
 use crate::error::Error;
-use crate::ids;
 use crate::store::{LoggingConfiguration, LoggingFailure, LoggingState, RecordedEvent, Room};
 use crate::token::{ChatTokenClaims, TokenError};
 use std::collections::BTreeMap;
@@ -18,14 +17,14 @@ impl Handle {
     /// All rooms of every region, newest update first within a region.
     pub fn rooms(&self) -> Vec<Room> {
         let mut s = self.app.lock();
-        s.settle(ids::now_ms());
+        s.settle(self.app.now_ms());
         s.rooms()
     }
 
     /// All logging configurations (with their current state).
     pub fn logging_configurations(&self) -> Vec<LoggingConfiguration> {
         let mut s = self.app.lock();
-        s.settle(ids::now_ms());
+        s.settle(self.app.now_ms());
         s.logging_configurations()
     }
 
@@ -33,7 +32,7 @@ impl Handle {
     /// room or logging configuration `arn`; `None` when they already do (or under strong
     /// consistency).
     pub fn visible_at(&self, arn: &str) -> Option<std::time::SystemTime> {
-        let now = ids::now_ms();
+        let now = self.app.now_ms();
         let mut s = self.app.lock();
         s.settle(now);
         let ms = s.visible_at_ms(arn, now)?;
@@ -66,7 +65,7 @@ impl Handle {
 
     /// Checks a token returned by CreateChatToken: signature and expiry.
     pub fn verify_chat_token(&self, token: &str) -> Result<ChatTokenClaims, TokenError> {
-        self.app.lock().verify_token(token, ids::now_ms())
+        self.app.lock().verify_token(token, self.app.now_ms())
     }
 
     /// Current fault settings.
@@ -86,6 +85,23 @@ impl Handle {
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v))
             .collect()
+    }
+
+    /// The AWS API requests routed with `seq > since`, oldest first (the log keeps the
+    /// most recent 20,000).
+    pub fn requests_since(&self, since: u64) -> Vec<crate::RequestRecord> {
+        self.app.requests.since(since)
+    }
+
+    /// The `seq` of the latest request record (0 before any request).
+    pub fn last_request_seq(&self) -> u64 {
+        self.app.requests.last_seq()
+    }
+
+    /// Now by the emulator's clock (the machine's plus [`crate::Config::clock_skew_ms`]).
+    pub fn now(&self) -> std::time::SystemTime {
+        let ms = u64::try_from(self.app.now_ms()).unwrap_or(0);
+        std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms)
     }
 
     /// Deletes every resource, event and forced failure.

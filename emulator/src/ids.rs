@@ -76,7 +76,6 @@ pub(crate) fn parse_arn(arn: &str) -> Option<ParsedArn<'_>> {
     })
 }
 
-/// Milliseconds since the Unix epoch, wall clock.
 /// Whether `r` has the form of a region name (lowercase letters, digits, `-`).
 pub(crate) fn region_name(r: &str) -> bool {
     !r.is_empty()
@@ -85,6 +84,8 @@ pub(crate) fn region_name(r: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// Milliseconds since the Unix epoch, the machine's wall clock (the emulator's clock
+/// adds [`crate::Config::clock_skew_ms`]: see `Shared::now_ms`).
 pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -109,6 +110,32 @@ pub(crate) fn iso8601(ms: i64) -> String {
     )
 }
 
+/// `ms` truncated to whole seconds.
+pub(crate) fn whole_seconds(ms: i64) -> i64 {
+    ms - ms.rem_euclid(1000)
+}
+
+/// The HTTP `Date` form (RFC 7231 IMF-fixdate, whole seconds):
+/// `Tue, 14 Nov 2023 22:13:20 GMT`.
+pub(crate) fn http_date(ms: i64) -> String {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let dt = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+        DAYS[usize::from(dt.weekday().number_days_from_monday())],
+        dt.day(),
+        MONTHS[usize::from(u8::from(dt.month()) - 1)],
+        dt.year(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +151,12 @@ mod tests {
         assert_eq!(p.kind, Some(ResourceKind::Room));
         assert_eq!(p.id, id);
         assert_eq!(iso8601(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+        assert_eq!(whole_seconds(1_700_000_000_999), 1_700_000_000_000);
+        assert_eq!(whole_seconds(-1), -1000);
+        assert_eq!(
+            http_date(1_700_000_000_999),
+            "Tue, 14 Nov 2023 22:13:20 GMT"
+        );
+        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
     }
 }

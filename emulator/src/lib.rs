@@ -30,6 +30,7 @@ mod operation;
 mod persist;
 mod quota;
 mod records;
+mod requests;
 mod router;
 mod server;
 mod sigv4;
@@ -37,9 +38,13 @@ mod store;
 mod token;
 mod validate;
 
-pub use config::{Config, Consistency, Credentials, Faults, IVSCHAT_REGIONS, LagDraw, QuotaMode};
+pub use config::{
+    Config, Consistency, Credentials, Faults, IVSCHAT_REGIONS, LagDraw, LoseAnswer, QuotaMode,
+    TimestampPrecision,
+};
 pub use error::Error;
 pub use handle::Handle;
+pub use requests::{AppliedFault, RequestRecord};
 pub use store::{
     Destination, EventKind, LoggingConfiguration, LoggingFailure, LoggingOperation, LoggingState,
     MessageReviewHandler, RecordedEvent, Room,

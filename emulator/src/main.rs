@@ -1,7 +1,9 @@
 //! `ivschat-local` command line: runs the emulator until SIGTERM / SIGINT.
 
 use clap::{Parser, ValueEnum};
-use ivschat_local::{Config, Consistency, Credentials, Faults, LagDraw, QuotaMode};
+use ivschat_local::{
+    Config, Consistency, Credentials, Faults, LagDraw, LoseAnswer, QuotaMode, TimestampPrecision,
+};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -22,6 +24,14 @@ enum ConsistencyMode {
     Strong,
     /// Reads may serve the version before a write for up to --consistency-lag-ms.
     Eventual,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Precision {
+    /// Whole seconds (milliseconds truncated).
+    S,
+    /// Milliseconds.
+    Ms,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -72,6 +82,11 @@ struct Cli {
     /// Probability (0..1) of running a request and then dropping the connection unanswered.
     #[arg(long, default_value_t = 0.0, value_parser = probability, allow_negative_numbers = true)]
     fault_reset_after_commit_rate: f64,
+    /// Lose the answers of one operation (repeatable): OPERATION (every call),
+    /// OPERATION:N (the next N successful calls) or OPERATION:pP (each call with
+    /// probability P, 0..1). The call takes effect; its connection is then dropped.
+    #[arg(long, value_parser = lose_answer, value_name = "OPERATION[:N|:pP]")]
+    fault_lose_answer: Vec<LoseAnswer>,
     /// Seed for the fault generator (reproducible faults).
     #[arg(long)]
     seed: Option<u64>,
@@ -102,6 +117,33 @@ struct Cli {
     /// How each write's lag is chosen under --consistency eventual.
     #[arg(long, value_enum, default_value = "uniform")]
     consistency_lag_draw: LagDrawArg,
+    /// Precision of the createTime / updateTime stored and answered: `s` or `ms`.
+    #[arg(long, value_enum, default_value = "ms")]
+    timestamp_precision: Precision,
+    /// Milliseconds the emulator's clock runs ahead of the machine's (negative: behind):
+    /// timestamps, token expiries and the HTTP Date header follow it.
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    clock_skew_ms: i64,
+}
+
+/// `OPERATION`, `OPERATION:N` or `OPERATION:pP`.
+fn lose_answer(s: &str) -> Result<LoseAnswer, String> {
+    let (op, how) = s.split_once(':').unwrap_or((s, "p1"));
+    if op.is_empty() || !op.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err("must start with an operation name such as CreateRoom".to_owned());
+    }
+    let mut rule = LoseAnswer {
+        operation: op.to_owned(),
+        ..LoseAnswer::default()
+    };
+    if let Some(p) = how.strip_prefix('p') {
+        rule.rate = probability(p).map_err(|_| "the rate after :p must be from 0 to 1")?;
+    } else {
+        rule.count = how
+            .parse()
+            .map_err(|_| "after the operation comes :N (a count) or :pP (a rate from 0 to 1)")?;
+    }
+    Ok(rule)
 }
 
 fn probability(s: &str) -> Result<f64, String> {
@@ -234,6 +276,7 @@ async fn main() -> ExitCode {
             latency: Duration::from_millis(cli.fault_latency_ms),
             reset_after_commit_rate: cli.fault_reset_after_commit_rate,
             seed: cli.seed,
+            lose_answers: cli.fault_lose_answer,
             ..Faults::default()
         },
         logging_settle: Duration::from_millis(cli.logging_settle_ms),
@@ -251,6 +294,11 @@ async fn main() -> ExitCode {
                 },
             },
         },
+        timestamp_precision: match cli.timestamp_precision {
+            Precision::S => TimestampPrecision::Seconds,
+            Precision::Ms => TimestampPrecision::Millis,
+        },
+        clock_skew_ms: cli.clock_skew_ms,
     };
     let running = match ivschat_local::start(config).await {
         Ok(r) => r,

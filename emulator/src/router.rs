@@ -7,6 +7,7 @@ use crate::ids;
 use crate::model::*;
 use crate::operation::Operation;
 use crate::quota;
+use crate::requests::{AppliedFault, RequestRecord};
 use crate::sigv4;
 use axum::Json;
 use axum::Router;
@@ -256,24 +257,78 @@ pub(crate) fn aws_routes(app: App) -> Router<App> {
 async fn pipeline(State(app): State<App>, req: Request, next: Next) -> Response {
     let abort = req.extensions().get::<ConnAbort>().cloned();
     let rid = ids::request_id();
-    let mut resp = match run(&app, req, next).await {
+    let mut rec = RequestRecord {
+        seq: 0,
+        time_ms: app.now_ms(),
+        operation: None,
+        resource: None,
+        answer_arn: None,
+        fault: None,
+        status: None,
+    };
+    let mut resp = match run(&app, req, next, &mut rec).await {
         Ok((resp, reset)) => {
-            if reset
-                && resp.status().is_success()
+            let (resp, arn) = answer_arn(resp).await;
+            rec.answer_arn = arn;
+            if resp.status().is_success()
                 && let Some(abort) = abort
+                && (reset
+                    || rec
+                        .operation
+                        .as_deref()
+                        .is_some_and(|op| app.faults.lose_answer(op)))
             {
                 // The operation took effect; drop the connection without answering.
+                rec.fault = Some(AppliedFault::AnswerLost);
+                app.requests.push(rec.clone());
                 abort.fire();
                 std::future::pending::<()>().await;
             }
             resp
         }
-        Err(e) => e.into_response(),
+        Err(e) => {
+            if rec.fault.is_none() && matches!(e, ApiError::Throttling { .. }) {
+                rec.fault = Some(AppliedFault::Throttled);
+            }
+            e.into_response()
+        }
     };
+    rec.status = Some(resp.status().as_u16());
+    app.requests.push(rec);
     if let Ok(v) = HeaderValue::from_str(&rid) {
         resp.headers_mut().insert("x-amzn-RequestId", v);
     }
     resp
+}
+
+/// The `arn` of a JSON answer, and the answer rebuilt (answers are small).
+async fn answer_arn(resp: Response) -> (Response, Option<String>) {
+    let (parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY * 16).await else {
+        return (Response::from_parts(parts, Body::empty()), None);
+    };
+    let arn = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("arn").and_then(Value::as_str).map(str::to_owned));
+    (Response::from_parts(parts, Body::from(bytes)), arn)
+}
+
+/// The resource a request names: `identifier`, else the tags path's ARN, else `name`.
+fn named_resource(path: &str, body: &[u8]) -> Option<String> {
+    let v = serde_json::from_slice::<Value>(body).ok();
+    let field = |k: &str| {
+        v.as_ref()
+            .and_then(|v| v.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    field("identifier")
+        .or_else(|| {
+            path.strip_prefix("/tags/")
+                .map(|a| percent_decode_str(a).decode_utf8_lossy().into_owned())
+        })
+        .or_else(|| field("roomIdentifier"))
+        .or_else(|| field("name"))
 }
 
 /// Checks the request's SigV4 signature when credentials are configured; returns the
@@ -304,7 +359,7 @@ pub(crate) fn authenticate(
                 &parts.uri,
                 &parts.headers,
                 body,
-                ids::now_ms() / 1000,
+                app.now_ms() / 1000,
             )?;
             auth.region
         }
@@ -336,13 +391,20 @@ pub(crate) async fn read_body(body: Body) -> Result<Bytes, ApiError> {
     })
 }
 
-async fn run(app: &App, req: Request, next: Next) -> Result<(Response, bool), ApiError> {
+async fn run(
+    app: &App,
+    req: Request,
+    next: Next,
+    rec: &mut RequestRecord,
+) -> Result<(Response, bool), ApiError> {
     let (mut parts, body) = req.into_parts();
     let bytes = read_body(body).await?;
+    rec.resource = named_resource(parts.uri.path(), &bytes);
     let region = authenticate(app, &parts, &bytes)?;
     let Some(op) = Operation::of(&parts.method, parts.uri.path()) else {
         return Err(ApiError::unknown_operation());
     };
+    rec.operation = Some(op.name().to_owned());
     app.count(op);
     let d = app
         .faults
@@ -351,20 +413,24 @@ async fn run(app: &App, req: Request, next: Next) -> Result<(Response, bool), Ap
         tokio::time::sleep(d.latency).await;
     }
     if d.access_denied {
+        rec.fault = Some(AppliedFault::AccessDenied);
         return Err(ApiError::AccessDenied(format!(
             "User is not authorized to perform: ivschat:{}",
             op.name()
         )));
     }
     if d.pending_verification {
+        rec.fault = Some(AppliedFault::PendingVerification);
         return Err(ApiError::PendingVerification(
             "Your account is pending verification.".to_owned(),
         ));
     }
     if d.throttle {
+        rec.fault = Some(AppliedFault::Throttled);
         return Err(quota::throttled(op, &app.config.account_id));
     }
     if d.internal_error {
+        rec.fault = Some(AppliedFault::InternalError);
         return Err(ApiError::Internal(
             "Unexpected error during processing of request.".to_owned(),
         ));

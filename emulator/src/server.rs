@@ -19,7 +19,24 @@ use tower::ServiceExt;
 pub(crate) fn router(app: App) -> Router {
     admin_routes(app.clone())
         .merge(aws_routes(app.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            date_header,
+        ))
         .with_state(app)
+}
+
+/// The `Date` header by the emulator's clock (which may be skewed), not hyper's.
+async fn date_header(
+    axum::extract::State(app): axum::extract::State<App>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut resp = next.run(req).await;
+    if let Ok(v) = http::HeaderValue::from_str(&crate::ids::http_date(app.now_ms())) {
+        resp.headers_mut().insert(http::header::DATE, v);
+    }
+    resp
 }
 
 /// Accepts connections until `stop` turns true, then drains them for a short while.
@@ -63,6 +80,7 @@ pub(crate) async fn serve(listener: TcpListener, app: App, mut stop: watch::Rece
                 });
                 let conn = hyper::server::conn::http1::Builder::new()
                     .timer(TokioTimer::new())
+                    .auto_date_header(false)
                     .serve_connection(TokioIo::new(stream), TowerToHyperService::new(svc));
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {

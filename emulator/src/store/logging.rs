@@ -185,8 +185,8 @@ impl State {
             id: id.clone(),
             region: ctx.region.to_owned(),
             name,
-            create_time_ms: ctx.now,
-            update_time_ms: ctx.now,
+            create_time_ms: ctx.stamp,
+            update_time_ms: ctx.stamp,
             seq,
             destination: dest,
             state: LoggingState::Creating,
@@ -265,7 +265,7 @@ impl State {
         }
         let old_seq = c.seq;
         c.seq = seq;
-        c.update_time_ms = ctx.now.max(c.update_time_ms);
+        c.update_time_ms = ctx.stamp.max(c.update_time_ms);
         let out = model::logging_json(c, "ACTIVE");
         if ctx.settle_ms == 0 {
             c.pending = None;

@@ -45,6 +45,8 @@ pub(crate) struct Ctx<'a> {
     pub region: &'a str,
     pub account: &'a str,
     pub now: i64,
+    /// `now` at the precision of createTime / updateTime.
+    pub stamp: i64,
     pub settle_ms: i64,
     pub token_ttl_ms: i64,
     pub max_rooms: usize,

@@ -42,8 +42,8 @@ impl State {
             id: id.clone(),
             region: ctx.region.to_owned(),
             name: i.name.unwrap_or_default(),
-            create_time_ms: ctx.now,
-            update_time_ms: ctx.now,
+            create_time_ms: ctx.stamp,
+            update_time_ms: ctx.stamp,
             seq,
             maximum_message_rate_per_second: i.maximum_message_rate_per_second.unwrap_or(10),
             maximum_message_length: i.maximum_message_length.unwrap_or(500),
@@ -110,7 +110,7 @@ impl State {
         }
         let old_seq = room.seq;
         room.seq = seq;
-        room.update_time_ms = ctx.now.max(room.update_time_ms);
+        room.update_time_ms = ctx.stamp.max(room.update_time_ms);
         let out = model::room_json(room, true);
         reg.room_order.remove(&old_seq);
         reg.room_order.insert(seq, id.clone());
