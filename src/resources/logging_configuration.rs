@@ -509,7 +509,8 @@ async fn delete_when_unused(
             Err(e) => return Err(e.diagnostic(subject)),
         };
         let going_away = users.iter().all(|room| client.touched(room));
-        if !going_away || started.elapsed() + delay > client.read_lag() {
+        // Reads of the deleted rooms may lag: retry until they must show the deletes.
+        if !going_away || started.elapsed() >= client.read_lag() {
             let mut d = explain(&err, subject);
             if !users.is_empty() {
                 d.detail
@@ -518,7 +519,10 @@ async fn delete_when_unused(
             return Err(d);
         }
         if let Err(e) = client
-            .pause(Operation::DeleteLoggingConfiguration, delay)
+            .pause(
+                Operation::DeleteLoggingConfiguration,
+                delay.min(client.read_lag().saturating_sub(started.elapsed())),
+            )
             .await
         {
             let mut d = e.diagnostic(subject);

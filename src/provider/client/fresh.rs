@@ -178,18 +178,6 @@ impl IvsChat {
         self.expected(arn, known)
     }
 
-    /// True while reads may still lag behind `written`: it was made less than `max_read_lag`
-    /// ago by the server's clock (an older write is visible by now, so a read that does not
-    /// show it means someone else changed or deleted the object). Before any answer gave the
-    /// server's time, every write counts as recent: waiting is the safe side.
-    pub fn is_recent(&self, written: Written) -> bool {
-        let Some(now) = self.server_now_ms() else {
-            return true;
-        };
-        let lag = i64::try_from(self.read_lag().as_millis()).unwrap_or(i64::MAX);
-        now.saturating_sub(written.update_time_ms) < lag
-    }
-
     /// Reads until the answer shows the expected write, within `max_read_lag` and the deadline.
     pub(super) async fn fresh<T, R, RFut>(
         &self,
@@ -207,11 +195,12 @@ impl IvsChat {
         let started = tokio::time::Instant::now();
         let mut delay = FIRST_POLL;
         loop {
-            // Judged after each read: its answer moved the server clock on.
-            let waiting_for = expected.filter(|w| self.is_recent(*w));
+            // Whether this read is sent once `expected` must be visible: then its answer is
+            // the truth (someone else changed or deleted the object), else it may lag.
+            let must_show = expected.is_some_and(|w| !self.till_visible(w, started).is_zero());
             let stale = match read().await {
-                Ok(found) => match waiting_for {
-                    Some(w) if !w.seen_in(update_time(&found)) && self.is_recent(w) => {
+                Ok(found) => match expected {
+                    Some(w) if !w.seen_in(update_time(&found)) && must_show => {
                         Some(Fresh::Found(found))
                     }
                     _ => {
@@ -219,24 +208,39 @@ impl IvsChat {
                         return Ok(Fresh::Found(found));
                     }
                 },
-                Err(e) if e.is_not_found() => match waiting_for {
-                    Some(w) if self.is_recent(w) => Some(Fresh::Gone),
+                Err(e) if e.is_not_found() => match expected {
+                    Some(_) if must_show => Some(Fresh::Gone),
                     _ => return Ok(Fresh::Gone),
                 },
                 Err(e) => return Err(e),
             };
-            if started.elapsed() + delay > self.read_lag() {
-                // Still older than our write: serve it; the next read will catch up.
-                tracing::warn!(
-                    %arn,
-                    "IVS Chat still serves a version older than the provider's last write after {:?}",
-                    started.elapsed()
-                );
+            let Some(w) = expected else {
                 return Ok(stale.unwrap_or(Fresh::Gone));
-            }
+            };
+            // The last poll is sent right when the write must be visible.
+            let pause = delay.min(self.till_visible(w, started));
             tracing::debug!(%arn, operation = op.name(), "read older than the last write; reading again");
-            self.pause(op, delay).await?;
+            self.pause(op, pause).await?;
             delay = (delay * 2).min(MAX_POLL);
+        }
+    }
+
+    /// How long until reads must show `written`: `max_read_lag` after it by the server's clock
+    /// (an older write is visible by then, so a read that does not show it means someone else
+    /// changed or deleted the object); without a server time yet, `max_read_lag` after
+    /// `started` by the local one, waiting being the safe side.
+    fn till_visible(&self, written: Written, started: tokio::time::Instant) -> Duration {
+        let lag = self.read_lag();
+        match self.server_now_ms() {
+            Some(now) => {
+                let lag_ms = i64::try_from(lag.as_millis()).unwrap_or(i64::MAX);
+                let left = written
+                    .update_time_ms
+                    .saturating_add(lag_ms)
+                    .saturating_sub(now);
+                Duration::from_millis(u64::try_from(left).unwrap_or(0))
+            }
+            None => lag.saturating_sub(started.elapsed()),
         }
     }
 }
