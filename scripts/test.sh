@@ -4,8 +4,8 @@
 #   scripts/test.sh
 #
 # 1. fetch the pinned Terraform clients (scripts/fetch-terraform.sh) and the
-#    pinned tools (scripts/fetch-tools.sh: actionlint, checkov; the release
-#    step fetches cargo-zigbuild and zig); all cached in .cache/ after the first run
+#    pinned tools (scripts/fetch-tools.sh: actionlint, checkov, shellcheck; the
+#    release step fetches cargo-zigbuild and zig); all cached in .cache/ after the first run
 # 2. bash -n and shellcheck on the shell scripts
 # 3. cargo fmt --check
 # 4. cargo clippy on every target, warnings are errors
@@ -34,7 +34,8 @@ section "fetch Terraform clients (scripts/fetch-terraform.sh)"
 scripts/fetch-terraform.sh
 
 section "fetch tools (scripts/fetch-tools.sh; the release step fetches zig itself)"
-scripts/fetch-tools.sh actionlint checkov
+scripts/fetch-tools.sh actionlint checkov shellcheck
+SHELLCHECK="${ROOT}/.cache/tools/shellcheck/bin/shellcheck"
 
 section "test layout: one integration test binary per package (tests/README.md)"
 if compgen -G 'tests/*.rs' >/dev/null || compgen -G 'emulator/tests/*.rs' >/dev/null; then
@@ -51,12 +52,8 @@ for f in scripts/*.sh bench/*.sh .ci/run; do
   bash -n "${f}"
   echo "ok: ${f}"
 done
-if command -v shellcheck >/dev/null 2>&1; then
-  shellcheck scripts/*.sh bench/*.sh .ci/run
-  echo "shellcheck: ok"
-else
-  echo "shellcheck not installed (.ci/run installs it): skipped here; tests/it/release_workflow.rs needs it"
-fi
+"${SHELLCHECK}" scripts/*.sh bench/*.sh .ci/run
+echo "shellcheck: ok"
 
 section "cargo fmt --all -- --check"
 cargo fmt --all -- --check
