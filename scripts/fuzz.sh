@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Fuzzing, two kinds:
-#  - `rpc`: the schema-driven fuzzer of the whole RPC surface (tests/fuzz_rpc.rs) against an
+#  - `rpc`: the schema-driven fuzzer of the whole RPC surface (tests/it/fuzz_rpc.rs) against an
 #    in-process ivschat-local. CI runs it with seed 14 and 20,000 cases; here it runs
 #    FUZZ_CASES (default 200,000) cases with FUZZ_SEED (default: the time, printed), so every
 #    run explores new cases. A finding prints its case number: replay it alone with
-#    `FUZZ_SEED=<seed> FUZZ_CASE=<n> cargo test --test fuzz_rpc -- --nocapture`.
+#    `FUZZ_SEED=<seed> FUZZ_CASE=<n> cargo test --test it fuzz_rpc:: -- --nocapture`.
 #  - the codec targets: coverage-guided fuzzing of the value codecs (msgpack, state JSON, type
 #    JSON) with cargo-fuzz.
 #
@@ -37,7 +37,7 @@ for t in "${targets[@]}"; do
     cases="${FUZZ_CASES:-200000}"
     echo "== rpc: $cases cases, seed $seed"
     set +e
-    FUZZ_SEED="$seed" FUZZ_CASES="$cases" cargo test --test fuzz_rpc -- --nocapture 2>&1 |
+    FUZZ_SEED="$seed" FUZZ_CASES="$cases" cargo test -p terraform-provider-ivschat --test it fuzz_rpc:: -- --nocapture 2>&1 |
         grep -E "^fuzz_rpc|^  |test result"
     rc=${PIPESTATUS[0]}
     set -e

@@ -4,8 +4,8 @@
 #   scripts/test.sh
 #
 # 1. fetch the pinned Terraform clients (scripts/fetch-terraform.sh) and the
-#    pinned tools (scripts/fetch-tools.sh: actionlint, checkov; the release
-#    step fetches cargo-zigbuild and zig); all cached in .cache/ after the first run
+#    pinned tools (scripts/fetch-tools.sh: actionlint, checkov, shellcheck; the
+#    release step fetches cargo-zigbuild and zig); all cached in .cache/ after the first run
 # 2. bash -n and shellcheck on the shell scripts
 # 3. cargo fmt --check
 # 4. cargo clippy on every target, warnings are errors
@@ -34,7 +34,17 @@ section "fetch Terraform clients (scripts/fetch-terraform.sh)"
 scripts/fetch-terraform.sh
 
 section "fetch tools (scripts/fetch-tools.sh; the release step fetches zig itself)"
-scripts/fetch-tools.sh actionlint checkov
+scripts/fetch-tools.sh actionlint checkov shellcheck
+SHELLCHECK="${ROOT}/.cache/tools/shellcheck/bin/shellcheck"
+
+section "test layout: one integration test binary per package (tests/README.md)"
+if compgen -G 'tests/*.rs' >/dev/null || compgen -G 'emulator/tests/*.rs' >/dev/null; then
+  compgen -G 'tests/*.rs' >&2 || true
+  compgen -G 'emulator/tests/*.rs' >&2 || true
+  echo "a suite is a module file in tests/it/ (emulator/tests/it/) plus one mod line in its main.rs, not a file of its own in tests/" >&2
+  exit 1
+fi
+echo "ok: tests/it/, emulator/tests/it/"
 
 section "shell scripts: bash -n, shellcheck"
 for f in scripts/*.sh bench/*.sh .ci/run; do
@@ -42,12 +52,8 @@ for f in scripts/*.sh bench/*.sh .ci/run; do
   bash -n "${f}"
   echo "ok: ${f}"
 done
-if command -v shellcheck >/dev/null 2>&1; then
-  shellcheck scripts/*.sh bench/*.sh .ci/run
-  echo "shellcheck: ok"
-else
-  echo "shellcheck not installed (.ci/run installs it): skipped here; tests/release_workflow.rs needs it"
-fi
+"${SHELLCHECK}" scripts/*.sh bench/*.sh .ci/run
+echo "shellcheck: ok"
 
 section "cargo fmt --all -- --check"
 cargo fmt --all -- --check
@@ -60,9 +66,9 @@ cargo test --workspace --locked --no-fail-fast
 
 section "eventual consistency: rooms, logging configurations, listing-backed reads, data sources, quickstart (IVSCHAT_TEST_CONSISTENCY=eventual, lag <= 1 s)"
 IVSCHAT_TEST_CONSISTENCY=eventual IVSCHAT_TEST_CONSISTENCY_LAG_MS=1000 \
-  cargo test --locked --no-fail-fast --test e2e_room --test e2e_logging_configuration \
-  --test e2e_room_listing --test e2e_logging_configuration_listing \
-  --test e2e_data_sources --test e2e_quickstart
+  cargo test --locked --no-fail-fast -p terraform-provider-ivschat --test it -- \
+  e2e_room:: e2e_logging_configuration:: e2e_room_listing:: e2e_logging_configuration_listing:: \
+  e2e_data_sources:: e2e_quickstart::
 
 if [[ "${TEST_RELEASE:-1}" != "0" ]]; then
   section "release: scripts/release.sh (glibc 2.17 build, GLIBC check, Terraform runs the zip)"

@@ -7,7 +7,7 @@
 //!   apply and destroy converge, and the emulator holds exactly the rooms in state: a create
 //!   that succeeded before its connection dropped is adopted, never duplicated or leaked.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};

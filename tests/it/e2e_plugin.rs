@@ -3,7 +3,7 @@
 //!
 //! Needs the clients from `scripts/fetch-terraform.sh`.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -4,7 +4,7 @@
 //! The emulator runs in-process, one per test, without rate quotas so that the rooms made
 //! through the API appear at once (the provider still paces its own calls).
 
-mod support;
+use crate::support;
 
 use support::Setup;
 

@@ -8,7 +8,7 @@
 //! checkov comes from `scripts/fetch-tools.sh checkov` (pinned, in `.cache/tools/checkov/`).
 //! Cost: four plans (two per Terraform version) and one checkov run, about 15 s.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

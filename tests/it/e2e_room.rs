@@ -1,7 +1,7 @@
 //! `ivschat_room` end to end: real Terraform 1.0.3 and 1.15.5 drive the provider against
 //! ivschat-local. Every step checks the state it leaves and that the following plan is empty.
 
-mod support;
+use crate::support;
 
 use support::Setup;
 
@@ -14,15 +14,6 @@ use support::terraform_test;
 impl Setup {
     fn provider_block(&self, extra: &str) -> String {
         self.emulator.provider_hcl(extra)
-    }
-
-    /// Writes the configuration (provider block plus `body`), applies it, and checks that the
-    /// next plan is empty.
-    fn apply(&self, body: &str) {
-        self.wd
-            .write_config(&format!("{}\n{body}", self.provider_block("")));
-        self.wd.apply();
-        self.wd.assert_no_changes();
     }
 
     fn room(&self, address: &str) -> Json {

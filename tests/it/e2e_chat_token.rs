@@ -6,7 +6,7 @@
 //! applies.
 
 #[allow(unused_imports, unused_macros)]
-mod support;
+use crate::support;
 
 use support::Setup;
 

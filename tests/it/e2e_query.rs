@@ -3,7 +3,7 @@
 //! filters, full objects, and `-generate-config-out` output that imports and then plans nothing.
 
 #[allow(unused_macros, unused_imports)]
-mod support;
+use crate::support;
 
 use support::Setup;
 
@@ -23,14 +23,6 @@ impl Setup {
             .arn()
             .unwrap()
             .to_owned()
-    }
-
-    fn room_count(&self) -> usize {
-        self.rt
-            .block_on(self.api.list_rooms().send())
-            .unwrap()
-            .rooms()
-            .len()
     }
 
     /// `terraform query` with `query` as the only .tfquery.hcl file; its output lines that

@@ -1,7 +1,8 @@
 //! `.github/workflows/release.yml` (the darwin, linux arm64 and windows builds, which run
 //! only on GitHub's runners) must pass actionlint, with shellcheck checking its `run:`
-//! scripts. actionlint comes from `scripts/fetch-tools.sh actionlint` (pinned, in
-//! `.cache/tools/`), shellcheck from the system (`.ci/run` installs it). Cost: about 1 s.
+//! scripts. actionlint and shellcheck come from `scripts/fetch-tools.sh actionlint shellcheck`
+//! (pinned, in `.cache/tools/`; a shellcheck on PATH serves when the pinned one is absent).
+//! Cost: about 1 s.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -22,13 +23,22 @@ fn actionlint(dir: &Path) -> Output {
         "actionlint not found at {}: run scripts/fetch-tools.sh actionlint (from the repository root)",
         actionlint.display()
     );
-    let shellcheck = Command::new("shellcheck").arg("--version").output();
+    let pinned = repo_root().join(".cache/tools/shellcheck/bin/shellcheck");
+    let shellcheck = if pinned.is_file() {
+        pinned.into_os_string()
+    } else {
+        "shellcheck".into()
+    };
+    let version = Command::new(&shellcheck).arg("--version").output();
     assert!(
-        shellcheck.is_ok_and(|o| o.status.success()),
-        "shellcheck not found: actionlint checks the workflow's scripts with it (apt-get install shellcheck)"
+        version.is_ok_and(|o| o.status.success()),
+        "shellcheck not found: actionlint checks the workflow's scripts with it \
+         (run scripts/fetch-tools.sh shellcheck from the repository root)"
     );
     Command::new(actionlint)
-        .args(["-shellcheck", "shellcheck", "-no-color"])
+        .arg("-shellcheck")
+        .arg(&shellcheck)
+        .arg("-no-color")
         .current_dir(dir)
         .output()
         .expect("run actionlint")

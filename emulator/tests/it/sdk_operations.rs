@@ -1,6 +1,6 @@
 //! Every operation through the real aws-sdk-ivschat client, and every modelled error.
 
-mod common;
+use crate::common;
 
 use aws_sdk_ivschat::operation::create_chat_token::CreateChatTokenError;
 use aws_sdk_ivschat::operation::create_logging_configuration::CreateLoggingConfigurationError;

@@ -2,7 +2,7 @@
 //! 50 rooms stops the provider within 2 s, and the state then holds every room the emulator
 //! holds; a room create against an endpoint slower than its `timeouts` ends at the limit.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::process::Stdio;

@@ -1,6 +1,6 @@
 //! Pagination under change, concurrency, SigV4, quotas, faults and persistence.
 
-mod common;
+use crate::common;
 
 use aws_sdk_ivschat::error::SdkError;
 use common::*;

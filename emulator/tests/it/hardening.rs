@@ -1,7 +1,7 @@
 //! Hardening (issue 14, part 6): admin routes authenticated like the API, only served
 //! regions, a state file written privately and read strictly.
 
-mod common;
+use crate::common;
 
 use aws_credential_types::Credentials as AwsCredentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};

@@ -2,7 +2,7 @@
 //! with `terraform apply -invoke`, and from an `action_trigger` after a room update. The
 //! emulator records what each action did.
 
-mod support;
+use crate::support;
 
 use ivschat_local::EventKind;
 

@@ -1,7 +1,7 @@
 //! Every example under `examples/` is runnable: each is applied against ivschat-local with real
 //! Terraform, must then plan no changes, and is destroyed. The docs show these same files.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,6 @@
 //! End-to-end harness: real Terraform clients driving the provider binary.
 //!
-//! Every `tests/*.rs` file that needs Terraform starts with `mod support;`.
+//! Every suite in `tests/it/` that needs Terraform starts with `use crate::support;`.
 //!
 //! - [`Terraform`]: a pinned Terraform client from `.cache/terraform/<version>/terraform`
 //!   (fetched by `scripts/fetch-terraform.sh`). A missing client is a test
@@ -826,6 +826,35 @@ impl Setup {
     pub fn write(&self, body: &str) {
         self.wd
             .write_config(&format!("{}\n{body}", self.emulator.provider_hcl("")));
+    }
+
+    /// Writes the provider block and `body` (no newline between them) as the configuration.
+    pub fn config(&self, body: &str) {
+        self.wd
+            .write_config(&format!("{}{body}", self.emulator.provider_hcl("")));
+    }
+
+    /// Writes the configuration (provider block plus `body`), applies it, and checks that the
+    /// next plan is empty.
+    pub fn apply(&self, body: &str) {
+        self.write(body);
+        self.wd.apply();
+        self.wd.assert_no_changes();
+    }
+
+    /// The working directory's `terraform.tfstate`, parsed.
+    pub fn state_file(&self) -> serde_json::Value {
+        let text = std::fs::read_to_string(self.wd.dir().join("terraform.tfstate")).unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// Rooms the API lists (one page; ListRooms, so it may lag under eventual consistency).
+    pub fn room_count(&self) -> usize {
+        self.rt
+            .block_on(self.api.list_rooms().send())
+            .unwrap()
+            .rooms()
+            .len()
     }
 
     /// Panics unless the emulator holds exactly the rooms and logging configurations that

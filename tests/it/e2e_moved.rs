@@ -9,7 +9,7 @@
 //! hashicorp/awscc. Terraform only reads their schemas: the move itself is ours.
 
 #[allow(unused_macros, unused_imports)]
-mod support;
+use crate::support;
 
 use support::Setup;
 
@@ -45,11 +45,6 @@ impl Setup {
         s
     }
 
-    fn config(&self, body: &str) {
-        self.wd
-            .write_config(&format!("{}{body}", self.emulator.provider_hcl("")));
-    }
-
     /// A terraform.tfstate (format v4) holding `resources`, as Terraform 1.9 wrote it.
     fn write_state(&self, resources: Vec<Json>) {
         let state = json!({
@@ -65,21 +60,6 @@ impl Setup {
             "terraform.tfstate",
             &serde_json::to_string_pretty(&state).unwrap(),
         );
-    }
-
-    fn state_file(&self) -> Json {
-        serde_json::from_str(
-            &std::fs::read_to_string(self.wd.dir().join("terraform.tfstate")).unwrap(),
-        )
-        .unwrap()
-    }
-
-    fn room_count(&self) -> usize {
-        self.rt
-            .block_on(self.api.list_rooms().send())
-            .unwrap()
-            .rooms()
-            .len()
     }
 }
 

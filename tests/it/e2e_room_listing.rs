@@ -3,7 +3,7 @@
 //! after an update stay exact, and the listing really answers reads (fewer GetRoom calls than
 //! rooms). About 10 Terraform commands per version.
 
-mod support;
+use crate::support;
 
 use serde_json::Value as Json;
 use support::{TfWorkdir, calls_between, terraform_test};

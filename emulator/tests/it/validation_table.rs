@@ -1,7 +1,7 @@
 //! Table-driven checks of every constrained input member of the model, both sides of
 //! every bound, through the real SDK client.
 
-mod common;
+use crate::common;
 
 use aws_sdk_ivschat::types::{
     ChatTokenCapability, CloudWatchLogsDestinationConfiguration, DestinationConfiguration,

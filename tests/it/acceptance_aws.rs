@@ -4,7 +4,7 @@
 //! them at the end, also when a step fails.
 //!
 //! ```sh
-//! TF_ACC=1 AWS_PROFILE=dev AWS_REGION=eu-west-1 cargo test --test acceptance_aws -- --nocapture
+//! TF_ACC=1 AWS_PROFILE=dev AWS_REGION=eu-west-1 cargo test --test it acceptance_aws:: -- --nocapture
 //! ```
 //!
 //! - Credentials and region come from the usual AWS environment (`AWS_PROFILE`,
@@ -14,12 +14,12 @@
 //!   to that bucket and attaches it to the room (IVS Chat needs write access to the bucket).
 //! - `AWS_ENDPOINT_URL_IVSCHAT` is honoured like every `AWS_*` variable, so the same test runs
 //!   against ivschat-local: `TF_ACC=1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
-//!   AWS_ENDPOINT_URL_IVSCHAT=http://127.0.0.1:4510 cargo test --test acceptance_aws`.
+//!   AWS_ENDPOINT_URL_IVSCHAT=http://127.0.0.1:4510 cargo test --test it acceptance_aws::`.
 //!
 //! Steps, on both pinned Terraform versions: apply, empty plan, in-place update, empty plan,
 //! data sources read the room back, destroy. Names start with `tf-acc-` and a random suffix.
 
-mod support;
+use crate::support;
 
 use std::ffi::OsString;
 

@@ -1,6 +1,6 @@
 //! Wire-level checks with a plain HTTP client: status codes, headers, bodies.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Value, json};

@@ -14,7 +14,7 @@
 //! retries). The silent port waits for the provider's 10 s connect timeout, so it runs on
 //! Terraform 1.15.5 only: the diagnostic takes the same path on 1.0.3 as every other case here.
 
-mod support;
+use crate::support;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;

@@ -8,7 +8,7 @@
 //! binary cargo built for this test run and the `ivschat-local` binary next to it (built by
 //! `cargo test --workspace`; built here with cargo when absent).
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

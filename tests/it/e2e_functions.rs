@@ -3,7 +3,7 @@
 //! configuration, and argument errors that point at the argument at fault.
 
 #[allow(unused_imports, unused_macros)]
-mod support;
+use crate::support;
 
 use support::Setup;
 

@@ -6,7 +6,7 @@
 //! Cost: about 20 s per Terraform version (20 rooms and 2 logging configurations, paced at the
 //! quotas by the provider).
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 

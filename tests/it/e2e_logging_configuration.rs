@@ -1,7 +1,7 @@
 //! `ivschat_logging_configuration` end to end: real Terraform 1.0.3 and 1.15.5 against
 //! ivschat-local, with logging configurations settling over time as on AWS.
 
-mod support;
+use crate::support;
 
 use support::Setup;
 
@@ -32,12 +32,6 @@ fn settled_setup(tf: &support::Terraform, settle: Duration) -> Setup {
 }
 
 impl Setup {
-    fn apply(&self, body: &str) {
-        self.write(body);
-        self.wd.apply();
-        self.wd.assert_no_changes();
-    }
-
     fn values(&self, address: &str) -> Json {
         self.wd.resource_values(address)
     }

@@ -3,7 +3,7 @@
 //! still plans a re-create, a plan right after an update finds exactly what was written, an
 //! import stays exact, and the listing really answers reads (fewer Gets than configurations).
 
-mod support;
+use crate::support;
 
 use aws_sdk_ivschat::types::{
     CloudWatchLogsDestinationConfiguration, DestinationConfiguration, S3DestinationConfiguration,

@@ -3,23 +3,13 @@
 //! empty plan.
 
 #[allow(unused_macros, unused_imports)]
-mod support;
+use crate::support;
 
 use support::Setup;
 
 use serde_json::Value as Json;
 
 impl Setup {
-    fn config(&self, body: &str) {
-        self.wd
-            .write_config(&format!("{}{body}", self.emulator.provider_hcl("")));
-    }
-
-    fn state_file(&self) -> Json {
-        let text = std::fs::read_to_string(self.wd.dir().join("terraform.tfstate")).unwrap();
-        serde_json::from_str(&text).unwrap()
-    }
-
     fn write_state_file(&self, state: &Json) {
         self.wd.write_file(
             "terraform.tfstate",

@@ -3,7 +3,7 @@
 //! test knows when a write becomes visible; every "old version" assertion is checked to
 //! have been answered before that instant.
 
-mod common;
+use crate::common;
 
 use aws_sdk_ivschat::Client;
 use aws_sdk_ivschat::types::{

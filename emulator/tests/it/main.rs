@@ -1,0 +1,12 @@
+//! The emulator's integration tests: ONE test binary. A new suite is a module file in
+//! `emulator/tests/it/` plus one `mod` line below; shared helpers live in `common/`.
+
+mod common;
+
+mod behaviour;
+mod cli;
+mod consistency;
+mod hardening;
+mod sdk_operations;
+mod validation_table;
+mod wire;
