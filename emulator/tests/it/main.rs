@@ -6,6 +6,7 @@ mod common;
 mod behaviour;
 mod cli;
 mod consistency;
+mod faults_clock_log;
 mod hardening;
 mod sdk_operations;
 mod validation_table;

@@ -39,7 +39,7 @@
 //! long sequences. Without variables (CI) each Terraform version runs `CI_SEEDS` x
 //! `CI_STEPS` steps.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;

@@ -1,7 +1,7 @@
 //! Lost answers on chosen operations, timestamp precision, clock skew (with the HTTP
 //! `Date` header) and the request log.
 
-mod common;
+use crate::common;
 
 use common::*;
 use ivschat_local::{AppliedFault, Config, Faults, LoseAnswer, TimestampPrecision};
