@@ -1,5 +1,6 @@
 //! Shared application state: the store behind one lock, quotas, faults, counters.
 
+use crate::chat::Hub;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::faults::FaultInjector;
@@ -18,6 +19,8 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     pub quotas: Quotas,
     pub faults: FaultInjector,
+    /// Open chat connections.
+    pub hub: Hub,
     /// Wakes the persister after a mutation.
     pub persist: Notify,
     counts: [AtomicU64; 17],
@@ -39,6 +42,7 @@ impl Shared {
         Self {
             quotas: Quotas::new(config.quotas),
             faults: FaultInjector::new(config.faults.clone()),
+            hub: Hub::default(),
             config,
             state: Mutex::new(state),
             persist: Notify::new(),
@@ -79,13 +83,16 @@ impl Shared {
             max_rooms: self.config.max_rooms,
             max_logging: self.config.max_logging_configurations,
         };
-        let (res, changed) = {
+        let (res, changed, signals) = {
             let mut s = self.lock();
             let before = s.version;
             s.settle(now);
             let res = f(&mut s, &ctx);
-            (res, s.version != before)
+            (res, s.version != before, s.take_signals())
         };
+        for signal in signals {
+            self.hub.deliver(signal);
+        }
         if changed {
             self.persist.notify_one();
         }

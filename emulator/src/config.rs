@@ -54,7 +54,8 @@ pub enum LagDraw {
     Exact,
 }
 
-/// Fault injection settings. Rates are probabilities in `0.0..=1.0`.
+/// Fault injection settings. Rates are probabilities in `0.0..=1.0`. The internal error
+/// rate also applies to messaging requests (ERROR 500 to the client).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Faults {
     /// Probability that a request is answered with ThrottlingException (429) before it runs.
@@ -117,6 +118,9 @@ pub struct Config {
     pub max_rooms: usize,
     /// Read-after-write behaviour. Default [`Consistency::Strong`].
     pub consistency: Consistency,
+    /// Concurrent chat (WebSocket) connections per account and region while quotas are
+    /// on. Default 50,000 (the AWS quota).
+    pub max_chat_connections: usize,
 }
 
 impl Default for Config {
@@ -135,6 +139,7 @@ impl Default for Config {
             max_logging_configurations: 10,
             max_rooms: 50_000,
             consistency: Consistency::Strong,
+            max_chat_connections: 50_000,
         }
     }
 }

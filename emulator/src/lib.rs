@@ -20,6 +20,7 @@
 
 mod admin;
 mod app;
+mod chat;
 mod config;
 mod error;
 mod faults;
@@ -37,6 +38,7 @@ mod store;
 mod token;
 mod validate;
 
+pub use chat::payload::{Payload, Sender};
 pub use config::{Config, Consistency, Credentials, Faults, IVSCHAT_REGIONS, LagDraw, QuotaMode};
 pub use error::Error;
 pub use handle::Handle;

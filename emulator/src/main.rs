@@ -93,6 +93,9 @@ struct Cli {
     /// Rooms allowed per region.
     #[arg(long, default_value_t = 50_000)]
     max_rooms: usize,
+    /// Concurrent chat connections allowed per region (with --quotas aws).
+    #[arg(long, default_value_t = 50_000)]
+    max_chat_connections: usize,
     /// Read-after-write consistency of Get* and List* (see the README).
     #[arg(long, value_enum, default_value = "strong")]
     consistency: ConsistencyMode,
@@ -241,6 +244,7 @@ async fn main() -> ExitCode {
         chat_token_ttl: Duration::from_secs(cli.chat_token_ttl_secs),
         max_logging_configurations: cli.max_logging_configurations,
         max_rooms: cli.max_rooms,
+        max_chat_connections: cli.max_chat_connections,
         consistency: match cli.consistency {
             ConsistencyMode::Strong => Consistency::Strong,
             ConsistencyMode::Eventual => Consistency::Eventual {
