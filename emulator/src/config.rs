@@ -121,6 +121,12 @@ pub struct Config {
     /// Concurrent chat (WebSocket) connections per account and region while quotas are
     /// on. Default 50,000 (the AWS quota).
     pub max_chat_connections: usize,
+    /// Message review handlers: Lambda ARN -> local `http://` URL that is POSTed the
+    /// review request. A room whose handler is not mapped gets its fallbackResult.
+    pub review_handlers: std::collections::BTreeMap<String, String>,
+    /// How long a review handler may take before the fallbackResult applies. Default
+    /// 200 ms (the AWS timeout).
+    pub review_timeout: Duration,
 }
 
 impl Default for Config {
@@ -140,6 +146,8 @@ impl Default for Config {
             max_rooms: 50_000,
             consistency: Consistency::Strong,
             max_chat_connections: 50_000,
+            review_handlers: std::collections::BTreeMap::new(),
+            review_timeout: Duration::from_millis(200),
         }
     }
 }

@@ -96,6 +96,13 @@ struct Cli {
     /// Concurrent chat connections allowed per region (with --quotas aws).
     #[arg(long, default_value_t = 50_000)]
     max_chat_connections: usize,
+    /// Map a message review handler (Lambda ARN) to a local HTTP endpoint that is POSTed
+    /// the review request: ARN=http://HOST:PORT/PATH. Repeatable.
+    #[arg(long = "review-handler", value_name = "ARN=URL", value_parser = review_handler)]
+    review_handlers: Vec<(String, String)>,
+    /// Milliseconds a review handler may take before the room's fallbackResult applies.
+    #[arg(long, default_value_t = 200)]
+    review_timeout_ms: u64,
     /// Read-after-write consistency of Get* and List* (see the README).
     #[arg(long, value_enum, default_value = "strong")]
     consistency: ConsistencyMode,
@@ -111,6 +118,15 @@ fn probability(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
         _ => Err("must be a number from 0 to 1".to_owned()),
+    }
+}
+
+fn review_handler(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((arn, url)) if arn.starts_with("arn:aws:lambda:") && url.starts_with("http://") => {
+            Ok((arn.to_owned(), url.to_owned()))
+        }
+        _ => Err("must be LAMBDA_ARN=http://HOST:PORT/PATH".to_owned()),
     }
 }
 
@@ -245,6 +261,8 @@ async fn main() -> ExitCode {
         max_logging_configurations: cli.max_logging_configurations,
         max_rooms: cli.max_rooms,
         max_chat_connections: cli.max_chat_connections,
+        review_handlers: cli.review_handlers.into_iter().collect(),
+        review_timeout: Duration::from_millis(cli.review_timeout_ms),
         consistency: match cli.consistency {
             ConsistencyMode::Strong => Consistency::Strong,
             ConsistencyMode::Eventual => Consistency::Eventual {

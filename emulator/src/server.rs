@@ -50,8 +50,8 @@ pub(crate) async fn serve(listener: TcpListener, app: App, mut stop: watch::Rece
     loop {
         tokio::select! {
             res = listener.accept() => {
-                let stream = match res {
-                    Ok((s, _)) => s,
+                let (stream, peer) = match res {
+                    Ok((s, a)) => (s, chat::PeerAddr(a)),
                     Err(e) => {
                         tracing::warn!("accept failed: {e}");
                         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -63,6 +63,7 @@ pub(crate) async fn serve(listener: TcpListener, app: App, mut stop: watch::Rece
                 let conn_abort = ConnAbort(abort.clone());
                 let svc = router.clone().map_request(move |mut req: hyper::Request<Incoming>| {
                     req.extensions_mut().insert(conn_abort.clone());
+                    req.extensions_mut().insert(peer);
                     req
                 });
                 let conn = hyper::server::conn::http1::Builder::new()

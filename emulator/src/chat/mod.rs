@@ -6,6 +6,7 @@
 //! [`RoomSignal`]s the store emits (SendEvent, DeleteMessage, DisconnectUser, DeleteRoom).
 
 pub mod payload;
+pub(crate) mod review;
 pub(crate) mod socket;
 
 use axum::extract::ws::Utf8Bytes;
@@ -22,6 +23,10 @@ const QUEUE: usize = 4096;
 /// WebSocket close code sent when the service ends a connection normally (disconnect,
 /// deleted room, expired session): the SDKs treat it as a clean server disconnect.
 pub(crate) const CLOSE_NORMAL: u16 = 1000;
+
+/// The client address of a connection (the review request's `Sender.Ip`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PeerAddr(pub std::net::SocketAddr);
 
 /// What the store tells the messaging plane after a control-plane call.
 #[derive(Clone, Debug, PartialEq)]

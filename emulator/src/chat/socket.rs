@@ -1,7 +1,8 @@
 //! One WebSocket connection: the upgrade (token checks), then requests in and payloads out.
 
 use super::payload::{self, Payload, Refusal, Request, Sender};
-use super::{Out, Registration};
+use super::review::{self, ReviewRequest, ReviewSender, Verdict};
+use super::{Out, PeerAddr, Registration};
 use crate::app::App;
 use crate::config::QuotaMode;
 use crate::error::ApiError;
@@ -9,6 +10,7 @@ use crate::ids::{iso8601, new_id, now_ms};
 use crate::store::RoomRules;
 use crate::token::{ChatTokenClaims, TokenError};
 use crate::validate as v;
+use axum::Extension;
 use axum::extract::State;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -63,6 +65,7 @@ impl Drop for Membership {
 /// request to `/` is an unknown operation, as before.
 pub(crate) async fn upgrade(
     State(app): State<App>,
+    peer: Option<Extension<PeerAddr>>,
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
@@ -110,12 +113,23 @@ pub(crate) async fn upgrade(
     ws.protocols([token])
         .max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
-        .on_upgrade(move |socket| serve(app, claims, membership, rx, socket))
+        .on_upgrade(move |socket| {
+            let peer = peer.map(|Extension(PeerAddr(a))| a.ip().to_string());
+            serve(
+                app,
+                claims,
+                peer.unwrap_or_default(),
+                membership,
+                rx,
+                socket,
+            )
+        })
 }
 
 async fn serve(
     app: App,
     claims: ChatTokenClaims,
+    ip: String,
     membership: Membership,
     mut rx: tokio::sync::mpsc::Receiver<Out>,
     socket: WebSocket,
@@ -123,7 +137,7 @@ async fn serve(
     let minutes = u64::try_from(claims.session_duration_in_minutes.clamp(1, 180)).unwrap_or(60);
     let session_end = tokio::time::Instant::now() + Duration::from_secs(minutes * 60);
     let (mut sink, mut stream) = socket.split();
-    let conn = Connection { app, claims };
+    let conn = Connection { app, claims, ip };
     loop {
         tokio::select! {
             out = rx.recv() => match out {
@@ -192,6 +206,8 @@ fn attributes_size(a: &BTreeMap<String, String>) -> usize {
 struct Connection {
     app: App,
     claims: ChatTokenClaims,
+    /// Client IP address (the review request's Sender.Ip).
+    ip: String,
 }
 
 type Handled = Result<(), (Option<String>, Refusal)>;
@@ -296,8 +312,51 @@ impl Connection {
                 ),
             ));
         }
+        let id = new_id();
+        let (content, attributes) = match rules
+            .message_review_handler
+            .as_ref()
+            .filter(|h| !h.uri.is_empty())
+        {
+            None => (content, attributes),
+            Some(handler) => {
+                let request = ReviewRequest {
+                    content: &content,
+                    message_id: &id,
+                    room_arn: &self.claims.room_arn,
+                    attributes: &attributes,
+                    sender: ReviewSender {
+                        attributes: &self.claims.attributes,
+                        user_id: &self.claims.user_id,
+                        ip: self.ip.clone(),
+                    },
+                };
+                let endpoint = self.app.config.review_handlers.get(&handler.uri);
+                match review::review(
+                    handler,
+                    endpoint.map(String::as_str),
+                    self.app.config.review_timeout,
+                    &request,
+                    max,
+                )
+                .await
+                {
+                    Verdict::Allow {
+                        content,
+                        attributes,
+                    } => (content, attributes),
+                    Verdict::Deny { reason } => {
+                        let why = reason.map(|r| format!(": {r}")).unwrap_or_default();
+                        return Err(Refusal::new(
+                            406,
+                            format!("The message was rejected by message review{why}."),
+                        ));
+                    }
+                }
+            }
+        };
         let message = Payload::Message {
-            id: new_id(),
+            id,
             request_id: req.request_id,
             content,
             attributes,
