@@ -47,7 +47,7 @@ function connect(cmd) {
   };
   room = new ChatRoom({ regionOrUrl: url, tokenProvider: async () => token, maxReconnectAttempts: 0 });
   room.logLevel = 'error';
-  room.logger = { debug() {}, info() {}, error: (...a) => process.stderr.write(a.map(String).join(' ') + '\n') };
+  room.logger = { debug() {}, info() {}, error: (...a) => process.stderr.write(a.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ') + '\n') };
   room.addListener('connect', () => out({ ev: 'connect' }));
   room.addListener('disconnect', (reason) => out({ ev: 'disconnect', reason }));
   room.addListener('message', (message) => out({ ev: 'message', message }));
