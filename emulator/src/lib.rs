@@ -38,6 +38,7 @@ mod store;
 mod token;
 mod validate;
 
+pub use chat::client::{ChatClientError, ChatClientOptions, run_chat_client};
 pub use chat::payload::{Payload, Sender};
 pub use config::{Config, Consistency, Credentials, Faults, IVSCHAT_REGIONS, LagDraw, QuotaMode};
 pub use error::Error;

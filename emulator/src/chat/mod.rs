@@ -5,6 +5,7 @@
 //! connection. The control plane reaches clients through [`Hub::deliver`] with the
 //! [`RoomSignal`]s the store emits (SendEvent, DeleteMessage, DisconnectUser, DeleteRoom).
 
+pub mod client;
 pub mod payload;
 pub(crate) mod review;
 pub(crate) mod socket;
