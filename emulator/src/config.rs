@@ -127,6 +127,9 @@ pub struct Config {
     /// How long a review handler may take before the fallbackResult applies. Default
     /// 200 ms (the AWS timeout).
     pub review_timeout: Duration,
+    /// Where chat logging writes the messages and events of rooms with ACTIVE logging
+    /// configurations (one folder per destination kind and name). `None`: not written.
+    pub chat_log_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -148,6 +151,7 @@ impl Default for Config {
             max_chat_connections: 50_000,
             review_handlers: std::collections::BTreeMap::new(),
             review_timeout: Duration::from_millis(200),
+            chat_log_dir: None,
         }
     }
 }

@@ -106,6 +106,10 @@ struct Cli {
     /// Milliseconds a review handler may take before the room's fallbackResult applies.
     #[arg(long, default_value_t = 200)]
     review_timeout_ms: u64,
+    /// Write the messages and events of rooms with logging configurations here, one
+    /// folder per destination (s3/BUCKET, cloudwatch-logs/GROUP, firehose/STREAM).
+    #[arg(long)]
+    chat_log_dir: Option<PathBuf>,
     /// Read-after-write consistency of Get* and List* (see the README).
     #[arg(long, value_enum, default_value = "strong")]
     consistency: ConsistencyMode,
@@ -325,6 +329,7 @@ async fn main() -> ExitCode {
         max_chat_connections: cli.max_chat_connections,
         review_handlers: cli.review_handlers.into_iter().collect(),
         review_timeout: Duration::from_millis(cli.review_timeout_ms),
+        chat_log_dir: cli.chat_log_dir,
         consistency: match cli.consistency {
             ConsistencyMode::Strong => Consistency::Strong,
             ConsistencyMode::Eventual => Consistency::Eventual {

@@ -6,6 +6,7 @@
 //! [`RoomSignal`]s the store emits (SendEvent, DeleteMessage, DisconnectUser, DeleteRoom).
 
 pub mod client;
+pub(crate) mod log;
 pub mod payload;
 pub(crate) mod review;
 pub(crate) mod socket;

@@ -366,7 +366,7 @@ impl Connection {
             },
             send_time: iso8601(now_ms()),
         };
-        self.app.hub.broadcast(&self.claims.room_arn, &message);
+        self.app.publish(&self.claims.room_arn, &message);
         Ok(())
     }
 
@@ -391,7 +391,7 @@ impl Connection {
             attributes,
             send_time: iso8601(now_ms()),
         };
-        self.app.hub.broadcast(&self.claims.room_arn, &event);
+        self.app.publish(&self.claims.room_arn, &event);
         Ok(())
     }
 
@@ -418,7 +418,7 @@ impl Connection {
             attributes,
             send_time: iso8601(now_ms()),
         };
-        self.app.hub.broadcast(&self.claims.room_arn, &event);
+        self.app.publish(&self.claims.room_arn, &event);
         self.app
             .hub
             .disconnect_user(&self.claims.room_arn, &user_id);

@@ -127,6 +127,19 @@ impl State {
         })
     }
 
+    /// Destinations of the ACTIVE logging configurations among `arns`.
+    pub(crate) fn logging_destinations(&self, arns: &[String]) -> Vec<crate::records::Destination> {
+        arns.iter()
+            .filter_map(|arn| {
+                let p = parse_arn(arn)
+                    .filter(|p| p.kind == Some(ResourceKind::LoggingConfiguration))?;
+                let c = self.regions.get(p.region)?.configs.get(p.id)?;
+                (c.arn == *arn && c.state == crate::records::LoggingState::Active)
+                    .then(|| c.destination.clone())
+            })
+            .collect()
+    }
+
     /// What control-plane calls since the last take asked of connected clients.
     pub(crate) fn take_signals(&mut self) -> Vec<RoomSignal> {
         std::mem::take(&mut self.signals)
