@@ -585,3 +585,39 @@ async fn connection_quota_applies_unless_quotas_are_off() {
     }
     wait_connections(&emu, &arn, 4).await;
 }
+
+#[tokio::test]
+async fn the_session_ends_at_its_expiration_time() {
+    let (emu, c) = start(test_config()).await;
+    let arn = room(&c, 500, 10).await;
+    let t = c
+        .create_chat_token()
+        .room_identifier(&arn)
+        .user_id("u")
+        .session_duration_in_minutes(1)
+        .send()
+        .await
+        .unwrap();
+    let mut ws = connect(&emu, t.token().unwrap()).await;
+    let started = std::time::Instant::now();
+    // Nothing before the minute is up (the shortest session AWS allows).
+    let frame = tokio::time::timeout(Duration::from_secs(65), ws.next())
+        .await
+        .expect("the session ends within 65 s")
+        .unwrap()
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(58),
+        "{:?}",
+        started.elapsed()
+    );
+    let Message::Text(t) = frame else {
+        panic!("expected ERROR 401, got {frame:?}")
+    };
+    let e: Value = serde_json::from_str(t.as_str()).unwrap();
+    assert_eq!(e["Type"], "ERROR");
+    assert_eq!(e["ErrorCode"], 401);
+    assert_id(&e);
+    assert_eq!(closed(&mut ws).await.0, 1000);
+    wait_connections(&emu, &arn, 0).await;
+}

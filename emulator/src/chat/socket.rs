@@ -134,8 +134,10 @@ async fn serve(
     mut rx: tokio::sync::mpsc::Receiver<Out>,
     socket: WebSocket,
 ) {
-    let minutes = u64::try_from(claims.session_duration_in_minutes.clamp(1, 180)).unwrap_or(60);
-    let session_end = tokio::time::Instant::now() + Duration::from_secs(minutes * 60);
+    // The session ends at the sessionExpirationTime CreateChatToken reported.
+    let left_ms = u64::try_from(claims.session_expires_at_ms.saturating_sub(now_ms())).unwrap_or(0);
+    let session_end =
+        tokio::time::Instant::now() + Duration::from_millis(left_ms.min(180 * 60_000));
     let (mut sink, mut stream) = socket.split();
     let conn = Connection { app, claims, ip };
     loop {
