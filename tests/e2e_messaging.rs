@@ -359,8 +359,11 @@ fn a_review_handler_denies_a_message() {
     let url = url.trim().to_owned();
     assert!(url.starts_with("http://"), "review handler said {url:?}");
 
+    // A generous timeout: a DENY can only come from the handler (the fallback is ALLOW),
+    // even on a loaded machine.
     let mut config = ivschat_local::Config {
         logging_settle: Duration::from_millis(200),
+        review_timeout: Duration::from_secs(5),
         ..ivschat_local::Config::default()
     };
     config.review_handlers.insert(LAMBDA.to_owned(), url);

@@ -41,7 +41,7 @@ async fn handler(State(seen): State<Seen>, Json(req): Json<Value>) -> axum::resp
         }))
         .into_response(),
         "slow" => {
-            tokio::time::sleep(Duration::from_millis(600)).await;
+            tokio::time::sleep(Duration::from_millis(1500)).await;
             Json(json!({"ReviewResult": "DENY"})).into_response()
         }
         "garbage" => "not json".into_response(),
@@ -71,7 +71,8 @@ async fn emulator() -> (Running, Client, Seen) {
         l.local_addr().unwrap()
     };
     let mut config = Config {
-        review_timeout: Duration::from_millis(200),
+        // Long enough for a loaded machine, shorter than the "slow" answer.
+        review_timeout: Duration::from_millis(1000),
         ..test_config()
     };
     config.review_handlers.insert(FAST.to_owned(), url);
