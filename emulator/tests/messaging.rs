@@ -621,3 +621,38 @@ async fn the_session_ends_at_its_expiration_time() {
     assert_eq!(closed(&mut ws).await.0, 1000);
     wait_connections(&emu, &arn, 0).await;
 }
+
+#[tokio::test]
+async fn the_rate_counts_every_sender_of_the_room() {
+    let (emu, c) = start(test_config()).await;
+    let arn = room(&c, 500, 2).await;
+    let other = room(&c, 500, 2).await;
+    let a = token(&c, &arn, "a", &["SEND_MESSAGE"], &[]).await;
+    let b = token(&c, &arn, "b", &["SEND_MESSAGE"], &[]).await;
+    let o = token(&c, &other, "o", &["SEND_MESSAGE"], &[]).await;
+    let (mut a, mut b, mut o) = (
+        connect(&emu, &a).await,
+        connect(&emu, &b).await,
+        connect(&emu, &o).await,
+    );
+    wait_connections(&emu, &arn, 2).await;
+    send(&mut a, json!({"Action": "SEND_MESSAGE", "Content": "a1"})).await;
+    assert_eq!(recv(&mut a).await["Content"], "a1");
+    send(&mut b, json!({"Action": "SEND_MESSAGE", "Content": "b1"})).await;
+    // b sees a1 then its own b1.
+    assert_eq!(recv(&mut b).await["Content"], "a1");
+    assert_eq!(recv(&mut b).await["Content"], "b1");
+    // A third message in the same second, from either sender, is over the room's rate ...
+    expect_error(
+        &mut b,
+        json!({"Action": "SEND_MESSAGE", "Content": "b2", "RequestId": "b2"}),
+        429,
+        "maximumMessageRatePerSecond",
+    )
+    .await;
+    // ... while another room's budget is its own.
+    for n in ["o1", "o2"] {
+        send(&mut o, json!({"Action": "SEND_MESSAGE", "Content": n})).await;
+        assert_eq!(recv(&mut o).await["Content"], n);
+    }
+}
