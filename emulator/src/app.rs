@@ -1,5 +1,8 @@
 //! Shared application state: the store behind one lock, quotas, faults, counters.
 
+use crate::chat::log::ChatLog;
+use crate::chat::payload::Payload;
+use crate::chat::{Hub, RoomSignal};
 use crate::config::{Config, TimestampPrecision};
 use crate::error::ApiError;
 use crate::faults::FaultInjector;
@@ -19,6 +22,10 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     pub quotas: Quotas,
     pub faults: FaultInjector,
+    /// Open chat connections.
+    pub hub: Hub,
+    /// Chat logging (when a directory was given).
+    chat_log: Option<ChatLog>,
     /// Wakes the persister after a mutation.
     pub persist: Notify,
     counts: [AtomicU64; 17],
@@ -42,6 +49,11 @@ impl Shared {
         Self {
             quotas: Quotas::new(config.quotas),
             faults: FaultInjector::new(config.faults.clone()),
+            hub: Hub::default(),
+            chat_log: config
+                .chat_log_dir
+                .clone()
+                .map(|d| ChatLog::new(d, config.account_id.clone())),
             config,
             state: Mutex::new(state),
             persist: Notify::new(),
@@ -61,6 +73,23 @@ impl Shared {
 
     pub(crate) fn count(&self, op: Operation) {
         self.counts[op.index()].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Delivers a MESSAGE or EVENT to the room's clients and to its logging destinations.
+    pub(crate) fn publish(&self, room_arn: &str, payload: &Payload) {
+        self.hub.broadcast(room_arn, payload);
+        if let Some(log) = &self.chat_log {
+            let destinations = {
+                let mut s = self.lock();
+                s.settle(ids::now_ms());
+                s.room_rules(room_arn)
+                    .map(|r| s.logging_destinations(&r.logging_configuration_identifiers))
+                    .unwrap_or_default()
+            };
+            if !destinations.is_empty() {
+                log.write(room_arn, &destinations, payload, ids::now_ms());
+            }
+        }
     }
 
     pub(crate) fn counts(&self) -> Vec<(&'static str, u64)> {
@@ -92,13 +121,19 @@ impl Shared {
             max_rooms: self.config.max_rooms,
             max_logging: self.config.max_logging_configurations,
         };
-        let (res, changed) = {
+        let (res, changed, signals) = {
             let mut s = self.lock();
             let before = s.version;
             s.settle(now);
             let res = f(&mut s, &ctx);
-            (res, s.version != before)
+            (res, s.version != before, s.take_signals())
         };
+        for signal in signals {
+            match signal {
+                RoomSignal::Push { room_arn, payload } => self.publish(&room_arn, &payload),
+                other => self.hub.deliver(other),
+            }
+        }
         if changed {
             self.persist.notify_one();
         }

@@ -79,7 +79,8 @@ pub struct LoseAnswer {
     pub rate: f64,
 }
 
-/// Fault injection settings. Rates are probabilities in `0.0..=1.0`.
+/// Fault injection settings. Rates are probabilities in `0.0..=1.0`. The internal error
+/// rate also applies to messaging requests (ERROR 500 to the client).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Faults {
     /// Probability that a request is answered with ThrottlingException (429) before it runs.
@@ -150,6 +151,18 @@ pub struct Config {
     /// It stamps createTime / updateTime, token expiries, the HTTP `Date` header and
     /// the request log. Default 0.
     pub clock_skew_ms: i64,
+    /// Concurrent chat (WebSocket) connections per account and region while quotas are
+    /// on. Default 50,000 (the AWS quota).
+    pub max_chat_connections: usize,
+    /// Message review handlers: Lambda ARN -> local `http://` URL that is POSTed the
+    /// review request. A room whose handler is not mapped gets its fallbackResult.
+    pub review_handlers: std::collections::BTreeMap<String, String>,
+    /// How long a review handler may take before the fallbackResult applies. Default
+    /// 200 ms (the AWS timeout).
+    pub review_timeout: Duration,
+    /// Where chat logging writes the messages and events of rooms with ACTIVE logging
+    /// configurations (one folder per destination kind and name). `None`: not written.
+    pub chat_log_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -170,6 +183,10 @@ impl Default for Config {
             consistency: Consistency::Strong,
             timestamp_precision: TimestampPrecision::Millis,
             clock_skew_ms: 0,
+            max_chat_connections: 50_000,
+            review_handlers: std::collections::BTreeMap::new(),
+            review_timeout: Duration::from_millis(200),
+            chat_log_dir: None,
         }
     }
 }

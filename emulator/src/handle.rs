@@ -68,6 +68,11 @@ impl Handle {
         self.app.lock().verify_token(token, self.app.now_ms())
     }
 
+    /// Open chat (WebSocket) connections to the room `room_arn`.
+    pub fn chat_connections(&self, room_arn: &str) -> usize {
+        self.app.hub.connections(room_arn)
+    }
+
     /// Current fault settings.
     pub fn faults(&self) -> Faults {
         self.app.faults.get()

@@ -20,6 +20,7 @@
 
 mod admin;
 mod app;
+mod chat;
 mod config;
 mod error;
 mod faults;
@@ -38,6 +39,8 @@ mod store;
 mod token;
 mod validate;
 
+pub use chat::client::{ChatClientError, ChatClientOptions, run_chat_client};
+pub use chat::payload::{Payload, Sender};
 pub use config::{
     Config, Consistency, Credentials, Faults, IVSCHAT_REGIONS, LagDraw, LoseAnswer, QuotaMode,
     TimestampPrecision,

@@ -45,7 +45,10 @@ enum LagDrawArg {
 /// A local emulator of the Amazon IVS Chat control-plane API (ivschat 2020-07-14).
 ///
 /// Prints its endpoint URL (http://HOST:PORT) as the first line on stdout once it
-/// accepts connections. Point the AWS CLI or SDKs at it with --endpoint-url.
+/// accepts connections. Point the AWS CLI or SDKs at it with --endpoint-url; chat clients
+/// connect to ws://HOST:PORT with a chat token as the WebSocket subprotocol.
+///
+/// `ivschat-local chat --room ARN --user NAME` is a terminal chat client (see its --help).
 #[derive(Debug, Parser)]
 #[command(name = "ivschat-local", version)]
 struct Cli {
@@ -108,6 +111,20 @@ struct Cli {
     /// Rooms allowed per region.
     #[arg(long, default_value_t = 50_000)]
     max_rooms: usize,
+    /// Concurrent chat connections allowed per region (with --quotas aws).
+    #[arg(long, default_value_t = 50_000)]
+    max_chat_connections: usize,
+    /// Map a message review handler (Lambda ARN) to a local HTTP endpoint that is POSTed
+    /// the review request: ARN=http://HOST:PORT/PATH. Repeatable.
+    #[arg(long = "review-handler", value_name = "ARN=URL", value_parser = review_handler)]
+    review_handlers: Vec<(String, String)>,
+    /// Milliseconds a review handler may take before the room's fallbackResult applies.
+    #[arg(long, default_value_t = 200)]
+    review_timeout_ms: u64,
+    /// Write the messages and events of rooms with logging configurations here, one
+    /// folder per destination (s3/BUCKET, cloudwatch-logs/GROUP, firehose/STREAM).
+    #[arg(long)]
+    chat_log_dir: Option<PathBuf>,
     /// Read-after-write consistency of Get* and List* (see the README).
     #[arg(long, value_enum, default_value = "strong")]
     consistency: ConsistencyMode,
@@ -150,6 +167,15 @@ fn probability(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
         _ => Err("must be a number from 0 to 1".to_owned()),
+    }
+}
+
+fn review_handler(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((arn, url)) if arn.starts_with("arn:aws:lambda:") && url.starts_with("http://") => {
+            Ok((arn.to_owned(), url.to_owned()))
+        }
+        _ => Err("must be LAMBDA_ARN=http://HOST:PORT/PATH".to_owned()),
     }
 }
 
@@ -235,8 +261,67 @@ fn start_error(e: &ivschat_local::Error) -> String {
     }
 }
 
+/// A terminal chat client: mints a chat token through the API of a running ivschat-local
+/// (CreateChatToken, unsigned) and joins the room. Type to send; `/delete ID [REASON]` and
+/// `/kick USER [REASON]` with --moderator; `/quit` or end of input leaves.
+#[derive(Debug, Parser)]
+#[command(name = "ivschat-local chat")]
+struct ChatCli {
+    /// The emulator's endpoint.
+    #[arg(long, default_value = "http://127.0.0.1:4510")]
+    endpoint: String,
+    /// ARN of the room to join.
+    #[arg(long)]
+    room: String,
+    /// User id to join as.
+    #[arg(long)]
+    user: String,
+    /// Token attribute KEY=VALUE, shown with your messages. Repeatable.
+    #[arg(long = "attribute", value_name = "KEY=VALUE", value_parser = key_value)]
+    attributes: Vec<(String, String)>,
+    /// Also take the DELETE_MESSAGE and DISCONNECT_USER capabilities.
+    #[arg(long)]
+    moderator: bool,
+}
+
+fn key_value(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| "must be KEY=VALUE".to_owned())
+}
+
+async fn chat(args: Vec<std::ffi::OsString>) -> ExitCode {
+    let cli = match ChatCli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => return flag_error(&e),
+    };
+    let options = ivschat_local::ChatClientOptions {
+        endpoint: cli.endpoint,
+        room: cli.room,
+        user: cli.user,
+        attributes: cli.attributes.into_iter().collect(),
+        moderator: cli.moderator,
+    };
+    let input = tokio::io::BufReader::new(tokio::io::stdin());
+    let code = match ivschat_local::run_chat_client(&options, input, tokio::io::stdout()).await {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = fail(1, &e.to_string());
+            1
+        }
+    };
+    // Tokio reads stdin on a blocking thread that a pending read keeps alive, and the
+    // runtime waits for it on shutdown: leave at once instead (stdout is flushed).
+    std::process::exit(code)
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "chat") {
+        args.remove(0);
+        return chat(args).await;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return flag_error(&e),
@@ -284,6 +369,10 @@ async fn main() -> ExitCode {
         chat_token_ttl: Duration::from_secs(cli.chat_token_ttl_secs),
         max_logging_configurations: cli.max_logging_configurations,
         max_rooms: cli.max_rooms,
+        max_chat_connections: cli.max_chat_connections,
+        review_handlers: cli.review_handlers.into_iter().collect(),
+        review_timeout: Duration::from_millis(cli.review_timeout_ms),
+        chat_log_dir: cli.chat_log_dir,
         consistency: match cli.consistency {
             ConsistencyMode::Strong => Consistency::Strong,
             ConsistencyMode::Eventual => Consistency::Eventual {

@@ -3,12 +3,13 @@
 
 use crate::admin::admin_routes;
 use crate::app::{App, ConnAbort};
+use crate::chat;
 use crate::persist;
 use crate::router::aws_routes;
 use axum::Router;
+use axum::routing::get;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +19,7 @@ use tower::ServiceExt;
 
 pub(crate) fn router(app: App) -> Router {
     admin_routes(app.clone())
+        .route("/", get(chat::socket::upgrade))
         .merge(aws_routes(app.clone()))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
@@ -42,7 +44,9 @@ async fn date_header(
 /// Accepts connections until `stop` turns true, then drains them for a short while.
 pub(crate) async fn serve(listener: TcpListener, app: App, mut stop: watch::Receiver<bool>) {
     let router = router(app.clone());
-    let graceful = GracefulShutdown::new();
+    // Every connection task holds a clone; the channel closes once all have ended.
+    // (hyper-util's GracefulShutdown does not take connections that may upgrade.)
+    let (open_tx, mut open_rx) = tokio::sync::mpsc::channel::<()>(1);
     let persister = app.config.state_file.clone().map(|path| {
         let app = app.clone();
         let mut stop = stop.clone();
@@ -63,8 +67,8 @@ pub(crate) async fn serve(listener: TcpListener, app: App, mut stop: watch::Rece
     loop {
         tokio::select! {
             res = listener.accept() => {
-                let stream = match res {
-                    Ok((s, _)) => s,
+                let (stream, peer) = match res {
+                    Ok((s, a)) => (s, chat::PeerAddr(a)),
                     Err(e) => {
                         tracing::warn!("accept failed: {e}");
                         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -76,17 +80,28 @@ pub(crate) async fn serve(listener: TcpListener, app: App, mut stop: watch::Rece
                 let conn_abort = ConnAbort(abort.clone());
                 let svc = router.clone().map_request(move |mut req: hyper::Request<Incoming>| {
                     req.extensions_mut().insert(conn_abort.clone());
+                    req.extensions_mut().insert(peer);
                     req
                 });
                 let conn = hyper::server::conn::http1::Builder::new()
                     .timer(TokioTimer::new())
                     .auto_date_header(false)
-                    .serve_connection(TokioIo::new(stream), TowerToHyperService::new(svc));
-                let conn = graceful.watch(conn);
+                    .serve_connection(TokioIo::new(stream), TowerToHyperService::new(svc))
+                    // WebSocket upgrades: the messaging plane shares the API's listener.
+                    .with_upgrades();
+                let open = open_tx.clone();
+                let mut stopping = stop.clone();
                 tokio::spawn(async move {
+                    let _open = open;
+                    let mut conn = std::pin::pin!(conn);
                     tokio::select! {
-                        _ = conn => {}
+                        _ = conn.as_mut() => {}
                         _ = abort.notified() => {}
+                        () = async { let _ = stopping.wait_for(|s| *s).await; } => {
+                            // Let the request in flight finish, then close.
+                            conn.as_mut().graceful_shutdown();
+                            let _ = conn.await;
+                        }
                     }
                 });
             }
@@ -94,7 +109,9 @@ pub(crate) async fn serve(listener: TcpListener, app: App, mut stop: watch::Rece
         }
     }
     drop(listener);
-    let _ = tokio::time::timeout(Duration::from_secs(3), graceful.shutdown()).await;
+    app.hub.close_all();
+    drop(open_tx);
+    let _ = tokio::time::timeout(Duration::from_secs(3), open_rx.recv()).await;
     if let Some(p) = persister {
         let _ = p.await;
     }

@@ -21,6 +21,7 @@ mod e2e_interrupt;
 mod e2e_leak_safe;
 mod e2e_logging_configuration;
 mod e2e_logging_configuration_listing;
+mod e2e_messaging;
 mod e2e_model;
 mod e2e_moved;
 mod e2e_plugin;

@@ -2,9 +2,12 @@
 //! and the event log (which also records deletions).
 
 use super::{Ctx, State};
+use crate::chat::RoomSignal;
+use crate::chat::payload::{self, Payload};
 use crate::error::ApiError;
-use crate::ids::{iso8601, new_id};
+use crate::ids::{ResourceKind, iso8601, new_id, parse_arn};
 use crate::model::*;
+use crate::records::MessageReviewHandler;
 use crate::token::{self, ChatTokenClaims};
 use crate::validate::{self as v, Validator};
 use serde::Serialize;
@@ -84,6 +87,16 @@ pub enum EventKind {
     },
 }
 
+/// What the messaging plane needs to know about a room, read for every request.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct RoomRules {
+    pub region: String,
+    pub maximum_message_length: i64,
+    pub maximum_message_rate_per_second: i64,
+    pub message_review_handler: Option<MessageReviewHandler>,
+    pub logging_configuration_identifiers: Vec<String>,
+}
+
 /// Events kept for introspection.
 const MAX_EVENTS: usize = 10_000;
 
@@ -99,6 +112,37 @@ impl State {
         while self.events.len() > MAX_EVENTS {
             self.events.pop_front();
         }
+    }
+
+    /// The rules of the room `arn` as writes left them (the messaging plane does not lag).
+    pub(crate) fn room_rules(&self, arn: &str) -> Option<RoomRules> {
+        let p = parse_arn(arn).filter(|p| p.kind == Some(ResourceKind::Room))?;
+        let room = self.regions.get(p.region)?.rooms.get(p.id)?;
+        (room.arn == arn).then(|| RoomRules {
+            region: room.region.clone(),
+            maximum_message_length: room.maximum_message_length,
+            maximum_message_rate_per_second: room.maximum_message_rate_per_second,
+            message_review_handler: room.message_review_handler.clone(),
+            logging_configuration_identifiers: room.logging_configuration_identifiers.clone(),
+        })
+    }
+
+    /// Destinations of the ACTIVE logging configurations among `arns`.
+    pub(crate) fn logging_destinations(&self, arns: &[String]) -> Vec<crate::records::Destination> {
+        arns.iter()
+            .filter_map(|arn| {
+                let p = parse_arn(arn)
+                    .filter(|p| p.kind == Some(ResourceKind::LoggingConfiguration))?;
+                let c = self.regions.get(p.region)?.configs.get(p.id)?;
+                (c.arn == *arn && c.state == crate::records::LoggingState::Active)
+                    .then(|| c.destination.clone())
+            })
+            .collect()
+    }
+
+    /// What control-plane calls since the last take asked of connected clients.
+    pub(crate) fn take_signals(&mut self) -> Vec<RoomSignal> {
+        std::mem::take(&mut self.signals)
     }
 
     pub(crate) fn events_since(&self, since: u64) -> Vec<RecordedEvent> {
@@ -187,14 +231,26 @@ impl State {
             .arn
             .clone();
         let id = new_id();
+        let event_name = i.event_name.unwrap_or_default();
+        let attributes = i.attributes.unwrap_or_default();
+        self.signals.push(RoomSignal::Push {
+            room_arn: room_arn.clone(),
+            payload: Payload::Event {
+                id: id.clone(),
+                request_id: None,
+                event_name: event_name.clone(),
+                attributes: attributes.clone(),
+                send_time: iso8601(ctx.now),
+            },
+        });
         self.record(
             ctx.region,
             ctx.now,
             EventKind::SendEvent {
                 room_arn,
                 id: id.clone(),
-                event_name: i.event_name.unwrap_or_default(),
-                attributes: i.attributes.unwrap_or_default(),
+                event_name,
+                attributes,
             },
         );
         Ok(json!({ "id": id }))
@@ -219,13 +275,32 @@ impl State {
             .arn
             .clone();
         let id = new_id();
+        let message_id = i.id.unwrap_or_default();
+        let mut attributes = BTreeMap::from([
+            ("MessageId".to_owned(), message_id.clone()),
+            // Deprecated spelling that clients (the JS SDK among them) still read.
+            ("MessageID".to_owned(), message_id.clone()),
+        ]);
+        if let Some(r) = &i.reason {
+            attributes.insert("Reason".to_owned(), r.clone());
+        }
+        self.signals.push(RoomSignal::Push {
+            room_arn: room_arn.clone(),
+            payload: Payload::Event {
+                id: id.clone(),
+                request_id: None,
+                event_name: payload::EVENT_DELETE_MESSAGE.to_owned(),
+                attributes,
+                send_time: iso8601(ctx.now),
+            },
+        });
         self.record(
             ctx.region,
             ctx.now,
             EventKind::DeleteMessage {
                 room_arn,
                 id: id.clone(),
-                message_id: i.id.unwrap_or_default(),
+                message_id,
                 reason: i.reason,
             },
         );
@@ -250,12 +325,31 @@ impl State {
             .room(ctx, i.room_identifier.as_deref().unwrap_or_default())?
             .arn
             .clone();
+        let user_id = i.user_id.unwrap_or_default();
+        let mut attributes = BTreeMap::from([("UserId".to_owned(), user_id.clone())]);
+        if let Some(r) = &i.reason {
+            attributes.insert("Reason".to_owned(), r.clone());
+        }
+        self.signals.push(RoomSignal::Push {
+            room_arn: room_arn.clone(),
+            payload: Payload::Event {
+                id: new_id(),
+                request_id: None,
+                event_name: payload::EVENT_DISCONNECT_USER.to_owned(),
+                attributes,
+                send_time: iso8601(ctx.now),
+            },
+        });
+        self.signals.push(RoomSignal::Disconnect {
+            room_arn: room_arn.clone(),
+            user_id: user_id.clone(),
+        });
         self.record(
             ctx.region,
             ctx.now,
             EventKind::DisconnectUser {
                 room_arn,
-                user_id: i.user_id.unwrap_or_default(),
+                user_id,
                 reason: i.reason,
             },
         );

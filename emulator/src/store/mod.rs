@@ -13,6 +13,7 @@ mod rooms;
 mod tags;
 
 pub(crate) use consistency::Visibility;
+pub(crate) use messaging::RoomRules;
 pub use messaging::{EventKind, RecordedEvent};
 pub(crate) use persisted::Persisted;
 
@@ -61,6 +62,8 @@ pub(crate) struct State {
     events: VecDeque<RecordedEvent>,
     event_seq: u64,
     visibility: Visibility,
+    /// What the last calls asked of connected clients (drained after each call).
+    signals: Vec<crate::chat::RoomSignal>,
     /// Bumped by every mutation; the persister writes when it changed.
     pub version: u64,
 }
@@ -92,6 +95,7 @@ impl State {
             events: VecDeque::new(),
             event_seq: 0,
             visibility: Visibility::default(),
+            signals: Vec::new(),
             version: 0,
         }
     }

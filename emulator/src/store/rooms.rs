@@ -124,7 +124,12 @@ impl State {
         val.room_identifier("identifier", &i.identifier);
         val.finish()?;
         let arn_s = i.identifier.unwrap_or_default();
-        let id = self.room(ctx, &arn_s)?.id.clone();
+        let (id, room_arn) = {
+            let r = self.room(ctx, &arn_s)?;
+            (r.id.clone(), r.arn.clone())
+        };
+        self.signals
+            .push(crate::chat::RoomSignal::Closed { room_arn });
         let reg = self.region_mut(ctx.region);
         let before = reg.rooms.remove(&id);
         if let Some(r) = &before {

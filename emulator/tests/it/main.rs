@@ -4,10 +4,15 @@
 mod common;
 
 mod behaviour;
+mod chat_cli;
+mod chat_logging;
+mod chat_sdk;
 mod cli;
 mod consistency;
 mod faults_clock_log;
 mod hardening;
+mod messaging;
+mod review;
 mod sdk_operations;
 mod validation_table;
 mod wire;
