@@ -43,6 +43,7 @@ for t in "${targets[@]}"; do
         scripts/fetch-terraform.sh >/dev/null
         set +e
         IVSCHAT_MODEL_SEED="$seed" IVSCHAT_MODEL_SEEDS="$seeds" IVSCHAT_MODEL_STEPS="$steps" \
+            IVSCHAT_MODEL_SHRINK_SECS="${IVSCHAT_MODEL_SHRINK_SECS:-600}" \
             cargo test --test e2e_model model_terraform -- --nocapture --test-threads=2 2>&1 |
             grep -E "^model|^Terraform|^  |test result"
         rc=${PIPESTATUS[0]}

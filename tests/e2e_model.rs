@@ -35,9 +35,11 @@
 //! `IVSCHAT_MODEL_STEPS` is a step count (run steps 0..N of each seed) or a list of step
 //! indices of the seed's sequence (`-` after an index: that step without faults).
 //! `IVSCHAT_MODEL_SEEDS=N` runs seeds `IVSCHAT_MODEL_SEED` (default 1) to +N-1;
-//! `IVSCHAT_MODEL_SHRINK_SECS` bounds shrinking (default 240). `scripts/fuzz.sh model` runs
-//! long sequences. Without variables (CI) each Terraform version runs `CI_SEEDS` x
-//! `CI_STEPS` steps.
+//! `IVSCHAT_MODEL_SHRINK_SECS` bounds shrinking (default 60); `IVSCHAT_MODEL_TF` picks one
+//! Terraform version; `IVSCHAT_MODEL_MAX_READ_LAG=0|1` overrides the detection of the
+//! provider's `max_read_lag` argument (set to the emulator's lag + 1 s when present).
+//! `scripts/fuzz.sh model` runs long sequences. Without variables (CI) each Terraform version
+//! runs the seeds `CI_SEEDS`, `CI_STEPS` steps each.
 
 mod support;
 
@@ -54,11 +56,14 @@ use support::{Emulator, Terraform, TfOutput, TfWorkdir, hcl_string};
 
 /// The marker tag a leak-safe create puts on an object until its create is recorded.
 const MARKER: &str = "terraform-provider-ivschat:create-token";
-/// Seeds and steps per Terraform version in CI (both versions run in parallel).
-const CI_SEEDS: u64 = 2;
-const CI_STEPS: usize = 8;
-/// First CI seed.
-const CI_SEED: u64 = 1;
+/// The seeds CI runs on each Terraform version (both versions run in parallel), `CI_STEPS`
+/// steps each. On dc848a0 seed 25 shows issue 22's finding 1 (an update from a saved plan
+/// hides an out-of-band rate change, `rate_limits { room = 0.2 }`) and seed 108 finding 2 (a
+/// lost CreateRoom answer under 3 s of lag leaks a marked room).
+const CI_SEEDS: &[u64] = &[25, 108, 4];
+const CI_STEPS: usize = 5;
+/// Shrinking budget unless `IVSCHAT_MODEL_SHRINK_SECS` says otherwise.
+const SHRINK_SECS: u64 = 60;
 const MAX_ROOMS: usize = 6;
 const MAX_LOGS: usize = 3;
 const ROOM_OPS: &[&str] = &[
@@ -1035,6 +1040,15 @@ impl Run<'_> {
 
     fn out_of_band(&mut self, oob: &[Oob]) {
         let c = self.api.client.clone();
+        let arns: BTreeMap<String, String> = self
+            .state()
+            .map(|s| {
+                in_state(&s)
+                    .into_iter()
+                    .map(|o| (o.address, o.arn))
+                    .collect()
+            })
+            .unwrap_or_default();
         for change in oob {
             let (kind, slot) = match change {
                 Oob::LogName(s, _) | Oob::LogTag(s, _, _) | Oob::LogDelete(s) => {
@@ -1049,7 +1063,7 @@ impl Run<'_> {
                 | Oob::RoomDelete(s) => ("ivschat_room.r", *s),
             };
             let address = format!("{kind}{slot}");
-            let Some(arn) = self.arn_of(&address) else {
+            let Some(arn) = arns.get(&address).cloned() else {
                 continue;
             };
             self.stale.insert(address);
@@ -1439,8 +1453,9 @@ impl Run<'_> {
                 }
             }
         }
-        for a in arns.keys() {
-            if !want.contains(a) {
+        for (a, arn) in &arns {
+            // Out of the configuration but still in the account: the plan deletes it.
+            if !want.contains(a) && held.contains(arn) {
                 differs.insert(a.clone());
             }
         }
@@ -1462,12 +1477,22 @@ impl Run<'_> {
                 ),
             );
         }
-        let clean = ok && !oob_after && matches!(step, Step::Apply { .. } | Step::Import { .. });
-        if clean && !planned.is_empty() {
-            fail(
+        match step {
+            Step::Apply { .. } if ok && !oob_after && !planned.is_empty() => fail(
                 'd',
                 format!("after a successful apply the plan is not empty: {planned:?}"),
-            );
+            ),
+            Step::Import { slot, .. }
+                if ok && planned.contains(&format!("ivschat_room.r{slot}")) =>
+            {
+                fail(
+                    'd',
+                    format!(
+                        "after a successful import of r{slot} the plan changes it: {planned:?}"
+                    ),
+                )
+            }
+            _ => {}
         }
         v
     }
@@ -1681,12 +1706,12 @@ fn run_model(tf: &Terraform) {
     let steps = parse_steps(&steps_arg).unwrap_or_else(|| {
         panic!("IVSCHAT_MODEL_STEPS={steps_arg}: a count or a list like 0,3,4-")
     });
-    let budget = Duration::from_secs(env_u64("IVSCHAT_MODEL_SHRINK_SECS").unwrap_or(240));
+    let budget = Duration::from_secs(env_u64("IVSCHAT_MODEL_SHRINK_SECS").unwrap_or(SHRINK_SECS));
     let keep = std::env::temp_dir().join(format!("ivschat-model-{}", std::process::id()));
     let mut report = String::new();
     let started = Instant::now();
     let mut total_steps = 0usize;
-    for seed in first_seed..first_seed + seeds {
+    for &seed in &seeds {
         let Some(failure) = replay(tf, seed, &steps, max_read_lag, true) else {
             total_steps += steps.len();
             continue;
@@ -1737,8 +1762,9 @@ fn run_model(tf: &Terraform) {
         eprintln!("{report}");
     }
     eprintln!(
-        "model {}: {total_steps} steps over {seeds} seed(s) in {:.0} s",
+        "model {}: {total_steps} steps over {} seed(s) in {:.0} s",
         tf.version,
+        seeds.len(),
         started.elapsed().as_secs_f64()
     );
     assert!(
