@@ -1695,13 +1695,13 @@ fn run_model(tf: &Terraform) {
         return;
     }
     let max_read_lag = has_max_read_lag(tf);
-    let first_seed = env_u64("IVSCHAT_MODEL_SEED").unwrap_or(CI_SEED);
-    let seeds =
-        env_u64("IVSCHAT_MODEL_SEEDS").unwrap_or(if std::env::var("IVSCHAT_MODEL_SEED").is_ok() {
-            1
-        } else {
-            CI_SEEDS
-        });
+    let seeds: Vec<u64> = match env_u64("IVSCHAT_MODEL_SEED") {
+        Some(first) => (first..first + env_u64("IVSCHAT_MODEL_SEEDS").unwrap_or(1)).collect(),
+        None => match env_u64("IVSCHAT_MODEL_SEEDS") {
+            Some(n) => (1..=n).collect(),
+            None => CI_SEEDS.to_vec(),
+        },
+    };
     let steps_arg = std::env::var("IVSCHAT_MODEL_STEPS").unwrap_or_else(|_| CI_STEPS.to_string());
     let steps = parse_steps(&steps_arg).unwrap_or_else(|| {
         panic!("IVSCHAT_MODEL_STEPS={steps_arg}: a count or a list like 0,3,4-")
