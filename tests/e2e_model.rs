@@ -35,7 +35,8 @@
 //! `IVSCHAT_MODEL_STEPS` is a step count (run steps 0..N of each seed) or a list of step
 //! indices of the seed's sequence (`-` after an index: that step without faults).
 //! `IVSCHAT_MODEL_SEEDS=N` runs seeds `IVSCHAT_MODEL_SEED` (default 1) to +N-1;
-//! `IVSCHAT_MODEL_SHRINK_SECS` bounds shrinking (default 60); `IVSCHAT_MODEL_TF` picks one
+//! `IVSCHAT_MODEL_SHRINK_SECS` bounds shrinking (default 60); `IVSCHAT_MODEL_IGNORE=be`
+//! leaves out checks (b) and (e) (to look past a known bug); `IVSCHAT_MODEL_TF` picks one
 //! Terraform version; `IVSCHAT_MODEL_MAX_READ_LAG=0|1` overrides the detection of the
 //! provider's `max_read_lag` argument (set to the emulator's lag + 1 s when present).
 //! `scripts/fuzz.sh model` runs long sequences. Without variables (CI) each Terraform version
@@ -1588,7 +1589,12 @@ fn replay(
         run.outputs.clear();
         let t = Instant::now();
         let (ok, oob_after, touched) = run.step(i, &step);
-        let violations = run.check(i, &step, ok, oob_after, touched);
+        let ignored = std::env::var("IVSCHAT_MODEL_IGNORE").unwrap_or_default();
+        let violations: Vec<Violation> = run
+            .check(i, &step, ok, oob_after, touched)
+            .into_iter()
+            .filter(|v| !ignored.contains(v.check))
+            .collect();
         if verbose {
             eprintln!(
                 "  step {i} ({:.1}s, {}): {}",
