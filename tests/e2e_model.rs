@@ -3,7 +3,8 @@
 //! account checked against the state and the configuration after every step.
 //!
 //! A sequence is drawn from its seed: the emulator's consistency (strong, or eventual with a
-//! lag of up to 3 s), its timestamp precision (ms or whole seconds), the provider's
+//! lag of up to 3 s), its timestamp precision (ms or whole seconds), its clock skew (up to
+//! 90 s either way: the provider must not compare its clock with the API's), the provider's
 //! `default_tags`, `rate_limits` and `max_retries`, then the steps. Each step is one of: apply
 //! a desired configuration (0-6 rooms, 0-3 logging configurations, references, up to 50
 //! tags, every attribute's range); `plan -out`, out-of-band changes, apply of the saved plan;
@@ -243,6 +244,8 @@ struct Params {
     default_tags: BTreeMap<String, String>,
     room_rate: Option<f64>,
     max_retries: u32,
+    /// The emulator's clock minus the machine's.
+    skew_ms: i64,
 }
 
 fn rng_for(seed: u64, stream: u64) -> TestRng {
@@ -274,6 +277,12 @@ fn params(seed: u64) -> Params {
             _ => Some(0.2),
         },
         max_retries: if r.random_bool(0.7) { 25 } else { 4 },
+        // Drawn last: the draws above stay those of the seeds recorded before it existed.
+        skew_ms: if r.random_bool(0.6) {
+            0
+        } else {
+            r.random_range(-90_000..=90_000)
+        },
     }
 }
 
@@ -1545,6 +1554,7 @@ fn replay(
         quotas: QuotaMode::Off,
         logging_settle: Duration::from_millis(300),
         consistency,
+        clock_skew_ms: p.skew_ms,
         timestamp_precision: if p.whole_seconds {
             ivschat_local::TimestampPrecision::Seconds
         } else {
