@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Fuzzing, two kinds:
+# Fuzzing, three kinds:
 #  - `rpc`: the schema-driven fuzzer of the whole RPC surface (tests/it/fuzz_rpc.rs) against an
 #    in-process ivschat-local. CI runs it with seed 14 and 20,000 cases; here it runs
 #    FUZZ_CASES (default 200,000) cases with FUZZ_SEED (default: the time, printed), so every
 #    run explores new cases. A finding prints its case number: replay it alone with
 #    `FUZZ_SEED=<seed> FUZZ_CASE=<n> cargo test --test it fuzz_rpc:: -- --nocapture`.
+#  - `model`: the model-based test (tests/it/e2e_model.rs): seeded sequences of Terraform steps
+#    against ivschat-local under random faults and lag, on both Terraform versions in parallel.
+#    IVSCHAT_MODEL_SEEDS (default 50) seeds from IVSCHAT_MODEL_SEED (default: the time,
+#    printed), IVSCHAT_MODEL_STEPS (default 100) steps each. A violation prints the seed, the
+#    shrunk step list and the replay command, and keeps the failing step's request log.
 #  - the codec targets: coverage-guided fuzzing of the value codecs (msgpack, state JSON, type
 #    JSON) with cargo-fuzz.
 #
 #   scripts/fuzz.sh                   # rpc, then every codec target for FUZZ_SECONDS (default 60)
 #   FUZZ_CASES=1000000 scripts/fuzz.sh rpc
+#   IVSCHAT_MODEL_SEEDS=50 IVSCHAT_MODEL_STEPS=100 scripts/fuzz.sh model
 #   FUZZ_SECONDS=300 scripts/fuzz.sh msgpack_decode
 #
 # Only a stable toolchain is needed: RUSTC_BOOTSTRAP=1 lets it accept the -Z flags cargo-fuzz
@@ -29,6 +35,23 @@ status=0
 summary=()
 codec_targets=()
 for t in "${targets[@]}"; do
+    if [ "$t" = model ]; then
+        seed="${IVSCHAT_MODEL_SEED:-$(date +%s)}"
+        seeds="${IVSCHAT_MODEL_SEEDS:-50}"
+        steps="${IVSCHAT_MODEL_STEPS:-100}"
+        echo "== model: $seeds seeds from $seed, $steps steps each, Terraform 1.0.3 and 1.15.5"
+        scripts/fetch-terraform.sh >/dev/null
+        set +e
+        IVSCHAT_MODEL_SEED="$seed" IVSCHAT_MODEL_SEEDS="$seeds" IVSCHAT_MODEL_STEPS="$steps" \
+            IVSCHAT_MODEL_SHRINK_SECS="${IVSCHAT_MODEL_SHRINK_SECS:-600}" \
+            cargo test -p terraform-provider-ivschat --test it e2e_model::model_terraform -- --nocapture --test-threads=2 2>&1 |
+            grep -E "^model|^Terraform|^  |test result"
+        rc=${PIPESTATUS[0]}
+        set -e
+        [ "$rc" -eq 0 ] || status=1
+        summary+=("model: $seeds seeds from $seed x $steps steps (exit $rc)")
+        continue
+    fi
     if [ "$t" != rpc ]; then
         codec_targets+=("$t")
         continue

@@ -30,12 +30,15 @@ impl Handle {
 
     /// Under eventual consistency: when Get* and List* will show the latest write to the
     /// room or logging configuration `arn`; `None` when they already do (or under strong
-    /// consistency).
+    /// consistency). By the machine's clock (the emulator's minus
+    /// [`crate::Config::clock_skew_ms`]), so that a caller can sleep until then.
     pub fn visible_at(&self, arn: &str) -> Option<std::time::SystemTime> {
         let now = self.app.now_ms();
         let mut s = self.app.lock();
         s.settle(now);
-        let ms = s.visible_at_ms(arn, now)?;
+        let ms = s
+            .visible_at_ms(arn, now)?
+            .saturating_sub(self.app.config.clock_skew_ms);
         std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_millis(u64::try_from(ms).ok()?))
     }
 

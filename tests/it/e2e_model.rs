@@ -3,7 +3,8 @@
 //! account checked against the state and the configuration after every step.
 //!
 //! A sequence is drawn from its seed: the emulator's consistency (strong, or eventual with a
-//! lag of up to 3 s), its timestamp precision (ms or whole seconds), the provider's
+//! lag of up to 3 s), its timestamp precision (ms or whole seconds), its clock skew (up to
+//! 90 s either way: the provider must not compare its clock with the API's), the provider's
 //! `default_tags`, `rate_limits` and `max_retries`, then the steps. Each step is one of: apply
 //! a desired configuration (0-6 rooms, 0-3 logging configurations, references, up to 50
 //! tags, every attribute's range); `plan -out`, out-of-band changes, apply of the saved plan;
@@ -29,15 +30,18 @@
 //!
 //! ```text
 //! IVSCHAT_MODEL_SEED=17 IVSCHAT_MODEL_STEPS=0,3,4- IVSCHAT_MODEL_TF=1.15.5 \
-//!   cargo test --test e2e_model -- --nocapture
+//!   cargo test --test it e2e_model:: -- --nocapture
 //! ```
 //!
 //! `IVSCHAT_MODEL_STEPS` is a step count (run steps 0..N of each seed) or a list of step
 //! indices of the seed's sequence (`-` after an index: that step without faults).
 //! `IVSCHAT_MODEL_SEEDS=N` runs seeds `IVSCHAT_MODEL_SEED` (default 1) to +N-1;
-//! `IVSCHAT_MODEL_SHRINK_SECS` bounds shrinking (default 240). `scripts/fuzz.sh model` runs
-//! long sequences. Without variables (CI) each Terraform version runs `CI_SEEDS` x
-//! `CI_STEPS` steps.
+//! `IVSCHAT_MODEL_SHRINK_SECS` bounds shrinking (default 60); `IVSCHAT_MODEL_IGNORE=be`
+//! leaves out checks (b) and (e) (to look past a known bug); `IVSCHAT_MODEL_TF` picks one
+//! Terraform version; `IVSCHAT_MODEL_MAX_READ_LAG=0|1` overrides the detection of the
+//! provider's `max_read_lag` argument (set to the emulator's lag + 1 s when present).
+//! `scripts/fuzz.sh model` runs long sequences. Without variables (CI) each Terraform version
+//! runs the seeds `CI_SEEDS`, `CI_STEPS` steps each.
 
 use crate::support;
 
@@ -54,11 +58,14 @@ use support::{Emulator, Terraform, TfOutput, TfWorkdir, hcl_string};
 
 /// The marker tag a leak-safe create puts on an object until its create is recorded.
 const MARKER: &str = "terraform-provider-ivschat:create-token";
-/// Seeds and steps per Terraform version in CI (both versions run in parallel).
-const CI_SEEDS: u64 = 2;
-const CI_STEPS: usize = 8;
-/// First CI seed.
-const CI_SEED: u64 = 1;
+/// The seeds CI runs on each Terraform version (both versions run in parallel), `CI_STEPS`
+/// steps each. On dc848a0 seed 25 shows issue 22's finding 1 (an update from a saved plan
+/// hides an out-of-band rate change, `rate_limits { room = 0.2 }`) and seed 108 finding 2 (a
+/// lost CreateRoom answer under 3 s of lag leaks a marked room).
+const CI_SEEDS: &[u64] = &[25, 108, 4];
+const CI_STEPS: usize = 5;
+/// Shrinking budget unless `IVSCHAT_MODEL_SHRINK_SECS` says otherwise.
+const SHRINK_SECS: u64 = 60;
 const MAX_ROOMS: usize = 6;
 const MAX_LOGS: usize = 3;
 const ROOM_OPS: &[&str] = &[
@@ -237,6 +244,8 @@ struct Params {
     default_tags: BTreeMap<String, String>,
     room_rate: Option<f64>,
     max_retries: u32,
+    /// The emulator's clock minus the machine's.
+    skew_ms: i64,
 }
 
 fn rng_for(seed: u64, stream: u64) -> TestRng {
@@ -268,6 +277,12 @@ fn params(seed: u64) -> Params {
             _ => Some(0.2),
         },
         max_retries: if r.random_bool(0.7) { 25 } else { 4 },
+        // Drawn last: the draws above stay those of the seeds recorded before it existed.
+        skew_ms: if r.random_bool(0.6) {
+            0
+        } else {
+            r.random_range(-90_000..=90_000)
+        },
     }
 }
 
@@ -1035,6 +1050,15 @@ impl Run<'_> {
 
     fn out_of_band(&mut self, oob: &[Oob]) {
         let c = self.api.client.clone();
+        let arns: BTreeMap<String, String> = self
+            .state()
+            .map(|s| {
+                in_state(&s)
+                    .into_iter()
+                    .map(|o| (o.address, o.arn))
+                    .collect()
+            })
+            .unwrap_or_default();
         for change in oob {
             let (kind, slot) = match change {
                 Oob::LogName(s, _) | Oob::LogTag(s, _, _) | Oob::LogDelete(s) => {
@@ -1049,7 +1073,7 @@ impl Run<'_> {
                 | Oob::RoomDelete(s) => ("ivschat_room.r", *s),
             };
             let address = format!("{kind}{slot}");
-            let Some(arn) = self.arn_of(&address) else {
+            let Some(arn) = arns.get(&address).cloned() else {
                 continue;
             };
             self.stale.insert(address);
@@ -1439,8 +1463,9 @@ impl Run<'_> {
                 }
             }
         }
-        for a in arns.keys() {
-            if !want.contains(a) {
+        for (a, arn) in &arns {
+            // Out of the configuration but still in the account: the plan deletes it.
+            if !want.contains(a) && held.contains(arn) {
                 differs.insert(a.clone());
             }
         }
@@ -1462,12 +1487,22 @@ impl Run<'_> {
                 ),
             );
         }
-        let clean = ok && !oob_after && matches!(step, Step::Apply { .. } | Step::Import { .. });
-        if clean && !planned.is_empty() {
-            fail(
+        match step {
+            Step::Apply { .. } if ok && !oob_after && !planned.is_empty() => fail(
                 'd',
                 format!("after a successful apply the plan is not empty: {planned:?}"),
-            );
+            ),
+            Step::Import { slot, .. }
+                if ok && planned.contains(&format!("ivschat_room.r{slot}")) =>
+            {
+                fail(
+                    'd',
+                    format!(
+                        "after a successful import of r{slot} the plan changes it: {planned:?}"
+                    ),
+                )
+            }
+            _ => {}
         }
         v
     }
@@ -1500,7 +1535,7 @@ fn replay(
     max_read_lag: bool,
     verbose: bool,
 ) -> Option<Failure> {
-    let p = params(seed);
+    let mut p = params(seed);
     let n = steps.iter().map(|s| s.0 + 1).max().unwrap_or(0);
     let all = generate(seed, &p, n);
     let consistency = if p.lag_ms == 0 {
@@ -1519,6 +1554,7 @@ fn replay(
         quotas: QuotaMode::Off,
         logging_settle: Duration::from_millis(300),
         consistency,
+        clock_skew_ms: p.skew_ms,
         timestamp_precision: if p.whole_seconds {
             ivschat_local::TimestampPrecision::Seconds
         } else {
@@ -1530,6 +1566,13 @@ fn replay(
         },
         ..Config::default()
     });
+    // The harness turns a strong emulator eventual under IVSCHAT_TEST_CONSISTENCY=eventual:
+    // wait out that lag too.
+    if p.lag_ms == 0
+        && let Consistency::Eventual { .. } = support::test_consistency()
+    {
+        p.lag_ms = support::consistency_lag_ms();
+    }
     let api = Api::new(&emu);
     let mut wd = tf.workdir();
     wd.set_timeout(Duration::from_secs(240));
@@ -1563,7 +1606,12 @@ fn replay(
         run.outputs.clear();
         let t = Instant::now();
         let (ok, oob_after, touched) = run.step(i, &step);
-        let violations = run.check(i, &step, ok, oob_after, touched);
+        let ignored = std::env::var("IVSCHAT_MODEL_IGNORE").unwrap_or_default();
+        let violations: Vec<Violation> = run
+            .check(i, &step, ok, oob_after, touched)
+            .into_iter()
+            .filter(|v| !ignored.contains(v.check))
+            .collect();
         if verbose {
             eprintln!(
                 "  step {i} ({:.1}s, {}): {}",
@@ -1670,23 +1718,23 @@ fn run_model(tf: &Terraform) {
         return;
     }
     let max_read_lag = has_max_read_lag(tf);
-    let first_seed = env_u64("IVSCHAT_MODEL_SEED").unwrap_or(CI_SEED);
-    let seeds =
-        env_u64("IVSCHAT_MODEL_SEEDS").unwrap_or(if std::env::var("IVSCHAT_MODEL_SEED").is_ok() {
-            1
-        } else {
-            CI_SEEDS
-        });
+    let seeds: Vec<u64> = match env_u64("IVSCHAT_MODEL_SEED") {
+        Some(first) => (first..first + env_u64("IVSCHAT_MODEL_SEEDS").unwrap_or(1)).collect(),
+        None => match env_u64("IVSCHAT_MODEL_SEEDS") {
+            Some(n) => (1..=n).collect(),
+            None => CI_SEEDS.to_vec(),
+        },
+    };
     let steps_arg = std::env::var("IVSCHAT_MODEL_STEPS").unwrap_or_else(|_| CI_STEPS.to_string());
     let steps = parse_steps(&steps_arg).unwrap_or_else(|| {
         panic!("IVSCHAT_MODEL_STEPS={steps_arg}: a count or a list like 0,3,4-")
     });
-    let budget = Duration::from_secs(env_u64("IVSCHAT_MODEL_SHRINK_SECS").unwrap_or(240));
+    let budget = Duration::from_secs(env_u64("IVSCHAT_MODEL_SHRINK_SECS").unwrap_or(SHRINK_SECS));
     let keep = std::env::temp_dir().join(format!("ivschat-model-{}", std::process::id()));
     let mut report = String::new();
     let started = Instant::now();
     let mut total_steps = 0usize;
-    for seed in first_seed..first_seed + seeds {
+    for &seed in &seeds {
         let Some(failure) = replay(tf, seed, &steps, max_read_lag, true) else {
             total_steps += steps.len();
             continue;
@@ -1712,7 +1760,7 @@ fn run_model(tf: &Terraform) {
             report,
             "\nTerraform {} seed {seed}: {} violation(s); shortest failing steps {}\n  replay: \
              IVSCHAT_MODEL_TF={} IVSCHAT_MODEL_SEED={seed} IVSCHAT_MODEL_STEPS={} cargo test \
-             --test e2e_model -- --nocapture\n  request log of the failing step: {}",
+             --test it e2e_model:: -- --nocapture\n  request log of the failing step: {}",
             tf.version,
             shown.violations.len(),
             format_steps(&shrunk),
@@ -1737,8 +1785,9 @@ fn run_model(tf: &Terraform) {
         eprintln!("{report}");
     }
     eprintln!(
-        "model {}: {total_steps} steps over {seeds} seed(s) in {:.0} s",
+        "model {}: {total_steps} steps over {} seed(s) in {:.0} s",
         tf.version,
+        seeds.len(),
         started.elapsed().as_secs_f64()
     );
     assert!(

@@ -343,6 +343,30 @@ async fn date_of(endpoint: &str, op: &str, body: Value) -> (i64, Value) {
 }
 
 #[tokio::test]
+async fn visible_at_is_by_the_machine_clock_under_skew() {
+    let (emu, _c) = start(Config {
+        clock_skew_ms: -3_600_000,
+        consistency: ivschat_local::Consistency::Eventual {
+            max_lag: Duration::from_millis(2000),
+            draw: ivschat_local::LagDraw::Exact,
+        },
+        ..test_config()
+    })
+    .await;
+    let before = now_ms();
+    let room = post_json(&emu.endpoint(), "CreateRoom", json!({})).await;
+    let at = emu
+        .handle()
+        .visible_at(room["arn"].as_str().unwrap())
+        .expect("not visible yet");
+    let at = i64::try_from(at.duration_since(UNIX_EPOCH).unwrap().as_millis()).unwrap();
+    assert!(
+        (before + 2000..=now_ms() + 2000).contains(&at),
+        "visible at {at}, created at {before}"
+    );
+}
+
+#[tokio::test]
 async fn clock_skew_moves_timestamps_tokens_and_the_date_header() {
     for skew in [0_i64, 3_600_000, -7_200_500] {
         let (emu, _c) = start(Config {
