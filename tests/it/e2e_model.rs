@@ -19,7 +19,8 @@
 //! - (b) every attribute in state equals what Get and ListTagsForResource answer (after a
 //!   saved-plan apply: for the objects the plan touched; after steps that refresh: all);
 //! - (c) no object carries the create marker tag;
-//! - (d) after a successful apply or import, a plan is empty;
+//! - (d) after a successful apply a plan is empty (after an import: it leaves the imported
+//!   room alone);
 //! - (e) a plan shows every object whose account value differs from the configuration
 //!   (out-of-band changes included), every time;
 //! - (f) no command crashed or printed Rust Debug text.
