@@ -338,7 +338,9 @@ resource \"ivschat_room\" \"r\" {
 terraform_test!(
     unnamed_rooms_and_logging_configurations_are_made_once,
     |tf| {
-        for seed in [3] {
+        {
+            // The finding's seed: 13 CreateRoom calls and extra rooms on the code before the fix.
+            let seed = 3;
             let s = Setup::with_emulator(
                 tf,
                 emulator(ivschat_local::Config {
