@@ -17,6 +17,8 @@
 #    Terraform clients. TEST_RELEASE=0 leaves it out (it is the longest step).
 # 7. the room, logging configuration, listing-backed read, data source and quickstart suites again
 #    against an eventually consistent emulator (reads lag writes by up to 1 s)
+# 8. every end-to-end suite (tests/e2e_*.rs) again with the provider serving over TCP on
+#    127.0.0.1 (PLUGIN_TRANSPORT=tcp), the transport go-plugin uses on Windows
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -63,6 +65,13 @@ IVSCHAT_TEST_CONSISTENCY=eventual IVSCHAT_TEST_CONSISTENCY_LAG_MS=1000 \
   cargo test --locked --no-fail-fast --test e2e_room --test e2e_logging_configuration \
   --test e2e_room_listing --test e2e_logging_configuration_listing \
   --test e2e_data_sources --test e2e_quickstart
+
+section "plugin over TCP on 127.0.0.1, as on Windows: the end-to-end suites with PLUGIN_TRANSPORT=tcp (IVSCHAT_TEST_PLUGIN_TRANSPORT=tcp), Terraform 1.0.3 and 1.15.5"
+E2E_TESTS=()
+for f in tests/e2e_*.rs; do
+  E2E_TESTS+=(--test "$(basename "${f}" .rs)")
+done
+IVSCHAT_TEST_PLUGIN_TRANSPORT=tcp cargo test --locked --no-fail-fast "${E2E_TESTS[@]}"
 
 if [[ "${TEST_RELEASE:-1}" != "0" ]]; then
   section "release: scripts/release.sh (glibc 2.17 build, GLIBC check, Terraform runs the zip)"
