@@ -30,18 +30,26 @@ fn logging_configuration(s: &Setup, name: &str, destination: DestinationConfigur
     .to_owned()
 }
 
+/// `text` with every run of white space made one space (hclwrite aligns `=` signs).
+fn normalized(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The text of the `resource` block of `generated` that holds `arn` (its import block names
 /// the ARN in its identity, the resource block follows or precedes it).
-fn block_for<'a>(generated: &'a str, resource_type: &str, arn: &str) -> &'a str {
-    // Blocks are separated by blank lines; each import block names the resource it imports.
-    let blocks: Vec<&str> = generated.split("\n\n").collect();
+fn block_for(generated: &str, resource_type: &str, arn: &str) -> String {
+    let blocks = blocks(generated);
     let import = blocks
         .iter()
-        .find(|b| b.trim_start().starts_with("import") && b.contains(arn))
+        .find(|b| b.starts_with("import") && b.contains(arn))
         .unwrap_or_else(|| panic!("no import block for {arn}:\n{generated}"));
     let to = import
         .lines()
-        .find_map(|l| l.trim().strip_prefix("to").map(|r| r.trim_start_matches([' ', '=']).trim()))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("to")
+                .map(|r| r.trim_start_matches([' ', '=']).trim())
+        })
         .unwrap_or_else(|| panic!("import block without `to`: {import}"));
     let name = to
         .strip_prefix(&format!("{resource_type}."))
@@ -49,8 +57,26 @@ fn block_for<'a>(generated: &'a str, resource_type: &str, arn: &str) -> &'a str 
     let header = format!("resource \"{resource_type}\" \"{name}\" {{");
     blocks
         .iter()
-        .find(|b| b.trim_start().starts_with(&header))
+        .find(|b| b.starts_with(&header))
         .unwrap_or_else(|| panic!("no {header}:\n{generated}"))
+        .clone()
+}
+
+/// The top-level blocks of `generated` (separated by blank lines), without Terraform's
+/// `# __generated__` comment lines.
+fn blocks(generated: &str) -> Vec<String> {
+    generated
+        .split("\n\n")
+        .map(|b| {
+            b.lines()
+                .filter(|l| !l.trim_start().starts_with('#'))
+                .collect::<Vec<_>>()
+                .join("\n")
+                .trim()
+                .to_owned()
+        })
+        .filter(|b| !b.is_empty())
+        .collect()
 }
 
 #[test]
@@ -124,12 +150,11 @@ fn generated_configuration_is_what_a_person_would_write() {
     }
     let tagged = room(b);
     std::thread::sleep(std::time::Duration::from_millis(400));
-    let rooms: Vec<RoomSummary> = s
-        .rt
-        .block_on(s.api.list_rooms().send())
-        .unwrap()
-        .rooms()
-        .to_vec();
+    let rooms: Vec<RoomSummary> =
+        s.rt.block_on(s.api.list_rooms().send())
+            .unwrap()
+            .rooms()
+            .to_vec();
     assert_eq!(rooms.len(), 4);
 
     s.wd.write_config(&s.emulator.provider_hcl(""));
@@ -145,15 +170,20 @@ list "ivschat_logging_configuration" "logs" {
 }
 "#,
     );
-    let out = s
-        .wd
-        .run(["query", "-no-color", "-generate-config-out=generated.tf"]);
+    let out =
+        s.wd.run(["query", "-no-color", "-generate-config-out=generated.tf"]);
     out.assert_success();
     let generated = std::fs::read_to_string(s.wd.dir().join("generated.tf")).unwrap();
 
-    // Nothing a person would leave out.
+    // No null anywhere; in the resource blocks, nothing a person would leave out.
+    assert!(!generated.contains("null"), "{generated}");
+    let resources: Vec<String> = blocks(&generated)
+        .into_iter()
+        .filter(|b| b.starts_with("resource "))
+        .map(|b| normalized(&b))
+        .collect();
+    assert_eq!(resources.len(), 7, "{generated}");
     for absent in [
-        "null",
         "maximum_message_length = 500",
         "maximum_message_rate_per_second = 10",
         "\"ALLOW\"",
@@ -163,52 +193,52 @@ list "ivschat_logging_configuration" "logs" {
         "tags_all",
         "region",
         "timeouts",
-        "arn =",
-        "id =",
-        "state =",
+        " arn =",
+        " id =",
+        " state =",
     ] {
-        let lines: Vec<&str> = generated.lines().filter(|l| l.contains(absent)).collect();
-        assert!(
-            lines.iter().all(|l| l.trim_start().starts_with('#')
-                || l.contains("identity")
-                || l.trim_start().starts_with("to ")),
-            "generated configuration has {absent:?}: {lines:?}\n{generated}"
-        );
+        for r in &resources {
+            assert!(!r.contains(absent), "generated {absent:?}: {r}");
+        }
     }
 
     // Each object's block holds exactly what was set.
     let b = block_for(&generated, "ivschat_room", &defaults);
     let arguments: Vec<&str> = b
         .lines()
-        .filter(|l| l.contains('=') || l.contains('{'))
+        .map(str::trim)
+        .filter(|l| !l.starts_with("resource ") && !l.starts_with("provider ") && *l != "}")
         .collect();
-    assert_eq!(arguments.len(), 1, "only the header: {b}");
+    assert!(arguments.is_empty(), "nothing set, nothing written: {b}");
 
-    let b = block_for(&generated, "ivschat_room", &full);
+    let b = normalized(&block_for(&generated, "ivschat_room", &full));
     for present in [
-        "name                            = \"everything\"",
-        "maximum_message_length          = 120",
+        "name = \"everything\"",
+        "maximum_message_length = 120",
         "maximum_message_rate_per_second = 55",
         "message_review_handler {",
+        &format!("uri = \"{LAMBDA}\""),
         "fallback_result = \"DENY\"",
         "team = \"chat\"",
-        "env  = \"prod\"",
+        "env = \"prod\"",
     ] {
-        assert!(b.contains(present), "{present:?} missing:\n{b}");
+        assert!(b.contains(present), "{present:?} missing: {b}");
     }
     for arn in [&s3, &cloudwatch, &firehose] {
-        assert!(b.contains(&format!("\"{arn}\"")), "{arn} missing:\n{b}");
+        assert!(b.contains(&format!("\"{arn}\"")), "{arn} missing: {b}");
     }
-    assert!(b.contains(LAMBDA), "{b}");
 
-    let b = block_for(&generated, "ivschat_room", &reviewed);
+    let b = normalized(&block_for(&generated, "ivschat_room", &reviewed));
     assert!(b.contains("message_review_handler {"), "{b}");
     assert!(b.contains(&format!("uri = \"{LAMBDA}\"")), "{b}");
     assert!(!b.contains("fallback_result"), "{b}");
 
-    let b = block_for(&generated, "ivschat_room", &tagged);
+    let b = normalized(&block_for(&generated, "ivschat_room", &tagged));
     for i in 0..50 {
-        assert!(b.contains(&format!("\"key-{i:02}\"")), "key-{i:02} missing:\n{b}");
+        assert!(
+            b.contains(&format!("key-{i:02} = \"value-{i}\"")),
+            "key-{i:02} missing: {b}"
+        );
     }
 
     for (arn, kind, field) in [
@@ -224,8 +254,16 @@ list "ivschat_logging_configuration" "logs" {
             "delivery_stream_name = \"chat-stream\"",
         ),
     ] {
-        let b = block_for(&generated, "ivschat_logging_configuration", arn);
+        let b = normalized(&block_for(&generated, "ivschat_logging_configuration", arn));
         assert!(b.contains("destination_configuration {"), "{b}");
+        let named = [(&s3, "to-s3"), (&cloudwatch, "to-cloudwatch")]
+            .iter()
+            .find(|(a, _)| *a == arn)
+            .map(|(_, n)| *n);
+        match named {
+            Some(n) => assert!(b.contains(&format!("name = \"{n}\"")), "{b}"),
+            None => assert!(!b.contains(" name ="), "{b}"),
+        }
         assert!(b.contains(kind) && b.contains(field), "{b}");
         assert_eq!(
             ["s3 {", "cloudwatch_logs {", "firehose {"]

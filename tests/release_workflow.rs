@@ -105,7 +105,10 @@ fn every_platform_blocks_the_release() {
             !l.starts_with('#') && l.contains("continue-on-error")
         })
         .collect();
-    assert!(allowed.is_empty(), "release.yml lets failures pass: {allowed:?}");
+    assert!(
+        allowed.is_empty(),
+        "release.yml lets failures pass: {allowed:?}"
+    );
     assert!(workflow.contains("needs: build\n"));
     assert!(workflow.contains("runner: windows-2022\n"));
 }

@@ -51,7 +51,9 @@ pub enum ListenError {
     #[error("{TRANSPORT_ENV}={0:?} is not understood; use \"unix\" or \"tcp\"")]
     BadTransport(String),
     /// Unix sockets asked for on a platform without them.
-    #[error("unix sockets are not available on this platform; unset {TRANSPORT_ENV} or set it to \"tcp\"")]
+    #[error(
+        "unix sockets are not available on this platform; unset {TRANSPORT_ENV} or set it to \"tcp\""
+    )]
     UnixUnsupported,
     /// Port range variables are not numbers or are reversed.
     #[error("PLUGIN_MIN_PORT/PLUGIN_MAX_PORT do not form a valid port range: {0}")]
@@ -164,72 +166,71 @@ mod unix {
 
     use super::{AnyListener, Bound, ListenError, Network, SOCKET_DIR_ENV, SocketCleanup};
 
-fn socket_parent() -> PathBuf {
-    match std::env::var_os(SOCKET_DIR_ENV) {
-        Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => std::env::temp_dir(),
-    }
-}
-
-/// Creates `parent/pluginPID-N` with mode 0700; retries on name clashes.
-pub(super) fn private_dir(parent: &Path) -> Result<PathBuf, ListenError> {
-    let pid = std::process::id();
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let mut last = None;
-    for attempt in 0u32..64 {
-        let name = format!("plugin{pid}-{:x}", nanos.wrapping_add(attempt));
-        let dir = parent.join(name);
-        // mkdir is atomic and never follows an existing entry: if it
-        // succeeds, the directory is new and ours.
-        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
-            Err(source) => {
-                return Err(ListenError::SocketDir {
-                    dir: parent.to_path_buf(),
-                    source,
-                });
-            }
+    fn socket_parent() -> PathBuf {
+        match std::env::var_os(SOCKET_DIR_ENV) {
+            Some(d) if !d.is_empty() => PathBuf::from(d),
+            _ => std::env::temp_dir(),
         }
     }
-    Err(ListenError::SocketDir {
-        dir: parent.to_path_buf(),
-        source: last.unwrap_or_else(|| io::Error::other("no free name")),
-    })
-}
 
-pub(super) fn bind() -> Result<Bound, ListenError> {
-    let parent = socket_parent();
-    let dir = private_dir(&parent)?;
-    let socket = dir.join("plugin.sock");
-    // From here on, the guard removes whatever exists.
-    let cleanup = SocketCleanup {
-        socket: socket.clone(),
-        dir,
-    };
-    let address = socket.to_string_lossy().into_owned();
-    let listener = UnixListener::bind(&socket).map_err(|source| ListenError::Bind {
-        addr: address.clone(),
-        source,
-    })?;
-    // The directory already keeps others out; tighten the socket as well.
-    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600)).map_err(
-        |source| ListenError::Bind {
+    /// Creates `parent/pluginPID-N` with mode 0700; retries on name clashes.
+    pub(super) fn private_dir(parent: &Path) -> Result<PathBuf, ListenError> {
+        let pid = std::process::id();
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let mut last = None;
+        for attempt in 0u32..64 {
+            let name = format!("plugin{pid}-{:x}", nanos.wrapping_add(attempt));
+            let dir = parent.join(name);
+            // mkdir is atomic and never follows an existing entry: if it
+            // succeeds, the directory is new and ours.
+            match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+                Ok(()) => return Ok(dir),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+                Err(source) => {
+                    return Err(ListenError::SocketDir {
+                        dir: parent.to_path_buf(),
+                        source,
+                    });
+                }
+            }
+        }
+        Err(ListenError::SocketDir {
+            dir: parent.to_path_buf(),
+            source: last.unwrap_or_else(|| io::Error::other("no free name")),
+        })
+    }
+
+    pub(super) fn bind() -> Result<Bound, ListenError> {
+        let parent = socket_parent();
+        let dir = private_dir(&parent)?;
+        let socket = dir.join("plugin.sock");
+        // From here on, the guard removes whatever exists.
+        let cleanup = SocketCleanup {
+            socket: socket.clone(),
+            dir,
+        };
+        let address = socket.to_string_lossy().into_owned();
+        let listener = UnixListener::bind(&socket).map_err(|source| ListenError::Bind {
             addr: address.clone(),
             source,
-        },
-    )?;
-    Ok(Bound {
-        listener: AnyListener::Unix(listener),
-        network: Network::Unix,
-        address,
-        cleanup: Some(cleanup),
-    })
-}
-
+        })?;
+        // The directory already keeps others out; tighten the socket as well.
+        std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600)).map_err(
+            |source| ListenError::Bind {
+                addr: address.clone(),
+                source,
+            },
+        )?;
+        Ok(Bound {
+            listener: AnyListener::Unix(listener),
+            network: Network::Unix,
+            address,
+            cleanup: Some(cleanup),
+        })
+    }
 }
 
 fn port_range() -> Result<Option<(u16, u16)>, ListenError> {
