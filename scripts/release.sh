@@ -237,6 +237,7 @@ handshake_check() {
   local want="unix"
   [[ "${OS}" == windows ]] && want="tcp"
   local out="${SCRATCH}/handshake.txt"
+  rm -f "${out}"
   TF_PLUGIN_MAGIC_COOKIE=d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2 \
     PLUGIN_PROTOCOL_VERSIONS=6 "${BIN}" >"${out}" 2>"${SCRATCH}/handshake.err" &
   local pid=$!
