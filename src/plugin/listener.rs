@@ -23,6 +23,7 @@ use super::handshake::Network;
 /// Environment variable choosing the transport (`unix` or `tcp`).
 pub const TRANSPORT_ENV: &str = "PLUGIN_TRANSPORT";
 /// Environment variable naming the directory for unix sockets.
+#[cfg(unix)]
 pub const SOCKET_DIR_ENV: &str = "PLUGIN_UNIX_SOCKET_DIR";
 
 /// Which kind of socket to listen on.
@@ -297,6 +298,22 @@ mod tests {
         assert_eq!("UNIX".parse::<Transport>().ok(), Some(Transport::Unix));
         assert_eq!("tcp".parse::<Transport>().ok(), Some(Transport::Tcp));
         assert!("udp".parse::<Transport>().is_err());
+        // go-plugin's defaults: unix sockets where they exist, TCP elsewhere (Windows).
+        let expected = if cfg!(unix) {
+            Transport::Unix
+        } else {
+            Transport::Tcp
+        };
+        assert_eq!(Transport::default(), expected);
+    }
+
+    #[cfg(not(unix))]
+    #[tokio::test]
+    async fn unix_sockets_are_refused_without_unix() {
+        assert!(matches!(
+            bind(Transport::Unix),
+            Err(ListenError::UnixUnsupported)
+        ));
     }
 
     #[cfg(unix)]
