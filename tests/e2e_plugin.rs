@@ -88,14 +88,15 @@ terraform_test!(
             "plugin TLS disabled: {}",
             context()
         );
-        // The transport the suite asked for (IVSCHAT_TEST_PLUGIN_TRANSPORT) is the one
-        // go-plugin connected over: `plugin address: address=... network=unix|tcp`.
+        // The transport the suite asked for (IVSCHAT_TEST_PLUGIN_TRANSPORT) is the one the
+        // provider announced in its handshake, and so the one go-plugin dialled: its
+        // `plugin server listening: network=unix|tcp address=...` line, relayed by Terraform.
         let network = support::plugin_transport().unwrap_or("unix");
         let addresses: Vec<&str> = log
             .lines()
-            .filter(|l| l.contains("plugin address:"))
+            .filter(|l| l.contains("plugin server listening"))
             .collect();
-        assert!(!addresses.is_empty(), "no plugin address logged: {}", context());
+        assert!(!addresses.is_empty(), "no listening address logged: {}", context());
         for line in &addresses {
             assert!(
                 line.contains(&format!("network={network}")),
