@@ -229,11 +229,42 @@ EOF2
   echo "    ok: Terraform ${version} installed it, completed the handshake, read its schema, validated"
 }
 
+# handshake_check: start the built binary as go-plugin would and read its handshake line:
+# unix sockets where the platform has them, TCP on 127.0.0.1 on Windows (go-plugin's only
+# transport there). Every platform runs it, including those the pinned Terraform clients
+# cannot run on.
+handshake_check() {
+  local want="unix"
+  [[ "${OS}" == windows ]] && want="tcp"
+  local out="${SCRATCH}/handshake.txt"
+  rm -f "${out}"
+  TF_PLUGIN_MAGIC_COOKIE=d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2 \
+    PLUGIN_PROTOCOL_VERSIONS=6 "${BIN}" >"${out}" 2>"${SCRATCH}/handshake.err" &
+  local pid=$!
+  local waited=0
+  until [[ -s "${out}" ]] || [[ ${waited} -ge 100 ]]; do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  kill "${pid}" 2>/dev/null || true
+  wait "${pid}" 2>/dev/null || true
+  local line
+  line="$(head -n 1 "${out}" | tr -d '\r')"
+  if [[ ! "${line}" =~ ^1\|6\|${want}\|[^|]+\|grpc\|$ ]]; then
+    cat "${SCRATCH}/handshake.err" >&2
+    die "handshake line '${line}' is not 1|6|${want}|<address>|grpc|"
+  fi
+  echo "    ok: ${line}"
+}
+
+SCRATCH="$(mktemp -d)"
+section "verify: the binary starts and announces a ${OS} transport (go-plugin handshake)"
+handshake_check
+
 section "verify: Terraform installs the zip from a filesystem mirror and runs the provider"
 if [[ "${PLATFORM}" != linux_amd64 ]]; then
   echo "    not here: the pinned Terraform clients are linux_amd64 builds"
 else
-  SCRATCH="$(mktemp -d)"
   verified=0
   for version in 1.0.3 1.15.5; do
     tf="${ROOT}/.cache/terraform/${version}/terraform"

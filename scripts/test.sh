@@ -17,6 +17,8 @@
 #    Terraform clients. TEST_RELEASE=0 leaves it out (it is the longest step).
 # 7. the room, logging configuration, listing-backed read, data source and quickstart suites again
 #    against an eventually consistent emulator (reads lag writes by up to 1 s)
+# 8. every end-to-end suite (tests/e2e_*.rs) again with the provider serving over TCP on
+#    127.0.0.1 (PLUGIN_TRANSPORT=tcp), the transport go-plugin uses on Windows
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -72,6 +74,11 @@ IVSCHAT_TEST_CONSISTENCY=eventual IVSCHAT_TEST_CONSISTENCY_LAG_MS=1000 \
   cargo test --locked --no-fail-fast -p terraform-provider-ivschat --test it -- \
   e2e_room:: e2e_logging_configuration:: e2e_room_listing:: e2e_logging_configuration_listing:: \
   e2e_data_sources:: e2e_quickstart::
+
+section "plugin over TCP on 127.0.0.1, as on Windows: the end-to-end suites with PLUGIN_TRANSPORT=tcp (IVSCHAT_TEST_PLUGIN_TRANSPORT=tcp), Terraform 1.0.3 and 1.15.5"
+# Every e2e suite (the model-based test's transport is the suites' own: left out here).
+IVSCHAT_TEST_PLUGIN_TRANSPORT=tcp cargo test --locked --no-fail-fast -p terraform-provider-ivschat \
+  --test it -- e2e_ --skip e2e_model::
 
 if [[ "${TEST_RELEASE:-1}" != "0" ]]; then
   section "release: scripts/release.sh (glibc 2.17 build, GLIBC check, Terraform runs the zip)"

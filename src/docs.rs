@@ -446,7 +446,7 @@ fn attribute_text(a: &Attribute) -> String {
     for v in &a.validators {
         let _ = write!(text, " Must {}.", v.rule());
     }
-    if let Some(default) = &a.default {
+    if let Some(default) = a.default.as_ref().filter(|d| !d.is_null()) {
         let shown = match default {
             crate::value::Value::String(s) => format!("{s:?}"),
             other => other

@@ -412,13 +412,36 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Waits for the signal to stop: Ctrl-C (SIGINT) anywhere, SIGTERM on unix, Ctrl-Break,
+/// console close or system shutdown on Windows.
 async fn wait_for_signal() -> Result<(), String> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term =
-        signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM ({e})"))?;
-    tokio::select! {
-        r = tokio::signal::ctrl_c() => r.map_err(|e| format!("cannot handle SIGINT ({e})"))?,
-        _ = term.recv() => {}
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term =
+            signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM ({e})"))?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r.map_err(|e| format!("cannot handle SIGINT ({e})"))?,
+            _ = term.recv() => {}
+        }
     }
+    #[cfg(windows)]
+    {
+        use tokio::signal::windows;
+        let handle = |what: &str, e: std::io::Error| format!("cannot handle {what} ({e})");
+        let mut brk = windows::ctrl_break().map_err(|e| handle("Ctrl-Break", e))?;
+        let mut close = windows::ctrl_close().map_err(|e| handle("console close", e))?;
+        let mut shutdown = windows::ctrl_shutdown().map_err(|e| handle("shutdown", e))?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r.map_err(|e| handle("Ctrl-C", e))?,
+            _ = brk.recv() => {}
+            _ = close.recv() => {}
+            _ = shutdown.recv() => {}
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| format!("cannot handle Ctrl-C ({e})"))?;
     Ok(())
 }

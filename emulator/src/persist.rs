@@ -39,21 +39,21 @@ pub(crate) fn load(path: &Path) -> Result<State, Error> {
     }
 }
 
-/// A new temporary file next to the state file, readable by its owner only. Created
-/// exclusively (`O_CREAT | O_EXCL`), so an existing file or symlink of that name (planted
-/// or left by a crash) is never opened or followed: another name is tried instead.
+/// A new temporary file next to the state file, readable by its owner only (mode 0600 on
+/// unix; on Windows the file inherits the directory's ACL, as the state file does). Created
+/// exclusively (`O_CREAT | O_EXCL`, `CREATE_NEW` on Windows), so an existing file or symlink
+/// of that name (planted or left by a crash) is never opened or followed: another name is
+/// tried instead.
 fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
-    use std::os::unix::fs::OpenOptionsExt;
     let mut last = None;
     for _ in 0..8 {
         let nonce: u64 = rand::random();
         let tmp = dir.join(format!(".{name}.tmp-{}-{nonce:016x}", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-        {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&tmp) {
             Ok(f) => return Ok((tmp, f)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
             Err(e) => return Err(e),
@@ -62,7 +62,8 @@ fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::Fil
     Err(last.unwrap_or_else(|| std::io::Error::other("no temporary file name was free")))
 }
 
-/// Writes `bytes` to `path` atomically.
+/// Writes `bytes` to `path` atomically: `rename` replaces the old file in one step on unix
+/// and on Windows (std uses `MoveFileExW` with `MOVEFILE_REPLACE_EXISTING` there).
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
@@ -79,10 +80,20 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }
-    if let Ok(d) = std::fs::File::open(&dir) {
+    sync_dir(&dir);
+    Ok(())
+}
+
+/// Makes the rename durable: fsync of the directory on unix. Windows cannot open a
+/// directory as a file and commits the rename with the file system's own journal.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        // Best effort: the data itself is already synced.
         let _ = d.sync_all();
     }
-    Ok(())
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 /// Serializes the state if it changed since `last`; returns the new version.

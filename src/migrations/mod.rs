@@ -138,6 +138,10 @@ impl<R: Adopts> Resource<ProviderData> for Migrated<R> {
     fn move_state(&self, source: &MoveSource<'_>) -> Option<Result<R::Model, Diagnostics>> {
         Some(R::adopt(source))
     }
+
+    fn generate_config(&self, provider: Option<&ProviderData>, state: R::Model) -> R::Model {
+        self.0.generate_config(provider, state)
+    }
 }
 
 /// The source types `ivschat_room` adopts.

@@ -11,7 +11,9 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpStream, UnixStream};
+use tokio::net::TcpStream;
+#[cfg(unix)]
+use tokio::net::UnixStream;
 use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
@@ -26,6 +28,7 @@ const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A socket of either kind.
 pub(crate) enum RawConn {
+    #[cfg(unix)]
     Unix(UnixStream),
     Tcp(TcpStream),
 }
@@ -37,7 +40,7 @@ pub(crate) enum PluginConn {
 }
 
 macro_rules! delegate_io {
-    ($ty:ty, $self:ident => $($pat:pat => $inner:expr),+ $(,)?) => {
+    ($ty:ty, $self:ident => $($(#[$m:meta])* $pat:pat => $inner:expr),+ $(,)?) => {
         impl AsyncRead for $ty {
             fn poll_read(
                 self: Pin<&mut Self>,
@@ -45,7 +48,7 @@ macro_rules! delegate_io {
                 buf: &mut ReadBuf<'_>,
             ) -> Poll<io::Result<()>> {
                 let $self = self.get_mut();
-                match $self { $($pat => Pin::new($inner).poll_read(cx, buf)),+ }
+                match $self { $($(#[$m])* $pat => Pin::new($inner).poll_read(cx, buf)),+ }
             }
         }
 
@@ -56,12 +59,12 @@ macro_rules! delegate_io {
                 buf: &[u8],
             ) -> Poll<io::Result<usize>> {
                 let $self = self.get_mut();
-                match $self { $($pat => Pin::new($inner).poll_write(cx, buf)),+ }
+                match $self { $($(#[$m])* $pat => Pin::new($inner).poll_write(cx, buf)),+ }
             }
 
             fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
                 let $self = self.get_mut();
-                match $self { $($pat => Pin::new($inner).poll_flush(cx)),+ }
+                match $self { $($(#[$m])* $pat => Pin::new($inner).poll_flush(cx)),+ }
             }
 
             fn poll_shutdown(
@@ -69,13 +72,13 @@ macro_rules! delegate_io {
                 cx: &mut Context<'_>,
             ) -> Poll<io::Result<()>> {
                 let $self = self.get_mut();
-                match $self { $($pat => Pin::new($inner).poll_shutdown(cx)),+ }
+                match $self { $($(#[$m])* $pat => Pin::new($inner).poll_shutdown(cx)),+ }
             }
         }
     };
 }
 
-delegate_io!(RawConn, this => RawConn::Unix(s) => s, RawConn::Tcp(s) => s);
+delegate_io!(RawConn, this => #[cfg(unix)] RawConn::Unix(s) => s, RawConn::Tcp(s) => s);
 delegate_io!(PluginConn, this => PluginConn::Plain(s) => s, PluginConn::Tls(s) => s.as_mut());
 
 impl Connected for PluginConn {
@@ -87,6 +90,7 @@ impl Connected for PluginConn {
 impl AnyListener {
     async fn accept(&self) -> io::Result<RawConn> {
         match self {
+            #[cfg(unix)]
             AnyListener::Unix(l) => l.accept().await.map(|(s, _)| RawConn::Unix(s)),
             AnyListener::Tcp(l) => {
                 let (s, _) = l.accept().await?;

@@ -6,11 +6,12 @@
 //! | file | what it does |
 //! |---|---|
 //! | `handshake.rs` | magic cookie check, protocol version negotiation, the handshake line |
-//! | `listener.rs` | unix socket (private directory, removed on exit) or TCP loopback |
+//! | `listener.rs` | unix socket (private directory, removed on exit) or TCP loopback (Windows) |
 //! | `tls.rs` | AutoMTLS: per-process server cert, exact pinning of Terraform's client cert |
 //! | `conn.rs` | one connection type for plain/TLS over unix/TCP, served by tonic |
 //! | `side_services.rs` | go-plugin controller (Shutdown), stdio and broker streams |
 //! | `shutdown.rs` | the shutdown trigger shared by Shutdown, SIGTERM and Ctrl-C |
+//! | `signals.rs` | SIGINT/SIGTERM on unix, Ctrl-C/Ctrl-Break/close on Windows, one shape |
 //! | `serve.rs` | [`serve()`]: wires it all together |
 //! | `debug.rs` | `--debug`: reattach mode for running under a debugger |
 //! | `crash.rs` | a panic becomes a Go-style `panic: ` report on stderr and exit 2 |
@@ -25,7 +26,7 @@
 //! | `PLUGIN_PROTOCOL_VERSIONS` | must list 6 (e.g. `5,6`), else exit 1 |
 //! | `PLUGIN_CLIENT_CERT` | Terraform's client cert (PEM): serve TLS and accept only that cert; unset: plaintext |
 //! | `PLUGIN_UNIX_SOCKET_DIR` | where the socket directory is created (default: `TMPDIR`) |
-//! | `PLUGIN_TRANSPORT` | `unix` (default) or `tcp` (127.0.0.1, any free port) |
+//! | `PLUGIN_TRANSPORT` | `unix` (default on unix) or `tcp` (127.0.0.1, any free port; the only one on Windows) |
 //! | `PLUGIN_MIN_PORT`, `PLUGIN_MAX_PORT` | port range for `tcp` |
 //! | `TF_LOG_PROVIDER`, `TF_LOG` | log level (see `logging.rs`) |
 //!
@@ -43,6 +44,7 @@ mod proto;
 mod serve;
 mod shutdown;
 mod side_services;
+mod signals;
 mod tls;
 
 pub use listener::Transport;

@@ -3,9 +3,9 @@
 //! Order matters for start-up time and for Terraform:
 //! 1. cheap environment checks (cookie, protocol version) before anything else;
 //! 2. TLS set-up and listening socket;
-//! 3. signal handlers (SIGINT ignored, SIGTERM shuts down);
+//! 3. signal handlers (SIGINT / Ctrl-C ignored, SIGTERM / Ctrl-Break shuts down);
 //! 4. the handshake line on stdout, flushed: from here on Terraform connects;
-//! 5. serve until Shutdown/SIGTERM, drain briefly, remove the socket, return.
+//! 5. serve until Shutdown or a terminate signal, drain briefly, remove the socket, return.
 //!
 //! Nothing heavy (AWS clients, schemas) happens here: the provider builds
 //! those lazily when Terraform first asks.
@@ -13,7 +13,6 @@
 use std::io::{self, Write as _};
 use std::time::Duration;
 
-use tokio::signal::unix::{SignalKind, signal};
 use tonic::transport::Server;
 use tonic_health::ServingStatus;
 
@@ -25,6 +24,7 @@ use super::handshake::{self, HandshakeError, HandshakeLine, PROTOCOL_VERSION};
 use super::listener::{self, ListenError, Transport};
 use super::shutdown::Shutdown;
 use super::side_services::{Broker, Controller, Stdio};
+use super::signals::{Signal, Signals};
 use super::tfplugin6::provider_server::{Provider, ProviderServer};
 use super::tls::{self, TlsError};
 use super::{DEFAULT_PROVIDER_ADDRESS, MAX_MESSAGE_SIZE, conn, crash, debug};
@@ -193,27 +193,23 @@ fn print_stdout_line(line: &str) -> io::Result<()> {
     out.flush()
 }
 
-/// SIGINT: ignored normally (Ctrl-C reaches the whole process group and
-/// Terraform itself decides what to stop via StopProvider); shuts down in
-/// debug mode. SIGTERM: always shuts down cleanly.
+/// Interrupt (SIGINT, Ctrl-C): ignored normally (Ctrl-C reaches the whole process group or
+/// console and Terraform itself decides what to stop via StopProvider); shuts down in debug
+/// mode. Terminate (SIGTERM; Ctrl-Break, console close, system shutdown on Windows): always
+/// shuts down cleanly.
 fn install_signal_handlers(shutdown: &Shutdown, debug: bool) -> io::Result<()> {
-    let mut sigint = signal(SignalKind::interrupt())?;
-    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut signals = Signals::install()?;
     let shutdown = shutdown.clone();
     tokio::spawn(async move {
         let mut interrupts = 0u64;
-        loop {
-            tokio::select! {
-                Some(()) = sigint.recv() => {
-                    if debug {
-                        shutdown.trigger("SIGINT in debug mode");
-                    } else {
-                        interrupts += 1;
-                        tracing::trace!(count = interrupts, "SIGINT ignored");
-                    }
+        while let Some(signal) = signals.next().await {
+            match signal {
+                Signal::Interrupt if debug => shutdown.trigger("interrupt in debug mode"),
+                Signal::Interrupt => {
+                    interrupts += 1;
+                    tracing::trace!(count = interrupts, "interrupt ignored");
                 }
-                Some(()) = sigterm.recv() => shutdown.trigger("SIGTERM"),
-                else => break,
+                Signal::Terminate(what) => shutdown.trigger(what),
             }
         }
     });

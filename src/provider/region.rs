@@ -64,6 +64,19 @@ pub fn region_attribute() -> Attribute {
         }))
 }
 
+/// For generated configuration: `region` as a person would write it, left out (`None`) when it
+/// is the provider's own region, which a null `region` plans anyway ([`plan_region`]). Kept
+/// when the provider is not configured or its region is not known.
+pub fn implicit_region_left_out(
+    provider: Option<&ProviderData>,
+    region: Option<String>,
+) -> Option<String> {
+    match provider.map(ProviderData::region_setting) {
+        Some(Setting::Set(r)) if region.as_deref() == Some(r.as_str()) => None,
+        _ => region,
+    }
+}
+
 /// Plan hook: a null `region` in configuration plans the provider's region (known at plan time
 /// when the provider's is; unknown when the provider's region is not known yet). Flags
 /// replacement when the planned region differs from the prior state's.

@@ -97,8 +97,9 @@ pub(crate) fn tag_map_validator() -> impl crate::schema::Validator {
 /// `tags_all` (computed).
 pub fn tag_attributes() -> [Attribute; 2] {
     [
+        // Omittable: left out of generated configuration when the object has no tags.
         Attribute::string_map(TAGS)
-            .optional()
+            .optional_omittable()
             .description(
                 "Tags to assign to the object: at most 50, keys of 1 to 128 characters not starting with `aws:`, \
                  values of at most 256 characters. Tags with the same key as a provider `default_tags` tag \

@@ -851,6 +851,14 @@ impl Resource<ProviderData> for LoggingConfiguration {
             }),
         )
     }
+
+    fn generate_config(
+        &self,
+        provider: Option<&ProviderData>,
+        state: LoggingConfigurationModel,
+    ) -> LoggingConfigurationModel {
+        generated_config(provider, state)
+    }
 }
 
 /// Keeps the provider's last write in private state: later reads wait for it, and take the
@@ -1019,4 +1027,21 @@ impl crate::domain::declaration::Declares for LoggingConfigurationList {
         },
         kinds: &[],
     };
+}
+
+/// Generated configuration (GenerateResourceConfig: `terraform query -generate-config-out`):
+/// what a person would write for the logging configuration `state` describes. The one
+/// destination block that is set stays (the others are empty lists, which Terraform writes as
+/// no block); empty tags, the provider's own region and timeouts are left out; the server then
+/// drops computed attributes (`state`, `arn`) and the empty default name.
+fn generated_config(
+    provider: Option<&ProviderData>,
+    state: LoggingConfigurationModel,
+) -> LoggingConfigurationModel {
+    LoggingConfigurationModel {
+        tags: state.tags.filter(|t| !t.is_empty()),
+        region: region::implicit_region_left_out(provider, state.region),
+        timeouts: None,
+        ..state
+    }
 }

@@ -11,6 +11,8 @@ pub mod timeouts;
 #[cfg(test)]
 mod consistency_tests;
 #[cfg(test)]
+mod generate_config_tests;
+#[cfg(test)]
 mod listing_tests;
 
 /// What `terraform query` prints for an object: its name and the id that ends its ARN, or the

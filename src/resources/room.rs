@@ -141,7 +141,7 @@ fn schema() -> Schema {
         )
         .attribute(
             Attribute::string_list("logging_configuration_identifiers")
-                .optional()
+                .optional_omittable()
                 .description("ARNs of at most 3 logging configurations that record the room's messages and events.")
                 .validate(SizeBetween(0, 3))
                 .validate(Each(IsArn(Kind::LoggingConfiguration))),
@@ -600,6 +600,10 @@ impl Resource<ProviderData> for Room {
             }),
         )
     }
+
+    fn generate_config(&self, provider: Option<&ProviderData>, state: RoomModel) -> RoomModel {
+        generated_config(provider, state)
+    }
 }
 
 /// `list "ivschat_room"`: the rooms of a region, filtered as the `ivschat_rooms` data source
@@ -731,4 +735,26 @@ impl crate::domain::declaration::Declares for RoomList {
         },
         kinds: &[],
     };
+}
+
+/// Generated configuration (GenerateResourceConfig: `terraform query -generate-config-out`):
+/// what a person would write for the room `state` describes. Empty tags and logging lists,
+/// a detached review handler, the provider's own region and timeouts are left out; the
+/// server then drops computed attributes and defaults (500, 10, `ALLOW`, an empty name).
+/// Logging configurations stay literal ARNs: the generated file has nothing to refer to.
+fn generated_config(provider: Option<&ProviderData>, state: RoomModel) -> RoomModel {
+    RoomModel {
+        message_review_handler: state
+            .message_review_handler
+            .into_iter()
+            .filter(|h| !h.is_detached())
+            .collect(),
+        logging_configuration_identifiers: state
+            .logging_configuration_identifiers
+            .filter(|l| !l.is_empty()),
+        tags: state.tags.filter(|t| !t.is_empty()),
+        region: region::implicit_region_left_out(provider, state.region),
+        timeouts: None,
+        ..state
+    }
 }

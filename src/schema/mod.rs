@@ -330,6 +330,15 @@ impl Attribute {
         self
     }
 
+    /// Optional and planned null when unset, exactly as [`Attribute::optional`], but declared
+    /// optional+computed (with a null default) because Terraform's generated configuration
+    /// (`-generate-config-out`) writes `name = null` for a null attribute unless it is
+    /// computed: such an attribute is left out of generated files when unset.
+    #[must_use]
+    pub fn optional_omittable(self) -> Attribute {
+        self.default(Value::Null)
+    }
+
     #[must_use]
     pub fn validate(mut self, validator: impl Validator + 'static) -> Attribute {
         self.validators.push(Arc::new(validator));

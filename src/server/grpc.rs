@@ -429,6 +429,38 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         }))
     }
 
+    async fn generate_resource_config(
+        &self,
+        request: Request<pb::generate_resource_config::Request>,
+    ) -> Result<Response<pb::generate_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let r = decoded!(
+            self.server.registry().resource(&req.type_name),
+            pb::generate_resource_config::Response
+        );
+        let state = decoded!(
+            wire::decode(req.state.as_ref(), &r.ty),
+            pb::generate_resource_config::Response
+        );
+        let config = match self.server.generate_resource_config(&req.type_name, &state) {
+            Ok(config) => config,
+            Err(diags) => {
+                return Ok(Response::new(pb::generate_resource_config::Response {
+                    diagnostics: wire::diagnostics(&diags),
+                    ..Default::default()
+                }));
+            }
+        };
+        let encoded = decoded!(
+            wire::encode(&config, &r.ty),
+            pb::generate_resource_config::Response
+        );
+        Ok(Response::new(pb::generate_resource_config::Response {
+            config: Some(encoded),
+            diagnostics: Vec::new(),
+        }))
+    }
+
     async fn read_data_source(
         &self,
         request: Request<pb::read_data_source::Request>,
@@ -853,12 +885,13 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
 /// What this server does beyond the base protocol. `plan_destroy`: destroy plans are answered
 /// (null). `get_provider_schema_optional`: no RPC depends on GetProviderSchema being called first.
 /// `move_resource_state`: `moved` blocks from other resource types are answered (see
-/// [`crate::server::move_state`]).
+/// [`crate::server::move_state`]). `generate_resource_config`: configuration generated from
+/// state is answered (see [`crate::server::generate`]); Terraform before 1.14 ignores it.
 fn capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
         plan_destroy: true,
         get_provider_schema_optional: true,
         move_resource_state: true,
-        ..Default::default()
+        generate_resource_config: true,
     }
 }

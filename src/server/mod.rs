@@ -4,12 +4,14 @@
 //!
 //! - [`provider`], [`resource`], [`data_source`]: the contracts types implement.
 //! - [`plan`], [`validate`], [`merge`], [`timeouts`]: the steps, each pure and unit-tested.
+//! - [`generate`]: configuration generated from state (GenerateResourceConfig).
 //! - [`grpc`]: the tfplugin6 gRPC service over this server (decode, call, encode).
 
 pub mod action;
 pub mod data_source;
 pub mod ephemeral;
 pub mod function;
+pub mod generate;
 pub mod grpc;
 pub mod identity;
 pub mod list;
@@ -184,6 +186,21 @@ impl<P: Provider> Server<P> {
         let timeout = timeouts::configured(object, operation)
             .unwrap_or_else(|| r.imp.default_timeout(operation));
         Context::new(data, &self.stop, timeout)
+    }
+
+    /// The configuration a person would write for an object in `state`
+    /// (GenerateResourceConfig): the type's own shaping, then the schema's
+    /// ([`generate::config_from_state`]).
+    pub fn generate_resource_config(
+        &self,
+        type_name: &str,
+        state: &Value,
+    ) -> Result<Value, Diagnostics> {
+        let r = self.registry().resource(type_name)?;
+        let data = self.data();
+        let mut config = r.imp.generate_config(data.as_deref(), &r.ty, state)?;
+        generate::config_from_state(&r.schema.block, &mut config);
+        Ok(config)
     }
 
     /// The object as it is now, or null when it is gone.

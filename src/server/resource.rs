@@ -220,6 +220,15 @@ pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
     fn move_state(&self, _source: &MoveSource<'_>) -> Option<Result<Self::Model, Diagnostics>> {
         None
     }
+
+    /// The configuration a person would write for the object `state` describes
+    /// (GenerateResourceConfig, Terraform ≥ 1.14): this type's own choices, such as empty
+    /// collections left unset. The server then leaves out what the schema decides (computed
+    /// attributes, defaults: [`crate::server::generate`]). `provider` is `None` when the
+    /// provider is not configured.
+    fn generate_config(&self, _provider: Option<&D>, state: Self::Model) -> Self::Model {
+        state
+    }
 }
 
 /// A model the provider built that does not fit its own schema: a bug.
@@ -273,6 +282,12 @@ pub trait DynResource<D>: Send + Sync {
     ) -> Result<serde_json::Value, Diagnostics>;
     fn identity(&self) -> Option<IdentitySchema>;
     fn move_state(&self, ty: &Type, source: &MoveSource<'_>) -> Option<Result<Value, Diagnostics>>;
+    fn generate_config(
+        &self,
+        provider: Option<&D>,
+        ty: &Type,
+        state: &Value,
+    ) -> Result<Value, Diagnostics>;
 }
 
 fn failed_to_values<M: Serialize>(ty: &Type, f: Failed<M>) -> (Option<Value>, Diagnostics) {
@@ -397,5 +412,20 @@ where
             model::to_value(&m, ty)
                 .map_err(|e| model_error("moved state does not fit the schema", e))
         }))
+    }
+
+    fn generate_config(
+        &self,
+        provider: Option<&D>,
+        ty: &Type,
+        state: &Value,
+    ) -> Result<Value, Diagnostics> {
+        if state.is_null() {
+            return Ok(Value::Null);
+        }
+        let state: R::Model = model::from_value(state).map_err(|e| model_error("the state", e))?;
+        let config = Resource::generate_config(self, provider, state);
+        model::to_value(&config, ty)
+            .map_err(|e| model_bug("generated configuration does not fit the schema", e))
     }
 }

@@ -88,6 +88,24 @@ terraform_test!(
             "plugin TLS disabled: {}",
             context()
         );
+        // The transport the suite asked for (IVSCHAT_TEST_PLUGIN_TRANSPORT) is the one the
+        // provider announced in its handshake, and so the one go-plugin dialled: its
+        // `plugin server listening: network=unix|tcp address=...` line, relayed by Terraform.
+        let network = support::plugin_transport().unwrap_or("unix");
+        let addresses: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("plugin server listening"))
+            .collect();
+        assert!(!addresses.is_empty(), "no listening address logged: {}", context());
+        for line in &addresses {
+            assert!(
+                line.contains(&format!("network={network}")),
+                "expected network={network}: {line}"
+            );
+            if network == "tcp" {
+                assert!(line.contains("address=127.0.0.1:"), "not loopback: {line}");
+            }
+        }
 
         let started = log_lines_about(&log, binary)
             .filter(|l| l.contains("plugin started"))

@@ -452,6 +452,15 @@ fn import_blocks_generate_configuration_that_plans_nothing() {
         .assert_success();
     let generated = std::fs::read_to_string(s.wd.dir().join("generated.tf")).unwrap();
     assert!(generated.contains("made-elsewhere"), "{generated}");
+    // Written by the provider (GenerateResourceConfig), as a person would: no null, no default.
+    for absent in [
+        "null",
+        "maximum_message_rate_per_second",
+        "timeouts",
+        "region",
+    ] {
+        assert!(!generated.contains(absent), "{absent}: {generated}");
+    }
     s.wd.apply();
     s.wd.assert_no_changes();
     let room = s.room("ivschat_room.imported");

@@ -16,6 +16,7 @@ mod e2e_data_sources;
 mod e2e_errors;
 mod e2e_examples;
 mod e2e_functions;
+mod e2e_generate_config;
 mod e2e_identity;
 mod e2e_interrupt;
 mod e2e_leak_safe;

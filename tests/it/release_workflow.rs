@@ -102,3 +102,23 @@ fn release_workflow_builds_every_platform_with_the_release_script() {
     assert!(workflow.contains("run: scripts/release.sh --combine\n"));
     assert!(workflow.contains("GPG_PRIVATE_KEY"));
 }
+
+#[test]
+fn every_platform_blocks_the_release() {
+    // A platform allowed to fail would let a release ship without its zip: no job or step
+    // may be marked continue-on-error, and the signing job needs every build.
+    let workflow = workflow_text();
+    let allowed: Vec<&str> = workflow
+        .lines()
+        .filter(|l| {
+            let l = l.trim_start();
+            !l.starts_with('#') && l.contains("continue-on-error")
+        })
+        .collect();
+    assert!(
+        allowed.is_empty(),
+        "release.yml lets failures pass: {allowed:?}"
+    );
+    assert!(workflow.contains("needs: build\n"));
+    assert!(workflow.contains("runner: windows-2022\n"));
+}

@@ -321,6 +321,9 @@ impl TfWorkdir {
         if let Some(level) = std::env::var_os("IVSCHAT_TEST_TF_LOG") {
             set("TF_LOG", &level);
         }
+        if let Some(transport) = plugin_transport() {
+            set("PLUGIN_TRANSPORT", OsStr::new(transport));
+        }
 
         let timeout = std::env::var("IVSCHAT_TEST_TF_TIMEOUT_SECS")
             .ok()
@@ -522,6 +525,18 @@ pub fn hcl_string(s: &str) -> String {
 }
 
 /// The HCL `required_providers` block naming our provider.
+/// The plugin transport the suites ask the provider for: `IVSCHAT_TEST_PLUGIN_TRANSPORT=tcp`
+/// passes `PLUGIN_TRANSPORT=tcp` to every Terraform command (the provider then serves on
+/// 127.0.0.1 in the port range Terraform gives it, as on Windows); unset or `unix`: the
+/// default unix socket.
+pub fn plugin_transport() -> Option<&'static str> {
+    match std::env::var("IVSCHAT_TEST_PLUGIN_TRANSPORT").as_deref() {
+        Err(_) | Ok("" | "unix") => None,
+        Ok("tcp") => Some("tcp"),
+        Ok(other) => panic!("IVSCHAT_TEST_PLUGIN_TRANSPORT={other}: expected unix or tcp"),
+    }
+}
+
 pub fn required_providers_hcl() -> String {
     "terraform {\n  required_providers {\n    ivschat = {\n      source = \"ivschat/ivschat\"\n    }\n  }\n}\n"
         .to_string()
