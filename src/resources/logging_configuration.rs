@@ -705,72 +705,56 @@ impl Resource<ProviderData> for LoggingConfiguration {
                     .into(),
             );
         };
-        // The state records what IVS Chat answers. Name and destination: sent together when
-        // the plan changes either; otherwise read, and sent only when a change made out of band
-        // after the plan left them other than the plan showed. Tags are then set against the
-        // tags the answer shows, so a tag added out of band is removed as tags_all promised.
-        let differs = |m: &LoggingConfigurationModel| {
-            m.name != plan.name || m.destination_configuration != plan.destination_configuration
-        };
-        let mut current = None;
-        if !differs(&prior) {
-            let known = ctx.private::<Written>();
-            current = match wait(ctx, &client, &arn, &plan, known).await {
-                Ok(Settled::Active(m)) if !differs(&m) => Some(*m),
-                Ok(Settled::Active(_)) => None,
+        // The state records what IVS Chat answers. Name and destination are always sent, not
+        // only when the plan changes them: a change made out of band after the plan (which a
+        // read could still miss while reads lag) is overwritten as the plan showed. Tags are
+        // then set against the tags the settled configuration shows, so a tag added out of
+        // band is removed as tags_all promised.
+        let (current, had) = {
+            let destination = match plan.destination_configuration.first() {
+                Some(d) => Some(d.to_api()?),
+                None => None,
+            };
+            let out = client
+                .call(Operation::UpdateLoggingConfiguration, |c| {
+                    c.update_logging_configuration()
+                        .identifier(arn.clone())
+                        .name(plan.name.clone().unwrap_or_default())
+                        .set_destination_configuration(destination.clone())
+                        .send()
+                })
+                .await
+                .map_err(|e| Failed::with_partial(prior.clone(), explain(&e, &subject(&prior))))?;
+            let written = client.record_write(&arn, out.update_time());
+            if let Some(w) = written {
+                remember(ctx, w);
+            }
+            // The answer's tags are the latest (a read may still lag behind a tag change).
+            let answered_tags = out.tags().cloned().unwrap_or_default();
+            match wait(ctx, &client, &arn, &plan, written).await {
+                Ok(Settled::Active(m)) => (*m, answered_tags),
                 Ok(Settled::Gone) => return Err(disappeared(&prior)),
                 Err((observed, d)) => {
-                    return Err(Failed::with_partial(observed.unwrap_or(prior), d));
-                }
-            };
-        }
-        let current = match current {
-            Some(m) => m,
-            None => {
-                let destination = match plan.destination_configuration.first() {
-                    Some(d) => Some(d.to_api()?),
-                    None => None,
-                };
-                let out = client
-                    .call(Operation::UpdateLoggingConfiguration, |c| {
-                        c.update_logging_configuration()
-                            .identifier(arn.clone())
-                            .name(plan.name.clone().unwrap_or_default())
-                            .set_destination_configuration(destination.clone())
-                            .send()
-                    })
-                    .await
-                    .map_err(|e| {
-                        Failed::with_partial(prior.clone(), explain(&e, &subject(&prior)))
-                    })?;
-                let written = client.record_write(&arn, out.update_time());
-                if let Some(w) = written {
-                    remember(ctx, w);
-                }
-                match wait(ctx, &client, &arn, &plan, written).await {
-                    Ok(Settled::Active(m)) => *m,
-                    Ok(Settled::Gone) => return Err(disappeared(&prior)),
-                    Err((observed, d)) => {
-                        // Not applied (UPDATE_FAILED, or not settled in time): the name and
-                        // destination in state stay the prior ones; the rest is what IVS Chat
-                        // shows.
-                        let partial = match observed {
-                            Some(o) => LoggingConfigurationModel {
-                                name: prior.name.clone(),
-                                destination_configuration: prior.destination_configuration.clone(),
-                                tags: prior.tags.clone(),
-                                tags_all: prior.tags_all.clone(),
-                                timeouts: prior.timeouts.clone(),
-                                ..o
-                            },
-                            None => prior,
-                        };
-                        return Err(Failed::with_partial(partial, d));
-                    }
+                    // Not applied (UPDATE_FAILED, or not settled in time): the name and
+                    // destination in state stay the prior ones; the rest is what IVS Chat
+                    // shows.
+                    let partial = match observed {
+                        Some(o) => LoggingConfigurationModel {
+                            name: prior.name.clone(),
+                            destination_configuration: prior.destination_configuration.clone(),
+                            tags: prior.tags.clone(),
+                            tags_all: prior.tags_all.clone(),
+                            timeouts: prior.timeouts.clone(),
+                            ..o
+                        },
+                        None => prior,
+                    };
+                    return Err(Failed::with_partial(partial, d));
                 }
             }
         };
-        let have = current.tags_all.clone().unwrap_or_default();
+        let have: std::collections::BTreeMap<String, String> =
+            had.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         let new_tags = plan
             .tags_all
             .clone()
@@ -779,7 +763,6 @@ impl Resource<ProviderData> for LoggingConfiguration {
         tagging::update_tags(ctx.provider, &client, &arn, &have, &new_tags)
             .await
             .map_err(|e| Failed::with_partial(current.clone(), e.diagnostic(&subject(&prior))))?;
-        let had: std::collections::HashMap<String, String> = have.into_iter().collect();
         let set = tagging::tags_after(ctx.provider, &had, &new_tags);
         let (tags, tags_all) = tags::tags_from_api(ctx.provider, &set, plan.tags.as_ref());
         Ok(LoggingConfigurationModel {
