@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
-# Run all tests: what CI runs (.ci/run) and what README.md names.
+# Run the tests: what CI runs (.ci/run) and what README.md names.
 #
-#   scripts/test.sh
+#   scripts/test.sh          everything (CI)
+#   scripts/test.sh --fast   the edit loop: fmt check, clippy, unit tests (lib and emulator)
 #
+# Everything:
 # 1. fetch the pinned Terraform clients (scripts/fetch-terraform.sh) and the
 #    pinned tools (scripts/fetch-tools.sh: actionlint, checkov, shellcheck; the
 #    release step fetches cargo-zigbuild and zig); all cached in .cache/ after the first run
-# 2. bash -n and shellcheck on the shell scripts
+# 2. the test layout (one integration test binary per package), bash -n and shellcheck
 # 3. cargo fmt --check
 # 4. cargo clippy on every target, warnings are errors
 # 5. cargo test on the whole workspace (debug builds; the end-to-end tests
 #    drive real Terraform 1.0.3 and 1.15.5 against the provider binary; the
-#    review test runs checkov, the workflow test actionlint)
+#    review test runs checkov, the workflow test actionlint), and beside it, at the same
+#    time, the eventual-consistency variant: the room, logging configuration, listing-backed
+#    read, data source and quickstart suites of the same test binary against an eventually
+#    consistent emulator (reads lag writes by up to 1 s). The tests mostly wait on Terraform
+#    and the lag, so the two runs share the 2 cores well.
 # 6. the release (scripts/release.sh, as `make release`): glibc 2.17 build with
 #    cargo zigbuild, the GLIBC symbol check, the zip installed and run by both
 #    Terraform clients. TEST_RELEASE=0 leaves it out (it is the longest step).
-# 7. the room, logging configuration, listing-backed read, data source and quickstart suites again
-#    against an eventually consistent emulator (reads lag writes by up to 1 s)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,6 +34,44 @@ section() {
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
 
+FAST=0
+case "${1:-}" in
+  --fast) FAST=1 ;;
+  "") ;;
+  -h | --help)
+    sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+  *)
+    echo "test.sh: unknown argument: $1 (try --help)" >&2
+    exit 2
+    ;;
+esac
+
+# The layout check is instant; both tiers run it.
+check_layout() {
+  section "test layout: one integration test binary per package (tests/README.md)"
+  if compgen -G 'tests/*.rs' >/dev/null || compgen -G 'emulator/tests/*.rs' >/dev/null; then
+    compgen -G 'tests/*.rs' >&2 || true
+    compgen -G 'emulator/tests/*.rs' >&2 || true
+    echo "a suite is a module file in tests/it/ (emulator/tests/it/) plus one mod line in its main.rs, not a file of its own in tests/" >&2
+    exit 1
+  fi
+  echo "ok: tests/it/, emulator/tests/it/"
+}
+
+if [[ "${FAST}" -eq 1 ]]; then
+  check_layout
+  section "cargo fmt --all -- --check"
+  cargo fmt --all -- --check
+  section "cargo clippy --workspace --all-targets --locked -- -D warnings"
+  cargo clippy --workspace --all-targets --locked -- -D warnings
+  section "unit tests: cargo test --workspace --lib --locked"
+  cargo test --workspace --lib --locked
+  section "fast tier passed (scripts/test.sh without --fast runs everything)"
+  exit 0
+fi
+
 section "fetch Terraform clients (scripts/fetch-terraform.sh)"
 scripts/fetch-terraform.sh
 
@@ -37,14 +79,7 @@ section "fetch tools (scripts/fetch-tools.sh; the release step fetches zig itsel
 scripts/fetch-tools.sh actionlint checkov shellcheck
 SHELLCHECK="${ROOT}/.cache/tools/shellcheck/bin/shellcheck"
 
-section "test layout: one integration test binary per package (tests/README.md)"
-if compgen -G 'tests/*.rs' >/dev/null || compgen -G 'emulator/tests/*.rs' >/dev/null; then
-  compgen -G 'tests/*.rs' >&2 || true
-  compgen -G 'emulator/tests/*.rs' >&2 || true
-  echo "a suite is a module file in tests/it/ (emulator/tests/it/) plus one mod line in its main.rs, not a file of its own in tests/" >&2
-  exit 1
-fi
-echo "ok: tests/it/, emulator/tests/it/"
+check_layout
 
 section "shell scripts: bash -n, shellcheck"
 for f in scripts/*.sh bench/*.sh .ci/run; do
@@ -61,14 +96,35 @@ cargo fmt --all -- --check
 section "cargo clippy --workspace --all-targets --locked -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-section "cargo test --workspace --locked --no-fail-fast"
-cargo test --workspace --locked --no-fail-fast
+section "build the tests: cargo test --workspace --locked --no-run"
+cargo test --workspace --locked --no-run
 
-section "eventual consistency: rooms, logging configurations, listing-backed reads, data sources, quickstart (IVSCHAT_TEST_CONSISTENCY=eventual, lag <= 1 s)"
+# The eventual-consistency variant runs beside the main run, from the same test binary; its
+# output goes to a log, printed when both are done. `--workspace` as above: the same feature
+# resolution, so cargo builds nothing more (with `-p` it would build another variant of the
+# crate and hold the build lock meanwhile); the filters match no emulator test.
+EVENTUAL_LOG="${ROOT}/.cache/test-eventual.log"
+mkdir -p "${ROOT}/.cache"
+section "cargo test --workspace --locked --no-fail-fast, and beside it the eventual-consistency variant (log: .cache/test-eventual.log)"
 IVSCHAT_TEST_CONSISTENCY=eventual IVSCHAT_TEST_CONSISTENCY_LAG_MS=1000 \
-  cargo test --locked --no-fail-fast -p terraform-provider-ivschat --test it -- \
+  cargo test --workspace --locked --no-fail-fast --test it -- \
   e2e_room:: e2e_logging_configuration:: e2e_room_listing:: e2e_logging_configuration_listing:: \
-  e2e_data_sources:: e2e_quickstart::
+  e2e_data_sources:: e2e_quickstart:: >"${EVENTUAL_LOG}" 2>&1 &
+EVENTUAL_PID=$!
+# Never leave the variant running when the main run fails or the script is interrupted.
+trap 'kill "${EVENTUAL_PID}" 2>/dev/null || true' EXIT
+STRONG_RC=0
+cargo test --workspace --locked --no-fail-fast || STRONG_RC=$?
+section "main run done (exit ${STRONG_RC}); waiting for the eventual-consistency variant"
+EVENTUAL_RC=0
+wait "${EVENTUAL_PID}" || EVENTUAL_RC=$?
+trap - EXIT
+section "eventual consistency: rooms, logging configurations, listing-backed reads, data sources, quickstart (IVSCHAT_TEST_CONSISTENCY=eventual, lag <= 1 s): exit ${EVENTUAL_RC}"
+cat "${EVENTUAL_LOG}"
+if [[ "${STRONG_RC}" -ne 0 || "${EVENTUAL_RC}" -ne 0 ]]; then
+  echo "test.sh: cargo test failed: main run exit ${STRONG_RC}, eventual-consistency variant exit ${EVENTUAL_RC}" >&2
+  exit 1
+fi
 
 if [[ "${TEST_RELEASE:-1}" != "0" ]]; then
   section "release: scripts/release.sh (glibc 2.17 build, GLIBC check, Terraform runs the zip)"
