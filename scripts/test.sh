@@ -18,9 +18,11 @@
 #    read, data source and quickstart suites of the same test binary against an eventually
 #    consistent emulator (reads lag writes by up to 1 s). The tests mostly wait on Terraform
 #    and the lag, so the two runs share the 2 cores well.
-# 6. the release (scripts/release.sh, as `make release`): glibc 2.17 build with
-#    cargo zigbuild, the GLIBC symbol check, the zip installed and run by both
-#    Terraform clients. TEST_RELEASE=0 leaves it out (it is the longest step).
+# 6. the release check (scripts/release.sh with RELEASE_PROFILE=release-ci: thin LTO): glibc
+#    2.17 build with cargo zigbuild, the GLIBC symbol check, the zip installed and run by
+#    both Terraform clients. `make release` builds the shipped, fat-LTO binary the same way.
+#    It starts in the background with step 5 (whose tests leave most of the CPU idle) and
+#    its log is printed at the end. TEST_RELEASE=0 leaves it out.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,7 +41,7 @@ case "${1:-}" in
   --fast) FAST=1 ;;
   "") ;;
   -h | --help)
-    sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
@@ -99,36 +101,48 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 section "build the tests: cargo test --workspace --locked --no-run"
 cargo test --workspace --locked --no-run
 
+# The release check builds its own target (.2.17, release-ci profile): it shares nothing with
+# the debug build, so it runs beside the tests, which mostly wait on Terraform.
+RELEASE_LOG="${ROOT}/.cache/test-release.log"
+RELEASE_PID=""
+mkdir -p "${ROOT}/.cache"
+if [[ "${TEST_RELEASE:-1}" != "0" ]]; then
+  section "release check in the background: RELEASE_PROFILE=release-ci scripts/release.sh (log: .cache/test-release.log)"
+  RELEASE_PROFILE=release-ci scripts/release.sh >"${RELEASE_LOG}" 2>&1 &
+  RELEASE_PID=$!
+fi
+
 # The eventual-consistency variant runs beside the main run, from the same test binary; its
 # output goes to a log, printed when both are done. `--workspace` as above: the same feature
 # resolution, so cargo builds nothing more (with `-p` it would build another variant of the
 # crate and hold the build lock meanwhile); the filters match no emulator test.
 EVENTUAL_LOG="${ROOT}/.cache/test-eventual.log"
-mkdir -p "${ROOT}/.cache"
 section "cargo test --workspace --locked --no-fail-fast, and beside it the eventual-consistency variant (log: .cache/test-eventual.log)"
 IVSCHAT_TEST_CONSISTENCY=eventual IVSCHAT_TEST_CONSISTENCY_LAG_MS=1000 \
   cargo test --workspace --locked --no-fail-fast --test it -- \
   e2e_room:: e2e_logging_configuration:: e2e_room_listing:: e2e_logging_configuration_listing:: \
   e2e_data_sources:: e2e_quickstart:: >"${EVENTUAL_LOG}" 2>&1 &
 EVENTUAL_PID=$!
-# Never leave the variant running when the main run fails or the script is interrupted.
-trap 'kill "${EVENTUAL_PID}" 2>/dev/null || true' EXIT
+# Never leave the background runs going when the script is interrupted.
+trap 'kill ${EVENTUAL_PID} ${RELEASE_PID} 2>/dev/null || true' EXIT
 STRONG_RC=0
 cargo test --workspace --locked --no-fail-fast || STRONG_RC=$?
 section "main run done (exit ${STRONG_RC}); waiting for the eventual-consistency variant"
 EVENTUAL_RC=0
 wait "${EVENTUAL_PID}" || EVENTUAL_RC=$?
-trap - EXIT
 section "eventual consistency: rooms, logging configurations, listing-backed reads, data sources, quickstart (IVSCHAT_TEST_CONSISTENCY=eventual, lag <= 1 s): exit ${EVENTUAL_RC}"
 cat "${EVENTUAL_LOG}"
-if [[ "${STRONG_RC}" -ne 0 || "${EVENTUAL_RC}" -ne 0 ]]; then
-  echo "test.sh: cargo test failed: main run exit ${STRONG_RC}, eventual-consistency variant exit ${EVENTUAL_RC}" >&2
-  exit 1
+RELEASE_RC=0
+if [[ -n "${RELEASE_PID}" ]]; then
+  section "waiting for the release check (glibc 2.17 build, thin LTO; GLIBC check, Terraform runs the zip)"
+  wait "${RELEASE_PID}" || RELEASE_RC=$?
+  section "release check: RELEASE_PROFILE=release-ci scripts/release.sh: exit ${RELEASE_RC}"
+  cat "${RELEASE_LOG}"
 fi
-
-if [[ "${TEST_RELEASE:-1}" != "0" ]]; then
-  section "release: scripts/release.sh (glibc 2.17 build, GLIBC check, Terraform runs the zip)"
-  scripts/release.sh
+trap - EXIT
+if [[ "${STRONG_RC}" -ne 0 || "${EVENTUAL_RC}" -ne 0 || "${RELEASE_RC}" -ne 0 ]]; then
+  echo "test.sh: failed: cargo test exit ${STRONG_RC}, eventual-consistency variant exit ${EVENTUAL_RC}, release check exit ${RELEASE_RC}" >&2
+  exit 1
 fi
 
 section "all tests passed"
