@@ -25,6 +25,8 @@
 # packed-layout filesystem mirror and runs it (handshake, schema, validate).
 #
 # Environment: RELEASE_BUILD=0 packages the binary already built, as it is.
+# RELEASE_PROFILE (default release: fat LTO) picks the cargo profile; scripts/test.sh uses
+# release-ci (thin LTO, 16 codegen units) to check the same build, package and install fast.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,7 +35,7 @@ cd "${ROOT}"
 COMBINE=0
 case "${1:-}" in
   -h | --help)
-    sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   --combine) COMBINE=1 ;;
@@ -126,27 +128,31 @@ fi
 printf 'release: %s %s for %s\n' "${NAME}" "${VERSION}" "${PLATFORM}"
 
 GLIBC_FLOOR="${RELEASE_GLIBC:-2.17}"
+PROFILE="${RELEASE_PROFILE:-release}"
+[[ "${PROFILE}" =~ ^release(-[a-z0-9]+)?$ ]] || die "RELEASE_PROFILE must be release or release-<name> (got '${PROFILE}')"
+LTO="fat LTO"
+[[ "${PROFILE}" == release ]] || LTO="profile ${PROFILE}"
 ZIGBUILD=0
 if [[ "${OS}" == linux && "${GLIBC_FLOOR}" != native ]]; then
   [[ "${GLIBC_FLOOR}" =~ ^2\.[0-9]+$ ]] || die "RELEASE_GLIBC must be 2.N or native (got '${GLIBC_FLOOR}')"
   ZIGBUILD=1
   TRIPLE="${CPU}-unknown-linux-gnu"
-  BIN="${ROOT}/target/${TRIPLE}/release/${NAME}"
+  BIN="${ROOT}/target/${TRIPLE}/${PROFILE}/${NAME}"
 else
-  BIN="${ROOT}/target/release/${NAME}${EXE}"
+  BIN="${ROOT}/target/${PROFILE}/${NAME}${EXE}"
 fi
 
 if [[ "${RELEASE_BUILD:-1}" != "0" ]]; then
   if [[ "${ZIGBUILD}" -eq 1 ]]; then
     section "fetch cargo-zigbuild and zig (scripts/fetch-tools.sh zig)"
     scripts/fetch-tools.sh zig
-    section "cargo zigbuild --release --locked --target ${TRIPLE}.${GLIBC_FLOOR} (fat LTO: many minutes on 2 cores)"
+    section "cargo zigbuild --profile ${PROFILE} --locked --target ${TRIPLE}.${GLIBC_FLOOR} (${LTO}: minutes on 2 cores)"
     # cargo-zigbuild runs the pinned zig as `python3 -m ziglang` from this venv.
     PATH="${ROOT}/.cache/tools/zig/bin:${PATH}" \
-      cargo zigbuild --release --locked --target "${TRIPLE}.${GLIBC_FLOOR}" -p "${NAME}" --bin "${NAME}"
+      cargo zigbuild --profile "${PROFILE}" --locked --target "${TRIPLE}.${GLIBC_FLOOR}" -p "${NAME}" --bin "${NAME}"
   else
-    section "cargo build --release --locked (fat LTO: many minutes on 2 cores)"
-    cargo build --release --locked -p "${NAME}" --bin "${NAME}"
+    section "cargo build --profile ${PROFILE} --locked (${LTO}: minutes on 2 cores)"
+    cargo build --profile "${PROFILE}" --locked -p "${NAME}" --bin "${NAME}"
   fi
 fi
 [[ -f "${BIN}" ]] || die "${BIN} missing: run without RELEASE_BUILD=0"
