@@ -212,17 +212,19 @@ resource \"ivschat_room\" \"r\" {{
 "
         ));
     };
-    // Retried until the out-of-band changes land in the second of the provider's writes.
+    // Retried until at least two of the three out-of-band changes land in the second of their
+    // room's write: the plan reads one room with GetRoom (the free slot) and the others from the
+    // listing, so at least one same-second room is answered by the listing.
     let mut same_second = false;
-    for len in 100..110 {
+    for len in 100..115 {
         write(len);
         s.wd.apply();
         let arns: Vec<String> = in_state(&s, "ivschat_room")
             .values()
             .map(|v| v["arn"].as_str().unwrap().to_owned())
             .collect();
-        let all_in_one_second = s.rt.block_on(async {
-            let mut same = true;
+        let in_one_second = s.rt.block_on(async {
+            let mut same = 0;
             for arn in &arns {
                 let applied = s.api.get_room().identifier(arn).send().await.unwrap();
                 let outside = s
@@ -233,7 +235,7 @@ resource \"ivschat_room\" \"r\" {{
                     .send()
                     .await
                     .unwrap();
-                same &= applied.update_time() == outside.update_time();
+                same += usize::from(applied.update_time() == outside.update_time());
             }
             same
         });
@@ -260,14 +262,14 @@ resource \"ivschat_room\" \"r\" {{
                     .unwrap();
             }
         });
-        if all_in_one_second {
+        if in_one_second >= 2 {
             same_second = true;
             break;
         }
     }
     assert!(
         same_second,
-        "no round put every out-of-band change in the second of its room's write"
+        "no round put two out-of-band changes in the second of their room's write"
     );
 });
 
