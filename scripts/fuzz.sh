@@ -10,12 +10,14 @@
 #    IVSCHAT_MODEL_SEEDS (default 50) seeds from IVSCHAT_MODEL_SEED (default: the time,
 #    printed), IVSCHAT_MODEL_STEPS (default 100) steps each. A violation prints the seed, the
 #    shrunk step list and the replay command, and keeps the failing step's request log.
+#    IVSCHAT_MODEL_JOBS=N runs N processes side by side, each seed once on one version.
 #  - the codec targets: coverage-guided fuzzing of the value codecs (msgpack, state JSON, type
 #    JSON) with cargo-fuzz.
 #
 #   scripts/fuzz.sh                   # rpc, then every codec target for FUZZ_SECONDS (default 60)
 #   FUZZ_CASES=1000000 scripts/fuzz.sh rpc
 #   IVSCHAT_MODEL_SEEDS=50 IVSCHAT_MODEL_STEPS=100 scripts/fuzz.sh model
+#   IVSCHAT_MODEL_SEED=2000 IVSCHAT_MODEL_SEEDS=50 IVSCHAT_MODEL_JOBS=8 scripts/fuzz.sh model
 #   FUZZ_SECONDS=300 scripts/fuzz.sh msgpack_decode
 #
 # Only a stable toolchain is needed: RUSTC_BOOTSTRAP=1 lets it accept the -Z flags cargo-fuzz
@@ -39,14 +41,42 @@ for t in "${targets[@]}"; do
         seed="${IVSCHAT_MODEL_SEED:-$(date +%s)}"
         seeds="${IVSCHAT_MODEL_SEEDS:-50}"
         steps="${IVSCHAT_MODEL_STEPS:-100}"
-        echo "== model: $seeds seeds from $seed, $steps steps each, Terraform 1.0.3 and 1.15.5"
+        jobs="${IVSCHAT_MODEL_JOBS:-1}"
         scripts/fetch-terraform.sh >/dev/null
         set +e
-        IVSCHAT_MODEL_SEED="$seed" IVSCHAT_MODEL_SEEDS="$seeds" IVSCHAT_MODEL_STEPS="$steps" \
-            IVSCHAT_MODEL_SHRINK_SECS="${IVSCHAT_MODEL_SHRINK_SECS:-600}" \
-            cargo test -p terraform-provider-ivschat --test it e2e_model::model_terraform -- --nocapture --test-threads=2 2>&1 |
-            grep -E "^model|^Terraform|^  |test result"
-        rc=${PIPESTATUS[0]}
+        if [ "$jobs" -le 1 ]; then
+            echo "== model: $seeds seeds from $seed, $steps steps each, Terraform 1.0.3 and 1.15.5"
+            IVSCHAT_MODEL_SEED="$seed" IVSCHAT_MODEL_SEEDS="$seeds" IVSCHAT_MODEL_STEPS="$steps" \
+                IVSCHAT_MODEL_SHRINK_SECS="${IVSCHAT_MODEL_SHRINK_SECS:-600}" \
+                cargo test -p terraform-provider-ivschat --test it e2e_model::model_terraform -- --nocapture --test-threads=2 2>&1 |
+                grep -E "^model|^Terraform|^  |test result"
+            rc=${PIPESTATUS[0]}
+        else
+            # Parallel jobs: a step mostly waits (lag, Terraform's start), so a 2-core machine
+            # runs several. Job j takes every jobs-th seed from seed+j, each seed once, on
+            # Terraform 1.0.3 (even j) or 1.15.5 (odd j). Logs: target/model-runs/<seed>/.
+            dir="target/model-runs/$seed"
+            mkdir -p "$dir"
+            echo "== model: $seeds seeds from $seed, $steps steps each, $jobs jobs (logs in $dir)"
+            cargo test -p terraform-provider-ivschat --test it --no-run -q 2>/dev/null
+            pids=()
+            for ((j = 0; j < jobs && j < seeds; j++)); do
+                tf=1.0.3
+                [ $((j % 2)) -eq 1 ] && tf=1.15.5
+                IVSCHAT_MODEL_TF="$tf" IVSCHAT_MODEL_SEED=$((seed + j)) IVSCHAT_MODEL_SEED_STRIDE="$jobs" \
+                    IVSCHAT_MODEL_SEEDS=$(((seeds - j + jobs - 1) / jobs)) IVSCHAT_MODEL_STEPS="$steps" \
+                    IVSCHAT_MODEL_SHRINK_SECS="${IVSCHAT_MODEL_SHRINK_SECS:-600}" \
+                    cargo test -p terraform-provider-ivschat --test it "e2e_model::model_terraform_${tf//./_}" \
+                    -- --nocapture >"$dir/job-$j.log" 2>&1 &
+                pids+=($!)
+            done
+            rc=0
+            for p in "${pids[@]}"; do
+                wait "$p" || rc=1
+            done
+            grep -hE "^model .* steps over|^Terraform .* violation|^  \(|^  replay" "$dir"/job-*.log
+            awk '/^model .* steps over/ { s += $3; n += $6 } END { printf "model: %d steps over %d seeds\n", s, n }' "$dir"/job-*.log
+        fi
         set -e
         [ "$rc" -eq 0 ] || status=1
         summary+=("model: $seeds seeds from $seed x $steps steps (exit $rc)")

@@ -36,7 +36,8 @@
 //!
 //! `IVSCHAT_MODEL_STEPS` is a step count (run steps 0..N of each seed) or a list of step
 //! indices of the seed's sequence (`-` after an index: that step without faults).
-//! `IVSCHAT_MODEL_SEEDS=N` runs seeds `IVSCHAT_MODEL_SEED` (default 1) to +N-1;
+//! `IVSCHAT_MODEL_SEEDS=N` runs seeds `IVSCHAT_MODEL_SEED` (default 1) to +N-1 (every
+//! `IVSCHAT_MODEL_SEED_STRIDE`-th seed from there when set);
 //! `IVSCHAT_MODEL_SHRINK_SECS` bounds shrinking (default 60); `IVSCHAT_MODEL_IGNORE=be`
 //! leaves out checks (b) and (e) (to look past a known bug); `IVSCHAT_MODEL_TF` picks one
 //! Terraform version; `IVSCHAT_MODEL_MAX_READ_LAG=0|1` overrides the detection of the
@@ -247,6 +248,10 @@ struct Params {
     max_retries: u32,
     /// The emulator's clock minus the machine's.
     skew_ms: i64,
+    /// Data sources in the configuration (`ivschat_rooms`, `ivschat_logging_configurations`,
+    /// read after the first logging configuration; the first room waits for them): their
+    /// listings feed the shared listing that refreshes and marker lookups may use.
+    data_sources: bool,
 }
 
 fn rng_for(seed: u64, stream: u64) -> TestRng {
@@ -284,6 +289,8 @@ fn params(seed: u64) -> Params {
         } else {
             r.random_range(-90_000..=90_000)
         },
+        // Its own stream: every draw above and every step stays that of the recorded seeds.
+        data_sources: rng_for(seed, 2).random_bool(0.5),
     }
 }
 
@@ -619,8 +626,27 @@ fn config_text(emu: &Emulator, p: &Params, d: &Desired, max_read_lag: bool, extr
         }
         s.push_str("}\n");
     }
+    let first_room = d.rooms.keys().next().copied();
+    if p.data_sources {
+        let after = d
+            .logs
+            .keys()
+            .next()
+            .map(|l| format!("  depends_on = [ivschat_logging_configuration.l{l}]\n"))
+            .unwrap_or_default();
+        let _ = writeln!(s, "data \"ivschat_rooms\" \"all\" {{\n{after}}}");
+        let _ = writeln!(
+            s,
+            "data \"ivschat_logging_configurations\" \"all\" {{\n{after}}}"
+        );
+    }
     for (slot, room) in &d.rooms {
         let _ = writeln!(s, "resource \"ivschat_room\" \"r{slot}\" {{");
+        if p.data_sources && first_room == Some(*slot) {
+            s.push_str(
+                "  depends_on = [data.ivschat_rooms.all, data.ivschat_logging_configurations.all]\n",
+            );
+        }
         if let Some(n) = &room.name {
             let _ = writeln!(s, "  name = {}", hcl_string(n));
         }
@@ -1620,6 +1646,30 @@ fn replay(
                 if ok { "ok" } else { "failed" },
                 step.summary()
             );
+            // A failed command's errors, one line each: a step without faults that fails
+            // is worth a look even when no check flags it.
+            if !ok {
+                for out in run.outputs.iter().filter(|o| !o.success()) {
+                    let lines: Vec<&str> = out
+                        .stderr
+                        .lines()
+                        .chain(out.stdout.lines())
+                        .map(|l| l.trim_start_matches(['│', ' ']))
+                        .collect();
+                    for (n, line) in lines.iter().enumerate() {
+                        if line.starts_with("Error:") {
+                            let detail = lines[n + 1..]
+                                .iter()
+                                .take_while(|l| !l.starts_with('╵'))
+                                .filter(|l| !l.is_empty())
+                                .copied()
+                                .collect::<Vec<_>>()
+                                .join(" ");
+                            eprintln!("    {line} {detail}");
+                        }
+                    }
+                }
+            }
         }
         if !violations.is_empty() {
             let log = run.emu.handle().requests_since(since);
@@ -1720,7 +1770,13 @@ fn run_model(tf: &Terraform) {
     }
     let max_read_lag = has_max_read_lag(tf);
     let seeds: Vec<u64> = match env_u64("IVSCHAT_MODEL_SEED") {
-        Some(first) => (first..first + env_u64("IVSCHAT_MODEL_SEEDS").unwrap_or(1)).collect(),
+        Some(first) => {
+            // A stride lets parallel jobs (scripts/fuzz.sh model) interleave one seed range.
+            let stride = env_u64("IVSCHAT_MODEL_SEED_STRIDE").unwrap_or(1).max(1);
+            (0..env_u64("IVSCHAT_MODEL_SEEDS").unwrap_or(1))
+                .map(|k| first.saturating_add(k.saturating_mul(stride)))
+                .collect()
+        }
         None => match env_u64("IVSCHAT_MODEL_SEEDS") {
             Some(n) => (1..=n).collect(),
             None => CI_SEEDS.to_vec(),
