@@ -165,7 +165,7 @@ fn iam_page() -> String {
     let (object, account): (Vec<_>, Vec<_>) = all_operations()
         .into_iter()
         .partition(|op| on_one_object(*op));
-    let names = |ops: Vec<crate::provider::client::Operation>| {
+    let names = |ops: Vec<crate::aws::Operation>| {
         ops.into_iter()
             .map(|op| format!("ivschat:{}", op.name()))
             .collect::<Vec<_>>()

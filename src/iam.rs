@@ -3,8 +3,8 @@
 //! own file; [`NEEDS`] (in [`crate::registration`]) lists them. `tests/docs.rs` checks that
 //! every registered type is listed and that nothing listed is unknown.
 
+use crate::aws::Operation;
 pub use crate::domain::iam::{Kind, Mode, TypeNeeds};
-use crate::provider::client::Operation;
 pub use crate::registration::NEEDS;
 
 /// Whether `op` acts on one object (its ARN can scope the policy) rather than the account.

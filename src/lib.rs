@@ -12,10 +12,12 @@
 //! [`docs`] (registry docs generated from the schemas).
 
 pub mod actions;
+pub mod aws;
 pub mod data_sources;
 pub mod diagnostics;
 pub mod docs;
 pub mod domain;
+pub mod duration;
 pub mod ephemeral_resources;
 pub mod functions;
 pub mod iam;

@@ -13,12 +13,13 @@ use std::sync::LazyLock;
 
 use async_trait::async_trait;
 
+use crate::aws::{Lane, Operation};
 use crate::diagnostics::Diagnostics;
 use crate::domain::arn;
 use crate::domain::declaration::{Declared, Declares};
 use crate::domain::iam::TypeNeeds;
 use crate::migrations::Migrated;
-use crate::provider::{self, Lane, Operation, ProviderData};
+use crate::provider::{self, ProviderData};
 use crate::schema::Schema;
 use crate::server::{
     DynAction, DynDataSource, DynEphemeralResource, DynListResource, DynResource, Function,
@@ -163,7 +164,7 @@ pub fn operations() -> Vec<Operation> {
 
 /// The quota lanes of the registered operations, in [`operations`] order.
 pub fn lanes() -> Vec<Lane> {
-    provider::operation::lanes_of(operations().iter())
+    crate::aws::lanes_of(operations().iter())
 }
 
 /// The IVS Chat provider.
@@ -236,7 +237,7 @@ impl Provider for IvschatProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::config::RateLimits;
+    use crate::aws::RateLimits;
 
     #[test]
     fn every_operation_has_a_class_name_and_verb() {

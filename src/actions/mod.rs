@@ -5,10 +5,11 @@ pub mod delete_message;
 pub mod disconnect_user;
 pub mod send_event;
 
+use crate::aws::Lane;
+use crate::aws::{ApiError, IvsChat};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{IsArn, Kind, RoomArn};
-use crate::provider::client::{ApiError, IvsChat};
-use crate::provider::{Lane, ProviderData};
+use crate::provider::ProviderData;
 use crate::schema::{Attribute, LengthBetween};
 use crate::server::Context;
 use crate::value::Path;

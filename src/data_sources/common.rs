@@ -7,11 +7,11 @@ use aws_sdk_ivschat::types::{DestinationConfiguration, MessageReviewHandler};
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 
+use crate::aws::{ApiError, IvsChat};
 use crate::diagnostics::Diagnostic;
 use crate::domain::arn::{Arn, Kind};
 use crate::domain::models::{DestinationModel, HandlerModel};
 use crate::domain::regional;
-use crate::provider::client::{ApiError, IvsChat};
 use crate::provider::{ProviderData, tags};
 use crate::schema::Attribute;
 use crate::server::Context;

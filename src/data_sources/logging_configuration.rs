@@ -13,8 +13,8 @@ use crate::domain::models::DestinationModel;
 use crate::provider::ProviderData;
 use aws_sdk_ivschat::operation::get_logging_configuration::GetLoggingConfigurationOutput;
 
+use crate::aws::{ApiError, ErrorKind, Fresh, Operation, Share};
 use crate::domain::logging_configuration::{LoggingConfigurationApi, as_got};
-use crate::provider::client::{ApiError, ErrorKind, Fresh, Operation, Share};
 use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
@@ -148,7 +148,7 @@ impl DataSource<ProviderData> for LoggingConfiguration {
 fn model(
     ctx: &Context<'_, ProviderData>,
     arn: &str,
-    client: &crate::provider::client::IvsChat,
+    client: &crate::aws::IvsChat,
     out: &GetLoggingConfigurationOutput,
 ) -> LoggingConfigurationModel {
     LoggingConfigurationModel {
@@ -174,7 +174,7 @@ impl crate::domain::declaration::Declares for LoggingConfiguration {
             name: "ivschat_logging_configuration",
             modes: &[crate::domain::iam::mode(
                 "read",
-                &[crate::provider::Operation::GetLoggingConfiguration],
+                &[crate::aws::Operation::GetLoggingConfiguration],
             )],
         },
         kinds: &[],

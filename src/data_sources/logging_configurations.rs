@@ -9,12 +9,12 @@ use serde::{Deserialize, Serialize};
 
 use super::common;
 use super::logging_configuration::computed_attributes;
+use crate::aws::{ApiError, Share};
 use crate::diagnostics::Diagnostics;
 use crate::domain::listing;
 use crate::domain::logging_configuration::LoggingConfigurationApi;
 use crate::domain::models::DestinationModel;
 use crate::provider::ProviderData;
-use crate::provider::client::{ApiError, Share};
 use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
@@ -136,7 +136,7 @@ impl crate::domain::declaration::Declares for LoggingConfigurations {
             name: "ivschat_logging_configurations",
             modes: &[crate::domain::iam::mode(
                 "read",
-                &[crate::provider::Operation::ListLoggingConfigurations],
+                &[crate::aws::Operation::ListLoggingConfigurations],
             )],
         },
         kinds: &[],

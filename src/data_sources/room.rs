@@ -7,11 +7,11 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::common;
+use crate::aws::{ApiError, ErrorKind, Fresh, Operation};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{IsArn, Kind};
 use crate::domain::models::HandlerModel;
 use crate::provider::ProviderData;
-use crate::provider::client::{ApiError, ErrorKind, Fresh, Operation};
 use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
@@ -149,7 +149,7 @@ impl crate::domain::declaration::Declares for Room {
             name: "ivschat_room",
             modes: &[crate::domain::iam::mode(
                 "read",
-                &[crate::provider::Operation::GetRoom],
+                &[crate::aws::Operation::GetRoom],
             )],
         },
         kinds: &[],

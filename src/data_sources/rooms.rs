@@ -9,6 +9,7 @@ use aws_sdk_ivschat::types::RoomSummary;
 use serde::{Deserialize, Serialize};
 
 use super::common;
+use crate::aws::IvsChat;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{IsArn, Kind};
 use crate::domain::listing;
@@ -16,7 +17,6 @@ use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_FILTER_RULE, LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE};
 use crate::domain::room::RoomApi;
 use crate::provider::ProviderData;
-use crate::provider::client::IvsChat;
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Context, DataSource};
 
@@ -197,7 +197,7 @@ impl crate::domain::declaration::Declares for Rooms {
             name: "ivschat_rooms",
             modes: &[crate::domain::iam::mode(
                 "read",
-                &[crate::provider::Operation::ListRooms],
+                &[crate::aws::Operation::ListRooms],
             )],
         },
         kinds: &[],

@@ -6,13 +6,13 @@
 
 use super::arn;
 use super::iam::TypeNeeds;
-use crate::provider::Operation;
+use crate::aws::Operation;
 
 /// A type's declaration.
 #[derive(Clone, Copy, Debug)]
 pub struct Declared {
     /// The operations it calls, as the groups their concepts declare (`domain::room::OPERATIONS`,
-    /// `provider::tags::OPERATIONS`, ...), its own concept's first.
+    /// `aws::tagging::OPERATIONS`, ...), its own concept's first.
     pub operations: &'static [&'static [Operation]],
     /// What it needs of IAM, mode by mode (the IAM guide).
     pub iam: TypeNeeds,

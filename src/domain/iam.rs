@@ -1,7 +1,7 @@
 //! What a Terraform type needs of IAM, mode by mode: each type declares its [`TypeNeeds`] in its
 //! own file; [`crate::iam::NEEDS`] collects them for the generated `docs/guides/iam.md`.
 
-use crate::provider::Operation;
+use crate::aws::Operation;
 
 /// What a Terraform type is, as the registry groups them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

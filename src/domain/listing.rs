@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use aws_sdk_ivschat::types::{LoggingConfigurationSummary, RoomSummary};
 
 use super::room::RoomApi;
-use crate::provider::client::{ApiError, IvsChat, Operation, PAGE_SIZE, Share};
+use crate::aws::{ApiError, IvsChat, Operation, PAGE_SIZE, Share};
 use crate::provider::tags::has_all_tags;
 
 /// What to ask ListRooms for, and which tags a room must carry.
@@ -105,7 +105,7 @@ pub async fn logging_configurations(
 /// The rooms matching `filters`, in the API's order, for data sources and list resources: from
 /// the process's shared ListRooms listing when it can answer (joined and paged to the end when
 /// the filters list the whole account anyway, else only once complete; see
-/// [`crate::provider::client::IvsChat::list_shared`]), else with a listing of their own.
+/// [`crate::aws::IvsChat::list_shared`]), else with a listing of their own.
 pub async fn rooms(client: &IvsChat, filters: &RoomFilters) -> Result<Vec<RoomSummary>, ApiError> {
     let share = if filters.lists_everything() {
         Share::Join

@@ -10,8 +10,8 @@ use aws_sdk_ivschat::operation::list_logging_configurations::{
 use aws_sdk_ivschat::types::LoggingConfigurationSummary;
 
 use super::arn::Kind;
-use crate::provider::client::{Listed, Page};
-use crate::provider::operation::{Lane, Operation, Scope, Spec};
+use crate::aws::{Lane, Operation, Scope, Spec};
+use crate::aws::{Listed, Page};
 
 #[allow(non_upper_case_globals)]
 impl Kind {
@@ -89,7 +89,7 @@ type HttpResponse = aws_smithy_runtime_api::http::Response;
 
 /// Logging configurations are listed by ListLoggingConfigurations and read by
 /// GetLoggingConfiguration: a summary holds the whole configuration, so refreshes answer from
-/// the shared listing when its `updateTime` is the recorded one (see [`crate::provider::client::IvsChat::read_listed`]).
+/// the shared listing when its `updateTime` is the recorded one (see [`crate::aws::IvsChat::read_listed`]).
 impl Listed for LoggingConfigurationApi {
     type Summary = LoggingConfigurationSummary;
     type Page = ListLoggingConfigurationsOutput;

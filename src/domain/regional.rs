@@ -1,8 +1,9 @@
 //! "A client for this ARN's region": an IVS Chat object can only be reached in the region its
 //! ARN names.
 
+use crate::aws::IvsChat;
 use crate::diagnostics::Diagnostic;
-use crate::provider::{IvsChat, ProviderData};
+use crate::provider::ProviderData;
 use crate::server::Context;
 
 use super::arn::Arn;

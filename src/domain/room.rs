@@ -9,8 +9,8 @@ use aws_sdk_ivschat::operation::list_rooms::{ListRoomsError, ListRoomsOutput};
 use aws_sdk_ivschat::types::RoomSummary;
 
 use super::arn::Kind;
-use crate::provider::client::{Listed, Page};
-use crate::provider::operation::{Lane, Operation, Scope, Spec};
+use crate::aws::{Lane, Operation, Scope, Spec};
+use crate::aws::{Listed, Page};
 
 #[allow(non_upper_case_globals)]
 impl Kind {
@@ -64,7 +64,7 @@ impl Page for ListRoomsOutput {
 pub struct RoomApi;
 
 /// Rooms are listed by ListRooms and read by GetRoom: refreshes answer from the shared
-/// listing (see [`crate::provider::client::IvsChat::read_listed`]); a summary lacks only the two maximum values, which
+/// listing (see [`crate::aws::IvsChat::read_listed`]); a summary lacks only the two maximum values, which
 /// UpdateRoom alone changes, moving `updateTime`.
 impl Listed for RoomApi {
     type Summary = RoomSummary;

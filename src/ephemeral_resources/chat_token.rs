@@ -13,13 +13,13 @@ use async_trait::async_trait;
 use aws_sdk_ivschat::types::ChatTokenCapability;
 use serde::{Deserialize, Serialize};
 
+use crate::aws::{Lane, Operation, Scope, Spec};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{Arn, IsArn, Kind};
 use crate::domain::declaration::{Declared, Declares};
 use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
 use crate::domain::regional;
 use crate::provider::ProviderData;
-use crate::provider::operation::{Lane, Operation, Scope, Spec};
 use crate::schema::{Attribute, Each, IntBetween, LengthBetween, OneOf, Schema, custom};
 use crate::server::{Context, EphemeralResource, Opened};
 use crate::value::{Path, Value};

@@ -159,8 +159,8 @@ pub(super) fn validate_proxy(name: &str, value: &str) -> Option<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::Operation;
     use crate::provider::ProviderData;
-    use crate::provider::client::Operation;
     use crate::provider::fake_network::{RecordingProxy, tls_front};
     use crate::value::Value;
 
@@ -224,7 +224,7 @@ mod tests {
     async fn list_rooms_via(
         endpoint: &str,
         extra: Vec<(&str, Value)>,
-    ) -> Result<(), crate::provider::ApiError> {
+    ) -> Result<(), crate::aws::ApiError> {
         let mut pairs = vec![
             ("region", Value::string("us-east-1")),
             ("access_key", Value::string("AKIDTEST")),
@@ -258,7 +258,7 @@ mod tests {
         let endpoint = format!("https://localhost:{port}");
         // Verified against the system roots: refused at once, not retried as if it could heal.
         let err = list_rooms_via(&endpoint, vec![]).await.unwrap_err();
-        assert_eq!(err.kind, crate::provider::ErrorKind::Other, "{err:?}");
+        assert_eq!(err.kind, crate::aws::ErrorKind::Other, "{err:?}");
         assert_eq!(err.code.as_deref(), Some("TlsCertificateError"));
         assert!(!err.ambiguous);
         assert!(err.message.contains("custom_ca_bundle"), "{}", err.message);

@@ -4,18 +4,14 @@
 //! - [`config`]: the block as Rust, and the precedence rules (region, endpoint, credentials)
 //!   as pure functions over an explicit environment and the shared files.
 //! - [`credentials`]: credential providers built lazily, on the first API call.
-//! - [`client`]: the paced, retried, leak-safe client ([`IvsChat`]) and its errors.
-//! - [`operation`]: what an IVS Chat API operation and a quota lane are; each concept declares
-//!   its own (the tag operations in [`tags`]), and the `rate_limits` block and its checks are
-//!   made from the lanes the caller passes in ([`provider_schema`], [`validate_config`]).
-//! - [`pacing`]: token buckets per region and operation.
+//! - the `rate_limits` block and its checks are made from the quota lanes the caller passes in
+//!   ([`provider_schema`], [`validate_config`]).
+//! - [`ProviderData::client`] builds the paced, retried, leak-safe client ([`crate::aws`]) from
+//!   plain settings.
 //! - [`tags`], [`region`]: the `tags`/`tags_all` and `region` attributes shared by resources.
 
-pub mod client;
 pub mod config;
 pub mod credentials;
-pub mod operation;
-pub mod pacing;
 pub mod region;
 pub mod tags;
 
@@ -35,23 +31,21 @@ use aws_sdk_ivschat::config::retry::RetryConfig;
 use aws_sdk_ivschat::config::timeout::TimeoutConfig;
 use aws_types::region::Region;
 
-pub use client::{ApiError, ErrorKind, IvsChat};
 pub use config::Setting;
-pub use operation::{Lane, Operation, Scope};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::duration::{ROLE_SESSION, check_go_duration};
 use crate::schema::Schema;
 use crate::server::Context;
-use crate::value::duration::{ROLE_SESSION, check_go_duration};
 use crate::value::{Path, Value};
 
+use crate::aws::{self, IvsChat, Lane, Pacer};
 use config::{
     EndpointSource, Env, IgnoreTags, ProviderConfig, credential_source, load_shared_files,
     resolve_adaptive_retries, resolve_endpoint, resolve_max_retries, resolve_region,
     resolve_sts_region, resolve_use_dualstack, resolve_use_fips, shared_file_paths,
 };
 use credentials::{CredentialPlan, LazyCredentials, Network, RolePlan, WebIdentityPlan};
-use pacing::Pacer;
 
 /// What configuration produces: settings, the shared pacer and the per-region clients.
 pub struct ProviderData {
@@ -63,7 +57,7 @@ pub struct ProviderData {
     http_client: Option<aws_sdk_ivschat::config::SharedHttpClient>,
     /// Names of settings that decide the client and are not known yet.
     unknown: Vec<&'static str>,
-    retry: client::RetryPolicy,
+    retry: aws::RetryPolicy,
     /// `create_markers`: creates carry a temporary marker tag (default true).
     create_markers: bool,
     /// `max_read_lag`: how long reads may lag writes.
@@ -74,7 +68,7 @@ pub struct ProviderData {
     default_tags: BTreeMap<String, String>,
     ignore_tags: IgnoreTags,
     /// Where the settings came from, for error messages.
-    origins: config::Origins,
+    origins: aws::Origins,
 }
 
 impl std::fmt::Debug for ProviderData {
@@ -167,11 +161,11 @@ impl ProviderData {
         if let Some(h) = &self.http_client {
             b = b.http_client(h.clone());
         }
-        let clock = Arc::new(client::ServerClock::default());
-        b = b.interceptor(client::DateHeaders(clock.clone()));
+        let clock = Arc::new(aws::ServerClock::default());
+        b = b.interceptor(aws::DateHeaders(clock.clone()));
         let sdk = aws_sdk_ivschat::Client::from_conf(b.build());
         let c = IvsChat::new(sdk, region.clone(), self.pacer.clone(), self.retry.clone())
-            .with_reach(client::Reach {
+            .with_reach(aws::Reach {
                 origins: self.origins.clone(),
                 region: region.clone(),
                 region_origin: region_origin.to_owned(),
@@ -228,7 +222,7 @@ impl ProviderData {
         &self.ignore_tags
     }
 
-    pub fn retry_policy(&self) -> &client::RetryPolicy {
+    pub fn retry_policy(&self) -> &aws::RetryPolicy {
         &self.retry
     }
 
@@ -347,7 +341,7 @@ impl ProviderData {
             }
             Setting::Unset => Setting::Unset,
         };
-        let mut retry = client::RetryPolicy::default();
+        let mut retry = aws::RetryPolicy::default();
         if let Some(n) = resolve_max_retries(cfg, env) {
             retry.max_retries = n;
         }
@@ -365,10 +359,10 @@ impl ProviderData {
         // Checked at the attribute (DurationBetween): a bad value never reaches here.
         let read_lag = match &cfg.max_read_lag {
             Setting::Set(text) => {
-                crate::value::duration::parse_go_duration(text, crate::value::duration::READ_LAG)
-                    .unwrap_or(client::DEFAULT_READ_LAG)
+                crate::duration::parse_go_duration(text, crate::duration::READ_LAG)
+                    .unwrap_or(aws::DEFAULT_READ_LAG)
             }
-            _ => client::DEFAULT_READ_LAG,
+            _ => aws::DEFAULT_READ_LAG,
         };
         if diags.has_errors() {
             return Err(diags);

@@ -8,27 +8,9 @@ use crate::value::{Path, Value};
 
 use super::ProviderData;
 use super::config::{Setting, is_region_format};
+use crate::aws::region::{IVSCHAT_REGIONS, serves_ivschat};
 
 pub const REGION: &str = "region";
-
-/// The regions where IVS Chat has an endpoint. Source: botocore 1.43.11,
-/// `botocore/data/endpoints.json`, partition `aws`, service `ivschat` (no other partition
-/// lists the service); the same seven as the IVS Chat endpoints page of the AWS General
-/// Reference.
-pub const IVSCHAT_REGIONS: &[&str] = &[
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-south-1",
-    "eu-central-1",
-    "eu-west-1",
-    "us-east-1",
-    "us-west-2",
-];
-
-/// Whether IVS Chat has an endpoint in `region`.
-pub fn serves_ivschat(region: &str) -> bool {
-    IVSCHAT_REGIONS.contains(&region)
-}
 
 /// The plan-time warning for a well-formed region where IVS Chat does not exist; `None` when
 /// the region has IVS Chat. `origin` names the setting (`region in the provider block`).

@@ -1,18 +1,19 @@
 //! The provider block's schema and the cross-attribute checks of ValidateProviderConfig.
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::duration::{READ_LAG, ROLE_SESSION};
 use crate::schema::{
     Attribute, Block, DurationBetween, IntBetween, NestedBlock, NumberBetween, OneOf, Schema,
     SizeBetween,
 };
-use crate::value::duration::{READ_LAG, ROLE_SESSION};
 use crate::value::{Path, Value};
 
 use super::block_attr;
-use super::config::{ProviderConfig, RateLimits, Setting, endpoint_problem, is_region_format};
+use super::config::{ProviderConfig, Setting, endpoint_problem, is_region_format};
 use super::http::validate_proxy;
-use super::operation::Lane;
 use super::tags::tag_map_validator;
+use crate::aws::Lane;
+use crate::aws::RateLimits;
 
 fn s(name: &str, description: &str) -> Attribute {
     Attribute::string(name).optional().description(description)

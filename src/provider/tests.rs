@@ -1,6 +1,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
+use crate::aws::{ApiError, Operation};
 use crate::registration::IvschatProvider;
 use crate::server::Provider;
 

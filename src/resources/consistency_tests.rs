@@ -9,9 +9,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::logging_configuration::{LoggingConfiguration, LoggingConfigurationModel};
 use super::room::{Room, RoomModel};
+use crate::aws::Written;
 use crate::domain::models::{DestinationModel, S3Model};
 use crate::provider::ProviderData;
-use crate::provider::client::Written;
 use crate::provider::config::{Env, ProviderConfig};
 use crate::server::{Context, PrivateState, Resource};
 use crate::value::Value;

@@ -12,9 +12,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::logging_configuration::{LoggingConfiguration, LoggingConfigurationModel};
 use super::room::{Room, RoomModel};
+use crate::aws::{Share, Version};
 use crate::domain::models::{DestinationModel, S3Model};
 use crate::provider::ProviderData;
-use crate::provider::client::{Share, Version};
 use crate::provider::config::{Env, ProviderConfig};
 use crate::server::{Context, Resource};
 use crate::value::Value;

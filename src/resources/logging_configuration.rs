@@ -12,6 +12,10 @@ use aws_sdk_ivschat::operation::create_logging_configuration::builders::CreateLo
 use aws_sdk_ivschat::types::{CreateLoggingConfigurationState, LoggingConfigurationState};
 use serde::{Deserialize, Serialize};
 
+use crate::aws::{
+    ApiError, Creatable, CreateError, ErrorKind, Fresh, IvsChat, Operation, Read, Share, Version,
+    Written, has_marker,
+};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{self, Arn, Kind};
 use crate::domain::declaration::{Declared, Declares};
@@ -20,10 +24,6 @@ use crate::domain::listing;
 use crate::domain::logging_configuration::{LoggingConfigurationApi, as_got};
 use crate::domain::models::DestinationModel;
 use crate::domain::names::{NAME_PATTERN, NAME_RULE};
-use crate::provider::client::{
-    ApiError, Creatable, CreateError, ErrorKind, Fresh, IvsChat, Operation, Read, Share, Version,
-    Written, has_marker,
-};
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
 use crate::schema::{Attribute, Block, ExactlyOneOf, LengthBetween, Matches, NestedBlock, Schema};
@@ -97,7 +97,7 @@ impl Declares for LoggingConfiguration {
     const DECLARED: Declared = Declared {
         operations: &[
             crate::domain::logging_configuration::OPERATIONS,
-            tags::OPERATIONS,
+            crate::aws::tagging::OPERATIONS,
         ],
         iam: IAM,
         kinds: &[Kind::LoggingConfiguration],
@@ -349,7 +349,7 @@ async fn get(
     arn: &str,
     prior: &LoggingConfigurationModel,
     expected: Option<Written>,
-) -> Result<Option<Observed>, crate::provider::client::ApiError> {
+) -> Result<Option<Observed>, crate::aws::ApiError> {
     match client
         .call(Operation::GetLoggingConfiguration, |c| {
             c.get_logging_configuration().identifier(arn).send()
@@ -466,10 +466,7 @@ async fn wait(
 
 /// ARNs of the rooms that reads show using the configuration `arn` (ListRooms filtered by
 /// `loggingConfigurationIdentifier`, every page).
-async fn rooms_using(
-    client: &IvsChat,
-    arn: &str,
-) -> Result<Vec<String>, crate::provider::client::ApiError> {
+async fn rooms_using(client: &IvsChat, arn: &str) -> Result<Vec<String>, crate::aws::ApiError> {
     let filters = listing::RoomFilters {
         logging_configuration_identifier: Some(arn.to_owned()),
         ..listing::RoomFilters::default()
@@ -943,7 +940,7 @@ impl ListResource<ProviderData> for LoggingConfigurationList {
         let client = ctx.client(config.region.as_deref())?;
         let region = client.region().to_owned();
         let wanted = config.tags.unwrap_or_default();
-        let failed = |e: crate::provider::client::ApiError| {
+        let failed = |e: crate::aws::ApiError| {
             e.diagnostic(&format!("the logging configurations of {region}"))
         };
         let all = match client
@@ -1005,7 +1002,7 @@ impl crate::domain::declaration::Declares for LoggingConfigurationList {
             name: "ivschat_logging_configuration",
             modes: &[crate::domain::iam::mode(
                 "list (terraform query)",
-                &[crate::provider::Operation::ListLoggingConfigurations],
+                &[crate::aws::Operation::ListLoggingConfigurations],
             )],
         },
         kinds: &[],

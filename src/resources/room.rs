@@ -11,6 +11,9 @@ use aws_sdk_ivschat::types::MessageReviewHandler;
 use aws_smithy_types::DateTime;
 use serde::{Deserialize, Serialize};
 
+use crate::aws::{
+    ApiError, Creatable, CreateError, Fresh, IvsChat, Operation, Read, Version, Written, has_marker,
+};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{self, Arn, IsArn, Kind};
 use crate::domain::declaration::{Declared, Declares};
@@ -21,9 +24,6 @@ use crate::domain::names::{
     LAMBDA_ARN_FILTER_RULE, LAMBDA_ARN_PATTERN, LAMBDA_ARN_RULE, NAME_PATTERN, NAME_RULE,
 };
 use crate::domain::room::RoomApi;
-use crate::provider::client::{
-    ApiError, Creatable, CreateError, Fresh, IvsChat, Operation, Read, Version, Written, has_marker,
-};
 use crate::provider::{ProviderData, region, tags};
 use crate::resources::{tagging, timeouts};
 use crate::schema::{
@@ -75,7 +75,10 @@ pub struct Room;
 /// What this type declares for the registry ([`crate::registration`]).
 impl Declares for Room {
     const DECLARED: Declared = Declared {
-        operations: &[crate::domain::room::OPERATIONS, tags::OPERATIONS],
+        operations: &[
+            crate::domain::room::OPERATIONS,
+            crate::aws::tagging::OPERATIONS,
+        ],
         iam: IAM,
         kinds: &[Kind::Room],
     };
@@ -727,8 +730,8 @@ impl crate::domain::declaration::Declares for RoomList {
             modes: &[crate::domain::iam::mode_when(
                 "list (terraform query)",
                 &[
-                    crate::provider::Operation::ListRooms,
-                    crate::provider::Operation::GetRoom,
+                    crate::aws::Operation::ListRooms,
+                    crate::aws::Operation::GetRoom,
                 ],
                 "GetRoom only with `include_resource = true`",
             )],

@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::aws::{ApiError, IvsChat, Operation};
 use crate::provider::ProviderData;
-use crate::provider::client::{ApiError, IvsChat, Operation};
 use crate::provider::tags;
 
 /// The keys to remove and the tags to add or change to go from `old` to `new` (keys the

@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::duration::OPERATION_TIMEOUT;
 use crate::schema::DurationBetween;
 use crate::schema::{Attribute, Block, NestedBlock, Nesting};
-use crate::value::duration::OPERATION_TIMEOUT;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Model {

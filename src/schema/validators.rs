@@ -7,7 +7,7 @@ use std::fmt;
 use regex::Regex;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::value::duration::{DurationBounds, check_go_duration};
+use crate::duration::{DurationBounds, check_go_duration};
 use crate::value::{Path, Value};
 
 pub trait Validator: fmt::Debug + Send + Sync {
@@ -386,7 +386,7 @@ impl Validator for DurationBetween {
 #[cfg(test)]
 mod duration_tests {
     use super::*;
-    use crate::value::duration::OPERATION_TIMEOUT;
+    use crate::duration::OPERATION_TIMEOUT;
 
     #[test]
     fn the_validator_reports_at_the_attribute_and_shortens_huge_values() {

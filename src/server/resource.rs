@@ -56,7 +56,7 @@ impl<'a, D> Context<'a, D> {
 
     /// When the operation must have ended (saturating far in the future).
     pub fn deadline(&self) -> Instant {
-        crate::value::duration::instant_after(self.started, self.timeout)
+        crate::duration::instant_after(self.started, self.timeout)
     }
 
     /// How long the operation has run.

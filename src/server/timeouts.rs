@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use crate::duration::{OPERATION_TIMEOUT, parse_go_duration};
 use crate::value::Value;
-use crate::value::duration::{OPERATION_TIMEOUT, parse_go_duration};
 
 /// The limit for `operation` set in the object's `timeouts`, if any.
 pub fn configured(object: &Value, operation: &str) -> Option<Duration> {

@@ -10,7 +10,6 @@ mod number;
 mod path;
 mod types;
 
-pub mod duration;
 pub mod json;
 pub mod msgpack;
 

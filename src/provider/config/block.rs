@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::Setting;
-use crate::provider::operation::Lane;
+use crate::aws::{Lane, RateLimits};
 use crate::value::Value;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -29,35 +29,6 @@ pub struct WebIdentity {
     pub duration: Setting<String>,
     pub policy: Setting<String>,
     pub policy_arns: Setting<Vec<String>>,
-}
-
-/// Requests per second per operation, by quota lane: the rates the configuration sets, by lane
-/// name ([`Lane::name`]); a lane not set runs at its quota ([`Lane::quota`]).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RateLimits {
-    configured: BTreeMap<String, f64>,
-}
-
-impl RateLimits {
-    /// The slowest rate accepted: one call every 100 seconds. Slower would make a single apply
-    /// take hours, and keeps the spacing `1 / rate` small enough for any clock arithmetic.
-    pub const MIN: f64 = 0.01;
-    /// The fastest rate accepted, far above every IVS Chat quota (200 calls per second at most).
-    pub const MAX: f64 = 10_000.0;
-
-    /// These rates with `lane` at `rate`.
-    pub fn with(mut self, lane: Lane, rate: f64) -> RateLimits {
-        self.configured.insert(lane.name.to_owned(), rate);
-        self
-    }
-
-    /// The rate of `lane`: the configured one, else its quota.
-    pub fn rate(&self, lane: Lane) -> f64 {
-        self.configured
-            .get(lane.name)
-            .copied()
-            .unwrap_or(lane.quota)
-    }
 }
 
 /// The `provider "ivschat"` block, parsed. Unknown values stay unknown.
@@ -280,9 +251,7 @@ impl ProviderConfig {
                 && v.is_finite()
                 && *v > 0.0
             {
-                rates
-                    .configured
-                    .insert(lane.clone(), v.clamp(RateLimits::MIN, RateLimits::MAX));
+                rates.set(lane, v.clamp(RateLimits::MIN, RateLimits::MAX));
             }
         }
         rates

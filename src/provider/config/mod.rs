@@ -18,10 +18,10 @@ mod shared_files;
 
 use std::collections::BTreeMap;
 
-pub use block::{AssumeRole, ProviderConfig, RateLimitSettings, RateLimits, WebIdentity};
+pub use block::{AssumeRole, ProviderConfig, RateLimitSettings, WebIdentity};
 pub use formats::{endpoint_problem, is_region_format};
 pub use precedence::*;
-pub use provenance::{Origins, endpoint_origin, origins, region_origin};
+pub use provenance::{endpoint_origin, origins, region_origin};
 pub use shared_files::{FileKind, SharedFiles, load_shared_files, shared_file_paths};
 
 /// A configuration value as Terraform sent it: absent, not known until apply, or known.

@@ -2,6 +2,7 @@
 //! environment variable, shared file, default), so an error can name the setting to change.
 //! Mirrors the precedence functions; computed once at configure time.
 
+use crate::aws::Origins;
 use crate::provider::http::without_credentials;
 use std::path::{Path, PathBuf};
 
@@ -9,26 +10,6 @@ use super::{
     CredentialSource, EndpointSource, Env, ProviderConfig, Setting, SharedFiles, credential_source,
     profile_name, resolve_endpoint,
 };
-
-/// The origins of the settings an error message may name.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Origins {
-    /// Where the provider's region came from (`None`: no region configured).
-    pub region: Option<String>,
-    /// The endpoint override and where it came from; `None`: the default AWS endpoint.
-    pub endpoint: Option<(String, String)>,
-    /// The proxy in use and where it came from.
-    pub proxy: Option<(String, String)>,
-    /// Where the CA bundle came from, if one replaces the system's roots.
-    pub ca_bundle: Option<String>,
-    /// Where the base credentials come from, in words.
-    pub credentials: String,
-    /// The credential sources tried, in order, each with why it gave nothing (for the error
-    /// met when none gives credentials).
-    pub credential_sources: Vec<String>,
-    /// `max_retries` and where it came from.
-    pub max_retries: String,
-}
 
 /// The words for where an endpoint override came from.
 pub fn endpoint_origin(source: EndpointSource, profile: &str) -> String {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::*;
-use crate::provider::Operation;
+use crate::aws::Operation;
 use crate::value::Value;
 
 fn obj(pairs: Vec<(&str, Value)>) -> Value {
@@ -407,7 +407,7 @@ fn credential_precedence_block_then_profile_then_env_then_chain() {
 
 /// The provider reads `assume_role { duration }` with the shared Go-duration parser.
 fn parse_duration(text: &str) -> Option<Duration> {
-    crate::value::duration::parse_go_duration(text, crate::value::duration::ANY_GO_DURATION)
+    crate::duration::parse_go_duration(text, crate::duration::ANY_GO_DURATION)
 }
 
 #[test]

@@ -130,10 +130,7 @@ fn read_back_gives_no_perpetual_diff() {
     );
     // AWS returns everything sent, plus the create marker and an ignored... none here.
     let mut api = hmap(&[("app", "chat"), ("env", "prod"), ("team", "a")]);
-    api.insert(
-        crate::provider::client::MARKER_TAG_KEY.to_owned(),
-        "token".into(),
-    );
+    api.insert(crate::aws::MARKER_TAG_KEY.to_owned(), "token".into());
     let (tags, all) = tags_from_api(&d, &api, Some(&configured));
     // tags equals the configuration exactly (env kept although equal to the default)...
     assert_eq!(tags.as_ref(), Some(&configured));
@@ -201,14 +198,8 @@ fn the_marker_leaves_when_tags_reach_the_limit() {
     let new = hmap(&[("a", "1")]);
     assert_eq!(keys_to_remove(&old, &new, true), vec!["b".to_owned()]);
     let full: HashMap<String, String> = (0..50).map(|i| (format!("k{i}"), String::new())).collect();
-    assert!(
-        keys_to_remove(&old, &full, true)
-            .contains(&crate::provider::client::MARKER_TAG_KEY.to_owned())
-    );
-    assert!(
-        !keys_to_remove(&old, &full, false)
-            .contains(&crate::provider::client::MARKER_TAG_KEY.to_owned())
-    );
+    assert!(keys_to_remove(&old, &full, true).contains(&crate::aws::MARKER_TAG_KEY.to_owned()));
+    assert!(!keys_to_remove(&old, &full, false).contains(&crate::aws::MARKER_TAG_KEY.to_owned()));
 }
 
 #[test]
@@ -232,10 +223,7 @@ fn tag_attributes_validate_keys_and_values() {
     assert!(check(vmap(&[("", "1".into())])));
     assert!(check(vmap(&[("k", "v".repeat(257).into())])));
     assert!(check(vmap(&[(&"k".repeat(129), "v".into())])));
-    assert!(check(vmap(&[(
-        crate::provider::client::MARKER_TAG_KEY,
-        "v".into()
-    )])));
+    assert!(check(vmap(&[(crate::aws::MARKER_TAG_KEY, "v".into())])));
     let many = Value::Map(
         (0..51)
             .map(|i| (format!("k{i}"), Value::string("v")))

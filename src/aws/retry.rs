@@ -83,7 +83,7 @@ impl IvsChat {
     }
 
     pub(super) async fn wait(&self, op: Operation, delay: Duration) -> Result<(), ApiError> {
-        let until = crate::value::duration::instant_after(tokio::time::Instant::now(), delay);
+        let until = crate::duration::instant_after(tokio::time::Instant::now(), delay);
         self.sleep_until(op, until).await
     }
 }

@@ -5,8 +5,7 @@
 
 use std::error::Error as StdError;
 
-use crate::provider::config::Origins;
-use crate::provider::region::{IVSCHAT_REGIONS, serves_ivschat};
+use super::region::{IVSCHAT_REGIONS, serves_ivschat};
 
 /// The class of a failure, for the sentence that explains it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,6 +116,27 @@ pub fn service_cause(code: Option<&str>) -> Cause {
         | "MissingAuthenticationToken" => Cause::CredentialsRejected,
         _ => Cause::Service,
     }
+}
+
+/// The origins of the settings an error message may name: plain words the provider block
+/// works out at configure time (the client knows no configuration).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Origins {
+    /// Where the provider's region came from (`None`: no region configured).
+    pub region: Option<String>,
+    /// The endpoint override and where it came from; `None`: the default AWS endpoint.
+    pub endpoint: Option<(String, String)>,
+    /// The proxy in use and where it came from.
+    pub proxy: Option<(String, String)>,
+    /// Where the CA bundle came from, if one replaces the system's roots.
+    pub ca_bundle: Option<String>,
+    /// Where the base credentials come from, in words.
+    pub credentials: String,
+    /// The credential sources tried, in order, each with why it gave nothing (for the error
+    /// met when none gives credentials).
+    pub credential_sources: Vec<String>,
+    /// `max_retries` and where it came from.
+    pub max_retries: String,
 }
 
 /// What a client knows about how it reaches IVS Chat, attached to its errors.

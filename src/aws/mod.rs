@@ -1,5 +1,9 @@
 //! The IVS Chat client every resource uses: paced, retried, classified, and leak-safe on create.
+//! It knows AWS, never Terraform: the provider block builds it from plain settings, and the
+//! Terraform side (server, values, schema, resources) sits above it.
 //!
+//! - [`operation`]: what an API operation and a quota lane are (each type declares its own).
+//! - [`pacing`]: token buckets per region and operation; [`region`]: where IVS Chat runs.
 //! - [`error`]: how a failed call is classified ([`ApiError`], [`ErrorKind`]) and explained.
 //! - [`retry`]: how retries are spaced ([`RetryPolicy`]).
 //! - [`call`]: one paced, retried call; [`paginate`]: every page of a List call.
@@ -18,26 +22,29 @@ mod error;
 mod explain;
 mod fresh;
 mod listing;
+pub mod operation;
+pub mod pacing;
 mod paginate;
+pub mod region;
 mod retry;
+pub mod tagging;
 
 use std::fmt;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use super::pacing::Pacer;
-
-pub use super::operation::{Lane, Operation, Scope};
 pub use clock::{DateHeaders, ServerClock};
 pub use create::{
     AFTER_STOP_BOUND, Creatable, Create, CreateError, CreateRequest, LeakSafeCreate,
     MARKER_TAG_KEY, MAX_TAGS, has_marker,
 };
 pub use error::{ApiError, ErrorKind, classify_code};
-pub use explain::{Cause, Reach};
+pub use explain::{Cause, Origins, Reach};
 pub use fresh::{DEFAULT_READ_LAG, Fresh, Written};
 pub use listing::{Listed, MAX_AGE, Read, Share, Version};
+pub use operation::{Lane, Operation, Scope, Spec, lanes_of};
+pub use pacing::{Pacer, RateLimits};
 pub use paginate::{PAGE_SIZE, Page, REPEATED_NEXT_TOKEN};
 pub use retry::{CONNECT_RETRIES, RetryPolicy};
 
@@ -306,7 +313,7 @@ impl IvsChat {
         self.check(op)?;
         self.sleep_until(
             op,
-            crate::value::duration::instant_after(tokio::time::Instant::now(), delay),
+            crate::duration::instant_after(tokio::time::Instant::now(), delay),
         )
         .await
     }

@@ -119,7 +119,7 @@ pub trait CreateRequest: Sized + Send + Sync {
 #[macro_export]
 macro_rules! create_request {
     ($builder:ty => $output:ty, $start:ident) => {
-        impl $crate::provider::client::CreateRequest for $builder {
+        impl $crate::aws::CreateRequest for $builder {
             type Output = $output;
 
             fn start(sdk: aws_sdk_ivschat::Client) -> Self {
@@ -136,11 +136,11 @@ macro_rules! create_request {
 
             async fn send(
                 self,
-                op: $crate::provider::Operation,
-            ) -> Result<$output, $crate::provider::ApiError> {
+                op: $crate::aws::Operation,
+            ) -> Result<$output, $crate::aws::ApiError> {
                 <$builder>::send(self)
                     .await
-                    .map_err(|e| $crate::provider::ApiError::from_sdk(op, &e))
+                    .map_err(|e| $crate::aws::ApiError::from_sdk(op, &e))
             }
 
             fn arn(output: &$output) -> Option<&str> {
@@ -454,12 +454,11 @@ impl IvsChat {
                         err.message,
                         why.message,
                         what = C::WHAT,
-                        lag = crate::value::duration::format_go_duration(self.read_lag()),
-                        waited = crate::value::duration::format_go_duration(
-                            std::time::Duration::from_millis(
+                        lag = crate::duration::format_go_duration(self.read_lag()),
+                        waited =
+                            crate::duration::format_go_duration(std::time::Duration::from_millis(
                                 u64::try_from(failed_at.elapsed().as_millis()).unwrap_or(u64::MAX)
-                            )
-                        ),
+                            )),
                         find = marker.how_to_find(object)
                     );
                     why.ambiguous = true;
@@ -480,7 +479,7 @@ impl IvsChat {
                          time to show it (max_read_lag {}), so none was made",
                         err.message,
                         C::WHAT,
-                        crate::value::duration::format_go_duration(self.read_lag())
+                        crate::duration::format_go_duration(self.read_lag())
                     );
                     return Err(err);
                 }
@@ -499,7 +498,7 @@ impl IvsChat {
         marker: &Marker,
         failed_at: tokio::time::Instant,
     ) -> Sought<C::Output> {
-        let visible_by = crate::value::duration::instant_after(failed_at, self.read_lag());
+        let visible_by = crate::duration::instant_after(failed_at, self.read_lag());
         let mut delay = FIRST_LOOK;
         loop {
             // First give a create still being processed the time to show in the list.

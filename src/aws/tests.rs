@@ -18,7 +18,7 @@ use aws_types::region::Region;
 use tokio::time::Instant;
 
 use super::*;
-use crate::provider::config::RateLimits;
+use crate::aws::RateLimits;
 
 /// The leak-safe creates of the two resource types, called as before they moved next to
 /// their types.
@@ -1083,7 +1083,7 @@ async fn a_refused_connection_surfaces_in_seconds() {
         policy(25),
     )
     .with_reach(super::Reach {
-        origins: crate::provider::config::Origins {
+        origins: crate::aws::Origins {
             endpoint: Some((
                 format!("http://127.0.0.1:{port}"),
                 "AWS_ENDPOINT_URL_IVSCHAT".to_owned(),

@@ -1,13 +1,13 @@
 //! IVS Chat API operations and their quota lanes, as values: each concept declares its own
 //! (`impl Operation { pub const GetRoom: Operation = Operation::of(&Spec::new(..)) }` in [`crate::domain::room`], the tag
-//! operations in [`crate::provider::tags`], ...), so the set is open and a new type adds its
+//! operations in [`crate::aws::tagging`], ...), so the set is open and a new type adds its
 //! operations in its own file. The client, pacing and diagnostics use only these fields; the
 //! registry of every operation is [`crate::registration::operations`].
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use crate::provider::config::RateLimits;
+use super::pacing::RateLimits;
 
 /// A quota group of the IVS Chat API: every operation in it has the same rate quota (per
 /// account, region and operation), and the provider's `rate_limits` block has one attribute
