@@ -4,8 +4,8 @@
 //! there).
 //!
 //! Every write this provider process makes is remembered per object ([`Written`]: the
-//! `updateTime` the API returned). A resource also keeps it in its private state, so that a
-//! later Terraform run expects it too. A read that serves something older than what is
+//! `updateTime` the API returned). A resource also keeps it with its state, so that a later
+//! Terraform run expects it too. A read that serves something older than what is
 //! expected (not found, or an earlier `updateTime`) is retried with backoff, for at most the
 //! provider's `max_read_lag` ([`DEFAULT_READ_LAG`]) and never past the operation's deadline,
 //! instead of being reported as drift or as a deleted object. Whether a write is recent enough
@@ -20,7 +20,6 @@ use aws_smithy_types::DateTime;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiError, IvsChat, Operation};
-use crate::server::PrivateData;
 
 /// The default of the provider's `max_read_lag`: how long a read keeps retrying a version older
 /// than the provider's own last write. AWS's lag is usually well under a second; hashicorp/aws
@@ -32,14 +31,10 @@ const FIRST_POLL: Duration = Duration::from_millis(250);
 const MAX_POLL: Duration = Duration::from_secs(2);
 
 /// A write the provider made to an object: the `updateTime` the API answered with, in
-/// milliseconds since the epoch. Kept in the object's private state under `last_write`.
+/// milliseconds since the epoch. A resource keeps it in its object's private state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Written {
     pub update_time_ms: i64,
-}
-
-impl PrivateData for Written {
-    const KEY: &'static str = "last_write";
 }
 
 impl Written {

@@ -3,8 +3,8 @@
 //! each type's impl lives beside the type (rooms, logging configurations), and this module
 //! names none of them.
 //!
-//! A summary answers a read when its `updateTime` equals the one recorded in the object's
-//! private state ([`Version`]) at its last create, update or read: whatever the summary lacks
+//! A summary answers a read when its `updateTime` equals the one the resource recorded with
+//! the object's state ([`Version`]) at its last create, update or read: whatever the summary lacks
 //! (a room's two maximum values) only changes through an update, which moves `updateTime`.
 //! Anything else (a different `updateTime`, an object absent from the listing, no recorded
 //! version: imports and older states) is read with the type's Get: the listing never declares
@@ -44,7 +44,6 @@ use tokio::time::Instant;
 
 use super::paginate::{Cursor, PAGE_SIZE, Page};
 use super::{ApiError, Fresh, IvsChat, Operation, Written};
-use crate::server::PrivateData;
 
 /// How long a listing serves reads; after that, the next read starts a new one.
 pub const MAX_AGE: Duration = Duration::from_secs(120);
@@ -84,14 +83,11 @@ pub trait Listed: 'static {
 }
 
 /// The object's `updateTime` (ms since the epoch) at its last create, update or read by this
-/// provider, kept in private state: a summary with the same `updateTime` shows this version.
+/// provider, kept by the resource with its state: a summary with the same `updateTime` shows
+/// this version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Version {
     pub update_time_ms: i64,
-}
-
-impl PrivateData for Version {
-    const KEY: &'static str = "version";
 }
 
 impl Version {

@@ -43,8 +43,8 @@ pub use error::{ApiError, ErrorKind, classify_code};
 pub use explain::{Cause, Origins, Reach};
 pub use fresh::{DEFAULT_READ_LAG, Fresh, Written};
 pub use listing::{Listed, MAX_AGE, Read, Share, Version};
-pub use operation::{Lane, Operation, Scope, Spec, lanes_of};
-pub use pacing::{Pacer, RateLimits};
+pub use operation::{Lane, Operation, RateLimits, Scope, Spec, lanes_of};
+pub use pacing::Pacer;
 pub use paginate::{PAGE_SIZE, Page, REPEATED_NEXT_TOKEN};
 pub use retry::{CONNECT_RETRIES, RetryPolicy};
 
@@ -201,9 +201,10 @@ impl IvsChat {
         self.inner.clock.now_ms()
     }
 
+    /// Whether both are the same client (one cache, one write log), bound or not.
     #[cfg(test)]
-    pub(crate) fn inner_for_tests(&self) -> Arc<Inner> {
-        self.inner.clone()
+    pub(crate) fn is_same_client(&self, other: &IvsChat) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
 
     /// The underlying SDK client, for calls that need no pacing (none in this provider).
@@ -318,6 +319,3 @@ impl IvsChat {
         .await
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -1,13 +1,12 @@
 //! IVS Chat API operations and their quota lanes, as values: each concept declares its own
-//! (`impl Operation { pub const GetRoom: Operation = Operation::of(&Spec::new(..)) }` in [`crate::domain::room`], the tag
-//! operations in [`crate::aws::tagging`], ...), so the set is open and a new type adds its
-//! operations in its own file. The client, pacing and diagnostics use only these fields; the
-//! registry of every operation is [`crate::registration::operations`].
+//! (`impl Operation { pub const GetRoom: Operation = Operation::of(&Spec::new(..)) }` beside the
+//! room type, the tag operations in [`super::tagging`], ...), so the set is open and a new type
+//! adds its operations in its own file. The client, pacing and diagnostics use only these
+//! fields; the registry of every operation is kept above, by the provider's registration.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-
-use super::pacing::RateLimits;
 
 /// A quota group of the IVS Chat API: every operation in it has the same rate quota (per
 /// account, region and operation), and the provider's `rate_limits` block has one attribute
@@ -41,6 +40,40 @@ impl Eq for Lane {}
 impl Hash for Lane {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.name.hash(state);
+    }
+}
+
+/// Requests per second per operation, by quota lane: the rates the configuration sets, by lane
+/// name ([`Lane::name`]); a lane not set runs at its quota ([`Lane::quota`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RateLimits {
+    configured: BTreeMap<String, f64>,
+}
+
+impl RateLimits {
+    /// The slowest rate accepted: one call every 100 seconds. Slower would make a single apply
+    /// take hours, and keeps the spacing `1 / rate` small enough for any clock arithmetic.
+    pub const MIN: f64 = 0.01;
+    /// The fastest rate accepted, far above every IVS Chat quota (200 calls per second at most).
+    pub const MAX: f64 = 10_000.0;
+
+    /// These rates with `lane` at `rate`.
+    pub fn with(mut self, lane: Lane, rate: f64) -> RateLimits {
+        self.configured.insert(lane.name.to_owned(), rate);
+        self
+    }
+
+    /// Sets the rate of the lane named `lane` (the `rate_limits` attribute).
+    pub fn set(&mut self, lane: &str, rate: f64) {
+        self.configured.insert(lane.to_owned(), rate);
+    }
+
+    /// The rate of `lane`: the configured one, else its quota.
+    pub fn rate(&self, lane: Lane) -> f64 {
+        self.configured
+            .get(lane.name)
+            .copied()
+            .unwrap_or(lane.quota)
     }
 }
 

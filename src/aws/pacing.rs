@@ -15,44 +15,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use std::collections::BTreeMap;
-
-use super::operation::{Lane, Operation};
+use super::operation::{Operation, RateLimits};
 use crate::duration::{instant_after, interval_of_rate};
-
-/// Requests per second per operation, by quota lane: the rates the configuration sets, by lane
-/// name ([`Lane::name`]); a lane not set runs at its quota ([`Lane::quota`]).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RateLimits {
-    configured: BTreeMap<String, f64>,
-}
-
-impl RateLimits {
-    /// The slowest rate accepted: one call every 100 seconds. Slower would make a single apply
-    /// take hours, and keeps the spacing `1 / rate` small enough for any clock arithmetic.
-    pub const MIN: f64 = 0.01;
-    /// The fastest rate accepted, far above every IVS Chat quota (200 calls per second at most).
-    pub const MAX: f64 = 10_000.0;
-
-    /// These rates with `lane` at `rate`.
-    pub fn with(mut self, lane: Lane, rate: f64) -> RateLimits {
-        self.configured.insert(lane.name.to_owned(), rate);
-        self
-    }
-
-    /// Sets the rate of the lane named `lane` (the `rate_limits` attribute).
-    pub fn set(&mut self, lane: &str, rate: f64) {
-        self.configured.insert(lane.to_owned(), rate);
-    }
-
-    /// The rate of `lane`: the configured one, else its quota.
-    pub fn rate(&self, lane: Lane) -> f64 {
-        self.configured
-            .get(lane.name)
-            .copied()
-            .unwrap_or(lane.quota)
-    }
-}
 
 #[derive(Debug)]
 struct Bucket {

@@ -33,7 +33,7 @@ impl Operation {
     ));
 }
 
-/// Every tagging operation, for the registry ([`crate::registration::operations`]).
+/// Every tagging operation, for the registry of the provider's operations.
 pub const OPERATIONS: &[Operation] = &[
     Operation::TagResource,
     Operation::UntagResource,

@@ -150,7 +150,7 @@ pub fn client_for_arn(
     let parsed = Arn::parse_kind(arn, kind).map_err(|problem| {
         Diagnostic::error("Invalid ARN", format!("{problem}.")).at(Path::attr("arn"))
     })?;
-    regional::client_for_arn(ctx, &parsed, region, |region| {
+    let region = regional::region_for_arn(&parsed, region, |region| {
         Diagnostic::error(
             "Region Does Not Match the ARN",
             format!(
@@ -162,7 +162,8 @@ pub fn client_for_arn(
             ),
         )
         .at(Path::attr("region"))
-    })
+    })?;
+    ctx.client(Some(region))
 }
 
 /// A Get that failed: "not found" names the ARN and says what to check; others as the client

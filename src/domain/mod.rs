@@ -1,4 +1,4 @@
-//! The IVS Chat concepts, each defined once, between the client ([`crate::provider`]) and the
+//! The IVS Chat concepts, each defined once, between the client ([`crate::aws`]) and the
 //! type folders that use them:
 //!
 //! - [`arn`]: ARNs of rooms and logging configurations, one parser and one rule.
@@ -8,7 +8,7 @@
 //! - [`models`]: the review handler and destination shapes every type shares.
 //! - [`room`], [`logging_configuration`]: each object type's API operations, quota lane and
 //!   List page.
-//! - [`regional`]: the client for an ARN's region; [`listing`]: every room or logging
+//! - [`regional`]: the region an ARN's object is reached in; [`listing`]: every room or logging
 //!   configuration of a region.
 
 pub mod arn;

@@ -233,9 +233,10 @@ impl EphemeralResource<ProviderData> for ChatToken {
             Diagnostic::error("Invalid Room ARN", format!("{problem}."))
                 .at(Path::attr("room_identifier"))
         })?;
-        let client = regional::client_for_arn(ctx, &arn, config.region.as_deref(), |region| {
+        let region = regional::region_for_arn(&arn, config.region.as_deref(), |region| {
             region_mismatch(&room, &arn.region, region)
         })?;
+        let client = ctx.client(Some(region))?;
         let minutes = config
             .session_duration_in_minutes
             .unwrap_or(DEFAULT_SESSION_MINUTES);

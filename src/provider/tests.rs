@@ -159,8 +159,8 @@ async fn configure_is_instant_and_offline_and_clients_are_cached_per_region() {
     assert!(started.elapsed() < std::time::Duration::from_millis(500));
     assert_eq!(a.region(), "us-east-1");
     assert_eq!(c.region(), "eu-west-1");
-    assert!(Arc::ptr_eq(&a.inner_for_tests(), &b.inner_for_tests()));
-    assert!(!Arc::ptr_eq(&a.inner_for_tests(), &c.inner_for_tests()));
+    assert!(a.is_same_client(&b));
+    assert!(!a.is_same_client(&c));
     assert_eq!(
         data.endpoint(),
         Some(("http://127.0.0.1:9", EndpointSource::ProviderBlock))

@@ -8,6 +8,23 @@ pub mod room;
 pub mod tagging;
 pub mod timeouts;
 
+use crate::aws::{Version, Written};
+use crate::server::PrivateData;
+
+/// The provider's last write to an object, kept in its private state so that a later
+/// Terraform run's reads wait for it too (see [`crate::aws::Written`]).
+impl PrivateData for Written {
+    const KEY: &'static str = "last_write";
+}
+
+/// The object's version at its last create, update or read, kept in its private state so that
+/// a listing summary showing it answers the next read (see [`crate::aws::Version`]).
+impl PrivateData for Version {
+    const KEY: &'static str = "version";
+}
+
+#[cfg(test)]
+mod client_tests;
 #[cfg(test)]
 mod consistency_tests;
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The client against a scripted HTTP connector, on a paused clock: retry classification,
-//! backoff, pacing, and the leak-safe create protocol.
+//! backoff, pacing, and the leak-safe create protocol, through the resource types' own
+//! creates and listings (which is why they live here, above the client).
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -17,8 +18,12 @@ use aws_smithy_types::body::SdkBody;
 use aws_types::region::Region;
 use tokio::time::Instant;
 
-use super::*;
-use crate::aws::RateLimits;
+use std::fmt;
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::aws::*;
 
 /// The leak-safe creates of the two resource types, called as before they moved next to
 /// their types.
@@ -177,6 +182,8 @@ impl HttpConnector for Scripted {
 
 struct Harness {
     client: IvsChat,
+    /// The client's pacer, to fill a lane.
+    pacer: Arc<Pacer>,
     log: Arc<Mutex<Vec<Recorded>>>,
 }
 
@@ -212,7 +219,8 @@ impl Harness {
         let sdk = aws_sdk_ivschat::Client::from_conf(conf);
         let pacer = Arc::new(Pacer::new(RateLimits::default()));
         Harness {
-            client: IvsChat::new(sdk, "us-east-1".into(), pacer, retry),
+            client: IvsChat::new(sdk, "us-east-1".into(), pacer.clone(), retry),
+            pacer,
             log,
         }
     }
@@ -815,6 +823,7 @@ async fn a_stop_whose_lookup_hangs_ends_within_the_bound() {
 fn without_markers(h: Harness) -> Harness {
     Harness {
         client: h.client.with_create_markers(false),
+        pacer: h.pacer,
         log: h.log,
     }
 }
@@ -1082,7 +1091,7 @@ async fn a_refused_connection_surfaces_in_seconds() {
         Arc::new(Pacer::new(RateLimits::default())),
         policy(25),
     )
-    .with_reach(super::Reach {
+    .with_reach(Reach {
         origins: crate::aws::Origins {
             endpoint: Some((
                 format!("http://127.0.0.1:{port}"),
@@ -1103,7 +1112,7 @@ async fn a_refused_connection_surfaces_in_seconds() {
         "{:?}",
         started.elapsed()
     );
-    assert_eq!(err.cause, super::Cause::ConnectionRefused);
+    assert_eq!(err.cause, Cause::ConnectionRefused);
     let detail = err.diagnostic("room \"lobby\"").detail;
     assert!(
         detail.contains(&format!(
@@ -1193,7 +1202,7 @@ async fn the_lag_to_wait_out_is_the_providers_max_read_lag() {
     let client = h
         .client
         .clone()
-        .with_read_lag(lag, Arc::new(super::ServerClock::default()));
+        .with_read_lag(lag, Arc::new(ServerClock::default()));
     let started = tokio::time::Instant::now();
     client.create_room(|b| b.name("lobby")).await.unwrap();
     assert_eq!(h.count("CreateRoom"), 2);
@@ -1292,9 +1301,8 @@ async fn a_repeated_next_token_ends_the_shared_listing_and_reads_use_get() {
         other => panic!("unexpected {other}"),
     });
     // The GetRoom lane is busy for the next 10 s: the read waits for the listing.
-    let inner = h.client.inner_for_tests();
     for _ in 0..50 {
-        inner.pacer.reserve("us-east-1", Operation::GetRoom);
+        h.pacer.reserve("us-east-1", Operation::GetRoom);
     }
     let read = h
         .client
@@ -1369,9 +1377,8 @@ async fn a_denied_listing_leaves_reads_to_get() {
         other => panic!("unexpected {other}"),
     });
     // The GetRoom lane is busy for the next 10 s: the first read waits for the listing.
-    let inner = h.client.inner_for_tests();
     for _ in 0..50 {
-        inner.pacer.reserve("us-east-1", Operation::GetRoom);
+        h.pacer.reserve("us-east-1", Operation::GetRoom);
     }
     let version = Some(Version {
         update_time_ms: 1_000,
