@@ -161,7 +161,7 @@ mod tests {
     use super::*;
     use crate::aws::Operation;
     use crate::provider::ProviderData;
-    use crate::provider::fake_network::{RecordingProxy, tls_front};
+    use crate::provider::tests::fake_network::{RecordingProxy, tls_front};
     use crate::value::Value;
 
     fn cfg(pairs: Vec<(&str, Value)>) -> ProviderConfig {

@@ -231,7 +231,7 @@ mod tests {
     use aws_sdk_ivschat::error::SdkError;
 
     use super::*;
-    use crate::provider::fake_network::tls_front;
+    use crate::provider::tests::fake_network::tls_front;
 
     /// Accepts connections and never answers on them.
     async fn silent_server() -> std::net::SocketAddr {

@@ -15,8 +15,6 @@ pub mod credentials;
 pub mod region;
 pub mod tags;
 
-#[cfg(test)]
-mod fake_network;
 mod http;
 mod insecure;
 mod schema;

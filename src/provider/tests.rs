@@ -1,5 +1,9 @@
 use std::collections::BTreeMap;
 
+/// Loopback stand-ins for the network (proxy, STS, TLS terminator), for these tests and the
+/// HTTP settings' tests beside them.
+pub(super) mod fake_network;
+
 use super::*;
 use crate::aws::{ApiError, Operation};
 use crate::registration::IvschatProvider;
