@@ -4,7 +4,7 @@
 //! every registered type is listed and that nothing listed is unknown.
 
 use crate::aws::Operation;
-pub use crate::domain::iam::{Kind, Mode, TypeNeeds};
+pub use crate::domain::iam::{ModeNeeds, TypeKind, TypeNeeds};
 pub use crate::registration::NEEDS;
 
 /// Whether `op` acts on one object (its ARN can scope the policy) rather than the account.

@@ -46,7 +46,7 @@ fn types() -> Vec<Registered> {
         action(actions::delete_message::DeleteMessage),
         action(actions::disconnect_user::DisconnectUser),
         function(functions::parse_arn::ParseArn(kinds)),
-        function(functions::room_arn::RoomArn),
+        function(functions::room_arn::RoomArnFunction),
     ]
 }
 
@@ -120,8 +120,8 @@ pub static NEEDS: LazyLock<Vec<TypeNeeds>> =
     LazyLock::new(|| types().into_iter().map(|t| t.declared.iam).collect());
 
 /// Every kind of IVS Chat object a registered type is, once.
-static KINDS: LazyLock<Vec<arn::Kind>> = LazyLock::new(|| {
-    let mut all: Vec<arn::Kind> = Vec::new();
+static KINDS: LazyLock<Vec<arn::ArnKind>> = LazyLock::new(|| {
+    let mut all: Vec<arn::ArnKind> = Vec::new();
     for kind in types().iter().flat_map(|t| t.declared.kinds) {
         if !all.contains(kind) {
             all.push(*kind);
@@ -131,7 +131,7 @@ static KINDS: LazyLock<Vec<arn::Kind>> = LazyLock::new(|| {
 });
 
 /// The ARN kinds the parser accepts where any kind will do (`parse_arn`).
-pub fn kinds() -> &'static [arn::Kind] {
+pub fn kinds() -> &'static [arn::ArnKind] {
     &KINDS
 }
 
@@ -278,17 +278,17 @@ mod tests {
 
     #[test]
     fn every_type_is_served_as_the_kind_it_declares() {
-        use crate::domain::iam::Kind;
+        use crate::domain::iam::TypeKind;
         let all = types();
         assert_eq!(all.len(), NEEDS.len());
         for t in all {
             let served = match t.served {
-                Served::Resource(_) => Kind::Resource,
-                Served::DataSource(_) => Kind::DataSource,
-                Served::EphemeralResource(_) => Kind::EphemeralResource,
-                Served::ListResource(_) => Kind::ListResource,
-                Served::Action(_) => Kind::Action,
-                Served::Function(_) => Kind::Function,
+                Served::Resource(_) => TypeKind::Resource,
+                Served::DataSource(_) => TypeKind::DataSource,
+                Served::EphemeralResource(_) => TypeKind::EphemeralResource,
+                Served::ListResource(_) => TypeKind::ListResource,
+                Served::Action(_) => TypeKind::Action,
+                Served::Function(_) => TypeKind::Function,
             };
             assert_eq!(served, t.declared.iam.kind, "{}", t.declared.iam.name);
         }
@@ -296,8 +296,8 @@ mod tests {
 
     #[test]
     fn the_arn_parser_gets_the_kinds_the_types_declare() {
-        use crate::domain::arn::{Arn, Kind};
-        assert_eq!(kinds(), [Kind::Room, Kind::LoggingConfiguration]);
+        use crate::domain::arn::{Arn, ArnKind};
+        assert_eq!(kinds(), [ArnKind::Room, ArnKind::LoggingConfiguration]);
         for s in [
             "arn:aws:ivschat:us-east-1:123456789012:room/abc",
             "arn:aws:ivschat:us-east-1:123456789012:logging-configuration/abc",

@@ -8,7 +8,7 @@ pub mod send_event;
 use crate::aws::Lane;
 use crate::aws::{ApiError, IvsChat};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::domain::arn::{IsArn, Kind, RoomArn};
+use crate::domain::arn::{ArnKind, IsArn, RoomArn};
 use crate::provider::ProviderData;
 use crate::schema::{Attribute, LengthBetween};
 use crate::server::Context;
@@ -27,7 +27,7 @@ fn room_identifier() -> Attribute {
     Attribute::string("room_identifier")
         .required()
         .description("ARN of the room, `arn:aws:ivschat:<region>:<account id>:room/<id>` (for example `ivschat_room.example.arn`).")
-        .validate(IsArn(Kind::Room))
+        .validate(IsArn(ArnKind::Room))
 }
 
 /// The optional `reason` argument of moderation actions.

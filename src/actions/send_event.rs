@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::aws::{Operation, Scope, Spec};
 use crate::diagnostics::Diagnostics;
 use crate::domain::declaration::{Declared, Declares};
-use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
+use crate::domain::iam::{TypeKind, TypeNeeds, mode};
 use crate::provider::ProviderData;
 use crate::schema::{Attribute, LengthBetween, Schema, custom};
 use crate::server::{Action, Context, Progress};

@@ -151,7 +151,7 @@ impl IvsChat {
     /// Before a listing of type `L`: waits until reads show every write this process made to
     /// objects of the type that no read has shown yet, so that a data source listing them in
     /// the same apply sees them. One read per such object, usually none.
-    pub async fn settle_writes<L: super::Listed>(&self) -> Result<(), ApiError> {
+    pub async fn settle_writes<L: super::Listable>(&self) -> Result<(), ApiError> {
         let pending: Vec<String> = self
             .inner
             .writes

@@ -1,5 +1,5 @@
 //! Listing-backed reads: one List page (50 summaries, one slot of its own 5 TPS lane) answers
-//! the reads of 50 objects, where a Get answers one. Generic over the listed type ([`Listed`]):
+//! the reads of 50 objects, where a Get answers one. Generic over the listed type ([`Listable`]):
 //! each type's impl lives beside the type (rooms, logging configurations), and this module
 //! names none of them.
 //!
@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use super::paginate::{Cursor, PAGE_SIZE, Page};
+use super::paginate::{Cursor, ListPage, PAGE_SIZE};
 use super::{ApiError, Fresh, IvsChat, Operation, Written};
 
 /// How long a listing serves reads; after that, the next read starts a new one.
@@ -51,11 +51,11 @@ pub const MAX_AGE: Duration = Duration::from_secs(120);
 type HttpResponse = aws_smithy_runtime_api::http::Response;
 
 /// A type whose objects a List call summarizes and a Get call reads one by one.
-pub trait Listed: 'static {
+pub trait Listable: 'static {
     /// One entry of a List page.
     type Summary: Clone + fmt::Debug + Send + Sync + 'static;
     /// One List page.
-    type Page: Page + Send + 'static;
+    type Page: ListPage + Send + 'static;
     type ListError: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static;
     /// The answer of the Get call.
     type Got: fmt::Debug + Send + 'static;
@@ -228,7 +228,7 @@ pub(crate) struct Listings {
 }
 
 impl Listings {
-    fn of<L: Listed>(&self) -> Arc<Listing<L::Summary>> {
+    fn of<L: Listable>(&self) -> Arc<Listing<L::Summary>> {
         let mut by_type = self
             .by_type
             .lock()
@@ -307,7 +307,7 @@ impl IvsChat {
         self.inner.listings.created().insert(op.lane().name);
     }
 
-    fn look_up_listed<L: Listed>(
+    fn look_up_listed<L: Listable>(
         &self,
         listing: &Listing<L::Summary>,
         arn: &str,
@@ -332,7 +332,7 @@ impl IvsChat {
     /// Reads one object of type `L`: from the shared listing when `version` is recorded and a
     /// summary shows it, else with the type's Get (waiting for the provider's own last write,
     /// see `fresh`).
-    pub async fn read_listed<L: Listed>(
+    pub async fn read_listed<L: Listable>(
         &self,
         arn: &str,
         known: Option<Written>,
@@ -376,7 +376,7 @@ impl IvsChat {
     /// that lists them all; `None` when the shared listing cannot serve (it failed, `share` is
     /// [`Share::IfComplete`] and it is not complete, or this process wrote an object of the
     /// type): the caller then lists on its own.
-    pub async fn list_shared<L: Listed>(
+    pub async fn list_shared<L: Listable>(
         &self,
         share: Share,
     ) -> Result<Option<Vec<L::Summary>>, ApiError> {
@@ -433,7 +433,7 @@ impl IvsChat {
     }
 
     /// Whether this process changed or deleted an object of type `L`, or sent a create of one.
-    fn wrote<L: Listed>(&self) -> bool {
+    fn wrote<L: Listable>(&self) -> bool {
         self.inner.listings.created().contains(L::LIST.lane().name)
             || self
                 .inner
@@ -444,7 +444,7 @@ impl IvsChat {
     }
 
     /// Starts the pager unless it runs or the listing is done.
-    fn start_paging<L: Listed>(&self, listing: &Arc<Listing<L::Summary>>) {
+    fn start_paging<L: Listable>(&self, listing: &Arc<Listing<L::Summary>>) {
         {
             let mut pages = listing.lock();
             if pages.pager_running || pages.done {
@@ -463,7 +463,7 @@ impl IvsChat {
         tokio::spawn(async move { pager.page::<L>(&listing).await });
     }
 
-    async fn page<L: Listed>(&self, listing: &Listing<L::Summary>) {
+    async fn page<L: Listable>(&self, listing: &Listing<L::Summary>) {
         loop {
             let token = {
                 let mut pages = listing.lock();
@@ -527,7 +527,7 @@ impl IvsChat {
 
     /// The type's Get, retried while it serves a version older than the provider's last write
     /// (or `known`, from private state): what data sources read one object with.
-    pub async fn read_fresh<L: Listed>(
+    pub async fn read_fresh<L: Listable>(
         &self,
         arn: &str,
         known: Option<Written>,
@@ -537,7 +537,7 @@ impl IvsChat {
 
     /// [`IvsChat::read_fresh`]; `in_slot`: the first call uses a pacing slot the caller
     /// already took.
-    pub(super) async fn get_fresh<L: Listed>(
+    pub(super) async fn get_fresh<L: Listable>(
         &self,
         arn: &str,
         known: Option<Written>,

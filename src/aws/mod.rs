@@ -42,10 +42,10 @@ pub use create::{
 pub use error::{ApiError, ErrorKind, classify_code};
 pub use explain::{Cause, Origins, Reach};
 pub use fresh::{DEFAULT_READ_LAG, Fresh, Written};
-pub use listing::{Listed, MAX_AGE, Read, Share, Version};
+pub use listing::{Listable, MAX_AGE, Read, Share, Version};
 pub use operation::{Lane, Operation, RateLimits, Scope, Spec, lanes_of};
 pub use pacing::Pacer;
-pub use paginate::{PAGE_SIZE, Page, REPEATED_NEXT_TOKEN};
+pub use paginate::{ListPage, PAGE_SIZE, REPEATED_NEXT_TOKEN};
 pub use retry::{CONNECT_RETRIES, RetryPolicy};
 
 pub(crate) struct Inner {

@@ -15,7 +15,7 @@ pub const PAGE_SIZE: i32 = 50;
 pub const REPEATED_NEXT_TOKEN: &str = "RepeatedNextToken";
 
 /// One page of a List call; the type that owns a List operation implements it for its output.
-pub trait Page {
+pub trait ListPage {
     /// The token of the next page; `None` (or empty) on the last page.
     fn next_token(&self) -> Option<&str>;
 }
@@ -75,7 +75,7 @@ impl IvsChat {
     /// for the page at `token` (`None` for the first), each paced and retried as [`IvsChat::call`].
     pub async fn all_pages<P, E, F, Fut>(&self, op: Operation, fetch: F) -> Result<Vec<P>, ApiError>
     where
-        P: Page,
+        P: ListPage,
         F: Fn(aws_sdk_ivschat::Client, Option<String>) -> Fut,
         Fut: Future<Output = Result<P, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,

@@ -9,7 +9,7 @@ use aws_smithy_types::date_time::Format;
 
 use crate::aws::{ApiError, IvsChat};
 use crate::diagnostics::Diagnostic;
-use crate::domain::arn::{Arn, Kind};
+use crate::domain::arn::{Arn, ArnKind};
 use crate::domain::models::{DestinationModel, HandlerModel};
 use crate::domain::regional;
 use crate::provider::{ProviderData, tags};
@@ -144,7 +144,7 @@ pub fn tags_attribute(description: &str) -> Attribute {
 pub fn client_for_arn(
     ctx: &Context<'_, ProviderData>,
     arn: &str,
-    kind: Kind,
+    kind: ArnKind,
     region: Option<&str>,
 ) -> Result<IvsChat, Diagnostic> {
     let parsed = Arn::parse_kind(arn, kind).map_err(|problem| {
@@ -168,7 +168,7 @@ pub fn client_for_arn(
 
 /// A Get that failed: "not found" names the ARN and says what to check; others as the client
 /// explains them.
-pub fn get_failed(e: &ApiError, kind: Kind, arn: &str, region: &str) -> Diagnostic {
+pub fn get_failed(e: &ApiError, kind: ArnKind, arn: &str, region: &str) -> Diagnostic {
     let what = kind.words();
     if !e.is_not_found() {
         return e.diagnostic(&format!("{what} {arn}"));

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::common;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::domain::arn::{IsArn, Kind};
+use crate::domain::arn::{ArnKind, IsArn};
 use crate::domain::models::DestinationModel;
 use crate::provider::ProviderData;
 use aws_sdk_ivschat::operation::get_logging_configuration::GetLoggingConfigurationOutput;
@@ -75,7 +75,7 @@ fn schema() -> Schema {
                  `arn:aws:ivschat:<region>:<account id>:logging-configuration/<id>`. It is read \
                  in the ARN's region.",
             )
-            .validate(IsArn(Kind::LoggingConfiguration)),
+            .validate(IsArn(ArnKind::LoggingConfiguration)),
     );
     for a in computed_attributes() {
         schema = schema.attribute(a);
@@ -110,12 +110,13 @@ impl DataSource<ProviderData> for LoggingConfiguration {
         let client = common::client_for_arn(
             ctx,
             &arn,
-            Kind::LoggingConfiguration,
+            ArnKind::LoggingConfiguration,
             config.region.as_deref(),
         )?;
         // Read-your-writes: a configuration this provider just created or updated is waited for.
-        let failed =
-            |e: &ApiError| common::get_failed(e, Kind::LoggingConfiguration, &arn, client.region());
+        let failed = |e: &ApiError| {
+            common::get_failed(e, ArnKind::LoggingConfiguration, &arn, client.region())
+        };
         // A complete listing of this process (which wrote no configuration)
         // answers without a call; otherwise, or when it does not show the ARN, Get.
         let listed = client
@@ -170,7 +171,7 @@ impl crate::domain::declaration::Declares for LoggingConfiguration {
     const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
         operations: &[crate::domain::logging_configuration::OPERATIONS],
         iam: crate::domain::iam::TypeNeeds {
-            kind: crate::domain::iam::Kind::DataSource,
+            kind: crate::domain::iam::TypeKind::DataSource,
             name: "ivschat_logging_configuration",
             modes: &[crate::domain::iam::mode(
                 "read",

@@ -132,7 +132,7 @@ impl crate::domain::declaration::Declares for LoggingConfigurations {
     const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
         operations: &[crate::domain::logging_configuration::OPERATIONS],
         iam: crate::domain::iam::TypeNeeds {
-            kind: crate::domain::iam::Kind::DataSource,
+            kind: crate::domain::iam::TypeKind::DataSource,
             name: "ivschat_logging_configurations",
             modes: &[crate::domain::iam::mode(
                 "read",

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::common;
 use crate::aws::{ApiError, ErrorKind, Fresh, Operation};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::domain::arn::{IsArn, Kind};
+use crate::domain::arn::{ArnKind, IsArn};
 use crate::domain::models::HandlerModel;
 use crate::provider::ProviderData;
 use crate::schema::{Attribute, Schema};
@@ -44,7 +44,7 @@ fn schema() -> Schema {
                 "The room's ARN, `arn:aws:ivschat:<region>:<account id>:room/<id>`. The room is \
                  read in the ARN's region.",
             )
-            .validate(IsArn(Kind::Room)),
+            .validate(IsArn(ArnKind::Room)),
     )
     .attribute(
         Attribute::string("id")
@@ -110,7 +110,7 @@ impl DataSource<ProviderData> for Room {
             .at(crate::value::Path::attr("arn"))
             .into());
         };
-        let client = common::client_for_arn(ctx, &arn, Kind::Room, config.region.as_deref())?;
+        let client = common::client_for_arn(ctx, &arn, ArnKind::Room, config.region.as_deref())?;
         // Read-your-writes: a room this provider just created or updated is waited for.
         let out = match client
             .read_fresh::<crate::domain::room::RoomApi>(&arn, None)
@@ -119,9 +119,11 @@ impl DataSource<ProviderData> for Room {
             Ok(Fresh::Found(out)) => out,
             Ok(Fresh::Gone) => {
                 let e = ApiError::new(Operation::GetRoom, ErrorKind::NotFound, "not found");
-                return Err(common::get_failed(&e, Kind::Room, &arn, client.region()).into());
+                return Err(common::get_failed(&e, ArnKind::Room, &arn, client.region()).into());
             }
-            Err(e) => return Err(common::get_failed(&e, Kind::Room, &arn, client.region()).into()),
+            Err(e) => {
+                return Err(common::get_failed(&e, ArnKind::Room, &arn, client.region()).into());
+            }
         };
         Ok(RoomModel {
             arn: Some(arn.clone()),
@@ -145,7 +147,7 @@ impl crate::domain::declaration::Declares for Room {
     const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
         operations: &[crate::domain::room::OPERATIONS],
         iam: crate::domain::iam::TypeNeeds {
-            kind: crate::domain::iam::Kind::DataSource,
+            kind: crate::domain::iam::TypeKind::DataSource,
             name: "ivschat_room",
             modes: &[crate::domain::iam::mode(
                 "read",

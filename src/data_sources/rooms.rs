@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::common;
 use crate::aws::IvsChat;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::domain::arn::{IsArn, Kind};
+use crate::domain::arn::{ArnKind, IsArn};
 use crate::domain::listing;
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{LAMBDA_ARN_FILTER_RULE, LAMBDA_ARN_PATTERN, NAME_PATTERN, NAME_RULE};
@@ -101,7 +101,7 @@ fn schema() -> Schema {
                 "Only rooms that use the logging configuration with this ARN (ListRooms filter).",
             )
             .validate(LengthBetween(1, 128))
-            .validate(IsArn(Kind::LoggingConfiguration)),
+            .validate(IsArn(ArnKind::LoggingConfiguration)),
     )
     .attribute(Attribute::string_map("tags").optional().description(
         "Only rooms that carry every one of these tags with the same value (other tags allowed). \
@@ -193,7 +193,7 @@ impl crate::domain::declaration::Declares for Rooms {
     const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
         operations: &[crate::domain::room::OPERATIONS],
         iam: crate::domain::iam::TypeNeeds {
-            kind: crate::domain::iam::Kind::DataSource,
+            kind: crate::domain::iam::TypeKind::DataSource,
             name: "ivschat_rooms",
             modes: &[crate::domain::iam::mode(
                 "read",

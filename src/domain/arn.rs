@@ -24,7 +24,7 @@ pub const ACCOUNT_DIGITS: usize = 12;
 /// such objects declare it ([`crate::domain::declaration`]), and the registry hands the list to
 /// the callers of the parser that accept any kind ([`Arn::parse`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Kind {
+pub struct ArnKind {
     /// The resource part of the ARN: `room`, `logging-configuration`.
     pub resource: &'static str,
     /// The kind in words: `room`, `logging configuration`.
@@ -35,7 +35,7 @@ pub struct Kind {
     pub type_name: &'static str,
 }
 
-impl Kind {
+impl ArnKind {
     /// The resource part of the ARN: `room`, `logging-configuration`.
     pub fn as_str(self) -> &'static str {
         self.resource
@@ -52,7 +52,7 @@ pub struct Arn {
     pub partition: String,
     pub region: String,
     pub account: String,
-    pub kind: Kind,
+    pub kind: ArnKind,
     pub id: String,
 }
 
@@ -63,7 +63,7 @@ pub struct Arn {
 pub struct ArnError(pub String, pub String);
 
 impl ArnError {
-    fn new(s: &str, kinds: &[Kind]) -> ArnError {
+    fn new(s: &str, kinds: &[ArnKind]) -> ArnError {
         let form = match kinds {
             [kind] => kind.resource.to_owned(),
             _ => {
@@ -76,7 +76,7 @@ impl ArnError {
 }
 
 impl Arn {
-    pub fn new(region: &str, account: &str, kind: Kind, id: &str) -> Arn {
+    pub fn new(region: &str, account: &str, kind: ArnKind, id: &str) -> Arn {
         Arn {
             partition: "aws".to_owned(),
             region: region.to_owned(),
@@ -89,7 +89,7 @@ impl Arn {
     /// Parses an ARN and checks it names the expected kind of object. An ARN that is well
     /// formed but names another kind is refused as such ("is a logging-configuration ARN, not a
     /// room ARN").
-    pub fn parse_kind(s: &str, kind: Kind) -> Result<Arn, String> {
+    pub fn parse_kind(s: &str, kind: ArnKind) -> Result<Arn, String> {
         let (parts, resource) =
             Parts::split(s).ok_or_else(|| ArnError::new(s, &[kind]).to_string())?;
         if resource != kind.resource {
@@ -104,7 +104,7 @@ impl Arn {
 
     /// Parses an ARN of any of `kinds` (the callers that accept every kind get the list from
     /// the registry).
-    pub fn parse(s: &str, kinds: &[Kind]) -> Result<Arn, ArnError> {
+    pub fn parse(s: &str, kinds: &[ArnKind]) -> Result<Arn, ArnError> {
         let bad = || ArnError::new(s, kinds);
         let (parts, resource) = Parts::split(s).ok_or_else(bad)?;
         let kind = kinds
@@ -135,7 +135,7 @@ fn is_partition(p: &str) -> bool {
 }
 
 /// The rule in words, completing "must …".
-pub fn rule(kind: Kind) -> String {
+pub fn rule(kind: ArnKind) -> String {
     format!(
         "be a {} ARN (arn:aws:ivschat:<region>:<account id>:{}/<id>)",
         kind.words(),
@@ -145,7 +145,7 @@ pub fn rule(kind: Kind) -> String {
 
 /// The schema validator of an attribute that holds an ARN of `kind`.
 #[derive(Debug)]
-pub struct IsArn(pub Kind);
+pub struct IsArn(pub ArnKind);
 
 impl Validator for IsArn {
     fn rule(&self) -> String {
@@ -183,7 +183,7 @@ impl FromStr for RoomArn {
     type Err = String;
 
     fn from_str(s: &str) -> Result<RoomArn, String> {
-        Arn::parse_kind(s, Kind::Room).map(RoomArn)
+        Arn::parse_kind(s, ArnKind::Room).map(RoomArn)
     }
 }
 
@@ -191,14 +191,14 @@ impl FromStr for LoggingConfigurationArn {
     type Err = String;
 
     fn from_str(s: &str) -> Result<LoggingConfigurationArn, String> {
-        Arn::parse_kind(s, Kind::LoggingConfiguration).map(LoggingConfigurationArn)
+        Arn::parse_kind(s, ArnKind::LoggingConfiguration).map(LoggingConfigurationArn)
     }
 }
 
 /// Parses the id given to `terraform import` for `type_name`, which is imported by its ARN.
 pub fn import_id(
     id: &str,
-    kind: Kind,
+    kind: ArnKind,
     type_name: &str,
 ) -> Result<Arn, crate::diagnostics::Diagnostics> {
     Arn::parse_kind(id, kind).map_err(|problem| {
@@ -300,7 +300,7 @@ mod tests {
     use super::*;
 
     /// The kinds the registry hands the parser.
-    const KINDS: &[Kind] = &[Kind::Room, Kind::LoggingConfiguration];
+    const KINDS: &[ArnKind] = &[ArnKind::Room, ArnKind::LoggingConfiguration];
 
     #[test]
     fn room_and_logging_configuration_arns_round_trip() {
@@ -313,7 +313,7 @@ mod tests {
         }
         let arn = Arn::parse_kind(
             "arn:aws:ivschat:us-west-2:123456789012:room/abcdEFGH1234",
-            Kind::Room,
+            ArnKind::Room,
         )
         .unwrap();
         assert_eq!(
@@ -341,7 +341,7 @@ mod tests {
         }
         let err = Arn::parse_kind(
             "arn:aws:ivschat:us-east-1:123456789012:room/abc",
-            Kind::LoggingConfiguration,
+            ArnKind::LoggingConfiguration,
         )
         .unwrap_err();
         assert!(err.contains("not a logging-configuration ARN"), "{err}");
@@ -376,13 +376,13 @@ mod tests {
         // Schemas check the same rule, and name the kind expected.
         let mut diags = Diagnostics::new();
         let path = Path::attr("room_identifier");
-        IsArn(Kind::Room).validate(
+        IsArn(ArnKind::Room).validate(
             &Value::string("arn:aws-cn:ivschat:cn-north-1:123456789012:room/abc-1"),
             &path,
             &mut diags,
         );
         assert!(!diags.has_errors());
-        IsArn(Kind::Room).validate(
+        IsArn(ArnKind::Room).validate(
             &Value::string("arn:aws:ivschat:us-east-1:123456789012:logging-configuration/abc"),
             &path,
             &mut diags,
@@ -409,10 +409,11 @@ mod tests {
     fn a_kind_outside_the_given_ones_is_refused() {
         let stage = "arn:aws:ivschat:us-east-1:123456789012:stage/abc";
         assert!(Arn::parse(stage, KINDS).is_err());
-        assert!(Arn::parse(stage, &[Kind::Room]).is_err());
-        let err = Arn::parse_kind(stage, Kind::Room).unwrap_err();
+        assert!(Arn::parse(stage, &[ArnKind::Room]).is_err());
+        let err = Arn::parse_kind(stage, ArnKind::Room).unwrap_err();
         assert!(err.contains("is a stage ARN, not a room ARN"), "{err}");
-        let err = Arn::parse_kind("arn:aws:ivschat:us-east-1:1:room/abc", Kind::Room).unwrap_err();
+        let err =
+            Arn::parse_kind("arn:aws:ivschat:us-east-1:1:room/abc", ArnKind::Room).unwrap_err();
         assert!(err.contains(":<account id>:room/<id>"), "{err}");
         let err = Arn::parse("room/abc", KINDS).unwrap_err().to_string();
         assert!(err.contains(":<room|logging-configuration>/<id>"), "{err}");

@@ -17,7 +17,7 @@ pub struct Declared {
     /// What it needs of IAM, mode by mode (the IAM guide).
     pub iam: TypeNeeds,
     /// The kinds of IVS Chat object it is (a resource), for the ARN parser.
-    pub kinds: &'static [arn::Kind],
+    pub kinds: &'static [arn::ArnKind],
 }
 
 /// Implemented by every registered type (and kept by the wrappers around one).

@@ -5,7 +5,7 @@ use crate::aws::Operation;
 
 /// What a Terraform type is, as the registry groups them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kind {
+pub enum TypeKind {
     Resource,
     DataSource,
     EphemeralResource,
@@ -14,22 +14,22 @@ pub enum Kind {
     Function,
 }
 
-impl Kind {
+impl TypeKind {
     pub fn title(self) -> &'static str {
         match self {
-            Kind::Resource => "Resource",
-            Kind::DataSource => "Data source",
-            Kind::EphemeralResource => "Ephemeral resource",
-            Kind::ListResource => "List resource",
-            Kind::Action => "Action",
-            Kind::Function => "Function",
+            TypeKind::Resource => "Resource",
+            TypeKind::DataSource => "Data source",
+            TypeKind::EphemeralResource => "Ephemeral resource",
+            TypeKind::ListResource => "List resource",
+            TypeKind::Action => "Action",
+            TypeKind::Function => "Function",
         }
     }
 }
 
 /// One mode of a type (`create`, `refresh and plan`, ...) and the API operations it calls.
 #[derive(Clone, Copy, Debug)]
-pub struct Mode {
+pub struct ModeNeeds {
     pub mode: &'static str,
     pub operations: &'static [Operation],
     /// When the mode needs these operations only in some cases, which.
@@ -39,14 +39,14 @@ pub struct Mode {
 /// The IAM needs of one Terraform type.
 #[derive(Clone, Copy, Debug)]
 pub struct TypeNeeds {
-    pub kind: Kind,
+    pub kind: TypeKind,
     /// The type's name (`ivschat_room`), or a function's bare name (`parse_arn`).
     pub name: &'static str,
-    pub modes: &'static [Mode],
+    pub modes: &'static [ModeNeeds],
 }
 
-pub const fn mode(mode: &'static str, operations: &'static [Operation]) -> Mode {
-    Mode {
+pub const fn mode(mode: &'static str, operations: &'static [Operation]) -> ModeNeeds {
+    ModeNeeds {
         mode,
         operations,
         note: "",
@@ -57,8 +57,8 @@ pub const fn mode_when(
     mode: &'static str,
     operations: &'static [Operation],
     note: &'static str,
-) -> Mode {
-    Mode {
+) -> ModeNeeds {
+    ModeNeeds {
         mode,
         operations,
         note,

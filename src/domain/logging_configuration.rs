@@ -9,13 +9,13 @@ use aws_sdk_ivschat::operation::list_logging_configurations::{
 };
 use aws_sdk_ivschat::types::LoggingConfigurationSummary;
 
-use super::arn::Kind;
+use super::arn::ArnKind;
 use crate::aws::{Lane, Operation, Scope, Spec};
-use crate::aws::{Listed, Page};
+use crate::aws::{ListPage, Listable};
 
 #[allow(non_upper_case_globals)]
-impl Kind {
-    pub const LoggingConfiguration: Kind = Kind {
+impl ArnKind {
+    pub const LoggingConfiguration: ArnKind = ArnKind {
         resource: "logging-configuration",
         words: "logging configuration",
         title: "Logging Configuration",
@@ -74,13 +74,13 @@ pub const OPERATIONS: &[Operation] = &[
     Operation::ListLoggingConfigurations,
 ];
 
-impl Page for ListLoggingConfigurationsOutput {
+impl ListPage for ListLoggingConfigurationsOutput {
     fn next_token(&self) -> Option<&str> {
         ListLoggingConfigurationsOutput::next_token(self)
     }
 }
 
-/// The logging configuration as the client lists and reads it (the [`Listed`] impl); the
+/// The logging configuration as the client lists and reads it (the [`Listable`] impl); the
 /// resource, data sources and list resource read configurations through it.
 #[derive(Debug)]
 pub struct LoggingConfigurationApi;
@@ -90,7 +90,7 @@ type HttpResponse = aws_smithy_runtime_api::http::Response;
 /// Logging configurations are listed by ListLoggingConfigurations and read by
 /// GetLoggingConfiguration: a summary holds the whole configuration, so refreshes answer from
 /// the shared listing when its `updateTime` is the recorded one (see [`crate::aws::IvsChat::read_listed`]).
-impl Listed for LoggingConfigurationApi {
+impl Listable for LoggingConfigurationApi {
     type Summary = LoggingConfigurationSummary;
     type Page = ListLoggingConfigurationsOutput;
     type ListError = ListLoggingConfigurationsError;

@@ -8,13 +8,13 @@ use aws_sdk_ivschat::operation::get_room::{GetRoomError, GetRoomOutput};
 use aws_sdk_ivschat::operation::list_rooms::{ListRoomsError, ListRoomsOutput};
 use aws_sdk_ivschat::types::RoomSummary;
 
-use super::arn::Kind;
+use super::arn::ArnKind;
 use crate::aws::{Lane, Operation, Scope, Spec};
-use crate::aws::{Listed, Page};
+use crate::aws::{ListPage, Listable};
 
 #[allow(non_upper_case_globals)]
-impl Kind {
-    pub const Room: Kind = Kind {
+impl ArnKind {
+    pub const Room: ArnKind = ArnKind {
         resource: "room",
         words: "room",
         title: "Room",
@@ -52,13 +52,13 @@ pub const OPERATIONS: &[Operation] = &[
     Operation::ListRooms,
 ];
 
-impl Page for ListRoomsOutput {
+impl ListPage for ListRoomsOutput {
     fn next_token(&self) -> Option<&str> {
         ListRoomsOutput::next_token(self)
     }
 }
 
-/// The room as the client lists and reads it (the [`Listed`] impl); the resource, data sources
+/// The room as the client lists and reads it (the [`Listable`] impl); the resource, data sources
 /// and list resource read rooms through it.
 #[derive(Debug)]
 pub struct RoomApi;
@@ -66,7 +66,7 @@ pub struct RoomApi;
 /// Rooms are listed by ListRooms and read by GetRoom: refreshes answer from the shared
 /// listing (see [`crate::aws::IvsChat::read_listed`]); a summary lacks only the two maximum values, which
 /// UpdateRoom alone changes, moving `updateTime`.
-impl Listed for RoomApi {
+impl Listable for RoomApi {
     type Summary = RoomSummary;
     type Page = ListRoomsOutput;
     type ListError = ListRoomsError;

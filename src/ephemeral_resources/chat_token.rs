@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::{Lane, Operation, Scope, Spec};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::domain::arn::{Arn, IsArn, Kind};
+use crate::domain::arn::{Arn, ArnKind, IsArn};
 use crate::domain::declaration::{Declared, Declares};
-use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
+use crate::domain::iam::{TypeKind, TypeNeeds, mode};
 use crate::domain::regional;
 use crate::provider::ProviderData;
 use crate::schema::{Attribute, Each, IntBetween, LengthBetween, OneOf, Schema, custom};
@@ -112,7 +112,7 @@ fn schema() -> Schema {
                  `arn:aws:ivschat:<region>:<account id>:room/<id>` (for example \
                  `ivschat_room.example.arn`).",
             )
-            .validate(IsArn(Kind::Room)),
+            .validate(IsArn(ArnKind::Room)),
     )
     .attribute(
         Attribute::string("user_id")
@@ -204,7 +204,7 @@ impl EphemeralResource<ProviderData> for ChatToken {
         else {
             return;
         };
-        if let Ok(arn) = Arn::parse_kind(room, Kind::Room)
+        if let Ok(arn) = Arn::parse_kind(room, ArnKind::Room)
             && arn.region != *region
         {
             diags.push(region_mismatch(room, &arn.region, region));
@@ -229,7 +229,7 @@ impl EphemeralResource<ProviderData> for ChatToken {
             .at(Path::attr(missing))
             .into());
         };
-        let arn = Arn::parse_kind(&room, Kind::Room).map_err(|problem| {
+        let arn = Arn::parse_kind(&room, ArnKind::Room).map_err(|problem| {
             Diagnostic::error("Invalid Room ARN", format!("{problem}."))
                 .at(Path::attr("room_identifier"))
         })?;

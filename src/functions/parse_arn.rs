@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::arn::{Arn, Kind};
+use crate::domain::arn::{Arn, ArnKind};
 use crate::domain::declaration::{Declared, Declares};
-use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
+use crate::domain::iam::{TypeKind, TypeNeeds, mode};
 use crate::server::{Function, FunctionError, Parameter};
 use crate::value::{Type, Value};
 
@@ -17,7 +17,7 @@ pub const IAM: TypeNeeds = TypeNeeds {
 
 /// The function; it splits ARNs of the kinds its argument returns (the registry's kinds, every
 /// kind a registered type declares).
-pub struct ParseArn(pub fn() -> &'static [Kind]);
+pub struct ParseArn(pub fn() -> &'static [ArnKind]);
 
 /// What this type declares for the registry ([`crate::registration`]).
 impl Declares for ParseArn {
@@ -89,7 +89,7 @@ mod tests {
 
     /// The function, with the kinds the registry gives it.
     fn parse_arn() -> ParseArn {
-        ParseArn(|| &[Kind::Room, Kind::LoggingConfiguration])
+        ParseArn(|| &[ArnKind::Room, ArnKind::LoggingConfiguration])
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! `provider::ivschat::room_arn(region, account_id, id)`: a room's ARN from its parts.
 
-use crate::domain::arn::{Arn, Kind};
+use crate::domain::arn::{Arn, ArnKind};
 use crate::domain::declaration::{Declared, Declares};
-use crate::domain::iam::{Kind as TypeKind, TypeNeeds, mode};
+use crate::domain::iam::{TypeKind, TypeNeeds, mode};
 use crate::provider::config::is_region_format;
 use crate::server::{Function, FunctionError, Parameter};
 use crate::value::{Type, Value};
@@ -14,10 +14,10 @@ pub const IAM: TypeNeeds = TypeNeeds {
     modes: &[mode("call", &[])],
 };
 
-pub struct RoomArn;
+pub struct RoomArnFunction;
 
 /// What this type declares for the registry ([`crate::registration`]).
-impl Declares for RoomArn {
+impl Declares for RoomArnFunction {
     const DECLARED: Declared = Declared {
         operations: &[],
         iam: IAM,
@@ -28,7 +28,7 @@ impl Declares for RoomArn {
 /// Length of an IVS Chat room id.
 pub const ROOM_ID_LENGTH: usize = 12;
 
-impl Function for RoomArn {
+impl Function for RoomArnFunction {
     fn name(&self) -> &'static str {
         "room_arn"
     }
@@ -93,7 +93,7 @@ impl Function for RoomArn {
             ));
         }
         Ok(Value::String(
-            Arn::new(region, account, Kind::Room, id).to_string(),
+            Arn::new(region, account, ArnKind::Room, id).to_string(),
         ))
     }
 }
@@ -103,7 +103,7 @@ mod tests {
     use super::*;
 
     fn call(r: &str, a: &str, i: &str) -> Result<Value, FunctionError> {
-        RoomArn.call(&[Value::string(r), Value::string(a), Value::string(i)])
+        RoomArnFunction.call(&[Value::string(r), Value::string(a), Value::string(i)])
     }
 
     #[test]
@@ -114,7 +114,10 @@ mod tests {
             s,
             "arn:aws:ivschat:eu-west-1:123456789012:room/abcdEFGH1234"
         );
-        assert_eq!(Arn::parse_kind(s, Kind::Room).unwrap().id, "abcdEFGH1234");
+        assert_eq!(
+            Arn::parse_kind(s, ArnKind::Room).unwrap().id,
+            "abcdEFGH1234"
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use serde_json::Value as Json;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::domain::arn::{Arn, Kind};
+use crate::domain::arn::{Arn, ArnKind};
 use crate::domain::models::{
     CloudWatchLogsModel, DestinationModel, FirehoseModel, HandlerModel, S3Model,
 };
@@ -255,7 +255,7 @@ fn timeouts(state: &Json) -> Option<timeouts::Model> {
 fn arn_and_region(
     target: &str,
     source: &MoveSource<'_>,
-    kind: Kind,
+    kind: ArnKind,
 ) -> Result<(String, String), Diagnostics> {
     let state = &source.state;
     let arn = string(state, "arn")
@@ -284,7 +284,7 @@ fn arn_and_region(
 pub fn room(source: &MoveSource<'_>) -> Result<RoomModel, Diagnostics> {
     let target = "ivschat_room";
     check_source(target, source, ROOM_SOURCES)?;
-    let (arn, region) = arn_and_region(target, source, Kind::Room)?;
+    let (arn, region) = arn_and_region(target, source, ArnKind::Room)?;
     let s = &source.state;
     let handler = single(s, "message_review_handler")
         .map(|h| HandlerModel {
@@ -340,7 +340,7 @@ pub fn logging_configuration(
 ) -> Result<LoggingConfigurationModel, Diagnostics> {
     let target = "ivschat_logging_configuration";
     check_source(target, source, LOGGING_CONFIGURATION_SOURCES)?;
-    let (arn, region) = arn_and_region(target, source, Kind::LoggingConfiguration)?;
+    let (arn, region) = arn_and_region(target, source, ArnKind::LoggingConfiguration)?;
     let s = &source.state;
     Ok(LoggingConfigurationModel {
         arn: Some(arn.clone()),

@@ -468,7 +468,7 @@ async fn a_listing_older_than_this_process_s_write_is_not_used_for_the_written_o
         &data,
         &client,
         &arn,
-        state.tags_all.as_ref().unwrap(),
+        &state.tags_all.clone().unwrap().into_iter().collect(),
         &new_tags,
     )
     .await

@@ -17,9 +17,9 @@ use crate::aws::{
     Written, has_marker,
 };
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::domain::arn::{self, Arn, Kind};
+use crate::domain::arn::{self, Arn, ArnKind};
 use crate::domain::declaration::{Declared, Declares};
-use crate::domain::iam::{Kind as TypeKind, MARKER_NOTE, TypeNeeds, mode, mode_when};
+use crate::domain::iam::{MARKER_NOTE, TypeKind, TypeNeeds, mode, mode_when};
 use crate::domain::listing;
 use crate::domain::logging_configuration::{LoggingConfigurationApi, as_got};
 use crate::domain::models::DestinationModel;
@@ -100,7 +100,7 @@ impl Declares for LoggingConfiguration {
             crate::aws::tagging::OPERATIONS,
         ],
         iam: IAM,
-        kinds: &[Kind::LoggingConfiguration],
+        kinds: &[ArnKind::LoggingConfiguration],
     };
 }
 
@@ -656,7 +656,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
             );
         };
         let region = state.region.clone().or_else(|| {
-            Arn::parse_kind(&arn, Kind::LoggingConfiguration)
+            Arn::parse_kind(&arn, ArnKind::LoggingConfiguration)
                 .ok()
                 .map(|a| a.region)
         });
@@ -750,14 +750,12 @@ impl Resource<ProviderData> for LoggingConfiguration {
                 }
             }
         };
-        let have: std::collections::BTreeMap<String, String> =
-            had.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         let new_tags = plan
             .tags_all
             .clone()
             .or_else(|| plan.tags.clone())
             .unwrap_or_default();
-        tagging::update_tags(ctx.provider, &client, &arn, &have, &new_tags)
+        tagging::update_tags(ctx.provider, &client, &arn, &had, &new_tags)
             .await
             .map_err(|e| Failed::with_partial(current.clone(), e.diagnostic(&subject(&prior))))?;
         let set = tagging::tags_after(ctx.provider, &had, &new_tags);
@@ -820,7 +818,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
         Some(
             arn::import_id(
                 id,
-                Kind::LoggingConfiguration,
+                ArnKind::LoggingConfiguration,
                 "ivschat_logging_configuration",
             )
             .map(|arn| LoggingConfigurationModel {
@@ -998,7 +996,7 @@ impl crate::domain::declaration::Declares for LoggingConfigurationList {
     const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
         operations: &[crate::domain::logging_configuration::OPERATIONS],
         iam: crate::domain::iam::TypeNeeds {
-            kind: crate::domain::iam::Kind::ListResource,
+            kind: crate::domain::iam::TypeKind::ListResource,
             name: "ivschat_logging_configuration",
             modes: &[crate::domain::iam::mode(
                 "list (terraform query)",

@@ -15,9 +15,9 @@ use crate::aws::{
     ApiError, Creatable, CreateError, Fresh, IvsChat, Operation, Read, Version, Written, has_marker,
 };
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::domain::arn::{self, Arn, IsArn, Kind};
+use crate::domain::arn::{self, Arn, ArnKind, IsArn};
 use crate::domain::declaration::{Declared, Declares};
-use crate::domain::iam::{Kind as TypeKind, MARKER_NOTE, TypeNeeds, mode, mode_when};
+use crate::domain::iam::{MARKER_NOTE, TypeKind, TypeNeeds, mode, mode_when};
 use crate::domain::listing::{self, RoomFilters};
 use crate::domain::models::HandlerModel;
 use crate::domain::names::{
@@ -80,7 +80,7 @@ impl Declares for Room {
             crate::aws::tagging::OPERATIONS,
         ],
         iam: IAM,
-        kinds: &[Kind::Room],
+        kinds: &[ArnKind::Room],
     };
 }
 
@@ -147,7 +147,7 @@ fn schema() -> Schema {
                 .optional_omittable()
                 .description("ARNs of at most 3 logging configurations that record the room's messages and events.")
                 .validate(SizeBetween(0, 3))
-                .validate(Each(IsArn(Kind::LoggingConfiguration))),
+                .validate(Each(IsArn(ArnKind::LoggingConfiguration))),
         )
         .attribute(tags)
         .attribute(tags_all)
@@ -423,7 +423,7 @@ impl Resource<ProviderData> for Room {
         let region = state
             .region
             .clone()
-            .or_else(|| Arn::parse_kind(&arn, Kind::Room).ok().map(|a| a.region));
+            .or_else(|| Arn::parse_kind(&arn, ArnKind::Room).ok().map(|a| a.region));
         let client = ctx.client(region.as_deref())?;
         let known = ctx.private::<Written>();
         // The server's time before the read is sent: what a GetRoom answer may vouch for.
@@ -531,16 +531,12 @@ impl Resource<ProviderData> for Room {
             )
         };
         let answered_tags = out.tags().cloned().unwrap_or_default();
-        let have: BTreeMap<String, String> = answered_tags
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
         let new_tags = plan
             .tags_all
             .clone()
             .or_else(|| plan.tags.clone())
             .unwrap_or_default();
-        tagging::update_tags(ctx.provider, &client, &arn, &have, &new_tags)
+        tagging::update_tags(ctx.provider, &client, &arn, &answered_tags, &new_tags)
             .await
             .map_err(|e| {
                 // UpdateRoom succeeded: the room is as it answered, tags included.
@@ -595,7 +591,7 @@ impl Resource<ProviderData> for Room {
         id: &str,
     ) -> Option<Result<RoomModel, Diagnostics>> {
         Some(
-            arn::import_id(id, Kind::Room, "ivschat_room").map(|arn| RoomModel {
+            arn::import_id(id, ArnKind::Room, "ivschat_room").map(|arn| RoomModel {
                 arn: Some(id.to_owned()),
                 id: Some(id.to_owned()),
                 region: Some(arn.region),
@@ -725,7 +721,7 @@ impl crate::domain::declaration::Declares for RoomList {
     const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
         operations: &[crate::domain::room::OPERATIONS],
         iam: crate::domain::iam::TypeNeeds {
-            kind: crate::domain::iam::Kind::ListResource,
+            kind: crate::domain::iam::TypeKind::ListResource,
             name: "ivschat_room",
             modes: &[crate::domain::iam::mode_when(
                 "list (terraform query)",

@@ -8,14 +8,15 @@ use crate::aws::{ApiError, IvsChat, Operation};
 use crate::provider::ProviderData;
 use crate::provider::tags;
 
-/// The keys to remove and the tags to add or change to go from `old` to `new` (keys the
-/// provider ignores left out of both).
+/// The keys to remove and the tags to add or change to go from `had` (as the API showed them)
+/// to `new` (keys the provider ignores left out of both).
 fn diff(
     data: &ProviderData,
-    old: &BTreeMap<String, String>,
+    had: &HashMap<String, String>,
     new: &BTreeMap<String, String>,
 ) -> (Vec<String>, HashMap<String, String>) {
-    let old = tags::tags_to_send(data, old);
+    let had: BTreeMap<String, String> = had.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let old = tags::tags_to_send(data, &had);
     let new = tags::tags_to_send(data, new);
     // Untagging a marker that is not there is harmless, so assume it may be.
     let removed = tags::keys_to_remove(&old, &new, true);
@@ -34,8 +35,7 @@ pub fn tags_after(
     had: &HashMap<String, String>,
     new: &BTreeMap<String, String>,
 ) -> HashMap<String, String> {
-    let old: BTreeMap<String, String> = had.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    let (removed, changed) = diff(data, &old, new);
+    let (removed, changed) = diff(data, had, new);
     let mut tags = had.clone();
     for k in &removed {
         tags.remove(k);
@@ -44,14 +44,16 @@ pub fn tags_after(
     tags
 }
 
+/// Changes the tags of `arn` from `had` (as the API showed them) to `new` (the plan's
+/// `tags_all`), with the fewest calls.
 pub async fn update_tags(
     data: &ProviderData,
     client: &IvsChat,
     arn: &str,
-    old: &BTreeMap<String, String>,
+    had: &HashMap<String, String>,
     new: &BTreeMap<String, String>,
 ) -> Result<(), ApiError> {
-    let (removed, changed) = diff(data, old, new);
+    let (removed, changed) = diff(data, had, new);
     if removed.is_empty() && changed.is_empty() {
         return Ok(());
     }

@@ -49,43 +49,48 @@ fn every_attribute_of_every_type_is_described() {
 /// fails here.
 #[test]
 fn the_iam_guide_lists_every_type() {
-    use ivschat_provider::iam::{Kind, NEEDS};
+    use ivschat_provider::iam::{NEEDS, TypeKind};
     use ivschat_provider::server::Registry;
     let registry = Registry::new(&IvschatProvider);
-    let mut registered: Vec<(Kind, String)> = Vec::new();
+    let mut registered: Vec<(TypeKind, String)> = Vec::new();
     registered.extend(
         registry
             .resources
             .keys()
-            .map(|n| (Kind::Resource, n.clone())),
+            .map(|n| (TypeKind::Resource, n.clone())),
     );
     registered.extend(
         registry
             .data_sources
             .keys()
-            .map(|n| (Kind::DataSource, n.clone())),
+            .map(|n| (TypeKind::DataSource, n.clone())),
     );
     registered.extend(
         registry
             .ephemeral_resources
             .keys()
-            .map(|n| (Kind::EphemeralResource, n.clone())),
+            .map(|n| (TypeKind::EphemeralResource, n.clone())),
     );
     registered.extend(
         registry
             .list_resources
             .keys()
-            .map(|n| (Kind::ListResource, n.clone())),
+            .map(|n| (TypeKind::ListResource, n.clone())),
     );
-    registered.extend(registry.actions.keys().map(|n| (Kind::Action, n.clone())));
+    registered.extend(
+        registry
+            .actions
+            .keys()
+            .map(|n| (TypeKind::Action, n.clone())),
+    );
     registered.extend(
         registry
             .functions
             .keys()
-            .map(|n| (Kind::Function, n.clone())),
+            .map(|n| (TypeKind::Function, n.clone())),
     );
     registered.sort();
-    let mut listed: Vec<(Kind, String)> =
+    let mut listed: Vec<(TypeKind, String)> =
         NEEDS.iter().map(|t| (t.kind, t.name.to_owned())).collect();
     listed.sort();
     assert_eq!(listed, registered);
