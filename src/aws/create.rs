@@ -14,9 +14,8 @@
 //! With `create_markers = false` no marker is sent: an ambiguous create is then not retried,
 //! and the error says how to find the object.
 //!
-//! Each type supplies its create request and how to list its objects by marker
-//! ([`Creatable`]); [`Create`] is the one [`LeakSafeCreate`] over them, and
-//! [`crate::create_request!`] makes an SDK create request usable ([`CreateRequest`]).
+//! Each object type implements the one trait [`LeakSafeCreate`] next to its other calls: its
+//! create request, and how to find, read back and delete its objects.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -37,8 +36,9 @@ pub const MAX_TAGS: usize = 50;
 /// provider to stop: long enough for a few paced calls, short enough not to hold Ctrl-C up.
 pub const AFTER_STOP_BOUND: Duration = Duration::from_secs(15);
 
-/// What the leak-safe create path needs from an object type: its create call and how to find
-/// its objects by marker. Each resource type implements it next to its other calls.
+/// What the leak-safe create path needs from a create: its request and how to find, read back
+/// and delete objects of its type. Each resource type implements it for its create request,
+/// next to its other calls.
 pub trait LeakSafeCreate: Sync {
     /// What the create returns.
     type Output: Send;
@@ -87,182 +87,6 @@ pub trait LeakSafeCreate: Sync {
         client: &IvsChat,
         arn: &str,
     ) -> impl Future<Output = Result<(), ApiError>> + Send;
-}
-
-/// An SDK create request (its fluent builder) and what it returns: the part of a create that is
-/// the same for every object type. Implement it with [`crate::create_request!`].
-pub trait CreateRequest: Sized + Send + Sync {
-    /// What the create returns.
-    type Output: Send;
-
-    /// A new, empty request.
-    fn start(sdk: aws_sdk_ivschat::Client) -> Self;
-
-    /// The tags the request carries.
-    fn tags(&self) -> Option<&HashMap<String, String>>;
-
-    /// The request with exactly these tags.
-    fn with_tags(self, tags: Option<HashMap<String, String>>) -> Self;
-
-    /// Sends the request as the operation `op`, one attempt.
-    fn send(self, op: Operation) -> impl Future<Output = Result<Self::Output, ApiError>> + Send;
-
-    /// The ARN in a create's output.
-    fn arn(output: &Self::Output) -> Option<&str>;
-
-    /// The tags in a create's output.
-    fn tags_mut(output: &mut Self::Output) -> &mut Option<HashMap<String, String>>;
-}
-
-/// Implements [`CreateRequest`] for an SDK create builder:
-/// `create_request!(CreateRoomFluentBuilder => CreateRoomOutput, create_room);`.
-#[macro_export]
-macro_rules! create_request {
-    ($builder:ty => $output:ty, $start:ident) => {
-        impl $crate::aws::CreateRequest for $builder {
-            type Output = $output;
-
-            fn start(sdk: aws_sdk_ivschat::Client) -> Self {
-                sdk.$start()
-            }
-
-            fn tags(&self) -> Option<&std::collections::HashMap<String, String>> {
-                self.get_tags().as_ref()
-            }
-
-            fn with_tags(self, tags: Option<std::collections::HashMap<String, String>>) -> Self {
-                self.set_tags(tags)
-            }
-
-            async fn send(
-                self,
-                op: $crate::aws::Operation,
-            ) -> Result<$output, $crate::aws::ApiError> {
-                <$builder>::send(self)
-                    .await
-                    .map_err(|e| $crate::aws::ApiError::from_sdk(op, &e))
-            }
-
-            fn arn(output: &$output) -> Option<&str> {
-                output.arn()
-            }
-
-            fn tags_mut(
-                output: &mut $output,
-            ) -> &mut Option<std::collections::HashMap<String, String>> {
-                &mut output.tags
-            }
-        }
-    };
-}
-
-/// What an object type supplies to the leak-safe create path, beside its [`CreateRequest`]:
-/// how to find, read back and delete its objects. Each resource type implements it in its own
-/// file.
-pub trait Creatable: Sync {
-    /// The SDK create request.
-    type Request: CreateRequest;
-    /// The object in words, for logs and errors: `room`.
-    const WHAT: &'static str;
-    /// The create operation (pacing lane, diagnostics).
-    const CREATE: Operation;
-
-    /// The AWS CLI command that lists objects like the one `request` makes, for errors that
-    /// ask the user to look: `aws ivschat list-rooms --name lobby`.
-    fn find_command(request: &Self::Request) -> String;
-
-    /// The ARNs of the objects like the one `request` makes that carry the marker `marker`
-    /// (see [`has_marker`]).
-    fn arns_with_marker(
-        client: &IvsChat,
-        request: &Self::Request,
-        marker: &str,
-    ) -> impl Future<Output = Result<Vec<String>, ApiError>> + Send;
-
-    /// The object `arn` read back in the shape its create returns.
-    fn read_as_created(
-        client: &IvsChat,
-        arn: &str,
-    ) -> impl Future<Output = Result<<Self::Request as CreateRequest>::Output, ApiError>> + Send;
-
-    /// Deletes the object `arn`.
-    fn delete(client: &IvsChat, arn: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
-}
-
-/// A create of a `T`: `input` fills in the request (everything but the marker).
-pub struct Create<T: Creatable, F> {
-    input: F,
-    /// The request as the caller fills it in, to read its name and tags.
-    probe: T::Request,
-    user_tags: HashMap<String, String>,
-}
-
-impl<T, F> Create<T, F>
-where
-    T: Creatable,
-    F: Fn(T::Request) -> T::Request + Sync,
-{
-    pub fn new(client: &IvsChat, input: F) -> Create<T, F> {
-        let probe = input(T::Request::start(client.sdk().clone()));
-        Create {
-            user_tags: probe.tags().cloned().unwrap_or_default(),
-            probe,
-            input,
-        }
-    }
-}
-
-impl<T, F> LeakSafeCreate for Create<T, F>
-where
-    T: Creatable,
-    F: Fn(T::Request) -> T::Request + Sync,
-{
-    type Output = <T::Request as CreateRequest>::Output;
-    const WHAT: &'static str = T::WHAT;
-    const CREATE: Operation = T::CREATE;
-
-    fn user_tags(&self) -> &HashMap<String, String> {
-        &self.user_tags
-    }
-
-    async fn send(
-        &self,
-        sdk: aws_sdk_ivschat::Client,
-        tags: HashMap<String, String>,
-    ) -> Result<Self::Output, ApiError> {
-        (self.input)(T::Request::start(sdk))
-            .with_tags((!tags.is_empty()).then_some(tags))
-            .send(T::CREATE)
-            .await
-    }
-
-    fn arn(output: &Self::Output) -> Option<&str> {
-        T::Request::arn(output)
-    }
-
-    fn tags_mut(output: &mut Self::Output) -> &mut Option<HashMap<String, String>> {
-        T::Request::tags_mut(output)
-    }
-
-    fn find_command(&self) -> String {
-        T::find_command(&self.probe)
-    }
-
-    async fn arns_with_marker(
-        &self,
-        client: &IvsChat,
-        marker: &str,
-    ) -> Result<Vec<String>, ApiError> {
-        T::arns_with_marker(client, &self.probe, marker).await
-    }
-
-    async fn read_as_created(&self, client: &IvsChat, arn: &str) -> Result<Self::Output, ApiError> {
-        T::read_as_created(client, arn).await
-    }
-
-    async fn delete(&self, client: &IvsChat, arn: &str) -> Result<(), ApiError> {
-        T::delete(client, arn).await
-    }
 }
 
 /// A failed leak-safe create. `created` is the object when it exists anyway (made, but a
@@ -353,22 +177,6 @@ const FIRST_LOOK: Duration = Duration::from_millis(250);
 const MAX_LOOK: Duration = Duration::from_secs(2);
 
 impl IvsChat {
-    /// Creates a `T` that never leaks and leaves no marker; `input` fills in the request.
-    pub async fn create<T, F>(
-        &self,
-        input: F,
-    ) -> Result<
-        <T::Request as CreateRequest>::Output,
-        CreateError<<T::Request as CreateRequest>::Output>,
-    >
-    where
-        T: Creatable,
-        F: Fn(T::Request) -> T::Request + Sync,
-    {
-        self.create_leak_safe(&Create::<T, F>::new(self, input))
-            .await
-    }
-
     /// A create that never leaks and leaves no marker: see the module documentation.
     pub async fn create_leak_safe<C: LeakSafeCreate>(
         &self,

@@ -36,8 +36,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use clock::{DateHeaders, ServerClock};
 pub use create::{
-    AFTER_STOP_BOUND, Creatable, Create, CreateError, CreateRequest, LeakSafeCreate,
-    MARKER_TAG_KEY, MAX_TAGS, has_marker,
+    AFTER_STOP_BOUND, CreateError, LeakSafeCreate, MARKER_TAG_KEY, MAX_TAGS, has_marker,
 };
 pub use error::{ApiError, ErrorKind, classify_code};
 pub use explain::{Cause, Origins, Reach};

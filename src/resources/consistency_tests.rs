@@ -92,7 +92,7 @@ const MINUTE: Duration = Duration::from_secs(60);
 
 /// The slow-endpoint tests answer every call in 3 s. A create cut off at its limit may have
 /// been carried out, so it makes one more (bounded) call, the lookup by its marker, before it
-/// reports: creates end within the limit plus that one call (src/provider/client/create.rs).
+/// reports: creates end within the limit plus that one call (src/aws/create.rs).
 const LOOKUP: Duration = Duration::from_secs(3);
 
 /// Finding 1: a room's `timeouts` are enforced. With every call taking 3 s and a 1 s limit,

@@ -3,7 +3,7 @@
 //! hashicorp/aws that waits for the configuration to settle, explains failed states, and checks
 //! the destination at plan time.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -13,8 +13,8 @@ use aws_sdk_ivschat::types::{CreateLoggingConfigurationState, LoggingConfigurati
 use serde::{Deserialize, Serialize};
 
 use crate::aws::{
-    ApiError, Creatable, CreateError, ErrorKind, Fresh, IvsChat, Operation, Read, Share, Version,
-    Written, has_marker,
+    ApiError, CreateError, ErrorKind, Fresh, IvsChat, LeakSafeCreate, Operation, Read, Share,
+    Version, Written, has_marker,
 };
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{self, Arn, ArnKind};
@@ -182,24 +182,55 @@ fn schema() -> Schema {
         .block(timeouts::block(&["create", "update", "delete"]))
 }
 
-crate::create_request!(
-    CreateLoggingConfigurationFluentBuilder => CreateLoggingConfigurationOutput,
-    create_logging_configuration
-);
+/// A CreateLoggingConfiguration on the leak-safe create path ([`IvsChat::create_leak_safe`]):
+/// `input` fills in the request (everything but the marker).
+struct CreateLoggingConfiguration<F> {
+    input: F,
+    user_tags: HashMap<String, String>,
+}
 
-/// Logging configurations on the leak-safe create path ([`IvsChat::create`]).
-impl Creatable for LoggingConfiguration {
-    type Request = CreateLoggingConfigurationFluentBuilder;
+impl<F> LeakSafeCreate for CreateLoggingConfiguration<F>
+where
+    F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder
+        + Sync,
+{
+    type Output = CreateLoggingConfigurationOutput;
     const WHAT: &'static str = "logging configuration";
     const CREATE: Operation = Operation::CreateLoggingConfiguration;
 
-    fn find_command(_: &CreateLoggingConfigurationFluentBuilder) -> String {
+    fn user_tags(&self) -> &HashMap<String, String> {
+        &self.user_tags
+    }
+
+    async fn send(
+        &self,
+        sdk: aws_sdk_ivschat::Client,
+        tags: HashMap<String, String>,
+    ) -> Result<CreateLoggingConfigurationOutput, ApiError> {
+        (self.input)(sdk.create_logging_configuration())
+            .set_tags((!tags.is_empty()).then_some(tags))
+            .send()
+            .await
+            .map_err(|e| ApiError::from_sdk(Self::CREATE, &e))
+    }
+
+    fn arn(output: &CreateLoggingConfigurationOutput) -> Option<&str> {
+        output.arn()
+    }
+
+    fn tags_mut(
+        output: &mut CreateLoggingConfigurationOutput,
+    ) -> &mut Option<HashMap<String, String>> {
+        &mut output.tags
+    }
+
+    fn find_command(&self) -> String {
         "aws ivschat list-logging-configurations".to_owned()
     }
 
     async fn arns_with_marker(
+        &self,
         client: &IvsChat,
-        _: &CreateLoggingConfigurationFluentBuilder,
         marker: &str,
     ) -> Result<Vec<String>, ApiError> {
         Ok(listing::logging_configurations(client)
@@ -211,6 +242,7 @@ impl Creatable for LoggingConfiguration {
     }
 
     async fn read_as_created(
+        &self,
         client: &IvsChat,
         arn: &str,
     ) -> Result<CreateLoggingConfigurationOutput, ApiError> {
@@ -234,7 +266,7 @@ impl Creatable for LoggingConfiguration {
             .build())
     }
 
-    async fn delete(client: &IvsChat, arn: &str) -> Result<(), ApiError> {
+    async fn delete(&self, client: &IvsChat, arn: &str) -> Result<(), ApiError> {
         client
             .call(Operation::DeleteLoggingConfiguration, |c| {
                 c.delete_logging_configuration().identifier(arn).send()
@@ -254,7 +286,13 @@ where
     F: Fn(CreateLoggingConfigurationFluentBuilder) -> CreateLoggingConfigurationFluentBuilder
         + Sync,
 {
-    client.create::<LoggingConfiguration, F>(input).await
+    // The request as the caller fills it in, to read its tags.
+    let probe = input(client.sdk().create_logging_configuration());
+    let create = CreateLoggingConfiguration {
+        user_tags: probe.get_tags().clone().unwrap_or_default(),
+        input,
+    };
+    client.create_leak_safe(&create).await
 }
 
 fn subject(m: &LoggingConfigurationModel) -> String {

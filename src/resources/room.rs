@@ -2,7 +2,7 @@
 //! with exact plans (defaults known at plan time, the review handler detached when its block is
 //! removed) and every API constraint checked at plan time.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
 use aws_sdk_ivschat::operation::create_room::CreateRoomOutput;
@@ -12,7 +12,8 @@ use aws_smithy_types::DateTime;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::{
-    ApiError, Creatable, CreateError, Fresh, IvsChat, Operation, Read, Version, Written, has_marker,
+    ApiError, CreateError, Fresh, IvsChat, LeakSafeCreate, Operation, Read, Version, Written,
+    has_marker,
 };
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::domain::arn::{self, Arn, ArnKind, IsArn};
@@ -210,21 +211,49 @@ fn state_from_api(
     }
 }
 
-crate::create_request!(CreateRoomFluentBuilder => CreateRoomOutput, create_room);
-
-/// The name a create request gives (none when empty).
-fn requested_name(request: &CreateRoomFluentBuilder) -> Option<String> {
-    request.get_name().clone().filter(|n| !n.is_empty())
+/// A CreateRoom on the leak-safe create path ([`IvsChat::create_leak_safe`]): `input` fills in
+/// the request (everything but the marker).
+struct CreateRoom<F> {
+    input: F,
+    /// The name the request gives (none when empty): lookups by marker list only those rooms.
+    name: Option<String>,
+    user_tags: HashMap<String, String>,
 }
 
-/// Rooms on the leak-safe create path ([`IvsChat::create`]).
-impl Creatable for Room {
-    type Request = CreateRoomFluentBuilder;
+impl<F> LeakSafeCreate for CreateRoom<F>
+where
+    F: Fn(CreateRoomFluentBuilder) -> CreateRoomFluentBuilder + Sync,
+{
+    type Output = CreateRoomOutput;
     const WHAT: &'static str = "room";
     const CREATE: Operation = Operation::CreateRoom;
 
-    fn find_command(request: &CreateRoomFluentBuilder) -> String {
-        match requested_name(request) {
+    fn user_tags(&self) -> &HashMap<String, String> {
+        &self.user_tags
+    }
+
+    async fn send(
+        &self,
+        sdk: aws_sdk_ivschat::Client,
+        tags: HashMap<String, String>,
+    ) -> Result<CreateRoomOutput, ApiError> {
+        (self.input)(sdk.create_room())
+            .set_tags((!tags.is_empty()).then_some(tags))
+            .send()
+            .await
+            .map_err(|e| ApiError::from_sdk(Self::CREATE, &e))
+    }
+
+    fn arn(output: &CreateRoomOutput) -> Option<&str> {
+        output.arn()
+    }
+
+    fn tags_mut(output: &mut CreateRoomOutput) -> &mut Option<HashMap<String, String>> {
+        &mut output.tags
+    }
+
+    fn find_command(&self) -> String {
+        match &self.name {
             Some(name) => format!("aws ivschat list-rooms --name {name}"),
             None => "aws ivschat list-rooms".to_owned(),
         }
@@ -233,12 +262,12 @@ impl Creatable for Room {
     /// Lists by marker only among rooms of the requested name (fewer pages), in a listing of
     /// its own requested now.
     async fn arns_with_marker(
+        &self,
         client: &IvsChat,
-        request: &CreateRoomFluentBuilder,
         marker: &str,
     ) -> Result<Vec<String>, ApiError> {
         let filters = RoomFilters {
-            name: requested_name(request),
+            name: self.name.clone(),
             ..RoomFilters::default()
         };
         Ok(listing::rooms_alone(client, &filters)
@@ -249,7 +278,11 @@ impl Creatable for Room {
             .collect())
     }
 
-    async fn read_as_created(client: &IvsChat, arn: &str) -> Result<CreateRoomOutput, ApiError> {
+    async fn read_as_created(
+        &self,
+        client: &IvsChat,
+        arn: &str,
+    ) -> Result<CreateRoomOutput, ApiError> {
         let room = client
             .call(Operation::GetRoom, |c| c.get_room().identifier(arn).send())
             .await?;
@@ -269,7 +302,7 @@ impl Creatable for Room {
             .build())
     }
 
-    async fn delete(client: &IvsChat, arn: &str) -> Result<(), ApiError> {
+    async fn delete(&self, client: &IvsChat, arn: &str) -> Result<(), ApiError> {
         client
             .call(Operation::DeleteRoom, |c| {
                 c.delete_room().identifier(arn).send()
@@ -287,7 +320,14 @@ pub async fn create_room<F>(
 where
     F: Fn(CreateRoomFluentBuilder) -> CreateRoomFluentBuilder + Sync,
 {
-    client.create::<Room, F>(input).await
+    // The request as the caller fills it in, to read its name and tags.
+    let probe = input(client.sdk().create_room());
+    let create = CreateRoom {
+        name: probe.get_name().clone().filter(|n| !n.is_empty()),
+        user_tags: probe.get_tags().clone().unwrap_or_default(),
+        input,
+    };
+    client.create_leak_safe(&create).await
 }
 
 fn subject(m: &RoomModel) -> String {
