@@ -8,7 +8,7 @@ pub mod send_event;
 use crate::aws::Lane;
 use crate::aws::{ApiError, IvsChat};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::domain::arn::{ArnKind, IsArn, RoomArn};
+use crate::domain::arn::{ArnError, ArnKind, IsArn, RoomArn};
 use crate::provider::ProviderData;
 use crate::schema::{Attribute, LengthBetween};
 use crate::server::Context;
@@ -40,9 +40,9 @@ fn reason() -> Attribute {
 
 /// The client for the room's region: the room can only be reached in the region of its ARN.
 fn client_for_room(ctx: &Context<'_, ProviderData>, room: &str) -> Result<IvsChat, Diagnostics> {
-    let RoomArn(arn) = room
-        .parse()
-        .map_err(|e| Diagnostic::error("Invalid Room ARN", e).at(Path::attr("room_identifier")))?;
+    let RoomArn(arn) = room.parse().map_err(|e: ArnError| {
+        Diagnostic::error("Invalid Room ARN", e.to_string()).at(Path::attr("room_identifier"))
+    })?;
     Ok(ctx.client(Some(&arn.region))?)
 }
 

@@ -157,9 +157,7 @@ impl IvsChat {
             .writes
             .lock()
             .iter()
-            .filter(|(arn, last)| {
-                arn.contains(L::ARN_MARK) && matches!(last, Last::Wrote(_, false))
-            })
+            .filter(|(arn, last)| L::names(arn) && matches!(last, Last::Wrote(_, false)))
             .map(|(arn, _)| arn.clone())
             .collect();
         for arn in pending {

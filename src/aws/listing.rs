@@ -62,8 +62,6 @@ pub trait Listable: 'static {
     type GetError: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static;
     const LIST: Operation;
     const GET: Operation;
-    /// What the type's ARNs contain (`:room/`): for the writes of this process to the type.
-    const ARN_MARK: &'static str;
 
     /// Requests the page at `token` (`None`: the first), [`PAGE_SIZE`] summaries at most.
     fn list(
@@ -80,6 +78,8 @@ pub trait Listable: 'static {
         arn: String,
     ) -> impl Future<Output = Result<Self::Got, SdkError<Self::GetError, HttpResponse>>> + Send;
     fn got_update_time(got: &Self::Got) -> Option<&DateTime>;
+    /// Whether `arn` names an object of this type: for the writes of this process to the type.
+    fn names(arn: &str) -> bool;
 }
 
 /// The object's `updateTime` (ms since the epoch) at its last create, update or read by this
@@ -440,7 +440,7 @@ impl IvsChat {
                 .listings
                 .changed()
                 .keys()
-                .any(|arn| arn.contains(L::ARN_MARK))
+                .any(|arn| L::names(arn))
     }
 
     /// Starts the pager unless it runs or the listing is done.

@@ -36,6 +36,17 @@ pub struct ArnKind {
 }
 
 impl ArnKind {
+    /// The kind of the ARN `s` among `kinds`; `None` when `s` is not a well-formed ARN of one
+    /// of them.
+    pub fn of(s: &str, kinds: &[ArnKind]) -> Option<ArnKind> {
+        Arn::parse(s, kinds).ok().map(|a| a.kind)
+    }
+
+    /// Whether `s` is a well-formed ARN of this kind.
+    pub fn names(self, s: &str) -> bool {
+        ArnKind::of(s, &[self]).is_some()
+    }
+
     /// The resource part of the ARN: `room`, `logging-configuration`.
     pub fn as_str(self) -> &'static str {
         self.resource
@@ -56,11 +67,36 @@ pub struct Arn {
     pub id: String,
 }
 
-/// Not an IVS Chat ARN of one of the kinds the parser was given: the input, and the resource
-/// part of the form expected (`room`, or `<room|logging-configuration>` for several kinds).
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("{0:?} is not an IVS Chat ARN of the form arn:aws:ivschat:<region>:<account id>:{1}/<id>")]
-pub struct ArnError(pub String, pub String);
+/// Which part of an ARN breaks the rule (see [`Arn::new`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArnPart {
+    Region,
+    Account,
+    Id,
+    /// The whole ARN is longer than [`MAX_ARN_LENGTH`].
+    Length,
+}
+
+/// Why a string or parts are not an IVS Chat ARN of the kinds expected.
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ArnError {
+    /// Not an IVS Chat ARN of one of the kinds the parser was given: the input, and the
+    /// resource part of the form expected (`room`, or `<room|logging-configuration>`).
+    #[error(
+        "{input:?} is not an IVS Chat ARN of the form arn:aws:ivschat:<region>:<account id>:{form}/<id>"
+    )]
+    Malformed { input: String, form: String },
+    /// A well-formed ARN of another kind than the one expected.
+    #[error("{input:?} is a {found} ARN, not a {expected} ARN")]
+    OtherKind {
+        input: String,
+        found: String,
+        expected: &'static str,
+    },
+    /// Parts that make no ARN (from [`Arn::new`]).
+    #[error("{value:?} is not a valid {part:?} of an IVS Chat ARN")]
+    Part { part: ArnPart, value: String },
+}
 
 impl ArnError {
     fn new(s: &str, kinds: &[ArnKind]) -> ArnError {
@@ -71,35 +107,63 @@ impl ArnError {
                 format!("<{}>", kinds.join("|"))
             }
         };
-        ArnError(s.to_owned(), form)
+        ArnError::Malformed {
+            input: s.to_owned(),
+            form,
+        }
     }
 }
 
 impl Arn {
-    pub fn new(region: &str, account: &str, kind: ArnKind, id: &str) -> Arn {
-        Arn {
-            partition: "aws".to_owned(),
+    /// The ARN of the object `id` of `kind` in `region` of `account`, in the `aws` partition;
+    /// an error names the first part that breaks the rule.
+    pub fn new(region: &str, account: &str, kind: ArnKind, id: &str) -> Result<Arn, ArnError> {
+        let parts = Parts {
+            partition: "aws",
+            region,
+            account,
+            id,
+        };
+        let arn = Arn {
+            partition: parts.partition.to_owned(),
             region: region.to_owned(),
             account: account.to_owned(),
             kind,
             id: id.to_owned(),
-        }
+        };
+        let text = arn.to_string();
+        let Some(part) = parts.bad_part(&text) else {
+            return Ok(arn);
+        };
+        let value = match part {
+            ArnPart::Region => region,
+            ArnPart::Account => account,
+            ArnPart::Id => id,
+            ArnPart::Length => &text,
+        };
+        Err(ArnError::Part {
+            part,
+            value: value.to_owned(),
+        })
     }
 
     /// Parses an ARN and checks it names the expected kind of object. An ARN that is well
     /// formed but names another kind is refused as such ("is a logging-configuration ARN, not a
     /// room ARN").
-    pub fn parse_kind(s: &str, kind: ArnKind) -> Result<Arn, String> {
-        let (parts, resource) =
-            Parts::split(s).ok_or_else(|| ArnError::new(s, &[kind]).to_string())?;
+    pub fn parse_kind(s: &str, kind: ArnKind) -> Result<Arn, ArnError> {
+        let (parts, resource) = Parts::split(s).ok_or_else(|| ArnError::new(s, &[kind]))?;
         if resource != kind.resource {
             return Err(if parts.is_well_formed(s) && is_resource_word(resource) {
-                format!("{s:?} is a {resource} ARN, not a {} ARN", kind.as_str())
+                ArnError::OtherKind {
+                    input: s.to_owned(),
+                    found: resource.to_owned(),
+                    expected: kind.as_str(),
+                }
             } else {
-                ArnError::new(s, &[kind]).to_string()
+                ArnError::new(s, &[kind])
             });
         }
-        Arn::parse(s, &[kind]).map_err(|e| e.to_string())
+        Arn::parse(s, &[kind])
     }
 
     /// Parses an ARN of any of `kinds` (the callers that accept every kind get the list from
@@ -180,17 +244,17 @@ pub struct RoomArn(pub Arn);
 pub struct LoggingConfigurationArn(pub Arn);
 
 impl FromStr for RoomArn {
-    type Err = String;
+    type Err = ArnError;
 
-    fn from_str(s: &str) -> Result<RoomArn, String> {
+    fn from_str(s: &str) -> Result<RoomArn, ArnError> {
         Arn::parse_kind(s, ArnKind::Room).map(RoomArn)
     }
 }
 
 impl FromStr for LoggingConfigurationArn {
-    type Err = String;
+    type Err = ArnError;
 
-    fn from_str(s: &str) -> Result<LoggingConfigurationArn, String> {
+    fn from_str(s: &str) -> Result<LoggingConfigurationArn, ArnError> {
         Arn::parse_kind(s, ArnKind::LoggingConfiguration).map(LoggingConfigurationArn)
     }
 }
@@ -255,6 +319,11 @@ impl<'a> Parts<'a> {
 
     /// The rule every part but the kind follows, and the length limit of `s`.
     fn is_well_formed(&self, s: &str) -> bool {
+        is_partition(self.partition) && self.bad_part(s).is_none()
+    }
+
+    /// The first of region, account and id that breaks the rule, or the length limit of `s`.
+    fn bad_part(&self, s: &str) -> Option<ArnPart> {
         let region_ok = !self.region.is_empty()
             && self
                 .region
@@ -267,11 +336,14 @@ impl<'a> Parts<'a> {
                 .id
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-');
-        is_partition(self.partition)
-            && region_ok
-            && account_ok
-            && id_ok
-            && s.len() <= MAX_ARN_LENGTH
+        [
+            (region_ok, ArnPart::Region),
+            (account_ok, ArnPart::Account),
+            (id_ok, ArnPart::Id),
+            (s.len() <= MAX_ARN_LENGTH, ArnPart::Length),
+        ]
+        .into_iter()
+        .find_map(|(ok, part)| (!ok).then_some(part))
     }
 }
 
@@ -343,7 +415,8 @@ mod tests {
             "arn:aws:ivschat:us-east-1:123456789012:room/abc",
             ArnKind::LoggingConfiguration,
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("not a logging-configuration ARN"), "{err}");
     }
 
@@ -403,6 +476,34 @@ mod tests {
         );
     }
 
+    /// The constructor follows the parser's rule and names the part that breaks it.
+    #[test]
+    fn the_constructor_checks_each_part() {
+        let arn = Arn::new("us-east-1", "123456789012", ArnKind::Room, "abcdEFGH1234").unwrap();
+        assert_eq!(
+            Arn::parse_kind(&arn.to_string(), ArnKind::Room),
+            Ok(arn.clone())
+        );
+        let part = |r, a, i| match Arn::new(r, a, ArnKind::Room, i) {
+            Err(ArnError::Part { part, .. }) => Some(part),
+            _ => None,
+        };
+        assert_eq!(
+            part("US EAST", "123456789012", "abc"),
+            Some(ArnPart::Region)
+        );
+        assert_eq!(part("us-east-1", "12345", "abc"), Some(ArnPart::Account));
+        assert_eq!(part("us-east-1", "123456789012", "a_b"), Some(ArnPart::Id));
+        let long_id = "a".repeat(MAX_ARN_LENGTH);
+        assert_eq!(
+            part("us-east-1", "123456789012", &long_id),
+            Some(ArnPart::Length)
+        );
+        assert!(ArnKind::Room.names(&arn.to_string()));
+        assert!(!ArnKind::LoggingConfiguration.names(&arn.to_string()));
+        assert_eq!(ArnKind::of(&arn.to_string(), KINDS), Some(ArnKind::Room));
+    }
+
     /// The parser knows only the kinds it is given; an ARN of another kind, where one kind is
     /// expected, is named as such, and one that is malformed shows the expected form.
     #[test]
@@ -410,10 +511,13 @@ mod tests {
         let stage = "arn:aws:ivschat:us-east-1:123456789012:stage/abc";
         assert!(Arn::parse(stage, KINDS).is_err());
         assert!(Arn::parse(stage, &[ArnKind::Room]).is_err());
-        let err = Arn::parse_kind(stage, ArnKind::Room).unwrap_err();
+        let err = Arn::parse_kind(stage, ArnKind::Room)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("is a stage ARN, not a room ARN"), "{err}");
-        let err =
-            Arn::parse_kind("arn:aws:ivschat:us-east-1:1:room/abc", ArnKind::Room).unwrap_err();
+        let err = Arn::parse_kind("arn:aws:ivschat:us-east-1:1:room/abc", ArnKind::Room)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(":<account id>:room/<id>"), "{err}");
         let err = Arn::parse("room/abc", KINDS).unwrap_err().to_string();
         assert!(err.contains(":<room|logging-configuration>/<id>"), "{err}");

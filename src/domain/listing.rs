@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use aws_sdk_ivschat::types::{LoggingConfigurationSummary, RoomSummary};
 
+use super::arn::ArnKind;
 use super::room::RoomApi;
 use crate::aws::{ApiError, IvsChat, Operation, PAGE_SIZE, Share};
 use crate::provider::tags::has_all_tags;
@@ -24,7 +25,7 @@ impl RoomFilters {
     pub fn matchable_locally(&self) -> bool {
         self.logging_configuration_identifier
             .as_deref()
-            .is_none_or(|l| l.starts_with("arn:"))
+            .is_none_or(|l| ArnKind::LoggingConfiguration.names(l))
     }
 
     /// Whether no filter is passed to ListRooms (tags are checked on the summaries anyway).

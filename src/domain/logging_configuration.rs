@@ -98,7 +98,6 @@ impl Listable for LoggingConfigurationApi {
     type GetError = GetLoggingConfigurationError;
     const LIST: Operation = Operation::ListLoggingConfigurations;
     const GET: Operation = Operation::GetLoggingConfiguration;
-    const ARN_MARK: &'static str = ":logging-configuration/";
 
     fn list(
         sdk: aws_sdk_ivschat::Client,
@@ -142,6 +141,10 @@ impl Listable for LoggingConfigurationApi {
 
     fn got_update_time(got: &GetLoggingConfigurationOutput) -> Option<&aws_smithy_types::DateTime> {
         got.update_time()
+    }
+
+    fn names(arn: &str) -> bool {
+        ArnKind::LoggingConfiguration.names(arn)
     }
 }
 

@@ -74,7 +74,6 @@ impl Listable for RoomApi {
     type GetError = GetRoomError;
     const LIST: Operation = Operation::ListRooms;
     const GET: Operation = Operation::GetRoom;
-    const ARN_MARK: &'static str = ":room/";
 
     fn list(
         sdk: aws_sdk_ivschat::Client,
@@ -121,5 +120,9 @@ impl Listable for RoomApi {
 
     fn got_update_time(got: &GetRoomOutput) -> Option<&aws_smithy_types::DateTime> {
         got.update_time()
+    }
+
+    fn names(arn: &str) -> bool {
+        ArnKind::Room.names(arn)
     }
 }

@@ -1,6 +1,6 @@
 //! `provider::ivschat::room_arn(region, account_id, id)`: a room's ARN from its parts.
 
-use crate::domain::arn::{Arn, ArnKind};
+use crate::domain::arn::{ACCOUNT_DIGITS, Arn, ArnError, ArnKind, ArnPart};
 use crate::domain::declaration::{Declared, Declares};
 use crate::domain::iam::{TypeKind, TypeNeeds, mode};
 use crate::provider::config::is_region_format;
@@ -78,23 +78,37 @@ impl Function for RoomArnFunction {
                 format!("The region must be an AWS region name such as us-east-1, got {region:?}."),
             ));
         }
-        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(FunctionError::argument(
-                1,
-                format!("The account ID must be exactly 12 digits, got {account:?}."),
-            ));
-        }
-        if id.chars().count() != ROOM_ID_LENGTH || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(FunctionError::argument(
+        let bad_id = || {
+            FunctionError::argument(
                 2,
                 format!(
                     "The room ID must be exactly {ROOM_ID_LENGTH} letters and digits, got {id:?}."
                 ),
-            ));
+            )
+        };
+        // The ARN rule checks the region's characters, the account and the id; a room id is
+        // stricter still (exactly 12 letters and digits).
+        let arn = Arn::new(region, account, ArnKind::Room, id).map_err(|e| match e {
+            ArnError::Part {
+                part: ArnPart::Account,
+                ..
+            } => FunctionError::argument(
+                1,
+                format!("The account ID must be exactly {ACCOUNT_DIGITS} digits, got {account:?}."),
+            ),
+            ArnError::Part {
+                part: ArnPart::Region,
+                ..
+            } => FunctionError::argument(
+                0,
+                format!("The region must be an AWS region name such as us-east-1, got {region:?}."),
+            ),
+            _ => bad_id(),
+        })?;
+        if id.chars().count() != ROOM_ID_LENGTH || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(bad_id());
         }
-        Ok(Value::String(
-            Arn::new(region, account, ArnKind::Room, id).to_string(),
-        ))
+        Ok(Value::String(arn.to_string()))
     }
 }
 

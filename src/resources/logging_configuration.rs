@@ -1020,7 +1020,11 @@ impl ListResource<ProviderData> for LoggingConfigurationList {
                 listed
             };
             found.push(Listed {
-                display_name: crate::resources::display_name(object.name.as_deref(), &arn),
+                display_name: crate::resources::display_name(
+                    object.name.as_deref(),
+                    &arn,
+                    ArnKind::LoggingConfiguration,
+                ),
                 object,
             });
         }

@@ -9,6 +9,7 @@ pub mod tagging;
 pub mod timeouts;
 
 use crate::aws::{Version, Written};
+use crate::domain::arn::{Arn, ArnKind};
 use crate::server::PrivateData;
 
 /// The provider's last write to an object, kept in its private state so that a later
@@ -32,13 +33,12 @@ mod generate_config_tests;
 #[cfg(test)]
 mod listing_tests;
 
-/// What `terraform query` prints for an object: its name and the id that ends its ARN, or the
-/// ARN alone when it has no name.
-pub(crate) fn display_name(name: Option<&str>, arn: &str) -> String {
-    let id = arn.rsplit('/').next().unwrap_or(arn);
-    match name.filter(|n| !n.is_empty()) {
-        Some(name) => format!("{name} ({id})"),
-        None => arn.to_owned(),
+/// What `terraform query` prints for an object of `kind`: its name and the id its ARN names,
+/// or the ARN alone when it has no name (or the ARN cannot be read).
+pub(crate) fn display_name(name: Option<&str>, arn: &str, kind: ArnKind) -> String {
+    match (name.filter(|n| !n.is_empty()), Arn::parse_kind(arn, kind)) {
+        (Some(name), Ok(parsed)) => format!("{name} ({})", parsed.id),
+        _ => arn.to_owned(),
     }
 }
 
@@ -49,8 +49,12 @@ mod display_name_tests {
     #[test]
     fn display_names_show_name_and_id() {
         let arn = "arn:aws:ivschat:us-east-1:123456789012:room/abcdEFGH1234";
-        assert_eq!(display_name(Some("lobby"), arn), "lobby (abcdEFGH1234)");
-        assert_eq!(display_name(Some(""), arn), arn);
-        assert_eq!(display_name(None, arn), arn);
+        let room = ArnKind::Room;
+        assert_eq!(
+            display_name(Some("lobby"), arn, room),
+            "lobby (abcdEFGH1234)"
+        );
+        assert_eq!(display_name(Some(""), arn, room), arn);
+        assert_eq!(display_name(None, arn, room), arn);
     }
 }

@@ -747,7 +747,11 @@ impl ListResource<ProviderData> for RoomList {
                 listed
             };
             found.push(Listed {
-                display_name: crate::resources::display_name(object.name.as_deref(), &arn),
+                display_name: crate::resources::display_name(
+                    object.name.as_deref(),
+                    &arn,
+                    ArnKind::Room,
+                ),
                 object,
             });
         }
