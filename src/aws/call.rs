@@ -67,7 +67,7 @@ impl IvsChat {
     {
         self.check(op)?;
         if !in_slot {
-            let slot = self.inner.pacer.reserve(&self.inner.region, op);
+            let slot = self.inner.lanes.reserve(op);
             self.sleep_until(op, slot).await?;
         }
         // A create in flight is not abandoned on StopProvider: its answer says what exists.

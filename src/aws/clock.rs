@@ -4,7 +4,8 @@
 //! server's time now, however far the local wall clock is off. Rules that compare a moment
 //! with a server timestamp (`updateTime`) use this bound, never the local clock.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
@@ -53,9 +54,52 @@ fn bound(ms: i64, seen: Instant, now: Instant) -> i64 {
     ms.saturating_add(elapsed)
 }
 
+/// How long reads may lag writes (the provider's `max_read_lag`), judged on the server's clock.
+#[derive(Clone, Debug)]
+pub(crate) struct ReadLag {
+    lag: Duration,
+    clock: Arc<ServerClock>,
+}
+
+impl ReadLag {
+    pub(crate) fn new(lag: Duration, clock: Arc<ServerClock>) -> ReadLag {
+        ReadLag { lag, clock }
+    }
+
+    pub(crate) fn lag(&self) -> Duration {
+        self.lag
+    }
+
+    /// The lag in milliseconds, the unit of `updateTime`s.
+    pub(crate) fn read_lag_ms(&self) -> i64 {
+        i64::try_from(self.lag.as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// The server's time now, at least (`None` before the first answer).
+    pub(crate) fn server_now_ms(&self) -> Option<i64> {
+        self.clock.now_ms()
+    }
+
+    /// How long until reads must show a write at `written_ms` (server time): `max_read_lag`
+    /// after it by the server's clock (an older write is visible by then, so a read that does
+    /// not show it means someone else changed or deleted the object); without a server time
+    /// yet, `max_read_lag` after `started` by the local one, waiting being the safe side.
+    pub(crate) fn till_visible(&self, written_ms: i64, started: Instant) -> Duration {
+        match self.server_now_ms() {
+            Some(now) => {
+                let left = written_ms
+                    .saturating_add(self.read_lag_ms())
+                    .saturating_sub(now);
+                Duration::from_millis(u64::try_from(left).unwrap_or(0))
+            }
+            None => self.lag.saturating_sub(started.elapsed()),
+        }
+    }
+}
+
 /// Feeds a [`ServerClock`] from the `Date` header of every answer, errors included.
 #[derive(Debug)]
-pub struct DateHeaders(pub std::sync::Arc<ServerClock>);
+pub struct DateHeaders(pub Arc<ServerClock>);
 
 impl Intercept for DateHeaders {
     fn name(&self) -> &'static str {

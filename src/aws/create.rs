@@ -530,11 +530,7 @@ impl IvsChat {
             Err(e) if e.kind == ErrorKind::Cancelled && stopping() => {}
             done => return done,
         }
-        let unstoppable = IvsChat {
-            inner: self.inner.clone(),
-            cancel: None,
-            deadline: None,
-        };
+        let unstoppable = self.detached();
         match tokio::time::timeout(AFTER_STOP_BOUND, f(unstoppable)).await {
             Ok(done) => done,
             Err(_) => Err(ApiError::new(

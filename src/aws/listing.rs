@@ -29,10 +29,9 @@
 //! still come included.
 
 use std::any::{Any, TypeId};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -121,11 +120,10 @@ impl IvsChat {
         if version.update_time_ms.rem_euclid(1000) != 0 {
             return Some(version);
         }
-        let lag = i64::try_from(self.read_lag().as_millis()).unwrap_or(i64::MAX);
         let sealed_at = version
             .update_time_ms
             .saturating_add(1000)
-            .saturating_add(lag);
+            .saturating_add(self.inner.lag.read_lag_ms());
         observed_from
             .is_some_and(|from| from >= sealed_at)
             .then_some(version)
@@ -205,6 +203,26 @@ impl<S> Listing<S> {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// What the listing says about `arn`, whose last change by this process finished at
+    /// `changed_at` in the sequence of events; `shows` tells whether a summary shows the
+    /// recorded version.
+    fn look_up(&self, arn: &str, changed_at: Option<u64>, shows: impl Fn(&S) -> bool) -> Lookup<S>
+    where
+        S: Clone,
+    {
+        self.expire();
+        let pages = self.lock();
+        match pages.summaries.get(arn) {
+            Some((_, fetched)) if changed_at.is_some_and(|c| c > fetched.seq) => Lookup::UseGet,
+            // Past its age, even while paging goes on.
+            Some((_, fetched)) if fetched.at.elapsed() > MAX_AGE => Lookup::UseGet,
+            Some((s, _)) if shows(s) => Lookup::Matches(Box::new(s.clone())),
+            Some(_) => Lookup::UseGet,
+            None if pages.done => Lookup::UseGet,
+            None => Lookup::Pending,
+        }
+    }
+
     /// Starts over once the listing is older than [`MAX_AGE`] and no pager runs.
     fn expire(&self) {
         let mut pages = self.lock();
@@ -215,16 +233,10 @@ impl<S> Listing<S> {
     }
 }
 
-/// Every listing of a region (one per listed type), when this process last finished a change
-/// or deletion of each object, and the types it created objects of.
+/// Every listing of a region, one per listed type.
 #[derive(Debug, Default)]
 pub(crate) struct Listings {
     by_type: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
-    /// The sequence of this process's page requests and finished writes.
-    seq: AtomicU64,
-    changed_at: Mutex<HashMap<String, u64>>,
-    /// The quota lanes of the types a create was sent for (its ARN may never be known).
-    created: Mutex<HashSet<&'static str>>,
 }
 
 impl Listings {
@@ -245,23 +257,6 @@ impl Listings {
         drop(by_type);
         any.downcast::<Listing<L::Summary>>()
             .unwrap_or_else(|_| unreachable!("a listing is stored under its own type"))
-    }
-
-    fn changed(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
-        self.changed_at
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn created(&self) -> std::sync::MutexGuard<'_, HashSet<&'static str>> {
-        self.created
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// The next number in the sequence of page requests and finished writes.
-    fn next(&self) -> u64 {
-        self.seq.fetch_add(1, Ordering::SeqCst)
     }
 }
 
@@ -297,14 +292,13 @@ impl IvsChat {
     /// Remembers that a write of this process to `arn` (a change or deletion) has just
     /// finished, whatever its outcome: listing pages requested before are never used for it.
     pub fn note_change(&self, arn: &str) {
-        let seq = self.inner.listings.next();
-        self.inner.listings.changed().insert(arn.to_owned(), seq);
+        self.inner.writes.changed(arn);
     }
 
     /// Remembers, before it is sent, that a create of an object on `op`'s lane may make one:
     /// shared listings of the type no longer serve data sources in this process.
     pub(super) fn note_create(&self, op: Operation) {
-        self.inner.listings.created().insert(op.lane().name);
+        self.inner.writes.creating(op.lane().name);
     }
 
     fn look_up_listed<L: Listable>(
@@ -313,20 +307,11 @@ impl IvsChat {
         arn: &str,
         version: Version,
     ) -> Lookup<L::Summary> {
-        listing.expire();
-        let changed_at = self.inner.listings.changed().get(arn).copied();
-        let pages = listing.lock();
-        match pages.summaries.get(arn) {
-            Some((_, fetched)) if changed_at.is_some_and(|c| c > fetched.seq) => Lookup::UseGet,
-            // Past its age, even while paging goes on.
-            Some((_, fetched)) if fetched.at.elapsed() > MAX_AGE => Lookup::UseGet,
-            Some((s, _)) if Version::at(L::summary_update_time(s)) == Some(version) => {
-                Lookup::Matches(Box::new(s.clone()))
-            }
-            Some(_) => Lookup::UseGet,
-            None if pages.done => Lookup::UseGet,
-            None => Lookup::Pending,
-        }
+        // The changes lock before (never while) the pages lock: see `list_shared`.
+        let changed_at = self.inner.writes.changed_at(arn);
+        listing.look_up(arn, changed_at, |s| {
+            Version::at(L::summary_update_time(s)) == Some(version)
+        })
     }
 
     /// Reads one object of type `L`: from the shared listing when `version` is recorded and a
@@ -357,7 +342,7 @@ impl IvsChat {
                 Lookup::Pending => {}
             }
             self.start_paging::<L>(&listing);
-            match self.inner.pacer.try_reserve_now(&self.inner.region, L::GET) {
+            match self.inner.lanes.try_reserve_now(L::GET) {
                 Ok(()) => break true,
                 Err(next_slot) => {
                     tokio::select! {
@@ -434,13 +419,7 @@ impl IvsChat {
 
     /// Whether this process changed or deleted an object of type `L`, or sent a create of one.
     fn wrote<L: Listable>(&self) -> bool {
-        self.inner.listings.created().contains(L::LIST.lane().name)
-            || self
-                .inner
-                .listings
-                .changed()
-                .keys()
-                .any(|arn| L::names(arn))
+        self.inner.writes.wrote_any(L::LIST.lane().name, L::names)
     }
 
     /// Starts the pager unless it runs or the listing is done.
@@ -454,11 +433,7 @@ impl IvsChat {
         }
         // Detached from the read's stop signal and deadline: it pages only while reads wait
         // and ends after at most one more call once none does.
-        let pager = IvsChat {
-            inner: self.inner.clone(),
-            cancel: None,
-            deadline: None,
-        };
+        let pager = self.detached();
         let listing = listing.clone();
         tokio::spawn(async move { pager.page::<L>(&listing).await });
     }
@@ -474,7 +449,7 @@ impl IvsChat {
                 pages.cursor.token()
             };
             let requested = Requested {
-                seq: self.inner.listings.next(),
+                seq: self.inner.writes.tick(),
                 at: Instant::now(),
             };
             let page = self

@@ -8,6 +8,12 @@
 //! - [`retry`]: how retries are spaced ([`RetryPolicy`]).
 //! - [`call`]: one paced, retried call; [`paginate`]: every page of a List call.
 //! - [`create`]: creates that never leak an object.
+//! - [`fresh`]: reads that never go back in time, after this process's [`writes`];
+//!   [`listing`]: reads answered by a shared List.
+//!
+//! A client is composed of parts that each own their state: its pacing [`pacing::Lanes`], its
+//! [`RetryPolicy`], the bookkeeping of its writes ([`writes::Writes`]), its listings
+//! ([`listing::Listings`]) and how long reads may lag ([`clock::ReadLag`]).
 //!
 //! Pacing: every attempt waits for its (region, operation) slot in the shared [`Pacer`].
 //! Retries: throttling, 5xx, timeouts and connection errors are retried with full-jitter
@@ -28,6 +34,7 @@ mod paginate;
 pub mod region;
 mod retry;
 pub mod tagging;
+mod writes;
 
 use std::fmt;
 use std::sync::Arc;
@@ -40,46 +47,44 @@ pub use create::{
 };
 pub use error::{ApiError, ErrorKind, classify_code};
 pub use explain::{Cause, Origins, Reach};
-pub use fresh::{DEFAULT_READ_LAG, Fresh, Written};
+pub use fresh::{DEFAULT_READ_LAG, Fresh};
 pub use listing::{Listable, MAX_AGE, Read, Share, Version};
 pub use operation::{Lane, Operation, RateLimits, Scope, Spec, lanes_of};
 pub use pacing::Pacer;
 pub use paginate::{ListPage, PAGE_SIZE, REPEATED_NEXT_TOKEN};
 pub use retry::{CONNECT_RETRIES, RetryPolicy};
+pub use writes::Written;
 
-pub(crate) struct Inner {
-    pub(crate) sdk: aws_sdk_ivschat::Client,
-    pub(crate) region: String,
-    pub(crate) pacer: Arc<Pacer>,
-    pub(crate) retry: RetryPolicy,
+/// The parts of a client, shared by its clones (bound or not to a stop signal and deadline).
+struct Inner {
+    sdk: aws_sdk_ivschat::Client,
+    region: String,
+    lanes: pacing::Lanes,
+    retry: RetryPolicy,
     /// The settings (and their origins) that decide how this client reaches IVS Chat, for
     /// error messages.
-    pub(crate) reach: Arc<Reach>,
-    pub(crate) writes: fresh::WriteLog,
+    reach: Arc<Reach>,
     /// Creates carry a temporary marker tag, so an interrupted one can be found (see [`create`]).
-    pub(crate) create_markers: bool,
-    pub(crate) listings: listing::Listings,
-    /// The longest reads may lag writes (the provider's `max_read_lag`).
-    pub(crate) read_lag: std::time::Duration,
-    /// The server's time, from the answers' `Date` headers.
-    pub(crate) clock: Arc<ServerClock>,
+    create_markers: bool,
+    writes: writes::Writes,
+    listings: listing::Listings,
+    lag: clock::ReadLag,
 }
 
 impl Inner {
-    /// The same settings with an empty write log: for the `with_*` builders, which run right
-    /// after [`IvsChat::new`], before any write was logged.
+    /// The same settings with no writes nor listings: for the `with_*` builders, which run
+    /// right after [`IvsChat::new`], before any write was recorded.
     fn copy_settings(&self) -> Inner {
         Inner {
             sdk: self.sdk.clone(),
             region: self.region.clone(),
-            pacer: self.pacer.clone(),
+            lanes: self.lanes.clone(),
             retry: self.retry.clone(),
             reach: self.reach.clone(),
-            writes: fresh::WriteLog::default(),
             create_markers: self.create_markers,
+            writes: writes::Writes::default(),
             listings: listing::Listings::default(),
-            read_lag: self.read_lag,
-            clock: self.clock.clone(),
+            lag: self.lag.clone(),
         }
     }
 }
@@ -126,14 +131,13 @@ impl IvsChat {
                     region: region.clone(),
                     ..Reach::default()
                 }),
+                lanes: pacing::Lanes::new(pacer, region.clone()),
                 region,
-                pacer,
                 retry,
-                writes: fresh::WriteLog::default(),
                 create_markers: true,
+                writes: writes::Writes::default(),
                 listings: listing::Listings::default(),
-                read_lag: DEFAULT_READ_LAG,
-                clock: Arc::default(),
+                lag: clock::ReadLag::new(DEFAULT_READ_LAG, Arc::default()),
             }),
             cancel: None,
             deadline: None,
@@ -176,8 +180,7 @@ impl IvsChat {
         let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| shared.copy_settings());
         IvsChat {
             inner: Arc::new(Inner {
-                read_lag,
-                clock,
+                lag: clock::ReadLag::new(read_lag, clock),
                 ..inner
             }),
             cancel: self.cancel,
@@ -191,13 +194,13 @@ impl IvsChat {
 
     /// The longest reads may lag writes (the provider's `max_read_lag`).
     pub fn read_lag(&self) -> std::time::Duration {
-        self.inner.read_lag
+        self.inner.lag.lag()
     }
 
     /// The server's time now, at least, in milliseconds since the epoch (`None` before the
     /// first answer): see [`ServerClock`].
     pub fn server_now_ms(&self) -> Option<i64> {
-        self.inner.clock.now_ms()
+        self.inner.lag.server_now_ms()
     }
 
     /// Whether both are the same client (one cache, one write log), bound or not.
@@ -227,6 +230,16 @@ impl IvsChat {
         IvsChat {
             deadline: Some(deadline),
             ..self.clone()
+        }
+    }
+
+    /// The same client, bound to no stop signal nor deadline: for work that must not be left
+    /// half done, and for the background pager.
+    fn detached(&self) -> IvsChat {
+        IvsChat {
+            inner: self.inner.clone(),
+            cancel: None,
+            deadline: None,
         }
     }
 

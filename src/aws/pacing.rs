@@ -10,7 +10,7 @@
 //! Time comes from `tokio::time`, so tests run on a paused clock.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -112,6 +112,34 @@ impl Pacer {
                 bucket.next = until;
             }
         });
+    }
+}
+
+/// The pacing lanes of one region: a client's view of the shared [`Pacer`].
+#[derive(Clone, Debug)]
+pub(crate) struct Lanes {
+    pacer: Arc<Pacer>,
+    region: String,
+}
+
+impl Lanes {
+    pub(crate) fn new(pacer: Arc<Pacer>, region: String) -> Lanes {
+        Lanes { pacer, region }
+    }
+
+    /// Reserves the next slot of `op` (see [`Pacer::reserve`]).
+    pub(crate) fn reserve(&self, op: Operation) -> Instant {
+        self.pacer.reserve(&self.region, op)
+    }
+
+    /// A slot of `op` now, or when the next one starts (see [`Pacer::try_reserve_now`]).
+    pub(crate) fn try_reserve_now(&self, op: Operation) -> Result<(), Instant> {
+        self.pacer.try_reserve_now(&self.region, op)
+    }
+
+    /// Holds every caller of `op` back for `pause` (see [`Pacer::pause`]).
+    pub(crate) fn pause(&self, op: Operation, pause: Duration) {
+        self.pacer.pause(&self.region, op, pause);
     }
 }
 

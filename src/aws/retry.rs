@@ -58,28 +58,36 @@ pub(super) enum Next {
     GiveUp,
 }
 
-impl IvsChat {
-    /// Decides whether to retry after `retry` earlier retries, pausing the operation's bucket on
-    /// throttling when adaptive.
+impl RetryPolicy {
+    /// Whether to retry after `retry` earlier retries, and after how long.
     pub(super) fn next(&self, err: &ApiError, retry: u32) -> Next {
         // A refused connection (nothing listens, wrong port) rarely heals within minutes, unlike
         // throttling or a 5xx: give it a few quick retries, so a wrong endpoint surfaces in
         // seconds rather than after the whole max_retries budget.
         let budget = if err.kind == ErrorKind::Transport && !err.ambiguous {
-            self.inner.retry.max_retries.min(CONNECT_RETRIES)
+            self.max_retries.min(CONNECT_RETRIES)
         } else {
-            self.inner.retry.max_retries
+            self.max_retries
         };
         if !err.kind.is_retryable() || retry >= budget {
             return Next::GiveUp;
         }
-        let delay = self.inner.retry.backoff(retry);
-        if err.kind == ErrorKind::Throttling && self.inner.retry.adaptive {
-            self.inner
-                .pacer
-                .pause(&self.inner.region, err.operation, delay);
+        Next::RetryAfter(self.backoff(retry))
+    }
+}
+
+impl IvsChat {
+    /// Decides whether to retry after `retry` earlier retries, pausing the operation's lane on
+    /// throttling when adaptive.
+    pub(super) fn next(&self, err: &ApiError, retry: u32) -> Next {
+        let next = self.inner.retry.next(err, retry);
+        if let Next::RetryAfter(delay) = next
+            && err.kind == ErrorKind::Throttling
+            && self.inner.retry.adaptive
+        {
+            self.inner.lanes.pause(err.operation, delay);
         }
-        Next::RetryAfter(delay)
+        next
     }
 
     pub(super) async fn wait(&self, op: Operation, delay: Duration) -> Result<(), ApiError> {
