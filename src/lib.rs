@@ -1,10 +1,12 @@
 //! terraform-provider-ivschat: a Terraform provider for Amazon IVS Chat.
 //!
 //! Layers, each depending only on those listed before it:
-//! [`value`] (Terraform's values and encodings) → [`diagnostics`] → [`schema`] (how types
+//! [`value`] (Terraform's values and encodings), [`duration`] (Go durations) → [`diagnostics`] →
+//! [`aws`] (the paced, leak-safe IVS Chat client; nothing of Terraform) → [`schema`] (how types
 //! declare themselves) → [`model`] (values as Rust structs) → [`plugin`] (how Terraform reaches
 //! us: go-plugin, TLS, gRPC) → [`server`] (RPCs turned into calls on resource types) →
-//! [`provider`] (configuration, the paced AWS client) → [`domain`] (the IVS Chat concepts:
+//! [`provider`] (the provider block: configuration, credentials; builds the clients) →
+//! [`domain`] (the IVS Chat concepts:
 //! ARNs, names, shared models, listings) → [`resources`] (each with its list resource),
 //! [`data_sources`], [`ephemeral_resources`], [`actions`], [`functions`] (one file per
 //! Terraform type; none imports another's folder) → [`migrations`] (other providers' state, onto our resources) →
