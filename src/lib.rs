@@ -1,8 +1,8 @@
 //! terraform-provider-ivschat: a Terraform provider for Amazon IVS Chat.
 //!
 //! Layers, each depending only on those listed before it:
-//! [`value`] (Terraform's values and encodings), [`duration`] (Go durations) → [`diagnostics`] →
-//! [`aws`] (the paced, leak-safe IVS Chat client; nothing of Terraform) → [`schema`] (how types
+//! [`duration`] (Go durations) → [`aws`] (the paced, leak-safe IVS Chat client; nothing of
+//! Terraform), [`value`] (Terraform's values and encodings) → [`diagnostics`] → [`schema`] (how types
 //! declare themselves) → [`model`] (values as Rust structs) → [`plugin`] (how Terraform reaches
 //! us: go-plugin, TLS, gRPC) → [`server`] (RPCs turned into calls on resource types) →
 //! [`provider`] (the provider block: configuration, credentials; builds the clients) →

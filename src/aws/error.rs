@@ -7,7 +7,6 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 
 use super::Operation;
 use super::explain::{self, Cause, Failure, Reach};
-use crate::diagnostics::Diagnostic;
 
 /// What kind of failure an API error is; decides retries and advice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +32,15 @@ impl ErrorKind {
             ErrorKind::Throttling | ErrorKind::Internal | ErrorKind::Transport | ErrorKind::Timeout
         )
     }
+}
+
+/// A failed call in words, for an error message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explained {
+    /// A short Title-Case headline.
+    pub summary: String,
+    /// What happened and what to do about it.
+    pub detail: String,
 }
 
 /// A failed API call, after retries.
@@ -203,9 +211,10 @@ impl ApiError {
         e
     }
 
-    /// An error diagnostic that names the operation, the object (`subject`, e.g.
-    /// `room "lobby"`), the AWS error code and message, and what to do.
-    pub fn diagnostic(&self, subject: &str) -> Diagnostic {
+    /// The error in words, a summary and a detail that name the operation, the object
+    /// (`subject`, e.g. `room "lobby"`), the AWS error code and message, and what to do: the
+    /// provider turns them into a Terraform diagnostic.
+    pub fn explain(&self, subject: &str) -> Explained {
         let action = format!("{} {subject}", self.operation.verb());
         let reach = self.reach.as_deref().cloned().unwrap_or_default();
         let failure = Failure {
@@ -219,7 +228,7 @@ impl ApiError {
             status: self.status,
         };
         if let Some((summary, detail)) = explain::explain(&self.cause, &failure, &reach.origins) {
-            return Diagnostic::error(summary, detail);
+            return Explained { summary, detail };
         }
         let summary = format!("Cannot {action}");
         let code = self
@@ -256,8 +265,10 @@ impl ApiError {
             detail.push_str("\n\n");
             detail.push_str(advice);
         }
-        let summary = capitalize_first(&summary);
-        Diagnostic::error(summary, detail)
+        Explained {
+            summary: capitalize_first(&summary),
+            detail,
+        }
     }
 
     fn advice(&self) -> &'static str {

@@ -45,7 +45,7 @@ pub use clock::{DateHeaders, ServerClock};
 pub use create::{
     AFTER_STOP_BOUND, CreateError, LeakSafeCreate, MARKER_TAG_KEY, MAX_TAGS, has_marker,
 };
-pub use error::{ApiError, ErrorKind, classify_code};
+pub use error::{ApiError, ErrorKind, Explained, classify_code};
 pub use explain::{Cause, Origins, Reach};
 pub use fresh::{DEFAULT_READ_LAG, Fresh};
 pub use listing::{Listable, MAX_AGE, Read, Share, Version};

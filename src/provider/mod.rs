@@ -111,6 +111,16 @@ impl Context<'_, ProviderData> {
     }
 }
 
+/// A failed IVS Chat call as Terraform shows it: the client explains, the provider reports.
+impl aws::ApiError {
+    /// An error diagnostic that names the operation, the object (`subject`, e.g.
+    /// `room "lobby"`), the AWS error code and message, and what to do.
+    pub fn diagnostic(&self, subject: &str) -> Diagnostic {
+        let aws::Explained { summary, detail } = self.explain(subject);
+        Diagnostic::error(summary, detail)
+    }
+}
+
 impl ProviderData {
     /// The client for `region` (a resource's own `region` argument) or the provider's region.
     /// Cached per region; builds nothing that calls the network. Not public: types get their
