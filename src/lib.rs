@@ -2,18 +2,19 @@
 //!
 //! Layers, each depending only on those listed before it:
 //! [`value`] (Terraform's values and encodings) → [`diagnostics`] → [`schema`] (how types
-//! declare themselves) → [`value_serde`] (values as Rust structs) → [`plugin`] (how Terraform reaches
-//! us: go-plugin, TLS, gRPC) → [`server`] (RPCs turned into calls on resource types) →
+//! declare themselves) → `value_serde` (values as Rust structs) → [`plugin`] (how Terraform
+//! reaches us: go-plugin, TLS, gRPC) → [`server`] (RPCs turned into calls on resource types) →
 //! [`provider`] (configuration, the paced AWS client) → [`domain`] (the IVS Chat concepts:
-//! ARNs, names, shared models, listings) → [`resources`] (each with its list resource),
-//! [`data_sources`], [`ephemeral_resources`], [`actions`], [`functions`] (one file per
-//! Terraform type; none imports another's folder) → [`migrations`] (other providers' state, onto our resources) →
-//! [`registration`] (the provider and its types) → [`iam`] (the IAM actions each type needs) →
-//! [`docs`] (registry docs generated from the schemas).
+//! ARNs, names, shared models, listings) → `resources` (each with its list resource),
+//! `data_sources`, `ephemeral_resources`, `actions`, `functions` (one file per Terraform type;
+//! none imports another's folder) → `migrations` (other providers' state, onto our resources)
+//! → [`registration`] (the provider and its types) → [`iam`] (the IAM actions each type needs)
+//! → [`docs`] (registry docs generated from the schemas).
+//!
+//! Exported: what the binaries, benches and tests use, and the contracts a new Terraform type
+//! implements ([`server`]'s traits, [`schema`], [`value`], [`diagnostics`]). The type folders
+//! stay inside the crate; a new type reaches the provider through [`registration`].
 
-// The paved path: what the binaries, benches and tests use, and what a new Terraform type
-// implements (the server's contracts, schemas, values, diagnostics). The IVS Chat side stays
-// inside the crate; a new type reaches the provider through `registration`.
 pub mod diagnostics;
 pub mod docs;
 pub mod iam;

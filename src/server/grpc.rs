@@ -761,3 +761,8 @@ fn capabilities() -> pb::ServerCapabilities {
         generate_resource_config: true,
     }
 }
+
+/// Identity, moves and listing through the gRPC service, with an in-memory resource type.
+#[cfg(test)]
+#[path = "grpc_tests.rs"]
+mod tests;

@@ -72,8 +72,3 @@ mod tests {
         assert!(!s("awscc").provider_is("aws"));
     }
 }
-
-/// Identity, moves and listing through the gRPC service, with an in-memory resource type.
-#[cfg(test)]
-#[path = "identity_grpc_tests.rs"]
-mod grpc_tests;
