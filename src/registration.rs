@@ -29,10 +29,10 @@ use crate::{actions, data_sources, ephemeral_resources, functions, migrations, r
 /// Every type the provider serves, one line each, in the IAM guide's order.
 fn types() -> Vec<Declaration> {
     vec![
-        resource_adopting(resources::room::Room, migrations::room),
-        resource_adopting(
+        resource(resources::room::Room, Some(migrations::room)),
+        resource(
             resources::logging_configuration::LoggingConfiguration,
-            migrations::logging_configuration,
+            Some(migrations::logging_configuration),
         ),
         data_source(data_sources::room::RoomDataSource),
         data_source(data_sources::rooms::RoomsDataSource),
@@ -65,15 +65,19 @@ enum Served {
     Function(Box<dyn Function>),
 }
 
-/// A resource type that adopts other providers' state (`moved` blocks) with `adopt`
-/// ([`crate::migrations`]).
-fn resource_adopting<T: Resource<ProviderData> + Declares>(
+/// A resource type, with how it adopts other providers' state (`moved` blocks,
+/// [`crate::migrations`]) if it does.
+fn resource<T: Resource<ProviderData> + Declares>(
     t: T,
-    adopt: Adopt<T::Model>,
+    adopt: Option<Adopt<T::Model>>,
 ) -> Declaration {
+    let served = match adopt {
+        Some(adopt) => ServedResource::adopting(t, adopt),
+        None => ServedResource::new(t),
+    };
     Declaration {
         declared: T::DECLARED,
-        served: Served::Resource(ServedResource::adopting(t, adopt)),
+        served: Served::Resource(served),
     }
 }
 
