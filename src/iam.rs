@@ -1,6 +1,6 @@
 //! The IAM actions each Terraform type of this provider needs, mode by mode: the source of the
 //! generated `docs/guides/iam.md` (with a minimal policy). Each type declares its needs in its
-//! own file; [`NEEDS`] (in [`crate::registration`]) lists them. `tests/docs.rs` checks that
+//! own file; [`NEEDS`] (in [`crate::registration`]) lists them. `tests/it/docs.rs` checks that
 //! every registered type is listed and that nothing listed is unknown.
 
 pub use crate::domain::iam::{Kind, Mode, TypeNeeds};

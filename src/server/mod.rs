@@ -2,10 +2,13 @@
 //! calls on the registered resource and data source types, and enforces Terraform's rules on
 //! what comes back. Nothing here knows about IVS Chat; nothing in a resource knows about this.
 //!
-//! - [`provider`], [`resource`], [`data_source`]: the contracts types implement.
+//! - [`provider`], [`resource`], [`data_source`]: the contracts types implement; a provider
+//!   serves a resource type with the `moved` blocks it adopts ([`ServedResource`]).
+//! - [`TypeTable`]: the types by name; a request looks its type up once ([`Server::resource`],
+//!   ...) and runs every step on the [`TypeHandle`] it gets.
 //! - [`plan`], [`validate`], [`merge`], [`timeouts`]: the steps, each pure and unit-tested.
 //! - [`generate`]: configuration generated from state (GenerateResourceConfig).
-//! - [`grpc`]: the tfplugin6 gRPC service over this server (decode, call, encode).
+//! - [`grpc`]: the tfplugin6 gRPC service over this server (look up and decode, call, encode).
 
 pub mod action;
 pub mod data_source;
@@ -46,7 +49,6 @@ pub use private::{PrivateData, PrivateState};
 pub use provider::Provider;
 pub use resource::{Adopt, Context, DynResource, Failed, PlanRequest, Resource, ServedResource};
 pub use type_table::{TypeEntry, TypeTable};
-// (the handles are defined below)
 
 /// The outcome of planning one resource change.
 #[derive(Debug)]
