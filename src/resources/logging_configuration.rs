@@ -362,6 +362,28 @@ async fn get(
     }
 }
 
+/// The configuration as the account holds it after a failed write that may have been carried
+/// out, read once reads must show that write: what the state records then. `fallback` (the
+/// state as known before the failed call) when it cannot be read in time.
+async fn observed_after_failure(
+    data: &ProviderData,
+    client: &IvsChat,
+    arn: &str,
+    fallback: &LoggingConfigurationModel,
+) -> LoggingConfigurationModel {
+    if client
+        .settle_unknown_write(Operation::GetLoggingConfiguration)
+        .await
+        .is_err()
+    {
+        return fallback.clone();
+    }
+    match get(data, client, arn, fallback, None).await {
+        Ok(Some(o)) => o.model,
+        _ => fallback.clone(),
+    }
+}
+
 enum Settled {
     Active(Box<LoggingConfigurationModel>),
     Gone,
@@ -485,11 +507,7 @@ async fn rooms_using(
 /// configuration are going away (this provider just deleted them or removed the
 /// configuration from them, and reads still show the old room). A conflict that persists, or
 /// that a room nobody is changing causes, fails naming the rooms.
-async fn delete_when_unused(
-    client: &IvsChat,
-    arn: &str,
-    subject: &str,
-) -> Result<bool, Diagnostic> {
+async fn delete_when_unused(client: &IvsChat, arn: &str, subject: &str) -> Result<(), Diagnostic> {
     let started = tokio::time::Instant::now();
     let mut delay = Duration::from_millis(500);
     loop {
@@ -499,9 +517,33 @@ async fn delete_when_unused(
             })
             .await
         {
-            Ok(_) => return Ok(true),
-            Err(e) if e.is_not_found() => return Ok(false),
+            // Not found: gone already, perhaps by an earlier attempt whose answer was lost, so
+            // reads may still show it; the caller waits for them as after a delete.
+            Ok(_) => return Ok(()),
+            Err(e) if e.is_not_found() => return Ok(()),
             Err(e) if e.kind == ErrorKind::Conflict => e,
+            Err(e) if e.ambiguous => {
+                // The delete may have been carried out: read once reads must show it.
+                if client
+                    .settle_unknown_write(Operation::GetLoggingConfiguration)
+                    .await
+                    .is_ok()
+                {
+                    match client
+                        .call(Operation::GetLoggingConfiguration, |c| {
+                            c.get_logging_configuration().identifier(arn).send()
+                        })
+                        .await
+                    {
+                        Err(g) if g.is_not_found() => return Ok(()),
+                        Ok(out) if out.state() == Some(&LoggingConfigurationState::Deleting) => {
+                            return Ok(());
+                        }
+                        _ => {}
+                    }
+                }
+                return Err(explain(&e, subject));
+            }
             Err(e) => return Err(explain(&e, subject)),
         };
         let users = match rooms_using(client, arn).await {
@@ -723,8 +765,18 @@ impl Resource<ProviderData> for LoggingConfiguration {
                         .set_destination_configuration(destination.clone())
                         .send()
                 })
-                .await
-                .map_err(|e| Failed::with_partial(prior.clone(), explain(&e, &subject(&prior))))?;
+                .await;
+            let out = match out {
+                Ok(out) => out,
+                Err(e) => {
+                    let partial = if e.ambiguous {
+                        observed_after_failure(ctx.provider, &client, &arn, &prior).await
+                    } else {
+                        prior.clone()
+                    };
+                    return Err(Failed::with_partial(partial, explain(&e, &subject(&prior))));
+                }
+            };
             let written = client.record_write(&arn, out.update_time());
             if let Some(w) = written {
                 remember(ctx, w);
@@ -760,9 +812,16 @@ impl Resource<ProviderData> for LoggingConfiguration {
             .clone()
             .or_else(|| plan.tags.clone())
             .unwrap_or_default();
-        tagging::update_tags(ctx.provider, &client, &arn, &have, &new_tags)
-            .await
-            .map_err(|e| Failed::with_partial(current.clone(), e.diagnostic(&subject(&prior))))?;
+        if let Err(e) = tagging::update_tags(ctx.provider, &client, &arn, &have, &new_tags).await {
+            // One of the tag calls may have gone through (an UntagResource before a failed
+            // TagResource, or a lost answer): record the configuration as reads show it once
+            // they must show those calls.
+            let partial = observed_after_failure(ctx.provider, &client, &arn, &current).await;
+            return Err(Failed::with_partial(
+                partial,
+                e.diagnostic(&subject(&prior)),
+            ));
+        }
         let set = tagging::tags_after(ctx.provider, &had, &new_tags);
         let (tags, tags_all) = tags::tags_from_api(ctx.provider, &set, plan.tags.as_ref());
         Ok(LoggingConfigurationModel {
@@ -782,9 +841,7 @@ impl Resource<ProviderData> for LoggingConfiguration {
         };
         let client = ctx.client(state.region.as_deref())?;
         let subject = subject(&state);
-        if !delete_when_unused(&client, &arn, &subject).await? {
-            return Ok(());
-        }
+        delete_when_unused(&client, &arn, &subject).await?;
         // Reads may show it ACTIVE (the version before the delete), then DELETING: only
         // not-found ends the wait.
         client

@@ -510,8 +510,21 @@ impl Resource<ProviderData> for Room {
                     ))
                     .send()
             })
-            .await
-            .map_err(|e| Failed::with_partial(prior.clone(), e.diagnostic(&subject(&prior))))?;
+            .await;
+        let out = match out {
+            Ok(out) => out,
+            Err(e) => {
+                let partial = if e.ambiguous {
+                    observed_after_failure(ctx, &client, &arn, &prior).await
+                } else {
+                    prior.clone()
+                };
+                return Err(Failed::with_partial(
+                    partial,
+                    e.diagnostic(&subject(&prior)),
+                ));
+            }
+        };
         remember(ctx, &client, &arn, out.update_time());
         let answered = |tags: Option<&std::collections::HashMap<String, String>>| {
             state_from_api(
@@ -537,15 +550,17 @@ impl Resource<ProviderData> for Room {
             .clone()
             .or_else(|| plan.tags.clone())
             .unwrap_or_default();
-        tagging::update_tags(ctx.provider, &client, &arn, &have, &new_tags)
-            .await
-            .map_err(|e| {
-                // UpdateRoom succeeded: the room is as it answered, tags included.
-                Failed::with_partial(
-                    answered(Some(&answered_tags)),
-                    e.diagnostic(&subject(&prior)),
-                )
-            })?;
+        if let Err(e) = tagging::update_tags(ctx.provider, &client, &arn, &have, &new_tags).await {
+            // UpdateRoom succeeded; of the tag calls one may have gone through (an
+            // UntagResource before a failed TagResource, or a lost answer): the state records
+            // the room as reads show it once they must show those calls.
+            let answered = answered(Some(&answered_tags));
+            let partial = observed_after_failure(ctx, &client, &arn, &answered).await;
+            return Err(Failed::with_partial(
+                partial,
+                e.diagnostic(&subject(&prior)),
+            ));
+        }
         let set = tagging::tags_after(ctx.provider, &answered_tags, &new_tags);
         Ok(answered(Some(&set)))
     }
@@ -566,7 +581,28 @@ impl Resource<ProviderData> for Room {
             .await
         {
             Ok(_) => {}
-            Err(e) if e.is_not_found() => return Ok(()),
+            // Gone already, perhaps by an earlier attempt whose answer was lost: reads may
+            // still show it, so wait for them as after a delete.
+            Err(e) if e.is_not_found() => {}
+            Err(e) if e.ambiguous => {
+                // The delete may have been carried out: the room stays in state only if
+                // reads show it once they must show that delete.
+                let gone = client
+                    .settle_unknown_write(Operation::GetRoom)
+                    .await
+                    .is_ok()
+                    && client
+                        .call(Operation::GetRoom, |c| {
+                            c.get_room().identifier(arn.clone()).send()
+                        })
+                        .await
+                        .is_err_and(|g| g.is_not_found());
+                if gone {
+                    client.record_delete(&arn);
+                    return Ok(());
+                }
+                return Err(e.diagnostic(&subject(&state)).into());
+            }
             Err(e) => return Err(e.diagnostic(&subject(&state)).into()),
         }
         // Return only once reads agree, so that whatever depended on the room (a logging
@@ -603,6 +639,44 @@ impl Resource<ProviderData> for Room {
 
     fn generate_config(&self, provider: Option<&ProviderData>, state: RoomModel) -> RoomModel {
         generated_config(provider, state)
+    }
+}
+
+/// The room as the account holds it after a failed write that may have been carried out,
+/// read once reads must show that write: what the state records then. `fallback` (the
+/// state as known before the failed call) when the room cannot be read in time.
+async fn observed_after_failure(
+    ctx: &Context<'_, ProviderData>,
+    client: &IvsChat,
+    arn: &str,
+    fallback: &RoomModel,
+) -> RoomModel {
+    // The versions recorded before no longer vouch for anything.
+    ctx.remove_private::<Version>();
+    if client
+        .settle_unknown_write(Operation::GetRoom)
+        .await
+        .is_err()
+    {
+        return fallback.clone();
+    }
+    match client
+        .call(Operation::GetRoom, |c| c.get_room().identifier(arn).send())
+        .await
+    {
+        Ok(out) => state_from_api(
+            ctx.provider,
+            client,
+            fallback,
+            out.arn(),
+            out.name(),
+            out.maximum_message_length(),
+            out.maximum_message_rate_per_second(),
+            out.message_review_handler(),
+            out.logging_configuration_identifiers(),
+            out.tags(),
+        ),
+        Err(_) => fallback.clone(),
     }
 }
 

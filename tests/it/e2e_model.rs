@@ -252,6 +252,9 @@ struct Params {
     /// read after the first logging configuration; the first room waits for them): their
     /// listings feed the shared listing that refreshes and marker lookups may use.
     data_sources: bool,
+    /// Logging configurations with `create_before_destroy`: Terraform then deletes one after
+    /// the rooms drop it, instead of before (which IVS Chat refuses while a room uses it).
+    create_before_destroy: bool,
 }
 
 fn rng_for(seed: u64, stream: u64) -> TestRng {
@@ -291,6 +294,7 @@ fn params(seed: u64) -> Params {
         },
         // Its own stream: every draw above and every step stays that of the recorded seeds.
         data_sources: rng_for(seed, 2).random_bool(0.5),
+        create_before_destroy: rng_for(seed, 3).random_bool(0.5),
     }
 }
 
@@ -621,6 +625,9 @@ fn config_text(emu: &Emulator, p: &Params, d: &Desired, max_read_lag: bool, extr
             ),
         };
         let _ = writeln!(s, "  destination_configuration {{\n    {dest}\n  }}");
+        if p.create_before_destroy {
+            s.push_str("  lifecycle {\n    create_before_destroy = true\n  }\n");
+        }
         if !l.tags.is_empty() {
             let _ = writeln!(s, "  tags = {}", hcl_map(&l.tags));
         }

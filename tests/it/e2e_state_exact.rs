@@ -1,8 +1,9 @@
 //! State is exactly what IVS Chat holds (issue 22's findings, each end to end on both Terraform
 //! versions): an update after an out-of-band change records what the API answered, drift within
 //! the same whole second still shows, a create whose answer was lost is never made twice (under
-//! lag, next to a data source's listing, without a name, for logging configurations too), and a
-//! server clock far from the local one changes nothing.
+//! lag, next to a data source's listing, without a name, for logging configurations too), a
+//! server clock far from the local one changes nothing, and a write whose answers were all lost
+//! leaves in state what the account holds (found by the model-based test).
 
 use crate::support;
 
@@ -440,4 +441,132 @@ terraform_test!(a_skewed_server_clock_changes_nothing, |tf| {
         std::thread::sleep(Duration::from_millis(3100));
         assert_eq!(s.wd.plan_detailed_exitcode(), 2, "skew {skew_ms} ms: drift");
     }
+});
+
+/// Faults that lose every answer of `operations` for a while (more answers than the provider's
+/// attempts): each write is carried out, and the provider never learns it.
+fn lose_all(operations: &[&str]) -> ivschat_local::Faults {
+    ivschat_local::Faults {
+        lose_answers: operations
+            .iter()
+            .map(|op| ivschat_local::LoseAnswer {
+                operation: (*op).to_owned(),
+                count: 20,
+                rate: 0.0,
+            })
+            .collect(),
+        seed: Some(1),
+        ..ivschat_local::Faults::default()
+    }
+}
+
+// Found by the model-based test (seed 2004, step 63): every answer of an update is lost, so the
+// apply fails, but the updates were carried out. The state records the objects as IVS Chat
+// holds them once reads must show those writes (before: the names from before the apply).
+terraform_test!(
+    a_failed_update_whose_answers_were_lost_records_the_account,
+    |tf| {
+        let s = Setup::with_emulator(
+            tf,
+            emulator(ivschat_local::Config {
+                quotas: ivschat_local::QuotaMode::Off,
+                consistency: eventual(1000),
+                ..ivschat_local::Config::default()
+            }),
+        );
+        let config = |name: &str, tag: &str| {
+            format!(
+                "{}resource \"ivschat_logging_configuration\" \"l\" {{
+  name = \"{name}\"
+  destination_configuration {{
+    s3 {{ bucket_name = \"logs\" }}
+  }}
+}}
+resource \"ivschat_room\" \"r\" {{
+  name = \"{name}\"
+  tags = {{ team = \"{tag}\" }}
+}}
+",
+                s.emulator.provider_hcl("  max_retries = 2\n")
+            )
+        };
+        s.wd.write_config(&config("before", "chat"));
+        s.wd.apply();
+        s.emulator
+            .handle()
+            .set_faults(lose_all(&["UpdateRoom", "UpdateLoggingConfiguration"]));
+        s.wd.write_config(&config("after", "chat"));
+        let out = s.wd.try_apply();
+        assert!(!out.success(), "the apply should fail:\n{}", out.dump());
+        s.emulator
+            .handle()
+            .set_faults(ivschat_local::Faults::default());
+        let h = s.emulator.handle();
+        assert_eq!(h.rooms()[0].name, "after", "UpdateRoom was carried out");
+        let room = &in_state(&s, "ivschat_room")["ivschat_room.r"];
+        assert_eq!(room["name"], "after", "room name in state vs IVS Chat");
+        let log = &in_state(&s, "ivschat_logging_configuration")["ivschat_logging_configuration.l"];
+        assert_eq!(
+            log["name"],
+            h.logging_configurations()[0].name.as_str(),
+            "logging configuration name in state vs IVS Chat"
+        );
+        assert_eq!(log["name"], "after");
+
+        // A tag change whose TagResource answers are lost: the state's tags are the account's.
+        s.emulator.handle().set_faults(lose_all(&["TagResource"]));
+        s.wd.write_config(&config("after", "video"));
+        let out = s.wd.try_apply();
+        assert!(!out.success(), "the apply should fail:\n{}", out.dump());
+        s.emulator
+            .handle()
+            .set_faults(ivschat_local::Faults::default());
+        let room = &in_state(&s, "ivschat_room")["ivschat_room.r"];
+        assert_eq!(
+            room["tags_all"]["team"],
+            s.emulator.handle().rooms()[0].tags["team"].as_str(),
+            "tags in state vs IVS Chat"
+        );
+        assert_eq!(room["tags_all"]["team"], "video");
+        s.wd.assert_no_changes();
+        assert_no_marker(&s);
+    }
+);
+
+// The deletes' answers are lost: the retries find the objects gone (a delete whose every
+// attempt is in doubt reads before it decides). Reads still show the room for a second; the
+// logging configuration's delete must wait for them, not fail on "in use by the room" (before:
+// the room's not-found skipped the wait, and the destroy failed with a ConflictException).
+terraform_test!(a_delete_whose_answers_were_lost_still_ends_well, |tf| {
+    let s = Setup::with_emulator(
+        tf,
+        emulator(ivschat_local::Config {
+            quotas: ivschat_local::QuotaMode::Off,
+            consistency: eventual(1000),
+            ..ivschat_local::Config::default()
+        }),
+    );
+    s.wd.write_config(&format!(
+        "{}resource \"ivschat_logging_configuration\" \"l\" {{
+  destination_configuration {{
+    s3 {{ bucket_name = \"logs\" }}
+  }}
+}}
+resource \"ivschat_room\" \"r\" {{
+  logging_configuration_identifiers = [ivschat_logging_configuration.l.arn]
+}}
+",
+        s.emulator.provider_hcl("  max_retries = 2\n")
+    ));
+    s.wd.apply();
+    s.emulator
+        .handle()
+        .set_faults(lose_all(&["DeleteRoom", "DeleteLoggingConfiguration"]));
+    s.wd.destroy();
+    s.emulator
+        .handle()
+        .set_faults(ivschat_local::Faults::default());
+    assert!(s.emulator.handle().rooms().is_empty());
+    assert!(s.emulator.handle().logging_configurations().is_empty());
+    s.assert_emulator_matches_state();
 });

@@ -116,16 +116,24 @@ impl IvsChat {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         let mut retry = 0;
+        // Whether any attempt may have been carried out: the last one can fail plainly
+        // (throttled) after an earlier one lost its answer.
+        let mut ambiguous = false;
         loop {
             match self.attempt_in(op, &f, in_slot && retry == 0).await {
                 Ok(v) => return Ok(v),
                 Err(mut err) => match self.next(&err, retry) {
                     Next::GiveUp => {
                         err.attempts = retry + 1;
+                        err.ambiguous |= ambiguous;
                         return Err(err);
                     }
                     Next::RetryAfter(delay) => {
-                        self.wait(op, delay).await?;
+                        ambiguous |= err.ambiguous;
+                        if let Err(mut stopped) = self.wait(op, delay).await {
+                            stopped.ambiguous |= ambiguous;
+                            return Err(stopped);
+                        }
                         retry += 1;
                     }
                 },

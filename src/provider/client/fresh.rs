@@ -253,6 +253,14 @@ impl IvsChat {
     /// After a delete: reads until the API says not found, pausing [`FIRST_GONE_POLL`] and then
     /// backing off up to 5 s, until the deadline. `still` gets each answer that still shows the
     /// object and may stop the wait with an error (a failed deletion).
+    /// After a write whose outcome is unknown (its answer lost, or a call failed after an
+    /// earlier one of the same change went through): waits until a read sent then shows that
+    /// write if it was carried out (`max_read_lag` after the failure), so that the state can
+    /// record what the account holds. Err: stopped or out of time first.
+    pub async fn settle_unknown_write(&self, op: Operation) -> Result<(), ApiError> {
+        self.pause(op, self.read_lag()).await
+    }
+
     pub async fn wait_gone<T, R, RFut>(
         &self,
         op: Operation,

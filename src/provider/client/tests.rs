@@ -327,6 +327,25 @@ async fn max_retries_is_honoured() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_call_that_may_have_been_carried_out_says_so_whatever_its_last_attempt() {
+    // The first answer is lost (the write may have happened), the retries are throttled: the
+    // error must still say the outcome is open, so that the resource reads before it records.
+    let h = Harness::new(policy(2), |_, prior| match prior.len() {
+        0 => Outcome::Closed,
+        _ => aws_error(429, "ThrottlingException", "Rate exceeded"),
+    });
+    let err = get_room(&h).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Throttling);
+    assert_eq!(h.calls().len(), 3);
+    assert!(err.ambiguous, "an earlier attempt's outcome is unknown");
+    // Throttled throughout: nothing was carried out.
+    let h = Harness::new(policy(2), |_, _| {
+        aws_error(429, "ThrottlingException", "Rate exceeded")
+    });
+    assert!(!get_room(&h).await.unwrap_err().ambiguous);
+}
+
+#[tokio::test(start_paused = true)]
 async fn diagnostics_name_operation_object_code_message_and_advice() {
     let h = Harness::new(policy(2), |_, _| {
         aws_error(
