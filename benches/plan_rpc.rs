@@ -4,7 +4,7 @@
 //! `cargo build --release --bin terraform-provider-ivschat`, and fetch null 2.1.2 with
 //! `scripts/fetch-terraform.sh --bench`; a missing one is reported and its rows skipped).
 //!
-//! 1. In process: msgpack decode of prior/proposed/config, `Server::plan_resource_change`,
+//! 1. In process: msgpack decode of prior/proposed/config, `ResourceHandle::plan`,
 //!    msgpack encode of the plan, for an `ivschat_room` with every attribute set (tags, a
 //!    message_review_handler block, timeouts): (a) create (null prior), (b) no-op update (prior =
 //!    applied state). Each op is timed on its own, in batches; medians and p99 per op.
@@ -416,12 +416,12 @@ fn us(d: Duration) -> f64 {
 /// What the gRPC service does for one PlanResourceChange, minus protobuf: decode the three
 /// values, plan, encode the plan.
 fn plan_in_process(server: &Server<IvschatProvider>, e: &Encoded) -> Vec<u8> {
-    let r = server.registry().resource(ROOM).expect("registered");
-    let prior = msgpack::decode(&e.prior, &r.ty).expect("prior decodes");
-    let proposed = msgpack::decode(&e.proposed, &r.ty).expect("proposed decodes");
-    let config = msgpack::decode(&e.config, &r.ty).expect("config decodes");
-    let change = server.plan_resource_change(ROOM, &prior, &proposed, &config);
-    msgpack::encode(&change.planned, &r.ty).expect("plan encodes")
+    let r = server.resource(ROOM).expect("registered");
+    let prior = msgpack::decode(&e.prior, r.ty()).expect("prior decodes");
+    let proposed = msgpack::decode(&e.proposed, r.ty()).expect("proposed decodes");
+    let config = msgpack::decode(&e.config, r.ty()).expect("config decodes");
+    let change = r.plan(&prior, &proposed, &config);
+    msgpack::encode(&change.planned, r.ty()).expect("plan encodes")
 }
 
 struct InProcess {
@@ -452,12 +452,12 @@ fn bench_in_process(server: &Server<IvschatProvider>, e: &Encoded) -> InProcess 
 
 /// One plan outside the timing, to show what is measured is a successful plan.
 fn check_in_process(server: &Server<IvschatProvider>, sc: &Scenarios) {
-    let r = server.registry().resource(ROOM).expect("registered");
+    let r = server.resource(ROOM).expect("registered");
     for (label, e) in [("create", &sc.create), ("no-op", &sc.noop)] {
-        let prior = msgpack::decode(&e.prior, &r.ty).expect("decodes");
-        let proposed = msgpack::decode(&e.proposed, &r.ty).expect("decodes");
-        let config = msgpack::decode(&e.config, &r.ty).expect("decodes");
-        let change = server.plan_resource_change(ROOM, &prior, &proposed, &config);
+        let prior = msgpack::decode(&e.prior, r.ty()).expect("decodes");
+        let proposed = msgpack::decode(&e.proposed, r.ty()).expect("decodes");
+        let config = msgpack::decode(&e.config, r.ty()).expect("decodes");
+        let change = r.plan(&prior, &proposed, &config);
         if !change.diags.is_empty() {
             eprintln!(
                 "plan_rpc: in-process {label} plan has diagnostics: {:?}",
@@ -863,7 +863,7 @@ async fn run() {
 
     // 1. In process, with the provider configured as over gRPC.
     let server = Server::new(IvschatProvider);
-    let reg = server.registry();
+    let reg = server.types();
     let diags = server
         .configure(&provider_config(empty_block(&reg.provider_schema.block)))
         .await;
@@ -874,7 +874,7 @@ async fn run() {
     let sc = room_scenarios(&room.ty, empty_block(&room.schema.block));
     check_in_process(&server, &sc);
     println!(
-        "1. in process: msgpack decode (prior, proposed, config) + Server::plan_resource_change + \
+        "1. in process: msgpack decode (prior, proposed, config) + ResourceHandle::plan + \
          msgpack encode, ivschat_room\n   ({} bytes config, {} bytes state), {IN_PROCESS_BATCHES} \
          batches x {IN_PROCESS_BATCH_OPS} ops after {IN_PROCESS_WARMUP_BATCHES} warm-up batches",
         sc.create.config.len(),

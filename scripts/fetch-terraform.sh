@@ -3,7 +3,7 @@
 # into the git-ignored cache .cache/terraform/<version>/terraform.
 #
 #   scripts/fetch-terraform.sh           Terraform 1.0.3 and 1.15.5 (tests)
-#   scripts/fetch-terraform.sh --bench   also the Go providers bench/handshake.py
+#   scripts/fetch-terraform.sh --bench   also the Go providers benches/handshake.py
 #                                        compares against (.cache/go-providers/)
 #   scripts/fetch-terraform.sh --force   re-download even what is present
 #
@@ -206,7 +206,7 @@ if [[ "${FORCE}" -eq 1 || ! -x "${LAUNCHER}" || "${LAUNCHER_SRC}" -nt "${LAUNCHE
 fi
 check_version "${LAUNCHER}" "1.15.5"
 
-# ---- Go providers for bench/handshake.py -------------------------------------
+# ---- Go providers for benches/handshake.py -----------------------------------
 if [[ "${BENCH}" -eq 1 ]]; then
   fetch "${NULL_PKG}" "${NULL_ARCHIVE_SHA}" "${NULL_MEMBER}" \
     "${GO_DIR}/null-2.1.2/terraform-provider-null_v2.1.2_x4" "${NULL_SHA}"

@@ -90,12 +90,12 @@ section "fetch Node.js and AWS's JS chat client (scripts/fetch-tools.sh node: me
 scripts/fetch-tools.sh node
 
 section "shell scripts: bash -n, shellcheck"
-for f in scripts/*.sh bench/*.sh .ci/run; do
+for f in scripts/*.sh benches/*.sh .ci/run; do
   [[ -f "${f}" ]] || continue
   bash -n "${f}"
   echo "ok: ${f}"
 done
-"${SHELLCHECK}" scripts/*.sh bench/*.sh .ci/run
+"${SHELLCHECK}" scripts/*.sh benches/*.sh .ci/run
 echo "shellcheck: ok"
 
 section "cargo fmt --all -- --check"

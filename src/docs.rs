@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path as FsPath;
 
 use crate::schema::{Attribute, AttributeType, Block, Mode, NestedBlock, Nesting, Schema};
-use crate::server::{Provider, Registry};
+use crate::server::{Provider, TypeTable};
 use crate::value::Type;
 
 /// One generated file: its path under `docs/` and its text.
@@ -17,7 +17,7 @@ pub struct Page {
 
 /// Every page of the provider's documentation. `examples` is the project's `examples/` folder.
 pub fn generate<P: Provider>(provider: &P, examples: &FsPath) -> Vec<Page> {
-    let registry = Registry::new(provider);
+    let registry = TypeTable::new(provider);
     let prefix = provider.type_prefix();
     let mut pages = vec![Page {
         path: "index.md".to_owned(),
@@ -153,9 +153,10 @@ fn iam_page() -> String {
         "\n`ivschat_logging_configuration` also needs the permissions AWS documents for delivering IVS Chat \
          logs to its destination (CloudWatch Logs, S3 or Firehose).\n\n\
          ## Minimal policy\n\n\
-         Every action above; the calls on one object are limited to IVS Chat rooms and logging \
-         configurations. Drop the actions of the types and modes you do not use.\n\n```json\n",
+         Every action above; the calls on one object are limited to IVS Chat ",
     );
+    out.push_str(&crate::iam::object_kinds_in_words());
+    out.push_str(". Drop the actions of the types and modes you do not use.\n\n```json\n");
     let quoted = |ops: Vec<String>| {
         ops.iter()
             .map(|o| format!("        \"{o}\""))
@@ -175,10 +176,10 @@ fn iam_page() -> String {
         "{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {{\n      \"Sid\": \"CreateAndList\",\n      \
          \"Effect\": \"Allow\",\n      \"Action\": [\n{}\n      ],\n      \"Resource\": \"*\"\n    }},\n    {{\n      \
          \"Sid\": \"OneObject\",\n      \"Effect\": \"Allow\",\n      \"Action\": [\n{}\n      ],\n      \
-         \"Resource\": [\n        \"arn:aws:ivschat:*:*:room/*\",\n        \"arn:aws:ivschat:*:*:logging-configuration/*\"\n      \
-         ]\n    }}\n  ]\n}}\n```",
+         \"Resource\": [\n{}\n      ]\n    }}\n  ]\n}}\n```",
         quoted(names(account)),
-        quoted(names(object))
+        quoted(names(object)),
+        quoted(crate::iam::object_patterns())
     );
     out
 }

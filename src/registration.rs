@@ -18,27 +18,27 @@ use crate::diagnostics::Diagnostics;
 use crate::domain::arn;
 use crate::domain::declaration::{Declared, Declares};
 use crate::domain::iam::TypeNeeds;
-use crate::migrations::Migrated;
 use crate::provider::{self, ProviderData};
 use crate::schema::Schema;
 use crate::server::{
-    DynAction, DynDataSource, DynEphemeralResource, DynListResource, DynResource, Function,
-    Provider,
+    Adopt, DynAction, DynDataSource, DynEphemeralResource, DynListResource, Function, Provider,
+    Resource, ServedResource,
 };
 use crate::value::Value;
-use crate::{actions, data_sources, ephemeral_resources, functions, resources};
+use crate::{actions, data_sources, ephemeral_resources, functions, migrations, resources};
 
 /// Every type the provider serves, one line each, in the IAM guide's order.
-fn types() -> Vec<Registered> {
+fn types() -> Vec<Declaration> {
     vec![
-        resource(Migrated(resources::room::Room)),
-        resource(Migrated(
+        resource(resources::room::Room, Some(migrations::room)),
+        resource(
             resources::logging_configuration::LoggingConfiguration,
-        )),
-        data_source(data_sources::room::Room),
-        data_source(data_sources::rooms::Rooms),
-        data_source(data_sources::logging_configuration::LoggingConfiguration),
-        data_source(data_sources::logging_configurations::LoggingConfigurations),
+            Some(migrations::logging_configuration),
+        ),
+        data_source(data_sources::room::RoomDataSource),
+        data_source(data_sources::rooms::RoomsDataSource),
+        data_source(data_sources::logging_configuration::LoggingConfigurationDataSource),
+        data_source(data_sources::logging_configurations::LoggingConfigurationsDataSource),
         ephemeral_resource(ephemeral_resources::chat_token::ChatToken),
         list_resource(resources::room::RoomList),
         list_resource(resources::logging_configuration::LoggingConfigurationList),
@@ -51,14 +51,14 @@ fn types() -> Vec<Registered> {
 }
 
 /// A registered type: what it declares, and the type itself.
-struct Registered {
+struct Declaration {
     declared: Declared,
     served: Served,
 }
 
 /// A type, as the server takes it.
 enum Served {
-    Resource(Box<dyn DynResource<ProviderData>>),
+    Resource(ServedResource<ProviderData>),
     DataSource(Box<dyn DynDataSource<ProviderData>>),
     EphemeralResource(Box<dyn DynEphemeralResource<ProviderData>>),
     ListResource(Box<dyn DynListResource<ProviderData>>),
@@ -66,15 +66,24 @@ enum Served {
     Function(Box<dyn Function>),
 }
 
-fn resource<T: DynResource<ProviderData> + Declares + 'static>(t: T) -> Registered {
-    Registered {
+/// A resource type, with how it adopts other providers' state (`moved` blocks,
+/// [`crate::migrations`]) if it does.
+fn resource<T: Resource<ProviderData> + Declares>(
+    t: T,
+    adopt: Option<Adopt<T::Model>>,
+) -> Declaration {
+    let served = match adopt {
+        Some(adopt) => ServedResource::adopting(t, adopt),
+        None => ServedResource::new(t),
+    };
+    Declaration {
         declared: T::DECLARED,
-        served: Served::Resource(Box::new(t)),
+        served: Served::Resource(served),
     }
 }
 
-fn data_source<T: DynDataSource<ProviderData> + Declares + 'static>(t: T) -> Registered {
-    Registered {
+fn data_source<T: DynDataSource<ProviderData> + Declares + 'static>(t: T) -> Declaration {
+    Declaration {
         declared: T::DECLARED,
         served: Served::DataSource(Box::new(t)),
     }
@@ -82,29 +91,29 @@ fn data_source<T: DynDataSource<ProviderData> + Declares + 'static>(t: T) -> Reg
 
 fn ephemeral_resource<T: DynEphemeralResource<ProviderData> + Declares + 'static>(
     t: T,
-) -> Registered {
-    Registered {
+) -> Declaration {
+    Declaration {
         declared: T::DECLARED,
         served: Served::EphemeralResource(Box::new(t)),
     }
 }
 
-fn list_resource<T: DynListResource<ProviderData> + Declares + 'static>(t: T) -> Registered {
-    Registered {
+fn list_resource<T: DynListResource<ProviderData> + Declares + 'static>(t: T) -> Declaration {
+    Declaration {
         declared: T::DECLARED,
         served: Served::ListResource(Box::new(t)),
     }
 }
 
-fn action<T: DynAction<ProviderData> + Declares + 'static>(t: T) -> Registered {
-    Registered {
+fn action<T: DynAction<ProviderData> + Declares + 'static>(t: T) -> Declaration {
+    Declaration {
         declared: T::DECLARED,
         served: Served::Action(Box::new(t)),
     }
 }
 
-fn function<T: Function + Declares + 'static>(t: T) -> Registered {
-    Registered {
+fn function<T: Function + Declares + 'static>(t: T) -> Declaration {
+    Declaration {
         declared: T::DECLARED,
         served: Served::Function(Box::new(t)),
     }
@@ -191,7 +200,7 @@ impl Provider for IvschatProvider {
         provider::configure(config)
     }
 
-    fn resources(&self) -> Vec<Box<dyn DynResource<ProviderData>>> {
+    fn resources(&self) -> Vec<ServedResource<ProviderData>> {
         served(|t| match t {
             Served::Resource(r) => Some(r),
             _ => None,
@@ -239,32 +248,67 @@ mod tests {
     use super::*;
     use crate::aws::RateLimits;
 
+    /// Every operation a type declares, in declaration order (types, then groups).
+    fn declared_operations() -> Vec<Operation> {
+        types()
+            .iter()
+            .flat_map(|t| t.declared.operations.iter())
+            .flat_map(|group| group.iter().copied())
+            .collect()
+    }
+
     #[test]
-    fn every_operation_has_a_class_name_and_verb() {
-        let all = [
-            Operation::CreateRoom,
-            Operation::GetRoom,
-            Operation::UpdateRoom,
-            Operation::DeleteRoom,
-            Operation::ListRooms,
-            Operation::CreateLoggingConfiguration,
-            Operation::GetLoggingConfiguration,
-            Operation::UpdateLoggingConfiguration,
-            Operation::DeleteLoggingConfiguration,
-            Operation::ListLoggingConfigurations,
-            Operation::TagResource,
-            Operation::UntagResource,
-            Operation::ListTagsForResource,
-            Operation::CreateChatToken,
-            Operation::SendEvent,
-            Operation::DeleteMessage,
-            Operation::DisconnectUser,
-        ];
-        // The registry lists each exactly once, in this order.
-        assert_eq!(operations(), all);
+    fn the_registry_lists_every_declared_operation_once() {
+        let all = operations();
+        let declared = declared_operations();
+        for op in &declared {
+            assert_eq!(all.iter().filter(|o| *o == op).count(), 1, "{op}: {all:?}");
+        }
+        for op in &all {
+            assert!(declared.contains(op), "{op} is declared by no type");
+        }
+        let at = |op: &Operation| all.iter().position(|o| o == op).unwrap();
+        // Each group keeps its declared order.
+        for group in types().iter().flat_map(|t| t.declared.operations.iter()) {
+            let positions: Vec<usize> = group.iter().map(at).collect();
+            assert!(positions.is_sorted(), "{group:?} out of order in {all:?}");
+        }
+        // Types of one kind are taken together, their own concepts' operations before the
+        // ones they share (tagging) that no earlier kind listed.
+        let declared: Vec<Declared> = types().into_iter().map(|t| t.declared).collect();
+        let mut seen: Vec<Operation> = Vec::new();
+        for same_kind in declared.chunk_by(|a, b| a.iam.kind == b.iam.kind) {
+            let own: Vec<Operation> = same_kind
+                .iter()
+                .filter_map(|d| d.operations.first())
+                .flat_map(|g| g.iter().copied())
+                .filter(|op| !seen.contains(op))
+                .collect();
+            let shared: Vec<Operation> = same_kind
+                .iter()
+                .flat_map(|d| d.operations.iter().skip(1))
+                .flat_map(|g| g.iter().copied())
+                .filter(|op| !seen.contains(op) && !own.contains(op))
+                .collect();
+            if let (Some(last_own), Some(first_shared)) =
+                (own.iter().map(at).max(), shared.iter().map(at).min())
+            {
+                assert!(
+                    last_own < first_shared,
+                    "{own:?} before {shared:?}: {all:?}"
+                );
+            }
+            seen.extend(own);
+            seen.extend(shared);
+        }
+    }
+
+    #[test]
+    fn every_operation_has_a_verb_and_its_quota_lane() {
         let rates = RateLimits::default();
-        for op in all {
+        for op in operations() {
             assert!(!op.verb().is_empty());
+            // The IVS Chat quotas (calls per second), by operation.
             let expected = match op.name() {
                 n if n.contains("LoggingConfiguration") => 3.0,
                 n if n.contains("Room") && n != "DeleteMessage" => 5.0,
@@ -296,23 +340,42 @@ mod tests {
 
     #[test]
     fn the_arn_parser_gets_the_kinds_the_types_declare() {
-        use crate::domain::arn::{Arn, ArnKind};
-        assert_eq!(kinds(), [ArnKind::Room, ArnKind::LoggingConfiguration]);
-        for s in [
-            "arn:aws:ivschat:us-east-1:123456789012:room/abc",
-            "arn:aws:ivschat:us-east-1:123456789012:logging-configuration/abc",
-        ] {
+        use crate::domain::arn::Arn;
+        let mut declared = Vec::new();
+        for kind in types().iter().flat_map(|t| t.declared.kinds) {
+            if !declared.contains(kind) {
+                declared.push(*kind);
+            }
+        }
+        assert!(!declared.is_empty());
+        assert_eq!(kinds(), declared);
+        for kind in kinds() {
+            let s = format!(
+                "arn:aws:ivschat:us-east-1:123456789012:{}/abc",
+                kind.as_str()
+            );
             assert_eq!(
-                Arn::parse(s, kinds()).map(|a| a.to_string()),
-                Ok(s.to_owned())
+                Arn::parse(&s, kinds()).map(|a| (a.to_string(), a.kind)),
+                Ok((s.clone(), *kind))
             );
         }
+        assert!(kinds().iter().all(|k| k.as_str() != "stage"));
         let err =
             Arn::parse("arn:aws:ivschat:us-east-1:123456789012:stage/abc", kinds()).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains(":<room|logging-configuration>/<id>"),
-            "{err}"
-        );
+        let names: Vec<&str> = kinds().iter().map(|k| k.as_str()).collect();
+        let form = match names.as_slice() {
+            [one] => format!(":{one}/<id>"),
+            _ => format!(":<{}>/<id>", names.join("|")),
+        };
+        assert!(err.to_string().contains(&form), "{err}");
+    }
+
+    #[test]
+    fn every_resource_type_is_a_kind_of_object() {
+        for t in types() {
+            if let Served::Resource(_) = t.served {
+                assert!(!t.declared.kinds.is_empty(), "{}", t.declared.iam.name);
+            }
+        }
     }
 }

@@ -18,10 +18,10 @@ use crate::domain::logging_configuration::{LoggingConfigurationApi, as_got};
 use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
-pub struct LoggingConfiguration;
+pub struct LoggingConfigurationDataSource;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct LoggingConfigurationModel {
+pub struct LoggingConfigurationDataSourceModel {
     pub arn: Option<String>,
     pub id: Option<String>,
     pub name: Option<String>,
@@ -84,8 +84,8 @@ fn schema() -> Schema {
 }
 
 #[async_trait]
-impl DataSource<ProviderData> for LoggingConfiguration {
-    type Model = LoggingConfigurationModel;
+impl DataSource<ProviderData> for LoggingConfigurationDataSource {
+    type Model = LoggingConfigurationDataSourceModel;
 
     fn name(&self) -> &'static str {
         "logging_configuration"
@@ -98,8 +98,8 @@ impl DataSource<ProviderData> for LoggingConfiguration {
     async fn read(
         &self,
         ctx: &Context<'_, ProviderData>,
-        config: LoggingConfigurationModel,
-    ) -> Result<LoggingConfigurationModel, Diagnostics> {
+        config: LoggingConfigurationDataSourceModel,
+    ) -> Result<LoggingConfigurationDataSourceModel, Diagnostics> {
         let Some(arn) = config.arn.clone() else {
             return Err(Diagnostic::unexpected_input(
                 "ivschat_logging_configuration read without an arn (a required attribute)",
@@ -151,8 +151,8 @@ fn model(
     arn: &str,
     client: &crate::aws::IvsChat,
     out: &GetLoggingConfigurationOutput,
-) -> LoggingConfigurationModel {
-    LoggingConfigurationModel {
+) -> LoggingConfigurationDataSourceModel {
+    LoggingConfigurationDataSourceModel {
         arn: Some(arn.to_owned()),
         id: out.id().map(str::to_owned),
         name: Some(out.name().unwrap_or("").to_owned()),
@@ -167,7 +167,7 @@ fn model(
 
 /// What this type declares for the registry ([`crate::registration`]): the operations it calls
 /// and its IAM needs (the IAM guide).
-impl crate::domain::declaration::Declares for LoggingConfiguration {
+impl crate::domain::declaration::Declares for LoggingConfigurationDataSource {
     const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
         operations: &[crate::domain::logging_configuration::OPERATIONS],
         iam: crate::domain::iam::TypeNeeds {

@@ -18,10 +18,10 @@ use crate::provider::ProviderData;
 use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
-pub struct LoggingConfigurations;
+pub struct LoggingConfigurationsDataSource;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct LoggingConfigurationsModel {
+pub struct LoggingConfigurationsDataSourceModel {
     pub region: Option<String>,
     pub logging_configurations: Vec<SummaryModel>,
     pub arns: Vec<String>,
@@ -77,8 +77,8 @@ fn summary(data: &ProviderData, s: &LoggingConfigurationSummary) -> SummaryModel
 }
 
 #[async_trait]
-impl DataSource<ProviderData> for LoggingConfigurations {
-    type Model = LoggingConfigurationsModel;
+impl DataSource<ProviderData> for LoggingConfigurationsDataSource {
+    type Model = LoggingConfigurationsDataSourceModel;
 
     fn name(&self) -> &'static str {
         "logging_configurations"
@@ -91,8 +91,8 @@ impl DataSource<ProviderData> for LoggingConfigurations {
     async fn read(
         &self,
         ctx: &Context<'_, ProviderData>,
-        config: LoggingConfigurationsModel,
-    ) -> Result<LoggingConfigurationsModel, Diagnostics> {
+        config: LoggingConfigurationsDataSourceModel,
+    ) -> Result<LoggingConfigurationsDataSourceModel, Diagnostics> {
         let client = ctx.client(config.region.as_deref())?;
         // Read-your-writes: configurations this provider just created or changed are listed as
         // they are.
@@ -118,7 +118,7 @@ impl DataSource<ProviderData> for LoggingConfigurations {
                 .map_err(failed)?,
         };
         let found: Vec<_> = all.iter().map(|s| summary(ctx.provider, s)).collect();
-        Ok(LoggingConfigurationsModel {
+        Ok(LoggingConfigurationsDataSourceModel {
             arns: found.iter().filter_map(|c| c.arn.clone()).collect(),
             logging_configurations: found,
             region: Some(client.region().to_owned()),
@@ -128,7 +128,7 @@ impl DataSource<ProviderData> for LoggingConfigurations {
 
 /// What this type declares for the registry ([`crate::registration`]): the operations it calls
 /// and its IAM needs (the IAM guide).
-impl crate::domain::declaration::Declares for LoggingConfigurations {
+impl crate::domain::declaration::Declares for LoggingConfigurationsDataSource {
     const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
         operations: &[crate::domain::logging_configuration::OPERATIONS],
         iam: crate::domain::iam::TypeNeeds {

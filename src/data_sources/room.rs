@@ -15,10 +15,10 @@ use crate::provider::ProviderData;
 use crate::schema::{Attribute, Schema};
 use crate::server::{Context, DataSource};
 
-pub struct Room;
+pub struct RoomDataSource;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct RoomModel {
+pub struct RoomDataSourceModel {
     pub arn: Option<String>,
     pub id: Option<String>,
     pub name: Option<String>,
@@ -87,8 +87,8 @@ fn schema() -> Schema {
 }
 
 #[async_trait]
-impl DataSource<ProviderData> for Room {
-    type Model = RoomModel;
+impl DataSource<ProviderData> for RoomDataSource {
+    type Model = RoomDataSourceModel;
 
     fn name(&self) -> &'static str {
         "room"
@@ -101,8 +101,8 @@ impl DataSource<ProviderData> for Room {
     async fn read(
         &self,
         ctx: &Context<'_, ProviderData>,
-        config: RoomModel,
-    ) -> Result<RoomModel, Diagnostics> {
+        config: RoomDataSourceModel,
+    ) -> Result<RoomDataSourceModel, Diagnostics> {
         let Some(arn) = config.arn.clone() else {
             return Err(Diagnostic::unexpected_input(
                 "ivschat_room read without an arn (a required attribute)",
@@ -125,7 +125,7 @@ impl DataSource<ProviderData> for Room {
                 return Err(common::get_failed(&e, ArnKind::Room, &arn, client.region()).into());
             }
         };
-        Ok(RoomModel {
+        Ok(RoomDataSourceModel {
             arn: Some(arn.clone()),
             id: out.id().map(str::to_owned),
             name: Some(out.name().unwrap_or("").to_owned()),
@@ -143,7 +143,7 @@ impl DataSource<ProviderData> for Room {
 
 /// What this type declares for the registry ([`crate::registration`]): the operations it calls
 /// and its IAM needs (the IAM guide).
-impl crate::domain::declaration::Declares for Room {
+impl crate::domain::declaration::Declares for RoomDataSource {
     const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
         operations: &[crate::domain::room::OPERATIONS],
         iam: crate::domain::iam::TypeNeeds {

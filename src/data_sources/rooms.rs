@@ -20,10 +20,10 @@ use crate::provider::ProviderData;
 use crate::schema::{Attribute, LengthBetween, Matches, Schema};
 use crate::server::{Context, DataSource};
 
-pub struct Rooms;
+pub struct RoomsDataSource;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct RoomsModel {
+pub struct RoomsDataSourceModel {
     pub name: Option<String>,
     pub message_review_handler_uri: Option<String>,
     pub logging_configuration_identifier: Option<String>,
@@ -149,8 +149,8 @@ pub async fn list_rooms(
 }
 
 #[async_trait]
-impl DataSource<ProviderData> for Rooms {
-    type Model = RoomsModel;
+impl DataSource<ProviderData> for RoomsDataSource {
+    type Model = RoomsDataSourceModel;
 
     fn name(&self) -> &'static str {
         "rooms"
@@ -163,8 +163,8 @@ impl DataSource<ProviderData> for Rooms {
     async fn read(
         &self,
         ctx: &Context<'_, ProviderData>,
-        config: RoomsModel,
-    ) -> Result<RoomsModel, Diagnostics> {
+        config: RoomsDataSourceModel,
+    ) -> Result<RoomsDataSourceModel, Diagnostics> {
         let client = ctx.client(config.region.as_deref())?;
         let filters = Filters {
             name: config.name.clone(),
@@ -178,7 +178,7 @@ impl DataSource<ProviderData> for Rooms {
             .await
             .map_err(|e| e.diagnostic("rooms"))?;
         let rooms = list_rooms(ctx.provider, &client, &filters).await?;
-        Ok(RoomsModel {
+        Ok(RoomsDataSourceModel {
             arns: rooms.iter().filter_map(|r| r.arn.clone()).collect(),
             rooms,
             region: Some(client.region().to_owned()),
@@ -189,7 +189,7 @@ impl DataSource<ProviderData> for Rooms {
 
 /// What this type declares for the registry ([`crate::registration`]): the operations it calls
 /// and its IAM needs (the IAM guide).
-impl crate::domain::declaration::Declares for Rooms {
+impl crate::domain::declaration::Declares for RoomsDataSource {
     const DECLARED: crate::domain::declaration::Declared = crate::domain::declaration::Declared {
         operations: &[crate::domain::room::OPERATIONS],
         iam: crate::domain::iam::TypeNeeds {

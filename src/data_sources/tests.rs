@@ -178,11 +178,11 @@ async fn rooms_read_sets_every_computed_attribute() {
     let data = provider(&emu.endpoint(), Some("hidden"));
     let arn = create_room(&data, "x", &[("hidden", "1"), ("team", "red")]).await;
     let cancel = CancellationToken::new();
-    let config = rooms::RoomsModel {
+    let config = rooms::RoomsDataSourceModel {
         tags: Some([("hidden".to_owned(), "1".to_owned())].into()),
-        ..rooms::RoomsModel::default()
+        ..rooms::RoomsDataSourceModel::default()
     };
-    let out = DataSource::read(&rooms::Rooms, &ctx(&data, &cancel), config)
+    let out = DataSource::read(&rooms::RoomsDataSource, &ctx(&data, &cancel), config)
         .await
         .unwrap();
     assert_eq!(out.arns, [arn.as_str()], "the filter sees ignored keys");
@@ -198,8 +198,8 @@ async fn rooms_read_sets_every_computed_attribute() {
     );
     assert!(room.message_review_handler.is_empty());
     // The whole result fits the schema's type.
-    let ty = DataSource::schema(&rooms::Rooms).implied_type();
-    let value = crate::model::to_value(&out, &ty).unwrap();
+    let ty = DataSource::schema(&rooms::RoomsDataSource).implied_type();
+    let value = crate::value_serde::to_value(&out, &ty).unwrap();
     let Type::Object(attrs) = &ty else { panic!() };
     for name in attrs.keys() {
         if ![
@@ -221,11 +221,11 @@ async fn a_missing_arn_is_an_error_at_arn_naming_it() {
     let cancel = CancellationToken::new();
     let arn = "arn:aws:ivschat:us-east-1:123456789012:room/AbCdEfGhIjKl";
     let err = DataSource::read(
-        &room::Room,
+        &room::RoomDataSource,
         &ctx(&data, &cancel),
-        room::RoomModel {
+        room::RoomDataSourceModel {
             arn: Some(arn.to_owned()),
-            ..room::RoomModel::default()
+            ..room::RoomDataSourceModel::default()
         },
     )
     .await
@@ -237,11 +237,11 @@ async fn a_missing_arn_is_an_error_at_arn_naming_it() {
 
     let arn = "arn:aws:ivschat:us-east-1:123456789012:logging-configuration/AbCdEfGhIjKl";
     let err = DataSource::read(
-        &logging_configuration::LoggingConfiguration,
+        &logging_configuration::LoggingConfigurationDataSource,
         &ctx(&data, &cancel),
-        logging_configuration::LoggingConfigurationModel {
+        logging_configuration::LoggingConfigurationDataSourceModel {
             arn: Some(arn.to_owned()),
-            ..logging_configuration::LoggingConfigurationModel::default()
+            ..logging_configuration::LoggingConfigurationDataSourceModel::default()
         },
     )
     .await
@@ -260,12 +260,12 @@ async fn a_room_is_read_in_its_arns_region() {
     let context = ctx(&data, &cancel);
     let read = |region: Option<&str>| {
         DataSource::read(
-            &room::Room,
+            &room::RoomDataSource,
             &context,
-            room::RoomModel {
+            room::RoomDataSourceModel {
                 arn: Some(arn.clone()),
                 region: region.map(str::to_owned),
-                ..room::RoomModel::default()
+                ..room::RoomDataSourceModel::default()
             },
         )
     };

@@ -332,7 +332,7 @@ mod tests {
         m.insert("user_id".to_owned(), Value::string("alice"));
         f(&mut m);
         let ty = schema().implied_type();
-        crate::model::conform(Value::Object(m), &ty).unwrap()
+        crate::value_serde::conform(Value::Object(m), &ty).unwrap()
     }
 
     fn diags(v: &Value) -> Vec<String> {

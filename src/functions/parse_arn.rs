@@ -106,7 +106,7 @@ mod tests {
         assert_eq!(get("resource_type"), "room");
         assert_eq!(get("id"), "abcdEFGH1234");
         assert_eq!(
-            crate::model::conform(v.clone(), &parse_arn().return_type()).unwrap(),
+            crate::value_serde::conform(v.clone(), &parse_arn().return_type()).unwrap(),
             v
         );
     }

@@ -6,12 +6,10 @@
 //! The shapes differ: hashicorp/aws uses the same attribute names and blocks as we do (a block is
 //! a list of objects); hashicorp/awscc nests single objects (`message_review_handler = {...}`,
 //! `destination_configuration = { s3 = {...} }`) and stores tags as a set of `{key, value}`.
-//! Both shapes are read here whichever provider wrote them.
+//! Both shapes are read here whichever provider wrote them. Each resource type is registered
+//! with its function here ([`crate::registration`]), so resources never call into migrations.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
-
-use async_trait::async_trait;
 
 use serde_json::Value as Json;
 
@@ -20,129 +18,10 @@ use crate::domain::arn::{Arn, ArnKind};
 use crate::domain::models::{
     CloudWatchLogsModel, DestinationModel, FirehoseModel, HandlerModel, S3Model,
 };
-use crate::provider::ProviderData;
-use crate::resources::logging_configuration::LoggingConfiguration;
 use crate::resources::logging_configuration::LoggingConfigurationModel;
-use crate::resources::room::Room;
 use crate::resources::room::RoomModel;
 use crate::resources::timeouts;
-use crate::schema::Schema;
 use crate::server::move_state::MoveSource;
-use crate::server::{Context, Failed, IdentitySchema, PlanRequest, Resource};
-use crate::value::Value;
-
-/// A resource type that adopts the state of other providers' types (`moved` blocks).
-pub trait Adopts: Resource<ProviderData> {
-    /// The state a `moved` block brings from `source`, to be completed by a read.
-    fn adopt(source: &MoveSource<'_>) -> Result<Self::Model, Diagnostics>;
-}
-
-impl Adopts for Room {
-    fn adopt(source: &MoveSource<'_>) -> Result<RoomModel, Diagnostics> {
-        room(source)
-    }
-}
-
-impl Adopts for LoggingConfiguration {
-    fn adopt(source: &MoveSource<'_>) -> Result<LoggingConfigurationModel, Diagnostics> {
-        logging_configuration(source)
-    }
-}
-
-/// A resource type served with its migrations: everything is the type's own, but `moved`
-/// blocks are answered by [`Adopts::adopt`]. So resources never call into migrations.
-pub struct Migrated<R>(pub R);
-
-/// A wrapped resource declares what the resource does.
-impl<R: crate::domain::declaration::Declares> crate::domain::declaration::Declares for Migrated<R> {
-    const DECLARED: crate::domain::declaration::Declared = R::DECLARED;
-}
-
-#[async_trait]
-impl<R: Adopts> Resource<ProviderData> for Migrated<R> {
-    type Model = R::Model;
-
-    fn name(&self) -> &'static str {
-        self.0.name()
-    }
-
-    fn schema(&self) -> Schema {
-        self.0.schema()
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        self.0.validate(config, diags);
-    }
-
-    fn modify_plan(&self, req: PlanRequest<'_, ProviderData>) {
-        self.0.modify_plan(req);
-    }
-
-    fn default_timeout(&self, operation: &str) -> Duration {
-        self.0.default_timeout(operation)
-    }
-
-    async fn create(
-        &self,
-        ctx: &Context<'_, ProviderData>,
-        plan: R::Model,
-    ) -> Result<R::Model, Failed<R::Model>> {
-        self.0.create(ctx, plan).await
-    }
-
-    async fn read(
-        &self,
-        ctx: &Context<'_, ProviderData>,
-        state: R::Model,
-    ) -> Result<Option<R::Model>, Diagnostics> {
-        self.0.read(ctx, state).await
-    }
-
-    async fn update(
-        &self,
-        ctx: &Context<'_, ProviderData>,
-        prior: R::Model,
-        plan: R::Model,
-    ) -> Result<R::Model, Failed<R::Model>> {
-        self.0.update(ctx, prior, plan).await
-    }
-
-    async fn delete(
-        &self,
-        ctx: &Context<'_, ProviderData>,
-        state: R::Model,
-    ) -> Result<(), Diagnostics> {
-        self.0.delete(ctx, state).await
-    }
-
-    async fn import(
-        &self,
-        ctx: &Context<'_, ProviderData>,
-        id: &str,
-    ) -> Option<Result<R::Model, Diagnostics>> {
-        self.0.import(ctx, id).await
-    }
-
-    fn upgrade_state(
-        &self,
-        from: i64,
-        state: serde_json::Value,
-    ) -> Result<serde_json::Value, Diagnostics> {
-        self.0.upgrade_state(from, state)
-    }
-
-    fn identity(&self) -> Option<IdentitySchema> {
-        self.0.identity()
-    }
-
-    fn move_state(&self, source: &MoveSource<'_>) -> Option<Result<R::Model, Diagnostics>> {
-        Some(R::adopt(source))
-    }
-
-    fn generate_config(&self, provider: Option<&ProviderData>, state: R::Model) -> R::Model {
-        self.0.generate_config(provider, state)
-    }
-}
 
 /// The source types `ivschat_room` adopts.
 pub const ROOM_SOURCES: &[&str] = &["aws_ivschat_room", "awscc_ivschat_room"];

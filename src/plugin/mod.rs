@@ -16,7 +16,6 @@
 //! | `debug.rs` | `--debug`: reattach mode for running under a debugger |
 //! | `crash.rs` | a panic becomes a Go-style `panic: ` report on stderr and exit 2 |
 //! | `logging.rs` | hclog-style JSON log lines on stderr, level from `TF_LOG_PROVIDER`/`TF_LOG` |
-//! | `bootstrap_provider.rs` | a minimal provider answering until the real framework is plugged in |
 //!
 //! Environment read at start-up (all set by Terraform except the last three):
 //!
@@ -33,7 +32,6 @@
 //! The generated protocol types are re-exported as [`tfplugin6`] (for the
 //! provider framework) and [`go_plugin`] (for tests and tools).
 
-pub mod bootstrap_provider;
 mod conn;
 mod crash;
 mod debug;

@@ -112,7 +112,7 @@ impl CredentialPlan {
     }
 
     /// The loader for STS clients: the IVS Chat client's network settings and `endpoints.sts`.
-    fn sts_loader(&self, network: &Network) -> aws_config::ConfigLoader {
+    fn sts_loader(&self, network: &HttpSetup) -> aws_config::ConfigLoader {
         let mut loader = self.loader().timeout_config(network.timeouts.clone());
         if let Some(h) = &network.http_client {
             loader = loader.http_client(h.clone());
@@ -127,7 +127,7 @@ impl CredentialPlan {
     /// but makes no network call: the providers themselves call out only when asked.
     async fn build(
         &self,
-        network: &Network,
+        network: &HttpSetup,
     ) -> Result<SharedCredentialsProvider, CredentialsError> {
         let mut current = match &self.source {
             CredentialSource::ProviderBlock(keys) => keys_provider(keys, "ivschat-provider-block"),
@@ -323,7 +323,7 @@ impl ProvideCredentials for WebIdentityProvider {
 /// How AWS is reached: the HTTP client (`None`: the SDK's default) and timeouts the IVS Chat
 /// client uses, so STS goes through the same proxy, CA bundle and `insecure` setting.
 #[derive(Clone, Debug)]
-pub struct Network {
+pub struct HttpSetup {
     pub http_client: Option<SharedHttpClient>,
     pub timeouts: TimeoutConfig,
 }
@@ -331,12 +331,12 @@ pub struct Network {
 /// A credentials provider that builds its chain on first use.
 pub struct LazyCredentials {
     plan: CredentialPlan,
-    network: Network,
+    network: HttpSetup,
     built: OnceCell<Result<SharedCredentialsProvider, String>>,
 }
 
 impl LazyCredentials {
-    pub fn new(plan: CredentialPlan, network: Network) -> LazyCredentials {
+    pub fn new(plan: CredentialPlan, network: HttpSetup) -> LazyCredentials {
         LazyCredentials {
             plan,
             network,
@@ -384,8 +384,8 @@ impl ProvideCredentials for LazyCredentials {
 mod tests {
     use super::*;
 
-    fn direct() -> Network {
-        Network {
+    fn direct() -> HttpSetup {
+        HttpSetup {
             http_client: None,
             timeouts: TimeoutConfig::builder().build(),
         }

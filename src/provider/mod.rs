@@ -43,7 +43,7 @@ use config::{
     resolve_adaptive_retries, resolve_endpoint, resolve_max_retries, resolve_region,
     resolve_sts_region, resolve_use_dualstack, resolve_use_fips, shared_file_paths,
 };
-use credentials::{CredentialPlan, LazyCredentials, Network, RolePlan, WebIdentityPlan};
+use credentials::{CredentialPlan, HttpSetup, LazyCredentials, RolePlan, WebIdentityPlan};
 
 /// What configuration produces: settings, the shared pacer and the per-region clients.
 pub struct ProviderData {
@@ -335,7 +335,7 @@ impl ProviderData {
                         .filter(|s| !s.is_empty())
                         .cloned(),
                 };
-                let network = Network {
+                let network = HttpSetup {
                     http_client: http_client.clone(),
                     timeouts: client_timeouts(),
                 };

@@ -28,7 +28,7 @@ fn generated<R: Resource<ProviderData>>(
 ) -> Value {
     let schema = r.schema();
     let config = r.generate_config(provider, state);
-    let mut value = crate::model::to_value(&config, &schema.implied_type()).unwrap();
+    let mut value = crate::value_serde::to_value(&config, &schema.implied_type()).unwrap();
     generate::config_from_state(&schema.block, &mut value);
     value
 }
@@ -177,7 +177,7 @@ fn a_logging_configuration_keeps_its_destination_and_name() {
 #[test]
 fn the_registered_types_shape_their_configuration() {
     let server = crate::server::Server::new(crate::registration::IvschatProvider);
-    let registry = server.registry();
+    let registry = server.types();
     let room = registry.resource("ivschat_room").unwrap();
     let state = RoomModel {
         message_review_handler: vec![HandlerModel {
@@ -186,9 +186,11 @@ fn the_registered_types_shape_their_configuration() {
         }],
         ..room_state()
     };
-    let state = crate::model::to_value(&state, &room.ty).unwrap();
+    let state = crate::value_serde::to_value(&state, &room.ty).unwrap();
     let config = server
-        .generate_resource_config("ivschat_room", &state)
+        .resource("ivschat_room")
+        .unwrap()
+        .generate_config(&state)
         .unwrap();
     // Not configured: the region stays; the detached handler and empty collections go.
     assert_eq!(
@@ -204,14 +206,18 @@ fn the_registered_types_shape_their_configuration() {
         tags: Some(BTreeMap::new()),
         ..LoggingConfigurationModel::default()
     };
-    let state = crate::model::to_value(&state, &logs.ty).unwrap();
+    let state = crate::value_serde::to_value(&state, &logs.ty).unwrap();
     let config = server
-        .generate_resource_config("ivschat_logging_configuration", &state)
+        .resource("ivschat_logging_configuration")
+        .unwrap()
+        .generate_config(&state)
         .unwrap();
     assert_eq!(config.attr("tags"), Some(&Value::Null), "{config:?}");
     assert!(
         server
-            .generate_resource_config("ivschat_nothing", &state)
+            .resource("ivschat_nothing")
+            .map_err(crate::diagnostics::Diagnostics::from)
+            .and_then(|r| r.generate_config(&state))
             .is_err()
     );
 }

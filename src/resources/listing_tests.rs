@@ -346,7 +346,9 @@ async fn logging_configuration_reads_come_from_the_listing_and_still_see_every_c
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rooms_data_sources_share_the_refresh_listing_unless_the_process_wrote_rooms() {
-    use crate::data_sources::rooms::{Rooms, RoomsModel};
+    use crate::data_sources::rooms::{
+        RoomsDataSource as Rooms, RoomsDataSourceModel as RoomsModel,
+    };
     use crate::server::DataSource;
     let emu = emulator().await;
     let api = sdk(&emu.endpoint()).await;
@@ -420,7 +422,8 @@ async fn rooms_data_sources_share_the_refresh_listing_unless_the_process_wrote_r
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_listing_older_than_this_process_s_write_is_not_used_for_the_written_object() {
     use crate::data_sources::logging_configuration::{
-        LoggingConfiguration as OneConfiguration, LoggingConfigurationModel as OneModel,
+        LoggingConfigurationDataSource as OneConfiguration,
+        LoggingConfigurationDataSourceModel as OneModel,
     };
     use crate::server::DataSource;
     let emu = ivschat_local::start(Config {

@@ -10,10 +10,10 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model;
 use crate::schema::Schema;
 use crate::server::resource::Context;
 use crate::value::Value;
+use crate::value_serde;
 
 /// Where an action reports what it is doing, one line at a time.
 #[derive(Clone)]
@@ -93,39 +93,26 @@ where
             )
             .into());
         }
-        let config: A::Model =
-            model::from_value(config).map_err(|e| e.diagnostic("the action configuration"))?;
+        let config: A::Model = value_serde::from_value(config)
+            .map_err(|e| e.diagnostic("the action configuration"))?;
         Action::invoke(self, ctx, config, progress).await
     }
 }
 
-impl<P: crate::server::Provider> crate::server::Server<P> {
-    pub fn validate_action_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let a = match self.registry().action(type_name) {
-            Ok(a) => a,
-            Err(d) => return d.into(),
-        };
-        let mut diags = crate::server::validate::validate(&a.schema.block, config);
-        a.imp.validate(config, &mut diags);
+impl<P: crate::server::Provider> crate::server::ActionHandle<'_, P> {
+    pub fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diags = self.check(config);
+        self.entry.imp.validate(config, &mut diags);
         diags
     }
 
     /// Runs the action, reporting progress; the configuration is wholly known by now.
-    pub async fn invoke_action(
-        &self,
-        type_name: &str,
-        config: &Value,
-        progress: &Progress,
-    ) -> Diagnostics {
-        let a = match self.registry().action(type_name) {
-            Ok(a) => a,
-            Err(d) => return d.into(),
-        };
-        let Some(data) = self.data() else {
+    pub async fn invoke(&self, config: &Value, progress: &Progress) -> Diagnostics {
+        let Some(data) = self.server.data() else {
             return Diagnostic::bug("an action ran before the provider was configured").into();
         };
-        let ctx = Context::new(&*data, &self.stop, super::DATA_SOURCE_TIMEOUT);
-        match a.imp.invoke(&ctx, config, progress).await {
+        let ctx = Context::new(&*data, &self.server.stop, super::DATA_SOURCE_TIMEOUT);
+        match self.entry.imp.invoke(&ctx, config, progress).await {
             Ok(()) => Diagnostics::new(),
             Err(diags) => diags,
         }

@@ -5,10 +5,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model;
 use crate::schema::Schema;
 use crate::server::resource::Context;
 use crate::value::{Type, Value};
+use crate::value_serde;
 
 #[async_trait]
 pub trait DataSource<D: Send + Sync + 'static>: Send + Sync + 'static {
@@ -67,9 +67,9 @@ where
         config: &Value,
     ) -> Result<Value, Diagnostics> {
         let config: S::Model =
-            model::from_value(config).map_err(|e| e.diagnostic("the configuration"))?;
+            value_serde::from_value(config).map_err(|e| e.diagnostic("the configuration"))?;
         let result = DataSource::read(self, ctx, config).await?;
-        model::to_value(&result, ty)
+        value_serde::to_value(&result, ty)
             .map_err(|e| Diagnostic::bug(format!("result does not fit the schema: {e}")).into())
     }
 }

@@ -13,10 +13,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model;
 use crate::schema::Schema;
 use crate::server::resource::Context;
 use crate::value::{Type, Value};
+use crate::value_serde;
 
 /// What opening an ephemeral resource gives back.
 #[derive(Debug)]
@@ -129,9 +129,9 @@ where
         config: &Value,
     ) -> Result<OpenedValue, Diagnostics> {
         let config: E::Model =
-            model::from_value(config).map_err(|e| e.diagnostic("the configuration"))?;
+            value_serde::from_value(config).map_err(|e| e.diagnostic("the configuration"))?;
         let opened = EphemeralResource::open(self, ctx, config).await?;
-        let result = model::to_value(&opened.result, ty)
+        let result = value_serde::to_value(&opened.result, ty)
             .map_err(|e| Diagnostic::bug(format!("result does not fit the schema: {e}")))?;
         Ok(Opened {
             result,
@@ -166,7 +166,7 @@ mod tests {
 
     use super::*;
     use crate::schema::Attribute;
-    use crate::server::{DynDataSource, DynResource, Provider, Server};
+    use crate::server::{DynDataSource, Provider, Server};
 
     #[derive(Default)]
     struct Data {
@@ -240,7 +240,7 @@ mod tests {
             Ok(Data::default())
         }
 
-        fn resources(&self) -> Vec<Box<dyn DynResource<Data>>> {
+        fn resources(&self) -> Vec<crate::server::ServedResource<Data>> {
             Vec::new()
         }
 
@@ -264,35 +264,38 @@ mod tests {
     async fn open_keeps_the_config_sets_computed_values_and_passes_private_bytes() {
         let server = Server::new(TestProvider);
         let err = server
-            .open_ephemeral_resource("test_secret", &config(Value::string("a")))
+            .ephemeral_resource("test_secret")
+            .unwrap()
+            .open(&config(Value::string("a")))
             .await
             .unwrap_err();
         assert!(err.has_errors(), "opened before configuration");
         assert!(server.configure(&Value::Null).await.is_empty());
         let opened = server
-            .open_ephemeral_resource("test_secret", &config(Value::string("a")))
+            .ephemeral_resource("test_secret")
+            .unwrap()
+            .open(&config(Value::string("a")))
             .await
             .unwrap();
         assert_eq!(opened.result.attr("name"), Some(&Value::string("a")));
         assert_eq!(opened.result.attr("secret"), Some(&Value::string("s-a")));
         assert_eq!(opened.private.as_deref(), Some(&b"handle"[..]));
         let renewed = server
-            .renew_ephemeral_resource("test_secret", opened.private)
+            .ephemeral_resource("test_secret")
+            .unwrap()
+            .renew(opened.private)
             .await
             .unwrap();
         assert_eq!(renewed.private.as_deref(), Some(&b"handle"[..]));
         assert!(
             server
-                .close_ephemeral_resource("test_secret", renewed.private)
+                .ephemeral_resource("test_secret")
+                .unwrap()
+                .close(renewed.private)
                 .await
                 .is_empty()
         );
-        assert!(
-            server
-                .open_ephemeral_resource("test_nothing", &config(Value::string("a")))
-                .await
-                .is_err()
-        );
+        assert!(server.ephemeral_resource("test_nothing").is_err());
     }
 
     #[tokio::test]
@@ -300,7 +303,9 @@ mod tests {
         let server = Server::new(TestProvider);
         assert!(server.configure(&Value::Null).await.is_empty());
         let opened = server
-            .open_ephemeral_resource("test_secret", &config(Value::unknown()))
+            .ephemeral_resource("test_secret")
+            .unwrap()
+            .open(&config(Value::unknown()))
             .await
             .unwrap();
         assert!(opened.result.attr("secret").is_some_and(Value::is_unknown));
@@ -312,7 +317,9 @@ mod tests {
     fn validation_checks_the_schema() {
         let server = Server::new(TestProvider);
         let diags = server
-            .validate_ephemeral_resource_config("test_secret", &config(Value::string("too long")));
+            .ephemeral_resource("test_secret")
+            .unwrap()
+            .validate(&config(Value::string("too long")));
         assert!(diags.has_errors(), "the name's rule is checked");
     }
 }

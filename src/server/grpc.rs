@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use tonic::{Request, Response, Status};
 
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::plugin::tfplugin6 as pb;
 use crate::plugin::tfplugin6::provider_server;
 use crate::server::list::ListQuery;
 use crate::server::wire;
-use crate::server::{Provider, Server};
+use crate::server::{Provider, Server, TypeHandle};
 use crate::value::Value;
 
 /// The gRPC face of a provider server.
@@ -25,20 +26,70 @@ impl<P: Provider> GrpcProvider<P> {
     }
 }
 
-/// Unwraps a decoding result, or answers at once with the diagnostic in the response.
-macro_rules! decoded {
-    ($result:expr, $($response:ident)::+) => {
-        match $result {
-            Ok(v) => v,
-            Err(d) => {
+/// The values a request carries, decoded against the type its type name was looked up as: the
+/// one decode step of an RPC, beside its one lookup.
+fn decoded<'a, P: Provider, T, const N: usize>(
+    found: Result<TypeHandle<'a, P, T>, Diagnostic>,
+    values: [Option<&pb::DynamicValue>; N],
+) -> Result<(TypeHandle<'a, P, T>, [Value; N]), Diagnostic> {
+    let found = found?;
+    let mut decoded: [Value; N] = std::array::from_fn(|_| Value::Null);
+    for (slot, dv) in decoded.iter_mut().zip(values) {
+        *slot = wire::decode(dv, found.ty())?;
+    }
+    Ok((found, decoded))
+}
+
+/// A response whose diagnostics say why the request was not carried out.
+trait Refused: Default {
+    fn refused(diagnostics: Vec<pb::Diagnostic>) -> Self;
+}
+
+macro_rules! refused {
+    ($($response:ident),* $(,)?) => {$(
+        impl Refused for pb::$response::Response {
+            fn refused(diagnostics: Vec<pb::Diagnostic>) -> Self {
                 #[allow(clippy::needless_update)]
-                return Ok(Response::new($($response)::+ {
-                    diagnostics: wire::diagnostics(&d.into()),
-                    ..Default::default()
-                }));
+                pb::$response::Response { diagnostics, ..Default::default() }
             }
         }
-    };
+    )*};
+}
+
+refused!(
+    validate_provider_config,
+    configure_provider,
+    validate_resource_config,
+    validate_data_resource_config,
+    upgrade_resource_state,
+    read_resource,
+    plan_resource_change,
+    apply_resource_change,
+    import_resource_state,
+    generate_resource_config,
+    read_data_source,
+    move_resource_state,
+    validate_list_resource_config,
+    validate_ephemeral_resource_config,
+    open_ephemeral_resource,
+    renew_ephemeral_resource,
+    close_ephemeral_resource,
+    validate_action_config,
+    plan_action,
+);
+
+/// The response, or the diagnostics that stopped the request in one.
+fn answer<R: Refused>(result: Result<R, Diagnostics>) -> Result<Response<R>, Status> {
+    Ok(Response::new(result.unwrap_or_else(|diags| {
+        R::refused(wire::diagnostics(&diags))
+    })))
+}
+
+/// An encoded identity for a response.
+fn identity(
+    data: Result<Option<Vec<u8>>, Diagnostic>,
+) -> Result<Option<pb::ResourceIdentityData>, Diagnostic> {
+    data.map(|id| id.map(wire::identity_data))
 }
 
 #[tonic::async_trait]
@@ -47,7 +98,7 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         &self,
         _request: Request<pb::get_metadata::Request>,
     ) -> Result<Response<pb::get_metadata::Response>, Status> {
-        let registry = self.server.registry();
+        let registry = self.server.types();
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(capabilities()),
             resources: registry
@@ -98,7 +149,7 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         &self,
         _request: Request<pb::get_provider_schema::Request>,
     ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
-        let registry = self.server.registry();
+        let registry = self.server.types();
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(wire::schema(&registry.provider_schema)),
             resource_schemas: registry
@@ -148,15 +199,12 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::validate_provider_config::Request>,
     ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
         let req = request.into_inner();
-        let ty = &self.server.registry().provider_type;
-        let config = decoded!(
-            wire::decode(req.config.as_ref(), ty),
-            pb::validate_provider_config::Response
-        );
-        let diags = self.server.validate_provider_config(&config);
-        Ok(Response::new(pb::validate_provider_config::Response {
-            diagnostics: wire::diagnostics(&diags),
-        }))
+        answer((|| {
+            let config = wire::decode(req.config.as_ref(), &self.server.types().provider_type)?;
+            Ok(pb::validate_provider_config::Response {
+                diagnostics: wire::diagnostics(&self.server.validate_provider_config(&config)),
+            })
+        })())
     }
 
     async fn configure_provider(
@@ -164,15 +212,17 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::configure_provider::Request>,
     ) -> Result<Response<pb::configure_provider::Response>, Status> {
         let req = request.into_inner();
-        let ty = &self.server.registry().provider_type;
-        let config = decoded!(
-            wire::decode(req.config.as_ref(), ty),
-            pb::configure_provider::Response
-        );
-        let diags = self.server.configure(&config).await;
-        Ok(Response::new(pb::configure_provider::Response {
-            diagnostics: wire::diagnostics(&diags),
-        }))
+        answer(
+            async {
+                let ty = &self.server.types().provider_type;
+                let config = wire::decode(req.config.as_ref(), ty)?;
+                let diags = self.server.configure(&config).await;
+                Ok(pb::configure_provider::Response {
+                    diagnostics: wire::diagnostics(&diags),
+                })
+            }
+            .await,
+        )
     }
 
     async fn validate_resource_config(
@@ -180,20 +230,13 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::validate_resource_config::Request>,
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
         let req = request.into_inner();
-        let r = decoded!(
-            self.server.registry().resource(&req.type_name),
-            pb::validate_resource_config::Response
-        );
-        let config = decoded!(
-            wire::decode(req.config.as_ref(), &r.ty),
-            pb::validate_resource_config::Response
-        );
-        let diags = self
-            .server
-            .validate_resource_config(&req.type_name, &config);
-        Ok(Response::new(pb::validate_resource_config::Response {
-            diagnostics: wire::diagnostics(&diags),
-        }))
+        answer((|| {
+            let (r, [config]) =
+                decoded(self.server.resource(&req.type_name), [req.config.as_ref()])?;
+            Ok(pb::validate_resource_config::Response {
+                diagnostics: wire::diagnostics(&r.validate(&config)),
+            })
+        })())
     }
 
     async fn validate_data_resource_config(
@@ -201,20 +244,15 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::validate_data_resource_config::Request>,
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
         let req = request.into_inner();
-        let d = decoded!(
-            self.server.registry().data_source(&req.type_name),
-            pb::validate_data_resource_config::Response
-        );
-        let config = decoded!(
-            wire::decode(req.config.as_ref(), &d.ty),
-            pb::validate_data_resource_config::Response
-        );
-        let diags = self
-            .server
-            .validate_data_source_config(&req.type_name, &config);
-        Ok(Response::new(pb::validate_data_resource_config::Response {
-            diagnostics: wire::diagnostics(&diags),
-        }))
+        answer((|| {
+            let (d, [config]) = decoded(
+                self.server.data_source(&req.type_name),
+                [req.config.as_ref()],
+            )?;
+            Ok(pb::validate_data_resource_config::Response {
+                diagnostics: wire::diagnostics(&d.validate(&config)),
+            })
+        })())
     }
 
     async fn upgrade_resource_state(
@@ -222,36 +260,19 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::upgrade_resource_state::Request>,
     ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
         let req = request.into_inner();
-        let empty = pb::upgrade_resource_state::Response::default();
-        let r = decoded!(
-            self.server.registry().resource(&req.type_name),
-            pb::upgrade_resource_state::Response
-        );
-        let raw = req.raw_state.map(|s| s.json).unwrap_or_default();
-        let state = if raw.is_empty() {
-            Value::Null
-        } else {
-            match self
-                .server
-                .upgrade_resource_state(&req.type_name, req.version, &raw)
-            {
-                Ok(v) => v,
-                Err(diags) => {
-                    return Ok(Response::new(pb::upgrade_resource_state::Response {
-                        diagnostics: wire::diagnostics(&diags),
-                        ..empty
-                    }));
-                }
-            }
-        };
-        let upgraded = decoded!(
-            wire::encode(&state, &r.ty),
-            pb::upgrade_resource_state::Response
-        );
-        Ok(Response::new(pb::upgrade_resource_state::Response {
-            upgraded_state: Some(upgraded),
-            diagnostics: Vec::new(),
-        }))
+        answer((|| {
+            let r = self.server.resource(&req.type_name)?;
+            let raw = req.raw_state.map(|s| s.json).unwrap_or_default();
+            let state = if raw.is_empty() {
+                Value::Null
+            } else {
+                r.upgrade_state(req.version, &raw)?
+            };
+            Ok(pb::upgrade_resource_state::Response {
+                upgraded_state: Some(wire::encode(&state, r.ty())?),
+                diagnostics: Vec::new(),
+            })
+        })())
     }
 
     async fn read_resource(
@@ -259,33 +280,23 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::read_resource::Request>,
     ) -> Result<Response<pb::read_resource::Response>, Status> {
         let req = request.into_inner();
-        let empty = pb::read_resource::Response::default();
-        let r = decoded!(
-            self.server.registry().resource(&req.type_name),
-            pb::read_resource::Response
-        );
-        let state = decoded!(
-            wire::decode(req.current_state.as_ref(), &r.ty),
-            pb::read_resource::Response
-        );
-        let (new_state, private, diags) = self
-            .server
-            .read_resource_private(&req.type_name, &state, Some(&req.private))
-            .await;
-        let encoded = decoded!(wire::encode(&new_state, &r.ty), pb::read_resource::Response);
-        let new_identity = decoded!(
-            self.server
-                .identity_data(&req.type_name, &new_state)
-                .map(|id| id.map(wire::identity_data)),
-            pb::read_resource::Response
-        );
-        Ok(Response::new(pb::read_resource::Response {
-            new_state: Some(encoded),
-            diagnostics: wire::diagnostics(&diags),
-            private,
-            new_identity,
-            ..empty
-        }))
+        answer(
+            async {
+                let (r, [state]) = decoded(
+                    self.server.resource(&req.type_name),
+                    [req.current_state.as_ref()],
+                )?;
+                let (new_state, private, diags) = r.read(&state, Some(&req.private)).await;
+                Ok(pb::read_resource::Response {
+                    new_state: Some(wire::encode(&new_state, r.ty())?),
+                    diagnostics: wire::diagnostics(&diags),
+                    private,
+                    new_identity: identity(r.identity_data(&new_state))?,
+                    ..Default::default()
+                })
+            }
+            .await,
+        )
     }
 
     async fn plan_resource_change(
@@ -293,47 +304,29 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::plan_resource_change::Request>,
     ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
         let req = request.into_inner();
-        let empty = pb::plan_resource_change::Response::default();
-        let r = decoded!(
-            self.server.registry().resource(&req.type_name),
-            pb::plan_resource_change::Response
-        );
-        let prior = decoded!(
-            wire::decode(req.prior_state.as_ref(), &r.ty),
-            pb::plan_resource_change::Response
-        );
-        let proposed = decoded!(
-            wire::decode(req.proposed_new_state.as_ref(), &r.ty),
-            pb::plan_resource_change::Response
-        );
-        let config = decoded!(
-            wire::decode(req.config.as_ref(), &r.ty),
-            pb::plan_resource_change::Response
-        );
-        let change = self
-            .server
-            .plan_resource_change(&req.type_name, &prior, &proposed, &config);
-        let planned = decoded!(
-            wire::encode(&change.planned, &r.ty),
-            pb::plan_resource_change::Response
-        );
-        Ok(Response::new(pb::plan_resource_change::Response {
-            planned_state: Some(planned),
-            requires_replace: change
-                .requires_replace
-                .iter()
-                .map(wire::attribute_path)
-                .collect(),
-            planned_private: req.prior_private,
-            diagnostics: wire::diagnostics(&change.diags),
-            planned_identity: decoded!(
-                self.server
-                    .identity_data(&req.type_name, &change.planned)
-                    .map(|id| id.map(wire::identity_data)),
-                pb::plan_resource_change::Response
-            ),
-            ..empty
-        }))
+        answer((|| {
+            let (r, [prior, proposed, config]) = decoded(
+                self.server.resource(&req.type_name),
+                [
+                    req.prior_state.as_ref(),
+                    req.proposed_new_state.as_ref(),
+                    req.config.as_ref(),
+                ],
+            )?;
+            let change = r.plan(&prior, &proposed, &config);
+            Ok(pb::plan_resource_change::Response {
+                planned_state: Some(wire::encode(&change.planned, r.ty())?),
+                requires_replace: change
+                    .requires_replace
+                    .iter()
+                    .map(wire::attribute_path)
+                    .collect(),
+                planned_private: req.prior_private.clone(),
+                diagnostics: wire::diagnostics(&change.diags),
+                planned_identity: identity(r.identity_data(&change.planned))?,
+                ..Default::default()
+            })
+        })())
     }
 
     async fn apply_resource_change(
@@ -341,45 +334,24 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::apply_resource_change::Request>,
     ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
         let req = request.into_inner();
-        let empty = pb::apply_resource_change::Response::default();
-        let r = decoded!(
-            self.server.registry().resource(&req.type_name),
-            pb::apply_resource_change::Response
-        );
-        let prior = decoded!(
-            wire::decode(req.prior_state.as_ref(), &r.ty),
-            pb::apply_resource_change::Response
-        );
-        let planned = decoded!(
-            wire::decode(req.planned_state.as_ref(), &r.ty),
-            pb::apply_resource_change::Response
-        );
-        let (new_state, private, diags) = self
-            .server
-            .apply_resource_change_private(
-                &req.type_name,
-                &prior,
-                &planned,
-                Some(&req.planned_private),
-            )
-            .await;
-        let encoded = decoded!(
-            wire::encode(&new_state, &r.ty),
-            pb::apply_resource_change::Response
-        );
-        let new_identity = decoded!(
-            self.server
-                .identity_data(&req.type_name, &new_state)
-                .map(|id| id.map(wire::identity_data)),
-            pb::apply_resource_change::Response
-        );
-        Ok(Response::new(pb::apply_resource_change::Response {
-            new_state: Some(encoded),
-            private,
-            diagnostics: wire::diagnostics(&diags),
-            new_identity,
-            ..empty
-        }))
+        answer(
+            async {
+                let (r, [prior, planned]) = decoded(
+                    self.server.resource(&req.type_name),
+                    [req.prior_state.as_ref(), req.planned_state.as_ref()],
+                )?;
+                let (new_state, private, diags) =
+                    r.apply(&prior, &planned, Some(&req.planned_private)).await;
+                Ok(pb::apply_resource_change::Response {
+                    new_state: Some(wire::encode(&new_state, r.ty())?),
+                    private,
+                    diagnostics: wire::diagnostics(&diags),
+                    new_identity: identity(r.identity_data(&new_state))?,
+                    ..Default::default()
+                })
+            }
+            .await,
+        )
     }
 
     async fn import_resource_state(
@@ -387,46 +359,34 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::import_resource_state::Request>,
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
         let req = request.into_inner();
-        let empty = pb::import_resource_state::Response::default();
-        let r = decoded!(
-            self.server.registry().resource(&req.type_name),
-            pb::import_resource_state::Response
-        );
-        // An `import { identity = {...} }` block sends the identity instead of an id.
-        let id = match &req.identity {
-            Some(identity) if req.id.is_empty() => decoded!(
-                self.server
-                    .import_id_from_identity(&req.type_name, |ty| wire::decode(
-                        identity.identity_data.as_ref(),
-                        ty
-                    )),
-                pb::import_resource_state::Response
-            ),
-            _ => req.id.clone(),
-        };
-        let (state, diags) = self.server.import_resource_state(&req.type_name, &id).await;
-        let imported_resources = match state {
-            Some(state) => vec![pb::import_resource_state::ImportedResource {
-                type_name: req.type_name.clone(),
-                identity: decoded!(
-                    self.server
-                        .identity_data(&req.type_name, &state)
-                        .map(|id| id.map(wire::identity_data)),
-                    pb::import_resource_state::Response
-                ),
-                state: Some(decoded!(
-                    wire::encode(&state, &r.ty),
-                    pb::import_resource_state::Response
-                )),
-                ..Default::default()
-            }],
-            None => Vec::new(),
-        };
-        Ok(Response::new(pb::import_resource_state::Response {
-            imported_resources,
-            diagnostics: wire::diagnostics(&diags),
-            ..empty
-        }))
+        answer(
+            async {
+                let r = self.server.resource(&req.type_name)?;
+                // An `import { identity = {...} }` block sends the identity instead of an id.
+                let id = match &req.identity {
+                    Some(identity) if req.id.is_empty() => r.import_id_from_identity(|ty| {
+                        wire::decode(identity.identity_data.as_ref(), ty)
+                    })?,
+                    _ => req.id.clone(),
+                };
+                let (state, diags) = r.import(&id).await;
+                let imported_resources = match state {
+                    Some(state) => vec![pb::import_resource_state::ImportedResource {
+                        type_name: req.type_name.clone(),
+                        identity: identity(r.identity_data(&state))?,
+                        state: Some(wire::encode(&state, r.ty())?),
+                        ..Default::default()
+                    }],
+                    None => Vec::new(),
+                };
+                Ok(pb::import_resource_state::Response {
+                    imported_resources,
+                    diagnostics: wire::diagnostics(&diags),
+                    ..Default::default()
+                })
+            }
+            .await,
+        )
     }
 
     async fn generate_resource_config(
@@ -434,31 +394,14 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::generate_resource_config::Request>,
     ) -> Result<Response<pb::generate_resource_config::Response>, Status> {
         let req = request.into_inner();
-        let r = decoded!(
-            self.server.registry().resource(&req.type_name),
-            pb::generate_resource_config::Response
-        );
-        let state = decoded!(
-            wire::decode(req.state.as_ref(), &r.ty),
-            pb::generate_resource_config::Response
-        );
-        let config = match self.server.generate_resource_config(&req.type_name, &state) {
-            Ok(config) => config,
-            Err(diags) => {
-                return Ok(Response::new(pb::generate_resource_config::Response {
-                    diagnostics: wire::diagnostics(&diags),
-                    ..Default::default()
-                }));
-            }
-        };
-        let encoded = decoded!(
-            wire::encode(&config, &r.ty),
-            pb::generate_resource_config::Response
-        );
-        Ok(Response::new(pb::generate_resource_config::Response {
-            config: Some(encoded),
-            diagnostics: Vec::new(),
-        }))
+        answer((|| {
+            let (r, [state]) = decoded(self.server.resource(&req.type_name), [req.state.as_ref()])?;
+            let config = r.generate_config(&state)?;
+            Ok(pb::generate_resource_config::Response {
+                config: Some(wire::encode(&config, r.ty())?),
+                diagnostics: Vec::new(),
+            })
+        })())
     }
 
     async fn read_data_source(
@@ -466,22 +409,21 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::read_data_source::Request>,
     ) -> Result<Response<pb::read_data_source::Response>, Status> {
         let req = request.into_inner();
-        let empty = pb::read_data_source::Response::default();
-        let d = decoded!(
-            self.server.registry().data_source(&req.type_name),
-            pb::read_data_source::Response
-        );
-        let config = decoded!(
-            wire::decode(req.config.as_ref(), &d.ty),
-            pb::read_data_source::Response
-        );
-        let (state, diags) = self.server.read_data_source(&req.type_name, &config).await;
-        let encoded = decoded!(wire::encode(&state, &d.ty), pb::read_data_source::Response);
-        Ok(Response::new(pb::read_data_source::Response {
-            state: Some(encoded),
-            diagnostics: wire::diagnostics(&diags),
-            ..empty
-        }))
+        answer(
+            async {
+                let (d, [config]) = decoded(
+                    self.server.data_source(&req.type_name),
+                    [req.config.as_ref()],
+                )?;
+                let (state, diags) = d.read(&config).await;
+                Ok(pb::read_data_source::Response {
+                    state: Some(wire::encode(&state, d.ty())?),
+                    diagnostics: wire::diagnostics(&diags),
+                    ..Default::default()
+                })
+            }
+            .await,
+        )
     }
 
     async fn get_resource_identity_schemas(
@@ -527,52 +469,35 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::move_resource_state::Request>,
     ) -> Result<Response<pb::move_resource_state::Response>, Status> {
         let req = request.into_inner();
-        let r = decoded!(
-            self.server.registry().resource(&req.target_type_name),
-            pb::move_resource_state::Response
-        );
-        let raw = req.source_state.map(|s| s.json).unwrap_or_default();
-        let state = decoded!(
-            serde_json::from_slice(&raw).map_err(|e| crate::diagnostics::Diagnostic::error(
-                "Unreadable Source State",
-                format!(
-                    "The state of the {} being moved is not JSON: {e}.",
-                    req.source_type_name
-                ),
-            )),
-            pb::move_resource_state::Response
-        );
-        let source = crate::server::MoveSource {
-            provider_address: &req.source_provider_address,
-            type_name: &req.source_type_name,
-            schema_version: req.source_schema_version,
-            state,
-        };
-        let moved = match self
-            .server
-            .move_resource_state(&req.target_type_name, &source)
-        {
-            Ok(v) => v,
-            Err(diags) => {
-                return Ok(Response::new(pb::move_resource_state::Response {
-                    diagnostics: wire::diagnostics(&diags),
-                    ..Default::default()
-                }));
-            }
-        };
-        Ok(Response::new(pb::move_resource_state::Response {
-            target_state: Some(decoded!(
-                wire::encode(&moved, &r.ty),
-                pb::move_resource_state::Response
-            )),
-            target_identity: decoded!(
-                self.server
-                    .identity_data(&req.target_type_name, &moved)
-                    .map(|id| id.map(wire::identity_data)),
-                pb::move_resource_state::Response
-            ),
-            ..Default::default()
-        }))
+        answer((|| {
+            let r = self.server.resource(&req.target_type_name)?;
+            let raw = req
+                .source_state
+                .as_ref()
+                .map(|s| s.json.as_slice())
+                .unwrap_or_default();
+            let state = serde_json::from_slice(raw).map_err(|e| {
+                Diagnostic::error(
+                    "Unreadable Source State",
+                    format!(
+                        "The state of the {} being moved is not JSON: {e}.",
+                        req.source_type_name
+                    ),
+                )
+            })?;
+            let source = crate::server::MoveSource {
+                provider_address: &req.source_provider_address,
+                type_name: &req.source_type_name,
+                schema_version: req.source_schema_version,
+                state,
+            };
+            let moved = r.move_state(&source)?;
+            Ok(pb::move_resource_state::Response {
+                target_state: Some(wire::encode(&moved, r.ty())?),
+                target_identity: identity(r.identity_data(&moved))?,
+                ..Default::default()
+            })
+        })())
     }
 
     async fn list_resource(
@@ -600,20 +525,15 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::validate_list_resource_config::Request>,
     ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
         let req = request.into_inner();
-        let l = decoded!(
-            self.server.registry().list_resource(&req.type_name),
-            pb::validate_list_resource_config::Response
-        );
-        let config = decoded!(
-            wire::decode(req.config.as_ref(), &l.ty),
-            pb::validate_list_resource_config::Response
-        );
-        let diags = self
-            .server
-            .validate_list_resource_config(&req.type_name, &config);
-        Ok(Response::new(pb::validate_list_resource_config::Response {
-            diagnostics: wire::diagnostics(&diags),
-        }))
+        answer((|| {
+            let (l, [config]) = decoded(
+                self.server.list_resource(&req.type_name),
+                [req.config.as_ref()],
+            )?;
+            Ok(pb::validate_list_resource_config::Response {
+                diagnostics: wire::diagnostics(&l.validate(&config)),
+            })
+        })())
     }
 
     async fn validate_ephemeral_resource_config(
@@ -621,22 +541,15 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::validate_ephemeral_resource_config::Request>,
     ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
         let req = request.into_inner();
-        let e = decoded!(
-            self.server.registry().ephemeral_resource(&req.type_name),
-            pb::validate_ephemeral_resource_config::Response
-        );
-        let config = decoded!(
-            wire::decode(req.config.as_ref(), &e.ty),
-            pb::validate_ephemeral_resource_config::Response
-        );
-        let diags = self
-            .server
-            .validate_ephemeral_resource_config(&req.type_name, &config);
-        Ok(Response::new(
-            pb::validate_ephemeral_resource_config::Response {
-                diagnostics: wire::diagnostics(&diags),
-            },
-        ))
+        answer((|| {
+            let (e, [config]) = decoded(
+                self.server.ephemeral_resource(&req.type_name),
+                [req.config.as_ref()],
+            )?;
+            Ok(pb::validate_ephemeral_resource_config::Response {
+                diagnostics: wire::diagnostics(&e.validate(&config)),
+            })
+        })())
     }
 
     async fn open_ephemeral_resource(
@@ -644,38 +557,23 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::open_ephemeral_resource::Request>,
     ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
         let req = request.into_inner();
-        let e = decoded!(
-            self.server.registry().ephemeral_resource(&req.type_name),
-            pb::open_ephemeral_resource::Response
-        );
-        let config = decoded!(
-            wire::decode(req.config.as_ref(), &e.ty),
-            pb::open_ephemeral_resource::Response
-        );
-        let opened = match self
-            .server
-            .open_ephemeral_resource(&req.type_name, &config)
-            .await
-        {
-            Ok(opened) => opened,
-            Err(diags) => {
-                return Ok(Response::new(pb::open_ephemeral_resource::Response {
-                    diagnostics: wire::diagnostics(&diags),
-                    ..Default::default()
-                }));
+        answer(
+            async {
+                let (e, [config]) = decoded(
+                    self.server.ephemeral_resource(&req.type_name),
+                    [req.config.as_ref()],
+                )?;
+                let opened = e.open(&config).await?;
+                Ok(pb::open_ephemeral_resource::Response {
+                    diagnostics: Vec::new(),
+                    renew_at: opened.renew_at.map(wire::timestamp),
+                    result: Some(wire::encode(&opened.result, e.ty())?),
+                    private: opened.private,
+                    deferred: None,
+                })
             }
-        };
-        let result = decoded!(
-            wire::encode(&opened.result, &e.ty),
-            pb::open_ephemeral_resource::Response
-        );
-        Ok(Response::new(pb::open_ephemeral_resource::Response {
-            diagnostics: Vec::new(),
-            renew_at: opened.renew_at.map(wire::timestamp),
-            result: Some(result),
-            private: opened.private,
-            deferred: None,
-        }))
+            .await,
+        )
     }
 
     async fn renew_ephemeral_resource(
@@ -683,22 +581,18 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::renew_ephemeral_resource::Request>,
     ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
         let req = request.into_inner();
-        let response = match self
-            .server
-            .renew_ephemeral_resource(&req.type_name, req.private)
-            .await
-        {
-            Ok(renewed) => pb::renew_ephemeral_resource::Response {
-                diagnostics: Vec::new(),
-                renew_at: renewed.renew_at.map(wire::timestamp),
-                private: renewed.private,
-            },
-            Err(diags) => pb::renew_ephemeral_resource::Response {
-                diagnostics: wire::diagnostics(&diags),
-                ..Default::default()
-            },
-        };
-        Ok(Response::new(response))
+        answer(
+            async {
+                let e = self.server.ephemeral_resource(&req.type_name)?;
+                let renewed = e.renew(req.private.clone()).await?;
+                Ok(pb::renew_ephemeral_resource::Response {
+                    diagnostics: Vec::new(),
+                    renew_at: renewed.renew_at.map(wire::timestamp),
+                    private: renewed.private,
+                })
+            }
+            .await,
+        )
     }
 
     async fn close_ephemeral_resource(
@@ -706,20 +600,22 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::close_ephemeral_resource::Request>,
     ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
         let req = request.into_inner();
-        let diags = self
-            .server
-            .close_ephemeral_resource(&req.type_name, req.private)
-            .await;
-        Ok(Response::new(pb::close_ephemeral_resource::Response {
-            diagnostics: wire::diagnostics(&diags),
-        }))
+        answer(
+            async {
+                let e = self.server.ephemeral_resource(&req.type_name)?;
+                Ok(pb::close_ephemeral_resource::Response {
+                    diagnostics: wire::diagnostics(&e.close(req.private.clone()).await),
+                })
+            }
+            .await,
+        )
     }
 
     async fn get_functions(
         &self,
         _request: Request<pb::get_functions::Request>,
     ) -> Result<Response<pb::get_functions::Response>, Status> {
-        let registry = self.server.registry();
+        let registry = self.server.types();
         Ok(Response::new(pb::get_functions::Response {
             functions: registry
                 .functions
@@ -741,7 +637,7 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
                 error: Some(wire::function_error(&e)),
             }))
         };
-        let f = match self.server.registry().function(&req.name) {
+        let f = match self.server.types().function(&req.name) {
             Ok(f) => f,
             Err(e) => return failed(e),
         };
@@ -777,18 +673,12 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::validate_action_config::Request>,
     ) -> Result<Response<pb::validate_action_config::Response>, Status> {
         let req = request.into_inner();
-        let a = decoded!(
-            self.server.registry().action(&req.type_name),
-            pb::validate_action_config::Response
-        );
-        let config = decoded!(
-            wire::decode(req.config.as_ref(), &a.ty),
-            pb::validate_action_config::Response
-        );
-        let diags = self.server.validate_action_config(&req.type_name, &config);
-        Ok(Response::new(pb::validate_action_config::Response {
-            diagnostics: wire::diagnostics(&diags),
-        }))
+        answer((|| {
+            let (a, [config]) = decoded(self.server.action(&req.type_name), [req.config.as_ref()])?;
+            Ok(pb::validate_action_config::Response {
+                diagnostics: wire::diagnostics(&a.validate(&config)),
+            })
+        })())
     }
 
     /// Planning an action checks its configuration (values may still be unknown).
@@ -797,21 +687,14 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         request: Request<pb::plan_action::Request>,
     ) -> Result<Response<pb::plan_action::Response>, Status> {
         let req = request.into_inner();
-        let a = decoded!(
-            self.server.registry().action(&req.action_type),
-            pb::plan_action::Response
-        );
-        let config = decoded!(
-            wire::decode(req.config.as_ref(), &a.ty),
-            pb::plan_action::Response
-        );
-        let diags = self
-            .server
-            .validate_action_config(&req.action_type, &config);
-        Ok(Response::new(pb::plan_action::Response {
-            diagnostics: wire::diagnostics(&diags),
-            deferred: None,
-        }))
+        answer((|| {
+            let (a, [config]) =
+                decoded(self.server.action(&req.action_type), [req.config.as_ref()])?;
+            Ok(pb::plan_action::Response {
+                diagnostics: wire::diagnostics(&a.validate(&config)),
+                deferred: None,
+            })
+        })())
     }
 
     /// Streams the action's progress lines, then one Completed event with its diagnostics.
@@ -823,33 +706,15 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
         use pb::invoke_action::{Event, event};
 
         let req = request.into_inner();
-        let completed = |diags: &crate::diagnostics::Diagnostics| Event {
-            r#type: Some(event::Type::Completed(event::Completed {
-                diagnostics: wire::diagnostics(diags),
-            })),
-        };
-        let decoded = self
-            .server
-            .registry()
-            .action(&req.action_type)
-            .and_then(|a| wire::decode(req.config.as_ref(), &a.ty));
-        let config = match decoded {
-            Ok(config) => config,
-            Err(d) => {
-                let event = completed(&d.into());
-                return Ok(Response::new(Box::pin(futures_util::stream::iter([Ok(
-                    event,
-                )]))));
-            }
-        };
         let (progress_tx, progress_rx) = tokio::sync::mpsc::unbounded_channel();
         let (done_tx, done_rx) = tokio::sync::oneshot::channel();
         let server = self.server.clone();
         tokio::spawn(async move {
             let progress = crate::server::Progress::new(progress_tx);
-            let diags = server
-                .invoke_action(&req.action_type, &config, &progress)
-                .await;
+            let diags = match decoded(server.action(&req.action_type), [req.config.as_ref()]) {
+                Ok((a, [config])) => a.invoke(&config, &progress).await,
+                Err(d) => d.into(),
+            };
             drop(progress);
             let _ = done_tx.send(diags);
         });
@@ -861,12 +726,13 @@ impl<P: Provider> provider_server::Provider for GrpcProvider<P> {
             });
         let end = futures_util::stream::once(async move {
             let diags = done_rx.await.unwrap_or_else(|_| {
-                crate::diagnostics::Diagnostic::bug(
-                    "the action stopped without reporting its outcome",
-                )
-                .into()
+                Diagnostic::bug("the action stopped without reporting its outcome").into()
             });
-            Ok(completed(&diags))
+            Ok(Event {
+                r#type: Some(event::Type::Completed(event::Completed {
+                    diagnostics: wire::diagnostics(&diags),
+                })),
+            })
         });
         Ok(Response::new(Box::pin(lines.chain(end))))
     }
@@ -895,3 +761,8 @@ fn capabilities() -> pb::ServerCapabilities {
         generate_resource_config: true,
     }
 }
+
+/// Identity, moves and listing through the gRPC service, with an in-memory resource type.
+#[cfg(test)]
+#[path = "grpc_tests.rs"]
+mod tests;

@@ -8,7 +8,7 @@
 //! the plan stays empty.
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::server::{Provider, Server};
+use crate::server::{Provider, ResourceHandle, Server};
 use crate::value::{Type, Value, json, msgpack};
 
 /// One identity attribute: a copy of the state attribute `name`.
@@ -117,35 +117,19 @@ pub fn encode(identity: &Value, schema: &IdentitySchema) -> Result<Vec<u8>, Diag
 impl<P: Provider> Server<P> {
     /// The identity schema of a resource type, if it has one.
     pub fn identity_schema(&self, type_name: &str) -> Option<IdentitySchema> {
-        self.registry()
+        self.types()
             .resources
             .get(type_name)
-            .and_then(|r| r.imp.identity())
+            .and_then(|r| r.imp.resource.identity())
     }
 
     /// Every resource type's identity schema (GetResourceIdentitySchemas).
     pub fn identity_schemas(&self) -> Vec<(String, IdentitySchema)> {
-        self.registry()
+        self.types()
             .resources
             .iter()
-            .filter_map(|(n, r)| r.imp.identity().map(|s| (n.clone(), s)))
+            .filter_map(|(n, r)| r.imp.resource.identity().map(|s| (n.clone(), s)))
             .collect()
-    }
-
-    /// The encoded identity of the object `state` describes, for a response's identity field.
-    /// `Ok(None)`: the type has no identity, or the object none yet.
-    pub fn identity_data(
-        &self,
-        type_name: &str,
-        state: &Value,
-    ) -> Result<Option<Vec<u8>>, Diagnostic> {
-        let Some(schema) = self.identity_schema(type_name) else {
-            return Ok(None);
-        };
-        schema
-            .from_state(state)
-            .map(|id| encode(&id, &schema))
-            .transpose()
     }
 
     /// A stored identity (always JSON) decoded and encoded as msgpack. Versions newer than ours
@@ -181,18 +165,36 @@ impl<P: Provider> Server<P> {
         })?;
         Ok(encode(&value, &schema)?)
     }
+}
+
+impl<P: Provider> ResourceHandle<'_, P> {
+    /// The identity schema, if the type has one.
+    pub fn identity_schema(&self) -> Option<IdentitySchema> {
+        self.imp().identity()
+    }
+
+    /// The encoded identity of the object `state` describes, for a response's identity field.
+    /// `Ok(None)`: the type has no identity, or the object none yet.
+    pub fn identity_data(&self, state: &Value) -> Result<Option<Vec<u8>>, Diagnostic> {
+        let Some(schema) = self.identity_schema() else {
+            return Ok(None);
+        };
+        schema
+            .from_state(state)
+            .map(|id| encode(&id, &schema))
+            .transpose()
+    }
 
     /// The import id named by the identity of an `import { identity = {...} }` block, which
     /// `decode` decodes given the identity's type.
     pub fn import_id_from_identity(
         &self,
-        type_name: &str,
         decode: impl FnOnce(&Type) -> Result<Value, Diagnostic>,
     ) -> Result<String, Diagnostic> {
-        let schema = self.identity_schema(type_name).ok_or_else(|| {
+        let schema = self.identity_schema().ok_or_else(|| {
             Diagnostic::error(
                 "Import By Identity Not Supported",
-                format!("{type_name} has no resource identity: import it by id."),
+                format!("{} has no resource identity: import it by id.", self.name()),
             )
         })?;
         let value = decode(&schema.implied_type())?;

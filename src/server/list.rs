@@ -9,11 +9,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model;
 use crate::schema::Schema;
 use crate::server::resource::Context;
-use crate::server::{Provider, Server, identity, merge, validate};
+use crate::server::{Provider, Server, identity, merge};
 use crate::value::{Path, Type, Value, msgpack};
+use crate::value_serde;
 
 /// One object found.
 #[derive(Debug)]
@@ -101,12 +101,12 @@ where
         request: ListRequest,
     ) -> Result<Vec<Listed<Value>>, Diagnostics> {
         let config: L::Config =
-            model::from_value(config).map_err(|e| e.diagnostic("the list configuration"))?;
+            value_serde::from_value(config).map_err(|e| e.diagnostic("the list configuration"))?;
         let found = ListResource::list(self, ctx, config, request).await?;
         found
             .into_iter()
             .map(|l| {
-                let object = model::to_value(&l.object, ty).map_err(|e| {
+                let object = value_serde::to_value(&l.object, ty).map_err(|e| {
                     Diagnostics::from(Diagnostic::bug(format!(
                         "a listed object does not fit the resource schema: {e}"
                     )))
@@ -151,22 +151,20 @@ fn diagnostics_event(diags: &Diagnostics) -> ListEvent {
     ListEvent::Failed(diags.clone())
 }
 
-impl<P: Provider> Server<P> {
-    pub fn validate_list_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let l = match self.registry().list_resource(type_name) {
-            Ok(l) => l,
-            Err(d) => return d.into(),
-        };
-        let mut diags = validate::validate(&l.schema.block, config);
-        l.imp.validate(config, &mut diags);
+impl<P: Provider> crate::server::ListHandle<'_, P> {
+    pub fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diags = self.check(config);
+        self.entry.imp.validate(config, &mut diags);
         diags
     }
+}
 
+impl<P: Provider> Server<P> {
     /// Runs a listing and shapes what it found as ListResource events: one per object (identity,
     /// display name, and the object itself when asked for), or one event carrying the
     /// diagnostics when the listing failed.
     pub async fn list_resource_events(&self, req: ListQuery<'_>) -> Vec<ListEvent> {
-        let registry = self.registry();
+        let registry = self.types();
         let (l, r) = match (
             registry.list_resource(req.type_name),
             registry.resource(req.type_name),
@@ -174,7 +172,7 @@ impl<P: Provider> Server<P> {
             (Ok(l), Ok(r)) => (l, r),
             (Err(d), _) | (_, Err(d)) => return vec![diagnostics_event(&d.into())],
         };
-        let Some(identity_schema) = r.imp.identity() else {
+        let Some(identity_schema) = r.imp.resource.identity() else {
             return vec![diagnostics_event(
                 &Diagnostic::bug(format!("{} has no identity schema", req.type_name)).into(),
             )];

@@ -2,10 +2,13 @@
 //! calls on the registered resource and data source types, and enforces Terraform's rules on
 //! what comes back. Nothing here knows about IVS Chat; nothing in a resource knows about this.
 //!
-//! - [`provider`], [`resource`], [`data_source`]: the contracts types implement.
+//! - [`provider`], [`resource`], [`data_source`]: the contracts types implement; a provider
+//!   serves a resource type with the `moved` blocks it adopts ([`ServedResource`]).
+//! - [`TypeTable`]: the types by name; a request looks its type up once ([`Server::resource`],
+//!   ...) and runs every step on the [`TypeHandle`] it gets.
 //! - [`plan`], [`validate`], [`merge`], [`timeouts`]: the steps, each pure and unit-tested.
 //! - [`generate`]: configuration generated from state (GenerateResourceConfig).
-//! - [`grpc`]: the tfplugin6 gRPC service over this server (decode, call, encode).
+//! - [`grpc`]: the tfplugin6 gRPC service over this server (look up and decode, call, encode).
 
 pub mod action;
 pub mod data_source;
@@ -25,14 +28,15 @@ pub mod timeouts;
 pub mod validate;
 pub mod wire;
 
-mod registry;
+mod type_table;
 
 use std::sync::{Arc, OnceLock, RwLock};
 
 use tokio_util::sync::CancellationToken;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::value::{Path, Value, json};
+use crate::schema::Schema;
+use crate::value::{Path, Type, Value, json};
 
 pub use action::{Action, DynAction, Progress};
 pub use data_source::{DataSource, DynDataSource};
@@ -43,8 +47,8 @@ pub use list::{DynListResource, ListRequest, ListResource, Listed};
 pub use move_state::MoveSource;
 pub use private::{PrivateData, PrivateState};
 pub use provider::Provider;
-pub use registry::{Registered, Registry};
-pub use resource::{Context, DynResource, Failed, PlanRequest, Resource};
+pub use resource::{Adopt, Context, DynResource, Failed, PlanRequest, Resource, ServedResource};
+pub use type_table::{TypeEntry, TypeTable};
 
 /// The outcome of planning one resource change.
 #[derive(Debug)]
@@ -56,7 +60,7 @@ pub struct PlannedChange {
 
 pub struct Server<P: Provider> {
     provider: P,
-    registry: OnceLock<Registry<P::Data>>,
+    types: OnceLock<TypeTable<P::Data>>,
     data: RwLock<Option<Arc<P::Data>>>,
     stop: CancellationToken,
 }
@@ -73,15 +77,15 @@ impl<P: Provider> Server<P> {
     pub fn new(provider: P) -> Server<P> {
         Server {
             provider,
-            registry: OnceLock::new(),
+            types: OnceLock::new(),
             data: RwLock::new(None),
             stop: CancellationToken::new(),
         }
     }
 
     /// Schemas are built on first use, not at start-up, so the handshake is never delayed.
-    pub fn registry(&self) -> &Registry<P::Data> {
-        self.registry.get_or_init(|| Registry::new(&self.provider))
+    pub fn types(&self) -> &TypeTable<P::Data> {
+        self.types.get_or_init(|| TypeTable::new(&self.provider))
     }
 
     pub fn provider(&self) -> &P {
@@ -98,7 +102,7 @@ impl<P: Provider> Server<P> {
     }
 
     pub fn validate_provider_config(&self, config: &Value) -> Diagnostics {
-        let mut diags = validate::validate(&self.registry().provider_schema.block, config);
+        let mut diags = validate::validate(&self.types().provider_schema.block, config);
         self.provider.validate(config, &mut diags);
         diags
     }
@@ -115,59 +119,130 @@ impl<P: Provider> Server<P> {
         }
     }
 
-    pub fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let r = match self.registry().resource(type_name) {
-            Ok(r) => r,
-            Err(d) => return d.into(),
-        };
-        let mut diags = validate::validate(&r.schema.block, config);
-        r.imp.validate(config, &mut diags);
-        diags
+    /// The resource type `type_name`, looked up once for a request.
+    pub fn resource<'a>(&'a self, type_name: &'a str) -> Result<ResourceHandle<'a, P>, Diagnostic> {
+        Ok(self.handle(type_name, self.types().resource(type_name)?))
     }
 
-    pub fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let d = match self.registry().data_source(type_name) {
-            Ok(d) => d,
-            Err(d) => return d.into(),
-        };
-        let mut diags = validate::validate(&d.schema.block, config);
-        d.imp.validate(config, &mut diags);
+    /// The data source `type_name`, looked up once for a request.
+    pub fn data_source<'a>(
+        &'a self,
+        type_name: &'a str,
+    ) -> Result<DataSourceHandle<'a, P>, Diagnostic> {
+        Ok(self.handle(type_name, self.types().data_source(type_name)?))
+    }
+
+    /// The ephemeral resource type `type_name`, looked up once for a request.
+    pub fn ephemeral_resource<'a>(
+        &'a self,
+        type_name: &'a str,
+    ) -> Result<EphemeralHandle<'a, P>, Diagnostic> {
+        Ok(self.handle(type_name, self.types().ephemeral_resource(type_name)?))
+    }
+
+    /// The list resource type `type_name`, looked up once for a request.
+    pub fn list_resource<'a>(
+        &'a self,
+        type_name: &'a str,
+    ) -> Result<ListHandle<'a, P>, Diagnostic> {
+        Ok(self.handle(type_name, self.types().list_resource(type_name)?))
+    }
+
+    /// The action type `type_name`, looked up once for a request.
+    pub fn action<'a>(&'a self, type_name: &'a str) -> Result<ActionHandle<'a, P>, Diagnostic> {
+        Ok(self.handle(type_name, self.types().action(type_name)?))
+    }
+
+    fn handle<'a, T>(&'a self, name: &'a str, entry: &'a TypeEntry<T>) -> TypeHandle<'a, P, T> {
+        TypeHandle {
+            server: self,
+            name,
+            entry,
+        }
+    }
+
+    /// Calls a provider-defined function by name.
+    pub fn call_function(&self, name: &str, args: &[Value]) -> Result<Value, FunctionError> {
+        let f = self.types().function(name)?;
+        f.call(args)
+    }
+}
+
+/// One type of a [`Server`], looked up by name once for a request ([`Server::resource`],
+/// [`Server::data_source`], ...): every step of the request runs on it.
+pub struct TypeHandle<'a, P: Provider, T> {
+    server: &'a Server<P>,
+    name: &'a str,
+    entry: &'a TypeEntry<T>,
+}
+
+pub type ResourceHandle<'a, P> = TypeHandle<'a, P, ServedResource<<P as Provider>::Data>>;
+pub type DataSourceHandle<'a, P> = TypeHandle<'a, P, Box<dyn DynDataSource<<P as Provider>::Data>>>;
+pub type EphemeralHandle<'a, P> =
+    TypeHandle<'a, P, Box<dyn DynEphemeralResource<<P as Provider>::Data>>>;
+pub type ListHandle<'a, P> = TypeHandle<'a, P, Box<dyn DynListResource<<P as Provider>::Data>>>;
+pub type ActionHandle<'a, P> = TypeHandle<'a, P, Box<dyn DynAction<<P as Provider>::Data>>>;
+
+impl<'a, P: Provider, T> TypeHandle<'a, P, T> {
+    /// The full type name (`ivschat_room`).
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    pub fn schema(&self) -> &'a Schema {
+        &self.entry.schema
+    }
+
+    /// The schema's implied type: what the type's values are decoded and encoded against.
+    pub fn ty(&self) -> &'a Type {
+        &self.entry.ty
+    }
+
+    /// The schema's checks on `config`.
+    fn check(&self, config: &Value) -> Diagnostics {
+        validate::validate(&self.entry.schema.block, config)
+    }
+}
+
+impl<'a, P: Provider> ResourceHandle<'a, P> {
+    fn imp(&self) -> &'a dyn DynResource<P::Data> {
+        &*self.entry.imp.resource
+    }
+
+    pub fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diags = self.check(config);
+        self.imp().validate(config, &mut diags);
         diags
     }
 
     /// State as stored (JSON), migrated to the current schema version and decoded.
-    pub fn upgrade_resource_state(
-        &self,
-        type_name: &str,
-        version: i64,
-        raw_json: &[u8],
-    ) -> Result<Value, Diagnostics> {
-        let r = self.registry().resource(type_name)?;
+    pub fn upgrade_state(&self, version: i64, raw_json: &[u8]) -> Result<Value, Diagnostics> {
+        let (type_name, schema) = (self.name, self.schema());
         let mut raw = raw_json.to_vec();
-        if version > r.schema.version {
+        if version > schema.version {
             return Err(Diagnostic::error(
                 "State Written By A Newer Provider",
                 format!(
                     "The state of this {type_name} was written at schema version {version}, but this provider \
                      only knows up to version {}. Upgrade the provider.",
-                    r.schema.version
+                    schema.version
                 ),
             )
             .into());
         }
-        if version < r.schema.version {
+        if version < schema.version {
             let mut state: serde_json::Value = serde_json::from_slice(&raw).map_err(|e| {
                 Diagnostic::error(
                     "Unreadable Resource State",
                     format!("The stored state is not JSON: {e}."),
                 )
             })?;
-            for from in version..r.schema.version {
-                state = r.imp.upgrade_state(from, state)?;
+            for from in version..schema.version {
+                state = self.imp().upgrade_state(from, state)?;
             }
             raw = serde_json::to_vec(&state).map_err(Diagnostic::bug)?;
         }
-        json::decode_lenient(&raw, &r.ty).map_err(|e| {
+        json::decode_lenient(&raw, self.ty()).map_err(|e| {
             Diagnostic::error(
                 "Unreadable Resource State",
                 format!("The stored state of this {type_name} does not match its schema: {e}."),
@@ -176,62 +251,42 @@ impl<P: Provider> Server<P> {
         })
     }
 
-    fn context<'a>(
-        &'a self,
-        data: &'a P::Data,
-        object: &Value,
-        operation: &str,
-        r: &Registered<Box<dyn DynResource<P::Data>>>,
-    ) -> Context<'a, P::Data> {
+    fn context(&self, data: &'a P::Data, object: &Value, operation: &str) -> Context<'a, P::Data> {
         let timeout = timeouts::configured(object, operation)
-            .unwrap_or_else(|| r.imp.default_timeout(operation));
-        Context::new(data, &self.stop, timeout)
+            .unwrap_or_else(|| self.imp().default_timeout(operation));
+        Context::new(data, &self.server.stop, timeout)
     }
 
     /// The configuration a person would write for an object in `state`
     /// (GenerateResourceConfig): the type's own shaping, then the schema's
     /// ([`generate::config_from_state`]).
-    pub fn generate_resource_config(
-        &self,
-        type_name: &str,
-        state: &Value,
-    ) -> Result<Value, Diagnostics> {
-        let r = self.registry().resource(type_name)?;
-        let data = self.data();
-        let mut config = r.imp.generate_config(data.as_deref(), &r.ty, state)?;
-        generate::config_from_state(&r.schema.block, &mut config);
+    pub fn generate_config(&self, state: &Value) -> Result<Value, Diagnostics> {
+        let data = self.server.data();
+        let mut config = self
+            .imp()
+            .generate_config(data.as_deref(), self.ty(), state)?;
+        generate::config_from_state(&self.schema().block, &mut config);
         Ok(config)
     }
 
-    /// The object as it is now, or null when it is gone.
-    pub async fn read_resource(&self, type_name: &str, state: &Value) -> (Value, Diagnostics) {
-        let (state, _, diags) = self.read_resource_private(type_name, state, None).await;
-        (state, diags)
-    }
-
-    /// [`Server::read_resource`] with the object's private state: the bytes Terraform sent in,
-    /// the bytes to store out.
-    pub async fn read_resource_private(
+    /// The object as it is now, or null when it is gone, with the object's private state: the
+    /// bytes Terraform sent in, the bytes to store out.
+    pub async fn read(
         &self,
-        type_name: &str,
         state: &Value,
         private: Option<&[u8]>,
     ) -> (Value, Vec<u8>, Diagnostics) {
         let unchanged = || private.map(<[u8]>::to_vec).unwrap_or_default();
-        let r = match self.registry().resource(type_name) {
-            Ok(r) => r,
-            Err(d) => return (state.clone(), unchanged(), d.into()),
-        };
         if state.is_null() {
             return (Value::Null, Vec::new(), Diagnostics::new());
         }
-        let Some(data) = self.data() else {
+        let Some(data) = self.server.data() else {
             return (state.clone(), unchanged(), not_configured());
         };
         let ctx = self
-            .context(&data, state, "read", r)
+            .context(&data, state, "read")
             .with_private(PrivateState::decode(private));
-        let result = r.imp.read(&ctx, &r.ty, state).await;
+        let result = self.imp().read(&ctx, self.ty(), state).await;
         let private = ctx.private_state().encode();
         match result {
             Ok(Some(mut new)) => {
@@ -245,27 +300,11 @@ impl<P: Provider> Server<P> {
         }
     }
 
-    pub fn plan_resource_change(
-        &self,
-        type_name: &str,
-        prior: &Value,
-        proposed: &Value,
-        config: &Value,
-    ) -> PlannedChange {
-        let r = match self.registry().resource(type_name) {
-            Ok(r) => r,
-            Err(d) => {
-                return PlannedChange {
-                    planned: proposed.clone(),
-                    requires_replace: vec![],
-                    diags: d.into(),
-                };
-            }
-        };
-        let mut planned = plan::plan(&r.schema, prior, proposed, config);
+    pub fn plan(&self, prior: &Value, proposed: &Value, config: &Value) -> PlannedChange {
+        let mut planned = plan::plan(self.schema(), prior, proposed, config);
         if !planned.value.is_null() {
-            let data = self.data();
-            r.imp.modify_plan(PlanRequest {
+            let data = self.server.data();
+            self.imp().modify_plan(PlanRequest {
                 provider: data.as_deref(),
                 config,
                 prior,
@@ -283,36 +322,20 @@ impl<P: Provider> Server<P> {
         }
     }
 
-    /// Create (null prior), delete (null plan) or update, returning the new state. On failure the
-    /// returned state is what exists: prior state, or the partial object a create made.
-    pub async fn apply_resource_change(
+    /// Create (null prior), delete (null plan) or update, returning the new state and the
+    /// object's private state (the plan's planned private bytes in, the bytes to store out). On
+    /// failure the returned state is what exists: prior state, or the partial object a create
+    /// made. Runs under the operation's time limit: a failure after it passed says which
+    /// operation ran out, after how long, and what exists.
+    pub async fn apply(
         &self,
-        type_name: &str,
-        prior: &Value,
-        planned: &Value,
-    ) -> (Value, Diagnostics) {
-        let (state, _, diags) = self
-            .apply_resource_change_private(type_name, prior, planned, None)
-            .await;
-        (state, diags)
-    }
-
-    /// [`Server::apply_resource_change`] with the object's private state (the plan's planned
-    /// private bytes in, the bytes to store out). Runs under the operation's time limit: a
-    /// failure after it passed says which operation ran out, after how long, and what exists.
-    pub async fn apply_resource_change_private(
-        &self,
-        type_name: &str,
         prior: &Value,
         planned: &Value,
         private: Option<&[u8]>,
     ) -> (Value, Vec<u8>, Diagnostics) {
+        let type_name = self.name;
         let unchanged = || private.map(<[u8]>::to_vec).unwrap_or_default();
-        let r = match self.registry().resource(type_name) {
-            Ok(r) => r,
-            Err(d) => return (prior.clone(), unchanged(), d.into()),
-        };
-        let Some(data) = self.data() else {
+        let Some(data) = self.server.data() else {
             return (prior.clone(), unchanged(), not_configured());
         };
         let operation = if planned.is_null() {
@@ -324,10 +347,10 @@ impl<P: Provider> Server<P> {
         };
         let object = if planned.is_null() { prior } else { planned };
         let ctx = self
-            .context(&data, object, operation, r)
+            .context(&data, object, operation)
             .with_private(PrivateState::decode(private));
         if planned.is_null() {
-            let result = r.imp.delete(&ctx, prior).await;
+            let result = self.imp().delete(&ctx, prior).await;
             return match result {
                 Ok(()) => (Value::Null, Vec::new(), Diagnostics::new()),
                 Err(mut diags) => {
@@ -337,9 +360,9 @@ impl<P: Provider> Server<P> {
             };
         }
         let result = if prior.is_null() {
-            r.imp.create(&ctx, &r.ty, planned).await
+            self.imp().create(&ctx, self.ty(), planned).await
         } else {
-            r.imp.update(&ctx, &r.ty, prior, planned).await
+            self.imp().update(&ctx, self.ty(), prior, planned).await
         };
         let private = ctx.private_state().encode();
         let (state, mut diags) = match result {
@@ -383,25 +406,17 @@ impl<P: Provider> Server<P> {
     }
 
     /// The objects an import id names (one), still to be read by Terraform.
-    pub async fn import_resource_state(
-        &self,
-        type_name: &str,
-        id: &str,
-    ) -> (Option<Value>, Diagnostics) {
-        let r = match self.registry().resource(type_name) {
-            Ok(r) => r,
-            Err(d) => return (None, d.into()),
-        };
-        let Some(data) = self.data() else {
+    pub async fn import(&self, id: &str) -> (Option<Value>, Diagnostics) {
+        let Some(data) = self.server.data() else {
             return (None, not_configured());
         };
-        let ctx = self.context(&data, &Value::Null, "read", r);
-        match r.imp.import(&ctx, &r.ty, id).await {
+        let ctx = self.context(&data, &Value::Null, "read");
+        match self.imp().import(&ctx, self.ty(), id).await {
             None => (
                 None,
                 Diagnostic::error(
                     "Resource Import Not Implemented",
-                    format!("{type_name} cannot be imported."),
+                    format!("{} cannot be imported.", self.name),
                 )
                 .into(),
             ),
@@ -412,17 +427,21 @@ impl<P: Provider> Server<P> {
             Some(Err(diags)) => (None, diags),
         }
     }
+}
 
-    pub async fn read_data_source(&self, type_name: &str, config: &Value) -> (Value, Diagnostics) {
-        let d = match self.registry().data_source(type_name) {
-            Ok(d) => d,
-            Err(diag) => return (config.clone(), diag.into()),
-        };
-        let Some(data) = self.data() else {
+impl<'a, P: Provider> DataSourceHandle<'a, P> {
+    pub fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diags = self.check(config);
+        self.entry.imp.validate(config, &mut diags);
+        diags
+    }
+
+    pub async fn read(&self, config: &Value) -> (Value, Diagnostics) {
+        let Some(data) = self.server.data() else {
             return (config.clone(), not_configured());
         };
-        let ctx = Context::new(&*data, &self.stop, DATA_SOURCE_TIMEOUT);
-        match d.imp.read(&ctx, &d.ty, config).await {
+        let ctx = Context::new(&*data, &self.server.stop, DATA_SOURCE_TIMEOUT);
+        match self.entry.imp.read(&ctx, self.ty(), config).await {
             Ok(actual) => {
                 let mut new = merge::keep_config(config, &actual);
                 let mut unknown = Vec::new();
@@ -430,7 +449,7 @@ impl<P: Provider> Server<P> {
                 let diags = unknown
                     .into_iter()
                     .map(|p| {
-                        Diagnostic::bug(format!("{type_name} left attribute {p} unknown")).at(p)
+                        Diagnostic::bug(format!("{} left attribute {p} unknown", self.name)).at(p)
                     })
                     .collect();
                 (new, diags)
@@ -438,47 +457,44 @@ impl<P: Provider> Server<P> {
             Err(diags) => (config.clone(), diags),
         }
     }
+}
 
-    pub fn validate_ephemeral_resource_config(
-        &self,
-        type_name: &str,
-        config: &Value,
-    ) -> Diagnostics {
-        let e = match self.registry().ephemeral_resource(type_name) {
-            Ok(e) => e,
-            Err(d) => return d.into(),
-        };
-        let mut diags = validate::validate(&e.schema.block, config);
-        e.imp.validate(config, &mut diags);
+impl<'a, P: Provider> EphemeralHandle<'a, P> {
+    pub fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diags = self.check(config);
+        self.entry.imp.validate(config, &mut diags);
         diags
+    }
+
+    fn context(&self, data: &'a P::Data) -> Context<'a, P::Data> {
+        Context::new(data, &self.server.stop, DATA_SOURCE_TIMEOUT)
     }
 
     /// Opens an ephemeral resource: its result (configuration kept, computed attributes set),
     /// renewal deadline and private bytes.
-    pub async fn open_ephemeral_resource(
-        &self,
-        type_name: &str,
-        config: &Value,
-    ) -> Result<OpenedValue, Diagnostics> {
-        let e = self.registry().ephemeral_resource(type_name)?;
+    pub async fn open(&self, config: &Value) -> Result<OpenedValue, Diagnostics> {
         if !config.is_wholly_known() {
             // Terraform opens an ephemeral resource only once its configuration is known; answer
             // an unknown result rather than calling the API with partial arguments.
             return Ok(Opened {
-                result: merge::keep_config(config, &unknown_object(&e.ty)),
+                result: merge::keep_config(config, &unknown_object(self.ty())),
                 renew_at: None,
                 private: None,
             });
         }
-        let data = self.data().ok_or_else(not_configured)?;
-        let ctx = self.ephemeral_context(&data);
-        let mut opened = e.imp.open(&ctx, &e.ty, config).await?;
+        let data = self.server.data().ok_or_else(not_configured)?;
+        let mut opened = self
+            .entry
+            .imp
+            .open(&self.context(&data), self.ty(), config)
+            .await?;
         let mut result = merge::keep_config(config, &opened.result);
         let mut unknown = Vec::new();
         merge::null_out_unknowns(&mut result, &Path::root(), &mut unknown);
         if let Some(p) = unknown.into_iter().next() {
             return Err(Diagnostic::bug(format!(
-                "{type_name} left attribute {p} unknown after open"
+                "{} left attribute {p} unknown after open",
+                self.name
             ))
             .into());
         }
@@ -486,42 +502,19 @@ impl<P: Provider> Server<P> {
         Ok(opened)
     }
 
-    pub async fn renew_ephemeral_resource(
-        &self,
-        type_name: &str,
-        private: Option<Vec<u8>>,
-    ) -> Result<Renewed, Diagnostics> {
-        let e = self.registry().ephemeral_resource(type_name)?;
-        let data = self.data().ok_or_else(not_configured)?;
-        e.imp.renew(&self.ephemeral_context(&data), private).await
+    pub async fn renew(&self, private: Option<Vec<u8>>) -> Result<Renewed, Diagnostics> {
+        let data = self.server.data().ok_or_else(not_configured)?;
+        self.entry.imp.renew(&self.context(&data), private).await
     }
 
-    pub async fn close_ephemeral_resource(
-        &self,
-        type_name: &str,
-        private: Option<Vec<u8>>,
-    ) -> Diagnostics {
-        let e = match self.registry().ephemeral_resource(type_name) {
-            Ok(e) => e,
-            Err(d) => return d.into(),
-        };
-        let Some(data) = self.data() else {
+    pub async fn close(&self, private: Option<Vec<u8>>) -> Diagnostics {
+        let Some(data) = self.server.data() else {
             return not_configured();
         };
-        match e.imp.close(&self.ephemeral_context(&data), private).await {
+        match self.entry.imp.close(&self.context(&data), private).await {
             Ok(()) => Diagnostics::new(),
             Err(diags) => diags,
         }
-    }
-
-    fn ephemeral_context<'a>(&'a self, data: &'a P::Data) -> Context<'a, P::Data> {
-        Context::new(data, &self.stop, DATA_SOURCE_TIMEOUT)
-    }
-
-    /// Calls a provider-defined function by name.
-    pub fn call_function(&self, name: &str, args: &[Value]) -> Result<Value, FunctionError> {
-        let f = self.registry().function(name)?;
-        f.call(args)
     }
 }
 
@@ -552,32 +545,10 @@ fn overran<D>(
             "The {operation} of this {type_name} did not finish within its time limit of {} \
              (it ran {:.1}s). {what} Raise the limit in the resource's `timeouts` block if the \
              service is slow.",
-            humantime_short(ctx.timeout),
+            crate::duration::format_go_duration(ctx.timeout),
             ctx.elapsed().as_secs_f64()
         ),
     ));
-}
-
-/// `90s` -> `1m30s`, as Terraform users write durations.
-fn humantime_short(d: std::time::Duration) -> String {
-    let total = d.as_secs();
-    let millis = d.subsec_millis();
-    let (h, m, s) = (total / 3600, (total / 60) % 60, total % 60);
-    let mut out = String::new();
-    if h > 0 {
-        out.push_str(&format!("{h}h"));
-    }
-    if m > 0 {
-        out.push_str(&format!("{m}m"));
-    }
-    if s > 0 || millis > 0 || out.is_empty() {
-        if millis > 0 {
-            out.push_str(&format!("{s}.{millis:03}s"));
-        } else {
-            out.push_str(&format!("{s}s"));
-        }
-    }
-    out
 }
 
 /// An object of type `ty` whose attributes are all unknown.

@@ -1,11 +1,12 @@
 //! MoveResourceState (protocol 6.5, Terraform 1.8+): adopting the state of another resource type,
 //! possibly of another provider, when a `moved { from = aws_x.a  to = ivschat_x.a }` block changes
 //! a resource's type. Terraform hands over the source state as the JSON the source provider
-//! stored; the target resource maps it to its own model ([`crate::server::Resource::move_state`]),
+//! stored; the target resource maps it to its own model (the [`crate::server::Adopt`] it was registered
+//! with, [`crate::server::ServedResource::adopting`]),
 //! and the server adds the identity.
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::server::{Provider, Server};
+use crate::server::{Provider, ResourceHandle};
 use crate::value::{Path, Value};
 
 /// The object a `moved` block brings, as Terraform describes it.
@@ -29,21 +30,18 @@ impl MoveSource<'_> {
     }
 }
 
-impl<P: Provider> Server<P> {
-    /// The state of `target_type` that the source object becomes.
-    pub fn move_resource_state(
-        &self,
-        target_type: &str,
-        source: &MoveSource<'_>,
-    ) -> Result<Value, Diagnostics> {
-        let r = self.registry().resource(target_type)?;
-        match r.imp.move_state(&r.ty, source) {
+impl<P: Provider> ResourceHandle<'_, P> {
+    /// The state of this type that the source object becomes.
+    pub fn move_state(&self, source: &MoveSource<'_>) -> Result<Value, Diagnostics> {
+        match self.entry.imp.adopt(self.ty(), source) {
             None => Err(Diagnostic::error(
                 "Unsupported Resource Move",
                 format!(
-                    "{target_type} cannot adopt a {} from the {:?} provider: it accepts no moved \
+                    "{} cannot adopt a {} from the {:?} provider: it accepts no moved \
                      blocks. Remove the moved block and import the object instead.",
-                    source.type_name, source.provider_address
+                    self.name(),
+                    source.type_name,
+                    source.provider_address
                 ),
             )
             .into()),
@@ -74,8 +72,3 @@ mod tests {
         assert!(!s("awscc").provider_is("aws"));
     }
 }
-
-/// Identity, moves and listing through the gRPC service, with an in-memory resource type.
-#[cfg(test)]
-#[path = "identity_grpc_tests.rs"]
-mod grpc_tests;

@@ -10,7 +10,7 @@ use crate::server::data_source::DynDataSource;
 use crate::server::ephemeral::DynEphemeralResource;
 use crate::server::function::Function;
 use crate::server::list::DynListResource;
-use crate::server::resource::DynResource;
+use crate::server::resource::ServedResource;
 use crate::value::Value;
 
 #[async_trait]
@@ -29,7 +29,7 @@ pub trait Provider: Send + Sync + 'static {
     /// plan. Must not block on the network: Terraform starts a provider for every phase.
     async fn configure(&self, config: &Value) -> Result<Self::Data, Diagnostics>;
 
-    fn resources(&self) -> Vec<Box<dyn DynResource<Self::Data>>>;
+    fn resources(&self) -> Vec<ServedResource<Self::Data>>;
 
     fn data_sources(&self) -> Vec<Box<dyn DynDataSource<Self::Data>>>;
 

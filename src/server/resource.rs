@@ -14,12 +14,12 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::{self, ModelError};
 use crate::schema::Schema;
 use crate::server::identity::IdentitySchema;
 use crate::server::move_state::MoveSource;
 use crate::server::private::{PrivateData, PrivateState};
 use crate::value::{Path, Type, Value};
+use crate::value_serde::{self, ModelError};
 
 /// What every operation receives: the configured provider, the signal to give up, the time
 /// limit, and the object's private state. Only the server builds one ([`Context::new`]), so
@@ -215,12 +215,6 @@ pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
         None
     }
 
-    /// The state of an object of another type that a `moved` block brings to this type
-    /// (Terraform ≥ 1.8), to be completed by a read. `None`: this type accepts no moves.
-    fn move_state(&self, _source: &MoveSource<'_>) -> Option<Result<Self::Model, Diagnostics>> {
-        None
-    }
-
     /// The configuration a person would write for the object `state` describes
     /// (GenerateResourceConfig, Terraform ≥ 1.14): this type's own choices, such as empty
     /// collections left unset. The server then leaves out what the schema decides (computed
@@ -228,6 +222,49 @@ pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
     /// provider is not configured.
     fn generate_config(&self, _provider: Option<&D>, state: Self::Model) -> Self::Model {
         state
+    }
+}
+
+/// How a resource type adopts the state of another type that a `moved` block brings
+/// (Terraform ≥ 1.8): the source, as its provider stored it, becomes this type's model, to be
+/// completed by a read.
+pub type Adopt<M> = fn(&MoveSource<'_>) -> Result<M, Diagnostics>;
+
+/// [`Adopt`] erased to values.
+type DynAdopt = Box<dyn Fn(&Type, &MoveSource<'_>) -> Result<Value, Diagnostics> + Send + Sync>;
+
+/// A resource type as a provider serves it: the type, and the `moved` blocks it accepts.
+/// Adoption is registered beside the type, not wrapped around it, so every [`Resource`] method
+/// (a new default one too) reaches the server as the type wrote it.
+pub struct ServedResource<D> {
+    pub resource: Box<dyn DynResource<D>>,
+    adopt: Option<DynAdopt>,
+}
+
+impl<D: Send + Sync + 'static> ServedResource<D> {
+    /// A type that accepts no `moved` blocks from other types.
+    pub fn new<R: Resource<D>>(resource: R) -> ServedResource<D> {
+        ServedResource {
+            resource: Box::new(resource),
+            adopt: None,
+        }
+    }
+
+    /// A type that adopts other types' state with `adopt`.
+    pub fn adopting<R: Resource<D>>(resource: R, adopt: Adopt<R::Model>) -> ServedResource<D> {
+        ServedResource {
+            resource: Box::new(resource),
+            adopt: Some(Box::new(move |ty, source| {
+                let model = adopt(source)?;
+                value_serde::to_value(&model, ty)
+                    .map_err(|e| model_error("moved state does not fit the schema", e))
+            })),
+        }
+    }
+
+    /// The state a `moved` block brings, as a value of type `ty`; `None`: no moves accepted.
+    pub fn adopt(&self, ty: &Type, source: &MoveSource<'_>) -> Option<Result<Value, Diagnostics>> {
+        self.adopt.as_ref().map(|adopt| adopt(ty, source))
     }
 }
 
@@ -281,7 +318,6 @@ pub trait DynResource<D>: Send + Sync {
         state: serde_json::Value,
     ) -> Result<serde_json::Value, Diagnostics>;
     fn identity(&self) -> Option<IdentitySchema>;
-    fn move_state(&self, ty: &Type, source: &MoveSource<'_>) -> Option<Result<Value, Diagnostics>>;
     fn generate_config(
         &self,
         provider: Option<&D>,
@@ -292,7 +328,7 @@ pub trait DynResource<D>: Send + Sync {
 
 fn failed_to_values<M: Serialize>(ty: &Type, f: Failed<M>) -> (Option<Value>, Diagnostics) {
     let mut diags = f.diags;
-    let partial = f.partial.and_then(|m| match model::to_value(&m, ty) {
+    let partial = f.partial.and_then(|m| match value_serde::to_value(&m, ty) {
         Ok(v) => Some(v),
         Err(e) => {
             diags.extend(model_bug("partial state does not fit the schema", e));
@@ -335,9 +371,9 @@ where
         plan: &Value,
     ) -> Result<Value, (Option<Value>, Diagnostics)> {
         let plan: R::Model =
-            model::from_value(plan).map_err(|e| (None, model_error("the plan", e)))?;
+            value_serde::from_value(plan).map_err(|e| (None, model_error("the plan", e)))?;
         match Resource::create(self, ctx, plan).await {
-            Ok(m) => model::to_value(&m, ty)
+            Ok(m) => value_serde::to_value(&m, ty)
                 .map_err(|e| (None, model_bug("new state does not fit the schema", e))),
             Err(f) => Err(failed_to_values(ty, f)),
         }
@@ -349,9 +385,10 @@ where
         ty: &Type,
         state: &Value,
     ) -> Result<Option<Value>, Diagnostics> {
-        let state: R::Model = model::from_value(state).map_err(|e| model_error("the state", e))?;
+        let state: R::Model =
+            value_serde::from_value(state).map_err(|e| model_error("the state", e))?;
         match Resource::read(self, ctx, state).await? {
-            Some(m) => model::to_value(&m, ty)
+            Some(m) => value_serde::to_value(&m, ty)
                 .map(Some)
                 .map_err(|e| model_bug("read state does not fit the schema", e)),
             None => Ok(None),
@@ -366,18 +403,19 @@ where
         plan: &Value,
     ) -> Result<Value, (Option<Value>, Diagnostics)> {
         let prior_model: R::Model =
-            model::from_value(prior).map_err(|e| (None, model_error("the state", e)))?;
+            value_serde::from_value(prior).map_err(|e| (None, model_error("the state", e)))?;
         let plan: R::Model =
-            model::from_value(plan).map_err(|e| (None, model_error("the plan", e)))?;
+            value_serde::from_value(plan).map_err(|e| (None, model_error("the plan", e)))?;
         match Resource::update(self, ctx, prior_model, plan).await {
-            Ok(m) => model::to_value(&m, ty)
+            Ok(m) => value_serde::to_value(&m, ty)
                 .map_err(|e| (None, model_bug("new state does not fit the schema", e))),
             Err(f) => Err(failed_to_values(ty, f)),
         }
     }
 
     async fn delete(&self, ctx: &Context<'_, D>, state: &Value) -> Result<(), Diagnostics> {
-        let state: R::Model = model::from_value(state).map_err(|e| model_error("the state", e))?;
+        let state: R::Model =
+            value_serde::from_value(state).map_err(|e| model_error("the state", e))?;
         Resource::delete(self, ctx, state).await
     }
 
@@ -389,7 +427,7 @@ where
     ) -> Option<Result<Value, Diagnostics>> {
         let result = Resource::import(self, ctx, id).await?;
         Some(result.and_then(|m| {
-            model::to_value(&m, ty)
+            value_serde::to_value(&m, ty)
                 .map_err(|e| model_error("imported state does not fit the schema", e))
         }))
     }
@@ -406,14 +444,6 @@ where
         Resource::identity(self)
     }
 
-    fn move_state(&self, ty: &Type, source: &MoveSource<'_>) -> Option<Result<Value, Diagnostics>> {
-        let result = Resource::move_state(self, source)?;
-        Some(result.and_then(|m| {
-            model::to_value(&m, ty)
-                .map_err(|e| model_error("moved state does not fit the schema", e))
-        }))
-    }
-
     fn generate_config(
         &self,
         provider: Option<&D>,
@@ -423,9 +453,10 @@ where
         if state.is_null() {
             return Ok(Value::Null);
         }
-        let state: R::Model = model::from_value(state).map_err(|e| model_error("the state", e))?;
+        let state: R::Model =
+            value_serde::from_value(state).map_err(|e| model_error("the state", e))?;
         let config = Resource::generate_config(self, provider, state);
-        model::to_value(&config, ty)
+        value_serde::to_value(&config, ty)
             .map_err(|e| model_bug("generated configuration does not fit the schema", e))
     }
 }

@@ -213,8 +213,8 @@ impl Provider for TestProvider {
         Ok(Cloud::default())
     }
 
-    fn resources(&self) -> Vec<Box<dyn DynResource<Cloud>>> {
-        vec![Box::new(Widget)]
+    fn resources(&self) -> Vec<ServedResource<Cloud>> {
+        vec![ServedResource::new(Widget)]
     }
 
     fn data_sources(&self) -> Vec<Box<dyn DynDataSource<Cloud>>> {
@@ -258,10 +258,14 @@ fn set_failure(server: &Server<TestProvider>, what: &'static str) {
 async fn create(server: &Server<TestProvider>, name: &str) -> Value {
     let c = config(name, Value::Null);
     let planned = server
-        .plan_resource_change("test_widget", &Value::Null, &c, &c)
+        .resource("test_widget")
+        .unwrap()
+        .plan(&Value::Null, &c, &c)
         .planned;
-    let (state, diags) = server
-        .apply_resource_change("test_widget", &Value::Null, &planned)
+    let (state, _, diags) = server
+        .resource("test_widget")
+        .unwrap()
+        .apply(&Value::Null, &planned, None)
         .await;
     assert!(diags.is_empty(), "{diags}");
     state
@@ -272,13 +276,17 @@ async fn applied_state_keeps_every_planned_value_and_fills_the_unknowns() {
     let server = server().await;
     let c = config("a", Value::Null);
     let planned = server
-        .plan_resource_change("test_widget", &Value::Null, &c, &c)
+        .resource("test_widget")
+        .unwrap()
+        .plan(&Value::Null, &c, &c)
         .planned;
     assert!(planned.attr("id").unwrap().is_unknown());
     assert!(planned.attr("label").unwrap().is_unknown());
     assert_eq!(planned.attr("size"), Some(&Value::int(3)));
-    let (state, diags) = server
-        .apply_resource_change("test_widget", &Value::Null, &planned)
+    let (state, _, diags) = server
+        .resource("test_widget")
+        .unwrap()
+        .apply(&Value::Null, &planned, None)
         .await;
     assert!(diags.is_empty(), "{diags}");
     assert_eq!(
@@ -297,10 +305,14 @@ async fn a_create_that_made_something_returns_it_with_the_error() {
     set_failure(&server, "after");
     let c = config("b", Value::Null);
     let planned = server
-        .plan_resource_change("test_widget", &Value::Null, &c, &c)
+        .resource("test_widget")
+        .unwrap()
+        .plan(&Value::Null, &c, &c)
         .planned;
-    let (state, diags) = server
-        .apply_resource_change("test_widget", &Value::Null, &planned)
+    let (state, _, diags) = server
+        .resource("test_widget")
+        .unwrap()
+        .apply(&Value::Null, &planned, None)
         .await;
     assert!(diags.has_errors());
     assert_eq!(
@@ -311,8 +323,10 @@ async fn a_create_that_made_something_returns_it_with_the_error() {
     assert!(state.is_wholly_known());
 
     set_failure(&server, "before");
-    let (state, diags) = server
-        .apply_resource_change("test_widget", &Value::Null, &planned)
+    let (state, _, diags) = server
+        .resource("test_widget")
+        .unwrap()
+        .apply(&Value::Null, &planned, None)
         .await;
     assert!(diags.has_errors());
     assert!(state.is_null(), "nothing was made, nothing is stored");
@@ -324,11 +338,15 @@ async fn a_failed_update_keeps_the_prior_state() {
     let prior = create(&server, "c").await;
     let c = config("c", Value::int(7));
     let planned = server
-        .plan_resource_change("test_widget", &prior, &c, &c)
+        .resource("test_widget")
+        .unwrap()
+        .plan(&prior, &c, &c)
         .planned;
     set_failure(&server, "update");
-    let (state, diags) = server
-        .apply_resource_change("test_widget", &prior, &planned)
+    let (state, _, diags) = server
+        .resource("test_widget")
+        .unwrap()
+        .apply(&prior, &planned, None)
         .await;
     assert!(diags.has_errors());
     assert_eq!(state, prior);
@@ -344,11 +362,15 @@ async fn a_partly_failed_update_records_only_what_was_applied() {
         attrs.insert("label".to_owned(), Value::string("new-label"));
     }
     let planned = server
-        .plan_resource_change("test_widget", &prior, &c, &c)
+        .resource("test_widget")
+        .unwrap()
+        .plan(&prior, &c, &c)
         .planned;
     set_failure(&server, "update-partly");
-    let (state, diags) = server
-        .apply_resource_change("test_widget", &prior, &planned)
+    let (state, _, diags) = server
+        .resource("test_widget")
+        .unwrap()
+        .apply(&prior, &planned, None)
         .await;
     assert!(diags.has_errors());
     assert_eq!(
@@ -364,10 +386,14 @@ async fn private_state_written_on_apply_comes_back_on_read() {
     let server = server().await;
     let c = config("q", Value::Null);
     let planned = server
-        .plan_resource_change("test_widget", &Value::Null, &c, &c)
+        .resource("test_widget")
+        .unwrap()
+        .plan(&Value::Null, &c, &c)
         .planned;
     let (state, private, diags) = server
-        .apply_resource_change_private("test_widget", &Value::Null, &planned, None)
+        .resource("test_widget")
+        .unwrap()
+        .apply(&Value::Null, &planned, None)
         .await;
     assert!(diags.is_empty(), "{diags}");
     assert_eq!(
@@ -375,7 +401,9 @@ async fn private_state_written_on_apply_comes_back_on_read() {
         Some(Generation(1))
     );
     let (_, private, _) = server
-        .read_resource_private("test_widget", &state, Some(&private))
+        .resource("test_widget")
+        .unwrap()
+        .read(&state, Some(&private))
         .await;
     assert_eq!(
         PrivateState::decode(Some(&private)).get(),
@@ -383,7 +411,9 @@ async fn private_state_written_on_apply_comes_back_on_read() {
     );
     // A destroyed object keeps nothing.
     let (gone, private, _) = server
-        .apply_resource_change_private("test_widget", &state, &Value::Null, Some(&private))
+        .resource("test_widget")
+        .unwrap()
+        .apply(&state, &Value::Null, Some(&private))
         .await;
     assert!(gone.is_null() && private.is_empty());
 }
@@ -393,14 +423,24 @@ async fn reads_report_gone_objects_as_null_and_keep_state_on_errors() {
     let server = server().await;
     let state = create(&server, "d").await;
     set_failure(&server, "read");
-    let (kept, diags) = server.read_resource("test_widget", &state).await;
+    let (kept, _, diags) = server
+        .resource("test_widget")
+        .unwrap()
+        .read(&state, None)
+        .await;
     assert!(diags.has_errors());
     assert_eq!(kept, state, "a failed read never drops the object");
-    let (deleted, diags) = server
-        .apply_resource_change("test_widget", &state, &Value::Null)
+    let (deleted, _, diags) = server
+        .resource("test_widget")
+        .unwrap()
+        .apply(&state, &Value::Null, None)
         .await;
     assert!(diags.is_empty() && deleted.is_null());
-    let (gone, diags) = server.read_resource("test_widget", &state).await;
+    let (gone, _, diags) = server
+        .resource("test_widget")
+        .unwrap()
+        .read(&state, None)
+        .await;
     assert!(diags.is_empty());
     assert!(gone.is_null());
 }
@@ -410,9 +450,12 @@ async fn requires_replace_is_reported_and_a_destroy_plans_null() {
     let server = server().await;
     let prior = create(&server, "e").await;
     let c = config("f", Value::Null);
-    let change = server.plan_resource_change("test_widget", &prior, &c, &c);
+    let change = server.resource("test_widget").unwrap().plan(&prior, &c, &c);
     assert_eq!(change.requires_replace, vec![Path::attr("name")]);
-    let destroy = server.plan_resource_change("test_widget", &prior, &Value::Null, &Value::Null);
+    let destroy = server
+        .resource("test_widget")
+        .unwrap()
+        .plan(&prior, &Value::Null, &Value::Null);
     assert!(destroy.planned.is_null());
 }
 
@@ -420,11 +463,17 @@ async fn requires_replace_is_reported_and_a_destroy_plans_null() {
 async fn stored_state_is_migrated_and_decoded_leniently() {
     let server = server().await;
     let v0 = br#"{"id":"w-g","name":"g","length":5,"label":"x","dropped_long_ago":true}"#;
-    let state = server.upgrade_resource_state("test_widget", 0, v0).unwrap();
+    let state = server
+        .resource("test_widget")
+        .unwrap()
+        .upgrade_state(0, v0)
+        .unwrap();
     assert_eq!(state.attr("size"), Some(&Value::int(5)));
     assert_eq!(state.attr("name"), Some(&Value::string("g")));
     let newer = server
-        .upgrade_resource_state("test_widget", 2, b"{}")
+        .resource("test_widget")
+        .unwrap()
+        .upgrade_state(2, b"{}")
         .unwrap_err();
     assert!(
         newer.to_string().contains("Upgrade the provider"),
@@ -435,15 +484,22 @@ async fn stored_state_is_migrated_and_decoded_leniently() {
 #[tokio::test]
 async fn validation_reports_the_rule_and_path_and_skips_unknowns() {
     let server = server().await;
-    let diags = server.validate_resource_config("test_widget", &config("h", Value::int(10)));
+    let diags = server
+        .resource("test_widget")
+        .unwrap()
+        .validate(&config("h", Value::int(10)));
     let d = diags.iter().next().unwrap();
     assert_eq!(d.path, Some(Path::attr("size")));
     assert!(d.detail.contains("between 1 and 9"), "{d}");
     assert!(
         server
-            .validate_resource_config("test_widget", &config("h", Value::unknown()))
+            .resource("test_widget")
+            .unwrap()
+            .validate(&config("h", Value::unknown()))
             .is_empty()
     );
-    let unknown_type = server.validate_resource_config("test_nope", &config("h", Value::Null));
+    let unknown_type = server
+        .resource("test_nope")
+        .map_or_else(Diagnostics::from, |r| r.validate(&config("h", Value::Null)));
     assert!(unknown_type.has_errors());
 }

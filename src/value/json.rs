@@ -23,13 +23,13 @@ pub const MAX_DEPTH: usize = 128;
 /// JSON that does not hold a value of the expected type.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{}{kind}", at(path))]
-pub struct DecodeError {
+pub struct JsonDecodeError {
     pub path: Path,
-    pub kind: DecodeErrorKind,
+    pub kind: JsonDecodeErrorKind,
 }
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum DecodeErrorKind {
+pub enum JsonDecodeErrorKind {
     #[error("invalid JSON at byte {offset}: {message}")]
     Syntax {
         offset: usize,
@@ -63,13 +63,13 @@ pub enum DecodeErrorKind {
 /// A value that cannot be written as JSON against the given type.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{}{kind}", at(path))]
-pub struct EncodeError {
+pub struct JsonEncodeError {
     pub path: Path,
-    pub kind: EncodeErrorKind,
+    pub kind: JsonEncodeErrorKind,
 }
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum EncodeErrorKind {
+pub enum JsonEncodeErrorKind {
     #[error("value is not known, so it cannot be written as JSON")]
     Unknown,
     #[error("{found} value does not conform to type {expected}")]
@@ -91,25 +91,25 @@ pub enum EncodeErrorKind {
 
 /// Decodes JSON of type `ty`. Object attributes absent from the JSON are null; attributes the
 /// type lacks are an error (see [`decode_lenient`]).
-pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
+pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, JsonDecodeError> {
     decode_with(bytes, ty, false)
 }
 
 /// Like [`decode`], but silently drops object attributes the type lacks, at every level: for
 /// state written by a schema that had attributes since removed.
-pub fn decode_lenient(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
+pub fn decode_lenient(bytes: &[u8], ty: &Type) -> Result<Value, JsonDecodeError> {
     decode_with(bytes, ty, true)
 }
 
-fn decode_with(bytes: &[u8], ty: &Type, lenient: bool) -> Result<Value, DecodeError> {
-    let into = |f: Box<Fail<DecodeErrorKind>>| DecodeError {
+fn decode_with(bytes: &[u8], ty: &Type, lenient: bool) -> Result<Value, JsonDecodeError> {
+    let into = |f: Box<Fail<JsonDecodeErrorKind>>| JsonDecodeError {
         path: Path::from_reversed(f.rev_steps),
         kind: f.kind,
     };
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return Err(DecodeError {
+        return Err(JsonDecodeError {
             path: Path::root(),
-            kind: DecodeErrorKind::InvalidUtf8,
+            kind: JsonDecodeErrorKind::InvalidUtf8,
         });
     };
     let mut r = Reader {
@@ -120,11 +120,11 @@ fn decode_with(bytes: &[u8], ty: &Type, lenient: bool) -> Result<Value, DecodeEr
     let v = r.value(ty, 0).map_err(into)?;
     r.ws();
     if r.pos != text.len() {
-        let kind = DecodeErrorKind::Syntax {
+        let kind = JsonDecodeErrorKind::Syntax {
             offset: r.pos,
             message: "unexpected data after the value",
         };
-        return Err(DecodeError {
+        return Err(JsonDecodeError {
             path: Path::root(),
             kind,
         });
@@ -133,16 +133,16 @@ fn decode_with(bytes: &[u8], ty: &Type, lenient: bool) -> Result<Value, DecodeEr
 }
 
 /// Writes `value` as JSON of type `ty`, as Terraform writes state.
-pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, EncodeError> {
+pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, JsonEncodeError> {
     let mut out = Vec::with_capacity(256);
-    write_value(&mut out, value, ty, 0).map_err(|f| EncodeError {
+    write_value(&mut out, value, ty, 0).map_err(|f| JsonEncodeError {
         path: Path::from_reversed(f.rev_steps),
         kind: f.kind,
     })?;
     Ok(out)
 }
 
-type DR<T> = R<T, DecodeErrorKind>;
+type DR<T> = R<T, JsonDecodeErrorKind>;
 
 struct Reader<'a> {
     text: &'a str,
@@ -168,7 +168,7 @@ impl<'a> Reader<'a> {
     }
 
     fn syntax<T>(&self, message: &'static str) -> DR<T> {
-        fail(DecodeErrorKind::Syntax {
+        fail(JsonDecodeErrorKind::Syntax {
             offset: self.pos,
             message,
         })
@@ -192,7 +192,7 @@ impl<'a> Reader<'a> {
         if found == "invalid JSON" || found == "end of JSON" {
             return self.syntax("expected a JSON value");
         }
-        fail(DecodeErrorKind::Expected { expected, found })
+        fail(JsonDecodeErrorKind::Expected { expected, found })
     }
 
     fn eat(&mut self, b: u8) -> bool {
@@ -380,7 +380,7 @@ impl<'a> Reader<'a> {
 
     fn skip(&mut self, depth: usize) -> DR<()> {
         if depth > MAX_DEPTH {
-            return fail(DecodeErrorKind::TooDeep);
+            return fail(JsonDecodeErrorKind::TooDeep);
         }
         match self.peek() {
             Some(b'n') => self.literal("null"),
@@ -484,7 +484,7 @@ impl<'a> Reader<'a> {
 
     fn value(&mut self, ty: &Type, depth: usize) -> DR<Value> {
         if depth > MAX_DEPTH {
-            return fail(DecodeErrorKind::TooDeep);
+            return fail(JsonDecodeErrorKind::TooDeep);
         }
         if self.peek() == Some(b'n') {
             self.literal("null")?;
@@ -506,7 +506,7 @@ impl<'a> Reader<'a> {
                 };
                 match text.parse::<Number>() {
                     Ok(n) => Ok(Value::Number(n)),
-                    Err(_) => fail(DecodeErrorKind::InvalidNumber(
+                    Err(_) => fail(JsonDecodeErrorKind::InvalidNumber(
                         text.chars().take(64).collect(),
                     )),
                 }
@@ -516,7 +516,7 @@ impl<'a> Reader<'a> {
                 Some(b'"') => match self.string()?.as_ref() {
                     "true" => Ok(Value::Bool(true)),
                     "false" => Ok(Value::Bool(false)),
-                    _ => fail(DecodeErrorKind::Expected {
+                    _ => fail(JsonDecodeErrorKind::Expected {
                         expected: "bool",
                         found: "string",
                     }),
@@ -539,7 +539,7 @@ impl<'a> Reader<'a> {
                 let mut out = Vec::with_capacity(etys.len());
                 self.array("array", |r, i| {
                     let Some(ety) = etys.get(i) else {
-                        return fail(DecodeErrorKind::TupleLength {
+                        return fail(JsonDecodeErrorKind::TupleLength {
                             expected: etys.len(),
                             found: i + 1,
                         });
@@ -548,7 +548,7 @@ impl<'a> Reader<'a> {
                     Ok(())
                 })?;
                 if out.len() != etys.len() {
-                    return fail(DecodeErrorKind::TupleLength {
+                    return fail(JsonDecodeErrorKind::TupleLength {
                         expected: etys.len(),
                         found: out.len(),
                     });
@@ -563,7 +563,7 @@ impl<'a> Reader<'a> {
                         .in_path(|| PathStep::Key(key.to_string()))?;
                     let key = key.into_owned();
                     if out.contains_key(&key) {
-                        return fail(DecodeErrorKind::DuplicateKey(key));
+                        return fail(JsonDecodeErrorKind::DuplicateKey(key));
                     }
                     out.insert(key, v);
                     Ok(())
@@ -578,14 +578,14 @@ impl<'a> Reader<'a> {
                         if lenient {
                             return r.skip(depth + 1);
                         }
-                        return fail(DecodeErrorKind::UnexpectedAttribute(key.to_string()))
+                        return fail(JsonDecodeErrorKind::UnexpectedAttribute(key.to_string()))
                             .in_path(|| PathStep::Attribute(key.into_owned()));
                     };
                     let v = r
                         .value(aty, depth + 1)
                         .in_path(|| PathStep::Attribute(name.clone()))?;
                     if out.insert(name.clone(), v).is_some() {
-                        return fail(DecodeErrorKind::DuplicateKey(name.clone()));
+                        return fail(JsonDecodeErrorKind::DuplicateKey(name.clone()));
                     }
                     Ok(())
                 })?;
@@ -625,14 +625,14 @@ impl<'a> Reader<'a> {
                     value_at = Some(r.pos);
                     r.skip(depth + 1)
                 }
-                other => fail(DecodeErrorKind::DynamicKey(other.to_owned())),
+                other => fail(JsonDecodeErrorKind::DynamicKey(other.to_owned())),
             }
         })?;
         let Some(ty) = ty else {
-            return fail(DecodeErrorKind::DynamicMissing("type"));
+            return fail(JsonDecodeErrorKind::DynamicMissing("type"));
         };
         let Some(value_at) = value_at else {
-            return fail(DecodeErrorKind::DynamicMissing("value"));
+            return fail(JsonDecodeErrorKind::DynamicMissing("value"));
         };
         let end = self.pos;
         self.pos = value_at;
@@ -642,14 +642,14 @@ impl<'a> Reader<'a> {
     }
 }
 
-type ER<T> = R<T, EncodeErrorKind>;
+type ER<T> = R<T, JsonEncodeErrorKind>;
 
 fn write_value(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> ER<()> {
     if depth > MAX_DEPTH {
-        return fail(EncodeErrorKind::TooDeep);
+        return fail(JsonEncodeErrorKind::TooDeep);
     }
     match (ty, v) {
-        (_, Value::Unknown(_)) => fail(EncodeErrorKind::Unknown),
+        (_, Value::Unknown(_)) => fail(JsonEncodeErrorKind::Unknown),
         (_, Value::Null) => {
             out.extend_from_slice(b"null");
             Ok(())
@@ -657,7 +657,7 @@ fn write_value(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> ER<()> 
         (Type::Dynamic, Value::Dynamic(vty, inner)) => write_dynamic(out, vty, inner, depth),
         (Type::Dynamic, _) => match Type::implied_by(v) {
             Some(vty) => write_dynamic(out, &vty, v, depth),
-            None => fail(EncodeErrorKind::CannotInferType),
+            None => fail(JsonEncodeErrorKind::CannotInferType),
         },
         (_, Value::Dynamic(vty, inner)) if **vty == *ty => write_value(out, inner, ty, depth),
         (Type::String, Value::String(s)) => {
@@ -685,7 +685,7 @@ fn write_value(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> ER<()> 
         }
         (Type::Tuple(etys), Value::Tuple(items)) => {
             if etys.len() != items.len() {
-                return fail(EncodeErrorKind::TupleLength {
+                return fail(JsonEncodeErrorKind::TupleLength {
                     expected: etys.len(),
                     found: items.len(),
                 });
@@ -717,12 +717,12 @@ fn write_value(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> ER<()> 
             if attrs.len() != atys.len()
                 && let Some(extra) = attrs.keys().find(|k| !atys.contains_key(*k))
             {
-                return fail(EncodeErrorKind::UnexpectedAttribute(extra.clone()));
+                return fail(JsonEncodeErrorKind::UnexpectedAttribute(extra.clone()));
             }
             out.push(b'{');
             for (i, (name, aty)) in atys.iter().enumerate() {
                 let Some(item) = attrs.get(name) else {
-                    return fail(EncodeErrorKind::MissingAttribute(name.clone()));
+                    return fail(JsonEncodeErrorKind::MissingAttribute(name.clone()));
                 };
                 if i > 0 {
                     out.push(b',');
@@ -735,7 +735,7 @@ fn write_value(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> ER<()> 
             out.push(b'}');
             Ok(())
         }
-        _ => fail(EncodeErrorKind::TypeMismatch {
+        _ => fail(JsonEncodeErrorKind::TypeMismatch {
             expected: ty.to_string(),
             found: value_kind(v),
         }),

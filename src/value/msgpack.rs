@@ -37,14 +37,14 @@ const REFINE_LENGTH_UPPER: i64 = 6;
 /// A msgpack payload that does not hold a value of the expected type.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{}{kind}", at(path))]
-pub struct DecodeError {
+pub struct MsgpackDecodeError {
     /// Where in the value the problem is (root for the value itself).
     pub path: Path,
-    pub kind: DecodeErrorKind,
+    pub kind: MsgpackDecodeErrorKind,
 }
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum DecodeErrorKind {
+pub enum MsgpackDecodeErrorKind {
     #[error("unexpected end of msgpack data")]
     UnexpectedEof,
     #[error("{0} unexpected byte(s) after the value")]
@@ -79,13 +79,13 @@ pub enum DecodeErrorKind {
 /// A value that cannot be encoded against the given type.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{}{kind}", at(path))]
-pub struct EncodeError {
+pub struct MsgpackEncodeError {
     pub path: Path,
-    pub kind: EncodeErrorKind,
+    pub kind: MsgpackEncodeErrorKind,
 }
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum EncodeErrorKind {
+pub enum MsgpackEncodeErrorKind {
     #[error("{found} value does not conform to type {expected}")]
     TypeMismatch {
         expected: String,
@@ -133,28 +133,28 @@ pub(super) fn value_kind(v: &Value) -> &'static str {
 }
 
 /// Decodes a msgpack value of type `ty`; the whole input must be that one value.
-pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
+pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, MsgpackDecodeError> {
     let mut d = Decoder { buf: bytes, pos: 0 };
-    let v = d.value(ty, 0).map_err(DecodeError::from)?;
+    let v = d.value(ty, 0).map_err(MsgpackDecodeError::from)?;
     if d.pos != bytes.len() {
-        return Err(DecodeError {
+        return Err(MsgpackDecodeError {
             path: Path::root(),
-            kind: DecodeErrorKind::TrailingBytes(bytes.len() - d.pos),
+            kind: MsgpackDecodeErrorKind::TrailingBytes(bytes.len() - d.pos),
         });
     }
     Ok(v)
 }
 
 /// Encodes `value` as type `ty`, as Terraform would.
-pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, EncodeError> {
+pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, MsgpackEncodeError> {
     let mut out = Vec::with_capacity(128);
     encode_into(&mut out, value, ty)?;
     Ok(out)
 }
 
 /// Appends the encoding of `value` as type `ty` to `out`.
-pub fn encode_into(out: &mut Vec<u8>, value: &Value, ty: &Type) -> Result<(), EncodeError> {
-    write_value(out, value, ty, 0).map_err(EncodeError::from)
+pub fn encode_into(out: &mut Vec<u8>, value: &Value, ty: &Type) -> Result<(), MsgpackEncodeError> {
+    write_value(out, value, ty, 0).map_err(MsgpackEncodeError::from)
 }
 
 /// An error on its way out, collecting path steps innermost first.
@@ -172,18 +172,18 @@ pub(super) fn fail<T, K>(kind: K) -> R<T, K> {
     }))
 }
 
-impl From<Box<Fail<DecodeErrorKind>>> for DecodeError {
-    fn from(f: Box<Fail<DecodeErrorKind>>) -> DecodeError {
-        DecodeError {
+impl From<Box<Fail<MsgpackDecodeErrorKind>>> for MsgpackDecodeError {
+    fn from(f: Box<Fail<MsgpackDecodeErrorKind>>) -> MsgpackDecodeError {
+        MsgpackDecodeError {
             path: Path::from_reversed(f.rev_steps),
             kind: f.kind,
         }
     }
 }
 
-impl From<Box<Fail<EncodeErrorKind>>> for EncodeError {
-    fn from(f: Box<Fail<EncodeErrorKind>>) -> EncodeError {
-        EncodeError {
+impl From<Box<Fail<MsgpackEncodeErrorKind>>> for MsgpackEncodeError {
+    fn from(f: Box<Fail<MsgpackEncodeErrorKind>>) -> MsgpackEncodeError {
+        MsgpackEncodeError {
             path: Path::from_reversed(f.rev_steps),
             kind: f.kind,
         }
@@ -246,7 +246,7 @@ fn is_ext(m: Marker) -> bool {
     )
 }
 
-type DR<T> = R<T, DecodeErrorKind>;
+type DR<T> = R<T, MsgpackDecodeErrorKind>;
 
 struct Decoder<'a> {
     buf: &'a [u8],
@@ -261,7 +261,7 @@ impl<'a> Decoder<'a> {
     fn peek_marker(&self) -> DR<Marker> {
         match self.buf.get(self.pos) {
             Some(&b) => Ok(Marker::from_u8(b)),
-            None => fail(DecodeErrorKind::UnexpectedEof),
+            None => fail(MsgpackDecodeErrorKind::UnexpectedEof),
         }
     }
 
@@ -273,7 +273,7 @@ impl<'a> Decoder<'a> {
                 self.pos = end;
                 Ok(s)
             }
-            None => fail(DecodeErrorKind::UnexpectedEof),
+            None => fail(MsgpackDecodeErrorKind::UnexpectedEof),
         }
     }
 
@@ -307,7 +307,7 @@ impl<'a> Decoder<'a> {
 
     fn expected<T>(&self, expected: &'static str) -> DR<T> {
         let found = self.peek_marker().map_or("end of data", marker_name);
-        fail(DecodeErrorKind::Expected { expected, found })
+        fail(MsgpackDecodeErrorKind::Expected { expected, found })
     }
 
     fn next_marker(&mut self) -> DR<Marker> {
@@ -344,7 +344,7 @@ impl<'a> Decoder<'a> {
         let raw = self.raw_str(expected)?;
         match std::str::from_utf8(raw) {
             Ok(s) => Ok(s),
-            Err(_) => fail(DecodeErrorKind::InvalidUtf8),
+            Err(_) => fail(MsgpackDecodeErrorKind::InvalidUtf8),
         }
     }
 
@@ -392,7 +392,7 @@ impl<'a> Decoder<'a> {
 
     fn value(&mut self, ty: &Type, depth: usize) -> DR<Value> {
         if depth > MAX_DEPTH {
-            return fail(DecodeErrorKind::TooDeep);
+            return fail(MsgpackDecodeErrorKind::TooDeep);
         }
         let m = self.peek_marker()?;
         if is_ext(m) {
@@ -420,7 +420,7 @@ impl<'a> Decoder<'a> {
             Type::Tuple(etys) => {
                 let len = self.array_len("tuple")?;
                 if len != etys.len() {
-                    return fail(DecodeErrorKind::TupleLength {
+                    return fail(MsgpackDecodeErrorKind::TupleLength {
                         expected: etys.len(),
                         found: len,
                     });
@@ -440,7 +440,7 @@ impl<'a> Decoder<'a> {
                         .value(ety, depth + 1)
                         .in_path(|| PathStep::Key(key.to_owned()))?;
                     if out.insert(key.to_owned(), v).is_some() {
-                        return fail(DecodeErrorKind::DuplicateKey(key.to_owned()));
+                        return fail(MsgpackDecodeErrorKind::DuplicateKey(key.to_owned()));
                     }
                 }
                 Ok(Value::Map(out))
@@ -451,20 +451,20 @@ impl<'a> Decoder<'a> {
                 for _ in 0..len {
                     let key = self.str("attribute name")?;
                     let Some((name, aty)) = atys.get_key_value(key) else {
-                        return fail(DecodeErrorKind::UnexpectedAttribute(key.to_owned()))
+                        return fail(MsgpackDecodeErrorKind::UnexpectedAttribute(key.to_owned()))
                             .in_path(|| PathStep::Attribute(key.to_owned()));
                     };
                     let v = self
                         .value(aty, depth + 1)
                         .in_path(|| PathStep::Attribute(name.clone()))?;
                     if out.insert(name.clone(), v).is_some() {
-                        return fail(DecodeErrorKind::DuplicateKey(key.to_owned()));
+                        return fail(MsgpackDecodeErrorKind::DuplicateKey(key.to_owned()));
                     }
                 }
                 if out.len() != atys.len()
                     && let Some(missing) = atys.keys().find(|k| !out.contains_key(*k))
                 {
-                    return fail(DecodeErrorKind::MissingAttribute(missing.clone()));
+                    return fail(MsgpackDecodeErrorKind::MissingAttribute(missing.clone()));
                 }
                 Ok(Value::Object(out))
             }
@@ -489,7 +489,7 @@ impl<'a> Decoder<'a> {
         }
         let len = self.array_len("dynamic value [type, value]")?;
         if len != 2 {
-            return fail(DecodeErrorKind::DynamicLength(len));
+            return fail(MsgpackDecodeErrorKind::DynamicLength(len));
         }
         let type_json = self.raw_str("type JSON")?;
         let ty = Type::from_json(type_json).map_err(|e| {
@@ -535,13 +535,13 @@ impl<'a> Decoder<'a> {
                     f64::from_be_bytes(self.array()?)
                 };
                 return Number::try_from(f)
-                    .or_else(|NonFiniteError| fail(DecodeErrorKind::NonFiniteNumber));
+                    .or_else(|NonFiniteError| fail(MsgpackDecodeErrorKind::NonFiniteNumber));
             }
             Marker::FixStr(_) | Marker::Str8 | Marker::Str16 | Marker::Str32 => {
                 let s = self.str("number")?;
                 return s
                     .parse()
-                    .or_else(|_| fail(DecodeErrorKind::InvalidNumber(truncate(s))));
+                    .or_else(|_| fail(MsgpackDecodeErrorKind::InvalidNumber(truncate(s))));
             }
             _ => return self.expected("number"),
         };
@@ -599,8 +599,10 @@ impl<'a> Decoder<'a> {
                 .map_or_else(|| self.expected("integer"), Ok),
             Marker::U64 => {
                 let n = self.number()?;
-                n.to_i64()
-                    .map_or_else(|| fail(DecodeErrorKind::InvalidNumber(n.to_string())), Ok)
+                n.to_i64().map_or_else(
+                    || fail(MsgpackDecodeErrorKind::InvalidNumber(n.to_string())),
+                    Ok,
+                )
             }
             _ => self.expected("integer"),
         }
@@ -609,7 +611,7 @@ impl<'a> Decoder<'a> {
     /// Skips one msgpack value of any kind.
     fn skip(&mut self, depth: usize) -> DR<()> {
         if depth > MAX_DEPTH {
-            return fail(DecodeErrorKind::TooDeep);
+            return fail(MsgpackDecodeErrorKind::TooDeep);
         }
         let m = self.next_marker()?;
         let (skip_bytes, items) = match m {
@@ -716,21 +718,21 @@ fn parse_refinements(payload: &[u8], ty: &Type) -> Option<Refinements> {
     Some(r)
 }
 
-type ER<T> = R<T, EncodeErrorKind>;
+type ER<T> = R<T, MsgpackEncodeErrorKind>;
 
 fn w<T, E: std::fmt::Display>(r: Result<T, E>) -> ER<()> {
     match r {
         Ok(_) => Ok(()),
-        Err(e) => fail(EncodeErrorKind::Write(e.to_string())),
+        Err(e) => fail(MsgpackEncodeErrorKind::Write(e.to_string())),
     }
 }
 
 fn len_u32(n: usize) -> ER<u32> {
-    u32::try_from(n).or_else(|_| fail(EncodeErrorKind::TooLong))
+    u32::try_from(n).or_else(|_| fail(MsgpackEncodeErrorKind::TooLong))
 }
 
 fn mismatch<T>(ty: &Type, v: &Value) -> ER<T> {
-    fail(EncodeErrorKind::TypeMismatch {
+    fail(MsgpackEncodeErrorKind::TypeMismatch {
         expected: ty.to_string(),
         found: value_kind(v),
     })
@@ -812,7 +814,7 @@ fn write_unknown(out: &mut Vec<u8>, r: &Refinements, ty: &Type) -> ER<()> {
 
 fn write_value(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> ER<()> {
     if depth > MAX_DEPTH {
-        return fail(EncodeErrorKind::TooDeep);
+        return fail(MsgpackEncodeErrorKind::TooDeep);
     }
     match (ty, v) {
         (_, Value::Unknown(r)) => write_unknown(out, r, ty),
@@ -820,7 +822,7 @@ fn write_value(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> ER<()> 
         (Type::Dynamic, Value::Dynamic(vty, inner)) => write_dynamic(out, vty, inner, depth),
         (Type::Dynamic, _) => match Type::implied_by(v) {
             Some(vty) => write_dynamic(out, &vty, v, depth),
-            None => fail(EncodeErrorKind::CannotInferType),
+            None => fail(MsgpackEncodeErrorKind::CannotInferType),
         },
         // A wrapped value in a position of its own concrete type: the wrapper is redundant.
         (_, Value::Dynamic(vty, inner)) if **vty == *ty => write_value(out, inner, ty, depth),
@@ -836,7 +838,7 @@ fn write_value(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> ER<()> 
         }
         (Type::Tuple(etys), Value::Tuple(items)) => {
             if etys.len() != items.len() {
-                return fail(EncodeErrorKind::TupleLength {
+                return fail(MsgpackEncodeErrorKind::TupleLength {
                     expected: etys.len(),
                     found: items.len(),
                 });
@@ -859,12 +861,12 @@ fn write_value(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> ER<()> 
             if attrs.len() != atys.len()
                 && let Some(extra) = attrs.keys().find(|k| !atys.contains_key(*k))
             {
-                return fail(EncodeErrorKind::UnexpectedAttribute(extra.clone()));
+                return fail(MsgpackEncodeErrorKind::UnexpectedAttribute(extra.clone()));
             }
             w(rmp::encode::write_map_len(out, len_u32(atys.len())?))?;
             for (name, aty) in atys {
                 let Some(item) = attrs.get(name) else {
-                    return fail(EncodeErrorKind::MissingAttribute(name.clone()));
+                    return fail(MsgpackEncodeErrorKind::MissingAttribute(name.clone()));
                 };
                 w(rmp::encode::write_str(out, name))?;
                 write_value(out, item, aty, depth + 1)

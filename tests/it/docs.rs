@@ -50,8 +50,8 @@ fn every_attribute_of_every_type_is_described() {
 #[test]
 fn the_iam_guide_lists_every_type() {
     use ivschat_provider::iam::{NEEDS, TypeKind};
-    use ivschat_provider::server::Registry;
-    let registry = Registry::new(&IvschatProvider);
+    use ivschat_provider::server::TypeTable;
+    let registry = TypeTable::new(&IvschatProvider);
     let mut registered: Vec<(TypeKind, String)> = Vec::new();
     registered.extend(
         registry

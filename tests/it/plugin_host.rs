@@ -535,7 +535,7 @@ async fn tls12_client_and_concurrent_calls() {
 /// not implement (Terraform >= 1.12 relies on it for identity schemas).
 #[tokio::test]
 async fn unimplemented_rpcs_answer_unimplemented() {
-    use ivschat_provider::plugin::bootstrap_provider::BootstrapProvider;
+    use crate::support::bootstrap_provider::BootstrapProvider;
     use ivschat_provider::plugin::tfplugin6::provider_server::ProviderServer;
 
     let dir = tempfile::tempdir().unwrap();

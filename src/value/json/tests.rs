@@ -44,7 +44,7 @@ fn decodes(json: &str, ty: &Type, value: Value) {
 }
 
 #[track_caller]
-fn rejects(json: &str, ty: &Type) -> DecodeError {
+fn rejects(json: &str, ty: &Type) -> JsonDecodeError {
     match decode(json.as_bytes(), ty) {
         Ok(v) => panic!("{json} decoded to {v:?}"),
         Err(e) => e,
@@ -84,22 +84,22 @@ fn primitives() {
     decodes(r#""false""#, &Type::Bool, Value::Bool(false));
     assert!(matches!(
         rejects(r#""yes""#, &Type::Bool).kind,
-        DecodeErrorKind::Expected { .. }
+        JsonDecodeErrorKind::Expected { .. }
     ));
     assert!(matches!(
         rejects(r#""x1""#, &Type::Number).kind,
-        DecodeErrorKind::InvalidNumber(_)
+        JsonDecodeErrorKind::InvalidNumber(_)
     ));
     assert!(matches!(
         rejects("[]", &Type::String).kind,
-        DecodeErrorKind::Expected {
+        JsonDecodeErrorKind::Expected {
             expected: "string",
             found: "array"
         }
     ));
     assert!(matches!(
         rejects("true", &Type::Number).kind,
-        DecodeErrorKind::Expected { .. }
+        JsonDecodeErrorKind::Expected { .. }
     ));
 }
 
@@ -133,14 +133,14 @@ fn strings_and_escapes() {
         assert!(
             matches!(
                 rejects(bad, &Type::String).kind,
-                DecodeErrorKind::Syntax { .. }
+                JsonDecodeErrorKind::Syntax { .. }
             ),
             "{bad:?}"
         );
     }
     assert_eq!(
         decode(b"\"\xff\"", &Type::String).unwrap_err().kind,
-        DecodeErrorKind::InvalidUtf8
+        JsonDecodeErrorKind::InvalidUtf8
     );
 }
 
@@ -180,7 +180,7 @@ fn syntax_errors() {
         assert!(
             matches!(
                 rejects(bad, &Type::list(Type::Number)).kind,
-                DecodeErrorKind::Syntax { .. }
+                JsonDecodeErrorKind::Syntax { .. }
             ),
             "{bad:?}"
         );
@@ -189,7 +189,7 @@ fn syntax_errors() {
         assert!(
             matches!(
                 rejects(bad, &Type::map(Type::Number)).kind,
-                DecodeErrorKind::Syntax { .. }
+                JsonDecodeErrorKind::Syntax { .. }
             ),
             "{bad:?}"
         );
@@ -197,11 +197,11 @@ fn syntax_errors() {
     // Trailing data.
     assert!(matches!(
         rejects("1 2", &Type::Number).kind,
-        DecodeErrorKind::Syntax { offset: 2, .. }
+        JsonDecodeErrorKind::Syntax { offset: 2, .. }
     ));
     assert!(matches!(
         rejects("nulll", &Type::Number).kind,
-        DecodeErrorKind::Syntax { offset: 4, .. }
+        JsonDecodeErrorKind::Syntax { offset: 4, .. }
     ));
     // Whitespace around tokens is fine.
     decodes(
@@ -242,21 +242,21 @@ fn collections() {
     golden(Value::Tuple(vec![]), &Type::tuple([]), "[]");
     assert_eq!(
         rejects(r#"["a"]"#, &Type::tuple([Type::String, Type::Bool])).kind,
-        DecodeErrorKind::TupleLength {
+        JsonDecodeErrorKind::TupleLength {
             expected: 2,
             found: 1
         }
     );
     assert_eq!(
         rejects(r#"["a",true,1]"#, &Type::tuple([Type::String, Type::Bool])).kind,
-        DecodeErrorKind::TupleLength {
+        JsonDecodeErrorKind::TupleLength {
             expected: 2,
             found: 3
         }
     );
     assert_eq!(
         rejects(r#"{"k":1,"k":2}"#, &Type::map(Type::Number)).kind,
-        DecodeErrorKind::DuplicateKey("k".into())
+        JsonDecodeErrorKind::DuplicateKey("k".into())
     );
 }
 
@@ -292,7 +292,10 @@ fn objects() {
     let ty = Type::object([("inner", room_type())]);
     let json = r#"{"inner":{"a":"x","gone":{"deep":[1,{"z":null}]},"b":1}}"#;
     let e = rejects(json, &ty);
-    assert_eq!(e.kind, DecodeErrorKind::UnexpectedAttribute("gone".into()));
+    assert_eq!(
+        e.kind,
+        JsonDecodeErrorKind::UnexpectedAttribute("gone".into())
+    );
     assert_eq!(e.path.to_string(), "inner.gone");
     assert_eq!(
         e.to_string(),
@@ -306,7 +309,7 @@ fn objects() {
     assert!(decode_lenient(br#"{"a":"x","gone":[1,}"#, &room_type()).is_err());
     assert_eq!(
         rejects(r#"{"a":"x","a":"y"}"#, &room_type()).kind,
-        DecodeErrorKind::DuplicateKey("a".into())
+        JsonDecodeErrorKind::DuplicateKey("a".into())
     );
     // Errors carry paths.
     let ty = Type::object([("items", Type::list(Type::object([("a", Type::String)])))]);
@@ -322,7 +325,7 @@ fn objects() {
         encode(&obj(&[("a", "x".into())]), &room_type())
             .unwrap_err()
             .kind,
-        EncodeErrorKind::MissingAttribute("b".into())
+        JsonEncodeErrorKind::MissingAttribute("b".into())
     );
     assert_eq!(
         encode(
@@ -331,7 +334,7 @@ fn objects() {
         )
         .unwrap_err()
         .kind,
-        EncodeErrorKind::UnexpectedAttribute("c".into())
+        JsonEncodeErrorKind::UnexpectedAttribute("c".into())
     );
 }
 
@@ -342,7 +345,7 @@ fn unknown_cannot_be_encoded() {
         &room_type(),
     )
     .unwrap_err();
-    assert_eq!(e.kind, EncodeErrorKind::Unknown);
+    assert_eq!(e.kind, JsonEncodeErrorKind::Unknown);
     assert_eq!(e.path, Path::attr("a"));
 }
 
@@ -384,27 +387,27 @@ fn dynamic_values() {
     );
     assert_eq!(
         rejects(r#"{"value":1}"#, &Type::Dynamic).kind,
-        DecodeErrorKind::DynamicMissing("type")
+        JsonDecodeErrorKind::DynamicMissing("type")
     );
     assert_eq!(
         rejects(r#"{"type":"number"}"#, &Type::Dynamic).kind,
-        DecodeErrorKind::DynamicMissing("value")
+        JsonDecodeErrorKind::DynamicMissing("value")
     );
     assert_eq!(
         rejects(r#"{"type":"number","value":1,"x":2}"#, &Type::Dynamic).kind,
-        DecodeErrorKind::DynamicKey("x".into())
+        JsonDecodeErrorKind::DynamicKey("x".into())
     );
     assert!(matches!(
         rejects(r#"{"type":"nope","value":1}"#, &Type::Dynamic).kind,
-        DecodeErrorKind::TypeJson(_)
+        JsonDecodeErrorKind::TypeJson(_)
     ));
     assert!(matches!(
         rejects(r#"{"type":"number","value":"x"}"#, &Type::Dynamic).kind,
-        DecodeErrorKind::InvalidNumber(_)
+        JsonDecodeErrorKind::InvalidNumber(_)
     ));
     assert!(matches!(
         rejects(r#""x""#, &Type::Dynamic).kind,
-        DecodeErrorKind::Expected { .. }
+        JsonDecodeErrorKind::Expected { .. }
     ));
 }
 
@@ -415,7 +418,7 @@ fn depth_is_bounded() {
     for _ in 0..500 {
         ty = Type::list(ty);
     }
-    assert_eq!(rejects(&deep, &ty).kind, DecodeErrorKind::TooDeep);
+    assert_eq!(rejects(&deep, &ty).kind, JsonDecodeErrorKind::TooDeep);
     // Deep JSON inside an attribute dropped by decode_lenient is bounded too.
     let json = format!(
         r#"{{"gone":{}1{}}}"#,
@@ -426,7 +429,7 @@ fn depth_is_bounded() {
         decode_lenient(json.as_bytes(), &Type::object([]))
             .unwrap_err()
             .kind,
-        DecodeErrorKind::TooDeep
+        JsonDecodeErrorKind::TooDeep
     );
 }
 

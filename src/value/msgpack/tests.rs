@@ -43,7 +43,7 @@ fn decodes(bytes: &str, ty: &Type, value: Value) {
 }
 
 #[track_caller]
-fn rejects(bytes: &str, ty: &Type) -> DecodeError {
+fn rejects(bytes: &str, ty: &Type) -> MsgpackDecodeError {
     match decode(&hex(bytes), ty) {
         Ok(v) => panic!("{bytes} decoded to {v:?}"),
         Err(e) => e,
@@ -301,19 +301,19 @@ fn floats_and_decimals() {
     decodes("d9 03 31 2e 30", &Type::Number, Value::int(1)); // str8 "1.0"
     assert!(matches!(
         rejects("a3 61 62 63", &Type::Number).kind,
-        DecodeErrorKind::InvalidNumber(_)
+        MsgpackDecodeErrorKind::InvalidNumber(_)
     ));
     assert_eq!(
         rejects("cb 7f f0 00 00 00 00 00 00", &Type::Number).kind,
-        DecodeErrorKind::NonFiniteNumber
+        MsgpackDecodeErrorKind::NonFiniteNumber
     );
     assert_eq!(
         rejects("cb 7f f8 00 00 00 00 00 01", &Type::Number).kind,
-        DecodeErrorKind::NonFiniteNumber
+        MsgpackDecodeErrorKind::NonFiniteNumber
     );
     assert!(matches!(
         rejects("c3", &Type::Number).kind,
-        DecodeErrorKind::Expected { .. }
+        MsgpackDecodeErrorKind::Expected { .. }
     ));
 }
 
@@ -339,15 +339,15 @@ fn strings() {
     golden(Value::from("é"), &Type::String, "a2 c3 a9");
     assert_eq!(
         rejects("a2 c3 28", &Type::String).kind,
-        DecodeErrorKind::InvalidUtf8
+        MsgpackDecodeErrorKind::InvalidUtf8
     );
     assert_eq!(
         rejects("a5 68 69", &Type::String).kind,
-        DecodeErrorKind::UnexpectedEof
+        MsgpackDecodeErrorKind::UnexpectedEof
     );
     assert!(matches!(
         rejects("01", &Type::String).kind,
-        DecodeErrorKind::Expected {
+        MsgpackDecodeErrorKind::Expected {
             expected: "string",
             found: "integer"
         }
@@ -401,27 +401,27 @@ fn collections() {
     );
     assert_eq!(
         rejects("93 a1 61 c3 c3", &Type::tuple([Type::String, Type::Bool])).kind,
-        DecodeErrorKind::TupleLength {
+        MsgpackDecodeErrorKind::TupleLength {
             expected: 2,
             found: 3
         }
     );
     assert_eq!(
         rejects("82 a1 6b 01 a1 6b 02", &Type::map(Type::Number)).kind,
-        DecodeErrorKind::DuplicateKey("k".into())
+        MsgpackDecodeErrorKind::DuplicateKey("k".into())
     );
     assert!(matches!(
         rejects("81 01 01", &Type::map(Type::Number)).kind,
-        DecodeErrorKind::Expected { .. }
+        MsgpackDecodeErrorKind::Expected { .. }
     ));
     assert_eq!(
         rejects("93 a1 61", &Type::list(Type::String)).kind,
-        DecodeErrorKind::UnexpectedEof
+        MsgpackDecodeErrorKind::UnexpectedEof
     );
     // A huge declared length with no data fails cleanly instead of allocating.
     assert_eq!(
         rejects("dd ff ff ff ff", &Type::list(Type::String)).kind,
-        DecodeErrorKind::UnexpectedEof
+        MsgpackDecodeErrorKind::UnexpectedEof
     );
 }
 
@@ -455,17 +455,17 @@ fn objects() {
     );
     // Missing attribute.
     let e = rejects("81 a1 61 a1 78", &room_type());
-    assert_eq!(e.kind, DecodeErrorKind::MissingAttribute("b".into()));
+    assert_eq!(e.kind, MsgpackDecodeErrorKind::MissingAttribute("b".into()));
     assert!(e.path.is_root());
     // An empty map is not an object with attributes (cty would accept it; Terraform never sends it).
     assert_eq!(
         rejects("80", &room_type()).kind,
-        DecodeErrorKind::MissingAttribute("a".into())
+        MsgpackDecodeErrorKind::MissingAttribute("a".into())
     );
     // Unknown attribute.
     assert_eq!(
         rejects("83 a1 61 a1 78 a1 62 02 a1 63 c0", &room_type()).kind,
-        DecodeErrorKind::UnexpectedAttribute("c".into())
+        MsgpackDecodeErrorKind::UnexpectedAttribute("c".into())
     );
     assert_eq!(
         rejects("83 a1 61 a1 78 a1 62 02 a1 63 c0", &room_type()).path,
@@ -474,7 +474,7 @@ fn objects() {
     // Duplicate attribute (would otherwise hide a missing one).
     assert_eq!(
         rejects("82 a1 61 a1 78 a1 61 a1 78", &room_type()).kind,
-        DecodeErrorKind::DuplicateKey("a".into())
+        MsgpackDecodeErrorKind::DuplicateKey("a".into())
     );
     // Errors carry the path where they happened.
     let ty = Type::object([
@@ -501,13 +501,19 @@ fn objects() {
     assert_eq!(e.path.to_string(), "m[\"k\"]");
     // Encoding checks the object against its type.
     let err = encode(&obj(&[("a", "x".into())]), &room_type()).unwrap_err();
-    assert_eq!(err.kind, EncodeErrorKind::MissingAttribute("b".into()));
+    assert_eq!(
+        err.kind,
+        MsgpackEncodeErrorKind::MissingAttribute("b".into())
+    );
     let err = encode(
         &obj(&[("a", "x".into()), ("b", Value::int(1)), ("c", Value::Null)]),
         &room_type(),
     )
     .unwrap_err();
-    assert_eq!(err.kind, EncodeErrorKind::UnexpectedAttribute("c".into()));
+    assert_eq!(
+        err.kind,
+        MsgpackEncodeErrorKind::UnexpectedAttribute("c".into())
+    );
     let err = encode(
         &obj(&[("a", Value::int(1)), ("b", Value::int(1))]),
         &room_type(),
@@ -571,7 +577,7 @@ fn dynamic_values() {
         )
         .unwrap_err()
         .kind,
-        EncodeErrorKind::CannotInferType
+        MsgpackEncodeErrorKind::CannotInferType
     );
     // A wrapper in a position of its own type is unwrapped.
     assert_eq!(
@@ -584,15 +590,15 @@ fn dynamic_values() {
     );
     assert_eq!(
         rejects("91 c4 08 22 73 74 72 69 6e 67 22", &Type::Dynamic).kind,
-        DecodeErrorKind::DynamicLength(1)
+        MsgpackDecodeErrorKind::DynamicLength(1)
     );
     assert!(matches!(
         rejects("92 c4 05 22 73 74 72 22 a1 78", &Type::Dynamic).kind,
-        DecodeErrorKind::TypeJson(_)
+        MsgpackDecodeErrorKind::TypeJson(_)
     ));
     assert!(matches!(
         rejects("a1 78", &Type::Dynamic).kind,
-        DecodeErrorKind::Expected { .. }
+        MsgpackDecodeErrorKind::Expected { .. }
     ));
 }
 
@@ -649,23 +655,23 @@ fn cross_checked_with_terraform_plugin_go_vectors() {
 fn trailing_bytes_and_truncation() {
     assert_eq!(
         rejects("c0 c0", &Type::String).kind,
-        DecodeErrorKind::TrailingBytes(1)
+        MsgpackDecodeErrorKind::TrailingBytes(1)
     );
     assert_eq!(
         rejects("a1 61 00 00", &Type::String).kind,
-        DecodeErrorKind::TrailingBytes(2)
+        MsgpackDecodeErrorKind::TrailingBytes(2)
     );
     assert_eq!(
         rejects("", &Type::String).kind,
-        DecodeErrorKind::UnexpectedEof
+        MsgpackDecodeErrorKind::UnexpectedEof
     );
     assert_eq!(
         rejects("cd 01", &Type::Number).kind,
-        DecodeErrorKind::UnexpectedEof
+        MsgpackDecodeErrorKind::UnexpectedEof
     );
     assert_eq!(
         rejects("c1", &Type::String).kind,
-        DecodeErrorKind::Expected {
+        MsgpackDecodeErrorKind::Expected {
             expected: "string",
             found: "reserved byte 0xc1"
         }
@@ -684,7 +690,7 @@ fn depth_is_bounded() {
     bytes.push(0xc0);
     assert_eq!(
         decode(&bytes, &Type::Dynamic).unwrap_err().kind,
-        DecodeErrorKind::TooDeep
+        MsgpackDecodeErrorKind::TooDeep
     );
     // Deep but legal.
     let mut ty = Type::String;

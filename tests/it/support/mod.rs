@@ -24,6 +24,8 @@
 
 #![allow(dead_code)]
 
+pub mod bootstrap_provider;
+
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;

@@ -1,5 +1,5 @@
-//! A minimal provider so the binary answers Terraform before the real
-//! provider framework (`crate::server`) is plugged in.
+//! A minimal tfplugin6 provider for the plugin-host tests: the gRPC service
+//! with nothing of the provider framework (`ivschat_provider::server`) behind it.
 //!
 //! It has no configuration, resources or data sources; it only answers the
 //! calls every Terraform process makes. Every other RPC falls through to the
@@ -7,7 +7,7 @@
 
 use tonic::{Request, Response, Status};
 
-use super::tfplugin6::{
+use ivschat_provider::plugin::tfplugin6::{
     Schema, ServerCapabilities, configure_provider, get_metadata, get_provider_schema,
     provider_server::Provider, schema, stop_provider, validate_provider_config,
 };

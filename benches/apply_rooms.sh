@@ -2,7 +2,7 @@
 # Benchmark: `terraform apply` of N ivschat_room resources at parallelism 10 against
 # ivschat-local with the AWS rate quotas (5 TPS per room operation).
 #
-#   bench/apply_rooms.sh [N ...]          (default: 100 500)
+#   benches/apply_rooms.sh [N ...]          (default: 100 500)
 #
 # For each N it prints the apply's wall time, the quota floor N/5 s, their ratio (target
 # <= 1.10), the API calls per room, and whether any call was throttled (the emulator counts

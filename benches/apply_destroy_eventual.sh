@@ -3,7 +3,7 @@
 # with the AWS rate quotas (5 TPS per room operation) and eventually consistent reads
 # (`--consistency eventual`, lag uniform in 0..LAG_MS, seeded), release build.
 #
-#   bench/apply_destroy_eventual.sh [N]      (default 100)
+#   benches/apply_destroy_eventual.sh [N]      (default 100)
 #
 # For each phase (apply; plan right after it, which must be empty; destroy) it prints the wall
 # time, the floor (the busiest room operation's calls / 5 TPS: what the quota allows at best),

@@ -10,9 +10,9 @@ For each provider, in one run, interleaved round by round:
 
 Prints medians, ratios against ours, and binary sizes.
 
-Usage: bench/handshake.py [--runs N] [--warmup N] [--json FILE]
+Usage: benches/handshake.py [--runs N] [--warmup N] [--json FILE]
            [ours=PATH] [NAME=PATH ...]
-Normally run through bench/handshake.sh, which builds and fetches everything.
+Normally run through benches/handshake.sh, which builds and fetches everything.
 """
 
 from __future__ import annotations

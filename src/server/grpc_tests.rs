@@ -15,8 +15,8 @@ use crate::schema::{Attribute, Schema};
 use crate::server::data_source::DynDataSource;
 use crate::server::grpc::GrpcProvider;
 use crate::server::{
-    Context, DynListResource, DynResource, Failed, IdentitySchema, ListRequest, ListResource,
-    Listed, MoveSource, Provider, Resource, Server, wire,
+    Context, DynListResource, Failed, IdentitySchema, ListRequest, ListResource, Listed,
+    MoveSource, Provider, Resource, ServedResource, Server, wire,
 };
 use crate::value::{Value, msgpack};
 
@@ -26,6 +26,18 @@ struct TestProvider;
 struct ThingModel {
     arn: Option<String>,
     name: Option<String>,
+}
+
+/// What a `moved` block from an `old_thing` brings (registered with [`Thing`]).
+fn adopt_thing(source: &MoveSource<'_>) -> Result<ThingModel, Diagnostics> {
+    if source.type_name == "old_thing" {
+        Ok(ThingModel {
+            arn: source.state["id"].as_str().map(str::to_owned),
+            name: source.state["title"].as_str().map(str::to_owned),
+        })
+    } else {
+        Err(Diagnostic::error("Unsupported Resource Move", "only old_thing").into())
+    }
 }
 
 struct Thing;
@@ -51,17 +63,6 @@ impl Resource<()> for Thing {
 
     fn identity(&self) -> Option<IdentitySchema> {
         Some(IdentitySchema::new().string("arn", "ARN."))
-    }
-
-    fn move_state(&self, source: &MoveSource<'_>) -> Option<Result<ThingModel, Diagnostics>> {
-        Some(if source.type_name == "old_thing" {
-            Ok(ThingModel {
-                arn: source.state["id"].as_str().map(str::to_owned),
-                name: source.state["title"].as_str().map(str::to_owned),
-            })
-        } else {
-            Err(Diagnostic::error("Unsupported Resource Move", "only old_thing").into())
-        })
     }
 
     async fn create(
@@ -169,8 +170,8 @@ impl Provider for TestProvider {
         Ok(())
     }
 
-    fn resources(&self) -> Vec<Box<dyn DynResource<()>>> {
-        vec![Box::new(Thing)]
+    fn resources(&self) -> Vec<ServedResource<()>> {
+        vec![ServedResource::adopting(Thing, adopt_thing)]
     }
 
     fn data_sources(&self) -> Vec<Box<dyn DynDataSource<()>>> {

@@ -10,46 +10,49 @@ use crate::server::ephemeral::DynEphemeralResource;
 use crate::server::function::{FunctionError, RegisteredFunction};
 use crate::server::list::DynListResource;
 use crate::server::provider::Provider;
-use crate::server::resource::DynResource;
+use crate::server::resource::ServedResource;
 use crate::value::Type;
 
-pub struct Registered<T> {
+pub struct TypeEntry<T> {
     pub imp: T,
     pub schema: Schema,
     /// The schema's implied object type, what values of this type are encoded against.
     pub ty: Type,
 }
 
-impl<T> Registered<T> {
-    fn new(imp: T, schema: Schema) -> Registered<T> {
+impl<T> TypeEntry<T> {
+    fn new(imp: T, schema: Schema) -> TypeEntry<T> {
         let ty = schema.implied_type();
-        Registered { imp, schema, ty }
+        TypeEntry { imp, schema, ty }
     }
 }
 
-pub struct Registry<D> {
+pub struct TypeTable<D> {
     pub provider_schema: Schema,
     pub provider_type: Type,
-    pub resources: BTreeMap<String, Registered<Box<dyn DynResource<D>>>>,
-    pub data_sources: BTreeMap<String, Registered<Box<dyn DynDataSource<D>>>>,
-    pub ephemeral_resources: BTreeMap<String, Registered<Box<dyn DynEphemeralResource<D>>>>,
+    pub resources: BTreeMap<String, TypeEntry<ServedResource<D>>>,
+    pub data_sources: BTreeMap<String, TypeEntry<Box<dyn DynDataSource<D>>>>,
+    pub ephemeral_resources: BTreeMap<String, TypeEntry<Box<dyn DynEphemeralResource<D>>>>,
     /// Provider-defined functions by bare name (`parse_arn`), not prefixed.
     pub functions: BTreeMap<String, RegisteredFunction>,
     /// List resources by full name, the name of the managed resource type they list.
-    pub list_resources: BTreeMap<String, Registered<Box<dyn DynListResource<D>>>>,
-    pub actions: BTreeMap<String, Registered<Box<dyn DynAction<D>>>>,
+    pub list_resources: BTreeMap<String, TypeEntry<Box<dyn DynListResource<D>>>>,
+    pub actions: BTreeMap<String, TypeEntry<Box<dyn DynAction<D>>>>,
 }
 
-impl<D: Send + Sync + 'static> Registry<D> {
-    pub fn new<P: Provider<Data = D>>(provider: &P) -> Registry<D> {
+impl<D: Send + Sync + 'static> TypeTable<D> {
+    pub fn new<P: Provider<Data = D>>(provider: &P) -> TypeTable<D> {
         let prefix = provider.type_prefix();
         let provider_schema = provider.schema();
         let resources = provider
             .resources()
             .into_iter()
             .map(|r| {
-                let schema = r.schema();
-                (format!("{prefix}_{}", r.name()), Registered::new(r, schema))
+                let schema = r.resource.schema();
+                (
+                    format!("{prefix}_{}", r.resource.name()),
+                    TypeEntry::new(r, schema),
+                )
             })
             .collect();
         let data_sources = provider
@@ -57,7 +60,7 @@ impl<D: Send + Sync + 'static> Registry<D> {
             .into_iter()
             .map(|d| {
                 let schema = d.schema();
-                (format!("{prefix}_{}", d.name()), Registered::new(d, schema))
+                (format!("{prefix}_{}", d.name()), TypeEntry::new(d, schema))
             })
             .collect();
         let ephemeral_resources = provider
@@ -65,7 +68,7 @@ impl<D: Send + Sync + 'static> Registry<D> {
             .into_iter()
             .map(|e| {
                 let schema = e.schema();
-                (format!("{prefix}_{}", e.name()), Registered::new(e, schema))
+                (format!("{prefix}_{}", e.name()), TypeEntry::new(e, schema))
             })
             .collect();
         let functions = provider
@@ -78,7 +81,7 @@ impl<D: Send + Sync + 'static> Registry<D> {
             .into_iter()
             .map(|l| {
                 let schema = l.schema();
-                (format!("{prefix}_{}", l.name()), Registered::new(l, schema))
+                (format!("{prefix}_{}", l.name()), TypeEntry::new(l, schema))
             })
             .collect();
         let actions = provider
@@ -86,10 +89,10 @@ impl<D: Send + Sync + 'static> Registry<D> {
             .into_iter()
             .map(|a| {
                 let schema = a.schema();
-                (format!("{prefix}_{}", a.name()), Registered::new(a, schema))
+                (format!("{prefix}_{}", a.name()), TypeEntry::new(a, schema))
             })
             .collect();
-        Registry {
+        TypeTable {
             actions,
             provider_type: provider_schema.implied_type(),
             provider_schema,
@@ -104,7 +107,7 @@ impl<D: Send + Sync + 'static> Registry<D> {
     pub fn list_resource(
         &self,
         name: &str,
-    ) -> Result<&Registered<Box<dyn DynListResource<D>>>, Diagnostic> {
+    ) -> Result<&TypeEntry<Box<dyn DynListResource<D>>>, Diagnostic> {
         self.list_resources.get(name).ok_or_else(|| {
             Diagnostic::error(
                 "Unknown List Resource Type",
@@ -113,7 +116,7 @@ impl<D: Send + Sync + 'static> Registry<D> {
         })
     }
 
-    pub fn action(&self, name: &str) -> Result<&Registered<Box<dyn DynAction<D>>>, Diagnostic> {
+    pub fn action(&self, name: &str) -> Result<&TypeEntry<Box<dyn DynAction<D>>>, Diagnostic> {
         self.actions.get(name).ok_or_else(|| {
             Diagnostic::error(
                 "Unknown Action Type",
@@ -125,7 +128,7 @@ impl<D: Send + Sync + 'static> Registry<D> {
     pub fn ephemeral_resource(
         &self,
         name: &str,
-    ) -> Result<&Registered<Box<dyn DynEphemeralResource<D>>>, Diagnostic> {
+    ) -> Result<&TypeEntry<Box<dyn DynEphemeralResource<D>>>, Diagnostic> {
         self.ephemeral_resources.get(name).ok_or_else(|| {
             Diagnostic::error(
                 "Unknown Ephemeral Resource Type",
@@ -140,7 +143,7 @@ impl<D: Send + Sync + 'static> Registry<D> {
             .ok_or_else(|| FunctionError::new(format!("This provider has no function {name:?}.")))
     }
 
-    pub fn resource(&self, name: &str) -> Result<&Registered<Box<dyn DynResource<D>>>, Diagnostic> {
+    pub fn resource(&self, name: &str) -> Result<&TypeEntry<ServedResource<D>>, Diagnostic> {
         self.resources.get(name).ok_or_else(|| {
             Diagnostic::error(
                 "Unknown Resource Type",
@@ -152,7 +155,7 @@ impl<D: Send + Sync + 'static> Registry<D> {
     pub fn data_source(
         &self,
         name: &str,
-    ) -> Result<&Registered<Box<dyn DynDataSource<D>>>, Diagnostic> {
+    ) -> Result<&TypeEntry<Box<dyn DynDataSource<D>>>, Diagnostic> {
         self.data_sources.get(name).ok_or_else(|| {
             Diagnostic::error(
                 "Unknown Data Source",

@@ -3,12 +3,12 @@
 # two real Go providers (null 2.1.2, protocol 5 legacy SDK; workato 0.16.0,
 # protocol 6 plugin-framework), measured in one run, interleaved.
 #
-#   bench/handshake.sh [--runs N] [--json FILE]
+#   benches/handshake.sh [--runs N] [--json FILE]
 #
 # Builds the released binary with scripts/release.sh (the glibc 2.17 build that
 # goes into the zip; RELEASE_BUILD=0 reuses the last one) and measures the file in
 # the zip, fetches the Go providers into .cache/go-providers/
-# (scripts/fetch-terraform.sh --bench), then runs bench/handshake.py. Extra
+# (scripts/fetch-terraform.sh --bench), then runs benches/handshake.py. Extra
 # arguments go to handshake.py.
 set -euo pipefail
 
@@ -29,7 +29,7 @@ echo "==> fetching the Go providers" >&2
 scripts/fetch-terraform.sh --bench
 
 echo "==> measuring ${ZIP##*/}" >&2
-python3 "${ROOT}/bench/handshake.py" "$@" \
+python3 "${ROOT}/benches/handshake.py" "$@" \
   "ours=${OURS}" \
   "null-2.1.2=${ROOT}/.cache/go-providers/null-2.1.2/terraform-provider-null_v2.1.2_x4" \
   "workato-0.16=${ROOT}/.cache/go-providers/workato-0.16.0/terraform-provider-workato_v0.16.0"

@@ -2,7 +2,7 @@
 # Benchmark: `data "ivschat_rooms"` listing N rooms (default 2,000) through `terraform plan`
 # against `ivschat-local --quotas aws` (ListRooms at 5 TPS, 50 rooms a page).
 #
-#   bench/list_rooms.sh [N ...]          (default: 2000)
+#   benches/list_rooms.sh [N ...]          (default: 2000)
 #
 # The rooms are made beforehand through the API on an emulator without quotas, kept in a state
 # file, and the emulator is restarted on it with `--quotas aws` for the measurement. For each N

@@ -2,7 +2,7 @@
 # Benchmark: refreshing N managed `ivschat_room`s through `terraform plan` against
 # `ivschat-local --quotas aws` (GetRoom and ListRooms: separate 5 TPS lanes, 50 rooms a page).
 #
-#   bench/refresh_rooms.sh [N ...]        (default: 500 2000)
+#   benches/refresh_rooms.sh [N ...]        (default: 500 2000)
 #
 # For each N, the N rooms are applied by Terraform on an emulator without quotas (provider
 # pacing raised), kept in a state file, and the emulator is restarted on it with `--quotas aws`.
