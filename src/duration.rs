@@ -24,9 +24,11 @@ pub struct DurationBounds {
 
 /// The longest duration Go can represent (`math.MaxInt64` nanoseconds, about 292 years): the
 /// stricter of this parser's two former bounds, and what Terraform's own parsing accepts.
+#[cfg(test)]
 pub const GO_MAX_DURATION: Duration = Duration::from_nanos(i64::MAX as u64);
 
 /// Any duration Go can represent, zero included.
+#[cfg(test)]
 pub const ANY_GO_DURATION: DurationBounds = DurationBounds {
     min: Duration::ZERO,
     max: GO_MAX_DURATION,

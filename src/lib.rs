@@ -17,23 +17,23 @@
 //! implements ([`server`]'s traits, [`schema`], [`value`], [`diagnostics`]). The type folders
 //! stay inside the crate; a new type reaches the provider through [`registration`].
 
-pub mod aws;
 pub mod diagnostics;
 pub mod docs;
-pub mod domain;
-pub mod duration;
 pub mod iam;
 pub mod plugin;
-pub mod provider;
 pub mod registration;
 pub mod schema;
 pub mod server;
 pub mod value;
 
 mod actions;
+mod aws;
 mod data_sources;
+mod domain;
+mod duration;
 mod ephemeral_resources;
 mod functions;
 mod migrations;
+mod provider;
 mod resources;
 mod value_serde;

@@ -42,18 +42,22 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 pub use clock::{DateHeaders, ServerClock};
-pub use create::{
-    AFTER_STOP_BOUND, CreateError, LeakSafeCreate, MARKER_TAG_KEY, MAX_TAGS, has_marker,
-};
-pub use error::{ApiError, ErrorKind, Explained, classify_code};
-pub use explain::{Cause, Origins, Reach};
+pub use create::{CreateError, LeakSafeCreate, MARKER_TAG_KEY, MAX_TAGS, has_marker};
+pub use error::{ApiError, ErrorKind, Explained};
+pub use explain::{Origins, Reach};
 pub use fresh::{DEFAULT_READ_LAG, Fresh};
-pub use listing::{Listable, MAX_AGE, Read, Share, Version};
+pub use listing::{Listable, Read, Share, Version};
 pub use operation::{Lane, Operation, RateLimits, Scope, Spec, lanes_of};
 pub use pacing::Pacer;
-pub use paginate::{ListPage, PAGE_SIZE, REPEATED_NEXT_TOKEN};
-pub use retry::{CONNECT_RETRIES, RetryPolicy};
+pub use paginate::{ListPage, PAGE_SIZE};
+pub use retry::RetryPolicy;
 pub use writes::Written;
+// For the client's tests, which go through the resources' creates (src/resources).
+#[cfg(test)]
+pub(crate) use {
+    create::AFTER_STOP_BOUND, error::classify_code, explain::Cause, paginate::REPEATED_NEXT_TOKEN,
+    retry::CONNECT_RETRIES,
+};
 
 /// The parts of a client, shared by its clones (bound or not to a stop signal and deadline).
 struct Inner {

@@ -239,23 +239,11 @@ impl Validator for IsArn {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoomArn(pub Arn);
 
-/// A logging configuration's ARN.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LoggingConfigurationArn(pub Arn);
-
 impl FromStr for RoomArn {
     type Err = ArnError;
 
     fn from_str(s: &str) -> Result<RoomArn, ArnError> {
         Arn::parse_kind(s, ArnKind::Room).map(RoomArn)
-    }
-}
-
-impl FromStr for LoggingConfigurationArn {
-    type Err = ArnError;
-
-    fn from_str(s: &str) -> Result<LoggingConfigurationArn, ArnError> {
-        Arn::parse_kind(s, ArnKind::LoggingConfiguration).map(LoggingConfigurationArn)
     }
 }
 
@@ -470,9 +458,11 @@ mod tests {
             Ok("abc".to_owned())
         );
         assert!(
-            "arn:aws:ivschat:us-east-1:123456789012:room/abc"
-                .parse::<LoggingConfigurationArn>()
-                .is_err()
+            Arn::parse_kind(
+                "arn:aws:ivschat:us-east-1:123456789012:room/abc",
+                ArnKind::LoggingConfiguration
+            )
+            .is_err()
         );
     }
 

@@ -343,10 +343,6 @@ impl LazyCredentials {
             built: OnceCell::new(),
         }
     }
-
-    pub fn plan(&self) -> &CredentialPlan {
-        &self.plan
-    }
 }
 
 impl fmt::Debug for LazyCredentials {

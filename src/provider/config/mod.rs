@@ -18,11 +18,13 @@ mod shared_files;
 
 use std::collections::BTreeMap;
 
-pub use block::{AssumeRole, ProviderConfig, RateLimitSettings, WebIdentity};
+pub use block::{AssumeRole, ProviderConfig, WebIdentity};
 pub use formats::{endpoint_problem, is_region_format};
 pub use precedence::*;
-pub use provenance::{endpoint_origin, origins, region_origin};
-pub use shared_files::{FileKind, SharedFiles, load_shared_files, shared_file_paths};
+pub use provenance::origins;
+#[cfg(test)]
+pub(crate) use shared_files::FileKind;
+pub use shared_files::{SharedFiles, load_shared_files, shared_file_paths};
 
 /// A configuration value as Terraform sent it: absent, not known until apply, or known.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -570,7 +570,11 @@ fn find_resource(module: &serde_json::Value, address: &str) -> Option<serde_json
 fn collect_managed_arns(module: &serde_json::Value, into: &mut std::collections::BTreeSet<String>) {
     for r in module["resources"].as_array().into_iter().flatten() {
         let managed = r["mode"] == "managed";
-        let ours = r["type"] == "ivschat_room" || r["type"] == "ivschat_logging_configuration";
+        // Every type of ours with an ARN of its own: a new object type that the emulator
+        // check below does not read then fails loudly instead of being skipped.
+        let ours = r["type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("ivschat_"));
         if let (true, true, Some(arn)) = (managed, ours, r["values"]["arn"].as_str()) {
             into.insert(arn.to_owned());
         }
