@@ -370,8 +370,10 @@ mod tests {
         assert!(err.to_string().contains(&form), "{err}");
     }
 
+    /// A resource manages objects of a declared kind (its own, or its parent's for a part of
+    /// one, such as a tag): the IAM guide's resource patterns then cover its calls.
     #[test]
-    fn every_resource_type_is_a_kind_of_object() {
+    fn every_resource_type_manages_a_declared_kind_of_object() {
         for t in types() {
             if let Served::Resource(_) = t.served {
                 assert!(!t.declared.kinds.is_empty(), "{}", t.declared.iam.name);

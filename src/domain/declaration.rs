@@ -1,8 +1,8 @@
 //! What a Terraform type declares about itself for the registry ([`crate::registration`]): the
-//! IVS Chat operations it calls, what it needs of IAM, and the kinds of object its ARNs name.
-//! The registry derives from these its list of operations (and so the quota lanes of the
-//! provider's `rate_limits` block), the IAM guide and the kinds the ARN parser knows; a new type
-//! declares them in its own file and is registered with one line.
+//! IVS Chat operations it calls, what it needs of IAM, and the kinds of object whose ARNs it
+//! manages. The registry derives from these its list of operations (and so the quota lanes of
+//! the provider's `rate_limits` block), the IAM guide and the kinds the ARN parser knows; a new
+//! type declares them in its own file and is registered with one line.
 
 use super::arn;
 use super::iam::TypeNeeds;
@@ -16,11 +16,13 @@ pub struct Declared {
     pub operations: &'static [&'static [Operation]],
     /// What it needs of IAM, mode by mode (the IAM guide).
     pub iam: TypeNeeds,
-    /// The kinds of IVS Chat object it is (a resource), for the ARN parser.
+    /// The kinds of IVS Chat object whose ARNs a resource manages: its own kind, or its
+    /// parent's for a part of another object (a room's tag: rooms). The ARN parser accepts
+    /// them and the IAM guide scopes the calls on one object to them.
     pub kinds: &'static [arn::ArnKind],
 }
 
-/// Implemented by every registered type (and kept by the wrappers around one).
+/// Implemented by every registered type.
 pub trait Declares {
     const DECLARED: Declared;
 }
