@@ -822,11 +822,13 @@ impl Resource<ProviderData> for LoggingConfiguration {
                 Ok(Settled::Active(m)) => (*m, answered_tags),
                 Ok(Settled::Gone) => return Err(disappeared(&prior)),
                 Err((observed, d)) => {
-                    // Not applied (UPDATE_FAILED, or not settled in time): the name and
-                    // destination in state stay the prior ones; the rest is what IVS Chat
-                    // shows.
+                    let update_failed = observed.as_ref().is_some_and(|o| {
+                        o.state.as_deref() == Some(LoggingConfigurationState::UpdateFailed.as_str())
+                    });
                     let partial = match observed {
-                        Some(o) => LoggingConfigurationModel {
+                        // Not applied: IVS Chat keeps the name and destination it had, which
+                        // the state holds; the rest is what it shows.
+                        Some(o) if update_failed => LoggingConfigurationModel {
                             name: prior.name.clone(),
                             destination_configuration: prior.destination_configuration.clone(),
                             tags: prior.tags.clone(),
@@ -834,7 +836,28 @@ impl Resource<ProviderData> for LoggingConfiguration {
                             timeouts: prior.timeouts.clone(),
                             ..o
                         },
-                        None => prior,
+                        // Accepted, but not seen settled (reads failed, time ran out): the
+                        // state records what UpdateLoggingConfiguration answered (model seed
+                        // 2021: the prior name stayed in state after the reads were throttled).
+                        observed => {
+                            let (tags, tags_all) = tags::tags_from_api(
+                                ctx.provider,
+                                &answered_tags,
+                                prior.tags.as_ref(),
+                            );
+                            LoggingConfigurationModel {
+                                name: Some(out.name().unwrap_or("").to_owned()),
+                                destination_configuration: out
+                                    .destination_configuration()
+                                    .map(DestinationModel::from_api)
+                                    .into_iter()
+                                    .collect(),
+                                state: observed.and_then(|o| o.state).or(prior.state.clone()),
+                                tags,
+                                tags_all: Some(tags_all),
+                                ..prior
+                            }
+                        }
                     };
                     return Err(Failed::with_partial(partial, d));
                 }

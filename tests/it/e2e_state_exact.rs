@@ -570,3 +570,56 @@ resource \"ivschat_room\" \"r\" {{
     assert!(s.emulator.handle().logging_configurations().is_empty());
     s.assert_emulator_matches_state();
 });
+
+// Found by the model-based test (seed 2021, step 21): UpdateLoggingConfiguration was answered,
+// but every read of the wait for ACTIVE failed, so the apply fails; the update was carried out,
+// and the state records what it answered (before: the name from before the apply).
+terraform_test!(
+    an_update_accepted_but_not_seen_settled_records_the_answer,
+    |tf| {
+        let s = Setup::with_emulator(
+            tf,
+            emulator(ivschat_local::Config {
+                quotas: ivschat_local::QuotaMode::Off,
+                ..ivschat_local::Config::default()
+            }),
+        );
+        let config = |name: &str| {
+            format!(
+                "{}resource \"ivschat_logging_configuration\" \"l\" {{
+  name = \"{name}\"
+  destination_configuration {{
+    s3 {{ bucket_name = \"logs\" }}
+  }}
+}}
+",
+                s.emulator.provider_hcl("  max_retries = 1\n")
+            )
+        };
+        s.wd.write_config(&config("before"));
+        s.wd.apply();
+        s.wd.write_config(&config("after"));
+        // Reads fail from now on; the apply skips its refresh so that the update is sent.
+        s.emulator
+            .handle()
+            .set_faults(lose_all(&["GetLoggingConfiguration"]));
+        let out = s.wd.run([
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+            "-refresh=false",
+        ]);
+        assert!(!out.success(), "the apply should fail:\n{}", out.dump());
+        s.emulator
+            .handle()
+            .set_faults(ivschat_local::Faults::default());
+        assert_eq!(
+            s.emulator.handle().logging_configurations()[0].name,
+            "after"
+        );
+        let log = &in_state(&s, "ivschat_logging_configuration")["ivschat_logging_configuration.l"];
+        assert_eq!(log["name"], "after", "name in state vs IVS Chat");
+        s.wd.assert_no_changes();
+    }
+);
